@@ -6,6 +6,7 @@ export default defineConfig({
     exclude: ['node_modules/**', 'test/chaos/run.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     // two cores: one test file per core keeps PostgreSQL and the emulators from starving each other
     maxWorkers: 2,

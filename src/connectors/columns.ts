@@ -1,0 +1,96 @@
+import { z } from 'zod'
+
+/**
+ * Column builders: each returns a zod schema for a typed value and records the PostgreSQL type it
+ * becomes, so one schema per stream drives both validation and the table's DDL.
+ */
+export const PG_TYPES = ['text', 'boolean', 'bigint', 'integer', 'double precision', 'numeric', 'timestamptz', 'date', 'jsonb'] as const
+export type PgBaseType = (typeof PG_TYPES)[number]
+
+export interface ColumnType {
+  /** the DDL type, e.g. `numeric(12,2)` */
+  sql: string
+  base: PgBaseType
+}
+
+const columnTypes = new WeakMap<z.ZodType, ColumnType>()
+
+function typed<T extends z.ZodType>(schema: T, sql: string, base: PgBaseType): T {
+  columnTypes.set(schema, { sql, base })
+  return schema
+}
+
+/** `YYYY-MM-DD[T ]HH:MM:SS[.fraction]` with an explicit zone (`Z` or `±HH[:MM]`). */
+export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}(:?\d{2})?)$/
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/
+const INTEGER_TEXT = /^-?\d{1,19}$/
+
+const decimalSchema = (precision: number, scale: number) =>
+  z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/, 'not a decimal number')
+    .refine((value) => value.replace(/^-/, '').split('.')[0].replace(/^0+(?=\d)/, '').length <= precision - scale, {
+      message: `more than ${precision - scale} integer digits`,
+    })
+
+export const col = {
+  /** a primary-key text value: never null, never empty */
+  key: () => typed(z.string().min(1, 'empty key'), 'text', 'text'),
+  text: () => typed(z.string().nullable(), 'text', 'text'),
+  boolean: () => typed(z.boolean().nullable(), 'boolean', 'boolean'),
+  /** int8 kept as decimal text, since JS numbers lose precision past 2^53 */
+  bigint: () => typed(z.string().regex(INTEGER_TEXT, 'not an integer').nullable(), 'bigint', 'bigint'),
+  integer: () => typed(z.number().int().nullable(), 'integer', 'integer'),
+  integerKey: () => typed(z.number().int(), 'integer', 'integer'),
+  bigintKey: () => typed(z.string().regex(INTEGER_TEXT, 'not an integer'), 'bigint', 'bigint'),
+  double: () => typed(z.number().nullable(), 'double precision', 'double precision'),
+  decimal: (precision = 12, scale = 2) =>
+    typed(decimalSchema(precision, scale).nullable(), `numeric(${precision},${scale})`, 'numeric'),
+  /** any-precision decimal text (HubSpot numbers) */
+  numeric: () => typed(z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'not a number').nullable(), 'numeric', 'numeric'),
+  /** an instant as exact source text with its zone; PostgreSQL parses it, JS never rounds it */
+  timestamp: () => typed(z.string().regex(TIMESTAMP_PATTERN, 'not a timestamp with a zone').nullable(), 'timestamptz', 'timestamptz'),
+  timestampRequired: () => typed(z.string().regex(TIMESTAMP_PATTERN, 'not a timestamp with a zone'), 'timestamptz', 'timestamptz'),
+  date: () => typed(z.string().regex(DATE_PATTERN, 'not a date').nullable(), 'date', 'date'),
+  json: () => typed(z.unknown(), 'jsonb', 'jsonb'),
+}
+
+export interface Column {
+  name: string
+  type: ColumnType
+  /** part of the primary key */
+  key: boolean
+}
+
+/** The columns of a record schema, in declaration order. */
+export function columnsOf(schema: z.ZodObject, primaryKey: readonly string[]): Column[] {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const type = columnTypes.get(field as z.ZodType)
+    if (!type) throw new Error(`column ${name} was not built with col.*: its warehouse type is unknown`)
+    return { name, type, key: primaryKey.includes(name) }
+  })
+}
+
+/** Builds the type of a column from a PG type name (used for dynamic schemas such as HubSpot's). */
+export function columnForType(base: PgBaseType): z.ZodType {
+  switch (base) {
+    case 'boolean':
+      return col.boolean()
+    case 'bigint':
+      return col.bigint()
+    case 'integer':
+      return col.integer()
+    case 'double precision':
+      return col.double()
+    case 'numeric':
+      return col.numeric()
+    case 'timestamptz':
+      return col.timestamp()
+    case 'date':
+      return col.date()
+    case 'jsonb':
+      return col.json()
+    default:
+      return col.text()
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The connector contract: the only thing the engine knows about a source.
+ *
+ * Terminology
+ * - connector: one source system (salespro, hubspot, salesrabbit): its config and its streams.
+ * - stream: one entity of a source (customer, contacts, leads...), landing in one warehouse table
+ *   `<connector>.<stream>`.
+ * - page: a batch of records plus the cursor to resume from once that batch is committed.
+ * - cursor: a stream's own resume point, a small JSON object of exact strings (never a JS Date,
+ *   which drops microseconds). The engine stores it in the same transaction as the page's rows.
+ * - run: one execution of one stream, recorded in crmsync.sync_runs.
+ * - full pass: a read of everything; when it completes, rows it did not see are soft-deleted.
+ * - backfill: a read of a `[since, until)` window that leaves the stored cursor alone.
+ * - write mode: merge (upsert by key), append (insert new keys only, never update), replace
+ *   (merge, then soft-delete the siblings of each parent in `replaceScopes` that the page omits).
+ */
+import type { z } from 'zod'
+import type { Logger } from '../log.ts'
+import type { Column } from './columns.ts'
+
+export type WriteMode = 'merge' | 'append' | 'replace'
+export type ReadMode = 'full' | 'incremental' | 'backfill'
+
+/** One record as a stream yields it: typed column values and the source payload as received. */
+export interface SourceRecord {
+  /** column name → typed value; validated by the stream's recordSchema */
+  readonly values: Record<string, unknown>
+  /** the source record as received: stored in `_raw` and hashed to skip unchanged rows */
+  readonly raw: unknown
+}
+
+/** A record the stream's processor could not turn into a row. */
+export interface RejectedRecord {
+  /** the primary key, when it could be read */
+  readonly key?: string
+  readonly reason: string
+  readonly raw: unknown
+}
+
+export interface Page<K = unknown> {
+  readonly records: readonly SourceRecord[]
+  readonly rejects?: readonly RejectedRecord[]
+  /** where to resume once this page is committed */
+  readonly cursor: K
+  /** write mode `replace`: the parent keys whose complete set of children is in this page */
+  readonly replaceScopes?: readonly string[]
+}
+
+export interface ReadRequest<K> {
+  readonly mode: ReadMode
+  /** the position to resume from; undefined = from the beginning */
+  readonly cursor: K | undefined
+  /** true when `cursor` ends a finished run, so the read starts `lookbackSeconds` earlier */
+  readonly applyLookback: boolean
+  /** backfill window, ISO-8601 instants, `[since, until)` */
+  readonly since?: string
+  readonly until?: string
+  readonly lookbackSeconds: number
+  /** hold back the newest `horizonSeconds` for the next run (sources whose newest writes lag) */
+  readonly horizonSeconds: number
+  /** records per page */
+  readonly batchSize: number
+}
+
+/** Things a connector reports while it works, for metrics and logs; never needed for correctness. */
+export type ConnectorEvent =
+  | { type: 'request'; operation: string; status: number | 'error'; ms: number }
+  | { type: 'rate_limit_wait'; ms: number; reason: string }
+  | { type: 'retry'; operation: string; attempt: number; reason: string; waitMs: number }
+
+export interface RunContext {
+  readonly signal: AbortSignal
+  readonly log: Logger
+  readonly now: () => Date
+  report(event: ConnectorEvent): void
+}
+
+export interface Stream<K = unknown> {
+  /** table name in the connector's schema */
+  readonly name: string
+  readonly recordSchema: z.ZodObject
+  readonly columns: readonly Column[]
+  readonly primaryKey: readonly string[]
+  /** the source's modification time column: an older version never overwrites a newer one */
+  readonly cursorField?: string
+  /** a column whose non-null value means the source deleted the record (soft delete) */
+  readonly deletedAtField?: string
+  readonly write: WriteMode
+  /** write mode `replace`: the column naming the parent */
+  readonly replaceScope?: string
+  /** whether a complete full pass soft-deletes rows it did not see (default: true unless append) */
+  readonly detectDeletes?: boolean
+  readonly cursorSchema: z.ZodType<K>
+  read(request: ReadRequest<K>, ctx: RunContext): AsyncIterable<Page<K>>
+}
+
+export interface SourceDefaults {
+  lookbackSeconds: number
+  horizonSeconds: number
+  batchSize: number
+}
+
+export interface Connector<C = unknown> {
+  readonly name: string
+  readonly title: string
+  readonly configSchema: z.ZodType<C>
+  /** reads the config from environment-style variables and the config file's section for it */
+  loadConfig(variables: Readonly<Record<string, string | undefined>>, fileSection: unknown): C
+  /** secret values in a config, for the log redactor */
+  secrets(config: C): string[]
+  /** proves the credentials and endpoint work; throws SyncError('auth_failed' | ...) */
+  check(config: C, ctx: RunContext): Promise<void>
+  streams(config: C, ctx: RunContext): Promise<readonly Stream[]>
+  readonly defaults: SourceDefaults
+}
+
+/** Identity helpers that keep literal types when defining connectors and streams. */
+export const defineConnector = <C>(connector: Connector<C>) => connector
+export const defineStream = <K>(stream: Stream<K>) => stream

@@ -1,0 +1,142 @@
+import type { Stream } from '../connectors/types.ts'
+import {
+  copyToStage,
+  createStage,
+  insertPassKeys,
+  insertPassKeysFromStage,
+  mergeStage,
+  softDeleteReplaced,
+  type MergeCounts,
+  type MergeMode,
+} from '../warehouse/merge.ts'
+import { insertRejects, type RejectRow } from '../warehouse/sql/rejects.ts'
+import { insertRunPage } from '../warehouse/sql/run-pages.ts'
+import { addPageToRun, type PageCounts } from '../warehouse/sql/runs.ts'
+import { saveCursor } from '../warehouse/sql/stream-state.ts'
+import type { FullPass } from '../warehouse/sql/stream-state.ts'
+import type { StreamTable } from '../warehouse/stream-table.ts'
+import type { Queryable, Session, Transaction } from '../warehouse/types.ts'
+import type { PreparedPage } from './prepare-page.ts'
+
+export interface CommitTarget {
+  source: string
+  stream: Stream
+  table: StreamTable
+  runId: number | null
+  mergeMode: MergeMode
+  pass: FullPass | null
+  /** false for backfills, which leave the stored cursor alone */
+  saveCursor: boolean
+  dryRun: boolean
+  /** run before the page's writes inside the same transaction (the dry run creates the table here) */
+  prepare?: (tx: Transaction) => Promise<void>
+}
+
+class DryRunRollback extends Error {
+  readonly counts: PageCounts
+  constructor(counts: PageCounts) {
+    super('dry run: rolled back')
+    this.counts = counts
+  }
+}
+
+/**
+ * Commits one page — rows, rejects, keys seen, the new cursor, the page's timings and the run's
+ * totals — in ONE transaction (DESIGN.md §3.1). A crash before COMMIT leaves nothing of the page;
+ * after it, everything. A dry run does the same work and rolls it back, so its counts are real.
+ */
+export async function commitPage(
+  session: Session,
+  target: CommitTarget,
+  page: PreparedPage,
+  pageNo: number,
+  cursor: unknown,
+  fetchMs: number,
+): Promise<PageCounts> {
+  const started = performance.now()
+  const write = async (tx: Transaction): Promise<PageCounts> => {
+    await target.prepare?.(tx)
+    const rejects: RejectRow[] = [...page.rejects]
+    let merged: MergeCounts = { inserted: 0, updated: 0, deleted: 0 }
+    let unchanged = 0
+    const { stream, table } = target
+    const replacing = stream.write === 'replace' && stream.replaceScope !== undefined && page.replaceScopes.length > 0
+    if (page.rows.length > 0 || replacing) {
+      await createStage(tx, table)
+      if (page.rows.length > 0) {
+        await copyToStage(tx, table, page.rows)
+        const failures: { index: number; reason: string }[] = []
+        const options = { runId: target.runId, mode: target.mergeMode, cursorField: stream.cursorField }
+        merged = await mergeBisecting(tx, table, options, 0, page.rows.length - 1, failures)
+        for (const failure of failures) {
+          const row = page.rows[failure.index]
+          rejects.push({ key: keyOfRow(target, row.values), reason: `the warehouse refused the row: ${failure.reason}`, raw: JSON.parse(row.raw) })
+        }
+        unchanged = page.rows.length - failures.length - merged.inserted - merged.updated - merged.deleted
+      }
+      if (replacing) merged.deleted += await softDeleteReplaced(tx, table, stream.replaceScope as string, page.replaceScopes, target.runId)
+      if (target.pass?.tracksKeys) await insertPassKeysFromStage(tx, table, target.pass.passId)
+    }
+    if (target.pass?.tracksKeys) await insertPassKeys(tx, target.pass.passId, rejects.flatMap((r) => (r.key ? [r.key] : [])))
+    await insertRejects(tx, target.runId, target.source, stream.name, rejects)
+    if (target.saveCursor && !target.dryRun) await saveCursor(tx, target.source, stream.name, cursor)
+    const counts: PageCounts = {
+      fetched: page.fetched,
+      inserted: merged.inserted,
+      updated: merged.updated,
+      unchanged,
+      rejected: rejects.length,
+      deleted: merged.deleted,
+      fetchMs: Math.round(fetchMs),
+      writeMs: Math.round(performance.now() - started),
+    }
+    if (target.runId !== null) {
+      await insertRunPage(tx, target.runId, pageNo, counts, target.saveCursor ? cursor : undefined)
+      await addPageToRun(tx, target.runId, counts, target.saveCursor ? cursor : undefined)
+    }
+    if (target.dryRun) throw new DryRunRollback(counts)
+    return counts
+  }
+  try {
+    return await session.transaction(write)
+  } catch (error) {
+    if (error instanceof DryRunRollback) return error.counts
+    throw error
+  }
+}
+
+// data exceptions (22xxx) and integrity violations (23xxx) belong to one row; anything else is the warehouse's
+const isRowError = (error: unknown) => /^2[23]/.test(String((error as { code?: string })?.code ?? ''))
+
+async function mergeBisecting(
+  tx: Queryable,
+  table: StreamTable,
+  options: { runId: number | null; mode: MergeMode; cursorField?: string },
+  from: number,
+  to: number,
+  failures: { index: number; reason: string }[],
+): Promise<MergeCounts> {
+  await tx.query('SAVEPOINT crmsync_merge')
+  try {
+    const counts = await mergeStage(tx, table, options, from, to)
+    await tx.query('RELEASE SAVEPOINT crmsync_merge')
+    return counts
+  } catch (error) {
+    await tx.query('ROLLBACK TO SAVEPOINT crmsync_merge')
+    await tx.query('RELEASE SAVEPOINT crmsync_merge')
+    if (!isRowError(error)) throw error
+    if (from === to) {
+      failures.push({ index: from, reason: (error as Error).message })
+      return { inserted: 0, updated: 0, deleted: 0 }
+    }
+    const middle = Math.floor((from + to) / 2)
+    const left = await mergeBisecting(tx, table, options, from, middle, failures)
+    const right = await mergeBisecting(tx, table, options, middle + 1, to, failures)
+    return { inserted: left.inserted + right.inserted, updated: left.updated + right.updated, deleted: left.deleted + right.deleted }
+  }
+}
+
+function keyOfRow(target: CommitTarget, values: readonly unknown[]): string {
+  const { columns, primaryKey } = target.table
+  return primaryKey.map((k) => String(values[columns.findIndex((c) => c.name === k)])).join('\u001f')
+}

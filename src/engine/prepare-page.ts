@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto'
+import type { z } from 'zod'
+import type { Page, Stream } from '../connectors/types.ts'
+import { keyText, type StagedRow } from '../warehouse/merge.ts'
+import type { RejectRow } from '../warehouse/sql/rejects.ts'
+
+export interface PreparedPage {
+  rows: StagedRow[]
+  rejects: RejectRow[]
+  /** records the source sent in this page, valid or not */
+  fetched: number
+  /** write mode `replace`: the parents whose children this page lists completely */
+  replaceScopes: readonly string[]
+}
+
+const hasNul = (text: string) => text.includes('\u0000') || text.includes('\\u0000')
+
+/** The first problem of a failed validation, in one line a person can act on. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`)
+    .join('; ')
+}
+
+/**
+ * Validates a page's records against the stream's schema (the validator layer), hashes each
+ * source payload, and keeps only the last version of a key within the page, since one statement
+ * cannot upsert the same row twice.
+ */
+export function preparePage(stream: Stream, page: Page): PreparedPage {
+  const rejects: RejectRow[] = (page.rejects ?? []).map((r) => ({ key: r.key ?? null, reason: r.reason, raw: r.raw }))
+  const byKey = new Map<string, StagedRow>()
+  for (const record of page.records) {
+    const parsed = stream.recordSchema.safeParse(record.values)
+    const key = readKey(stream, record.values)
+    if (!parsed.success) {
+      rejects.push({ key, reason: describeIssues(parsed.error), raw: record.raw })
+      continue
+    }
+    const raw = JSON.stringify(record.raw ?? null)
+    const values = stream.columns.map((c) => record.values[c.name] ?? null)
+    if (hasNul(raw) || values.some((v) => typeof v === 'string' && v.includes('\u0000'))) {
+      rejects.push({ key, reason: 'contains a NUL character (\\u0000), which PostgreSQL cannot store', raw: record.raw })
+      continue
+    }
+    const deletedAt = stream.deletedAtField ? ((record.values[stream.deletedAtField] as string | null) ?? null) : null
+    byKey.set(key as string, { values, raw, hash: createHash('md5').update(raw).digest('base64'), deletedAt })
+  }
+  return {
+    rows: [...byKey.values()],
+    rejects,
+    fetched: page.records.length + (page.rejects?.length ?? 0),
+    replaceScopes: page.replaceScopes ?? [],
+  }
+}
+
+function readKey(stream: Stream, values: Record<string, unknown>): string | null {
+  const parts = stream.primaryKey.map((k) => values[k])
+  return parts.some((p) => p === null || p === undefined || p === '') ? null : keyText(parts)
+}

@@ -1,0 +1,257 @@
+import { hostname } from 'node:os'
+import type { ReadMode, RunContext, Stream } from '../connectors/types.ts'
+import { coerceError, SyncError } from '../errors.ts'
+import { redactSecrets, type Logger } from '../log.ts'
+import type { MergeMode } from '../warehouse/merge.ts'
+import { tryStreamLock, unlockStream } from '../warehouse/sql/locks.ts'
+import { finishRun, heartbeatRun, insertRun, listRuns, markAbandonedRuns, type PageCounts } from '../warehouse/sql/runs.ts'
+import { loadStreamState, recordRunOutcome, type FullPass } from '../warehouse/sql/stream-state.ts'
+import { ensureStreamTable, listTableColumns, type StreamTable } from '../warehouse/stream-table.ts'
+import type { Warehouse } from '../warehouse/types.ts'
+import { commitPage, type CommitTarget } from './commit-page.ts'
+import type { EngineEvents } from './events.ts'
+import { finishFullPass, startFullPass } from './full-pass.ts'
+import { prefetch } from './prefetch.ts'
+import { preparePage } from './prepare-page.ts'
+import { resolveStrategy, type StrategyFlags } from './strategy.ts'
+import { emptySummary, type RunSummary } from './summary.ts'
+
+/** Decides whether a failed read is tried again (from the last committed page) and after how long. */
+export type RetryPolicy = (error: SyncError, attempt: number) => number | undefined
+
+export interface StreamRunOptions {
+  warehouse: Warehouse
+  log: Logger
+  events: EngineEvents
+  flags: StrategyFlags
+  dryRun: boolean
+  batchSize: number
+  maxRecords?: number
+  trigger: string
+  lookbackSeconds: number
+  horizonSeconds: number
+  /** a graceful stop: the page being committed finishes, then the run ends `cancelled` */
+  signal?: AbortSignal
+  retry?: RetryPolicy
+  heartbeatMs?: number
+  maxDeleteFraction?: number
+}
+
+// PGlite has one connection, so its advisory locks cannot tell two runs of one process apart
+const runningHere = new Set<string>()
+
+const zeroCounts = (): PageCounts => ({ fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, deleted: 0, fetchMs: 0, writeMs: 0 })
+
+/**
+ * Runs one stream once, keeping every engine rule of DESIGN.md §3, and returns its summary. It
+ * never throws: whatever happens is in the summary, the run's history row and the log.
+ */
+export async function runStream(source: string, stream: Stream, options: StreamRunOptions): Promise<RunSummary> {
+  const started = performance.now()
+  const { warehouse, events, dryRun } = options
+  const log = options.log.child({ source, stream: stream.name })
+  const summary = emptySummary(source, stream.name, 'incremental', dryRun)
+  const lockKey = `${warehouse.location}|${source}.${stream.name}`
+  if (runningHere.has(lockKey)) return busy(summary, warehouse, log, started)
+  runningHere.add(lockKey)
+
+  const table: StreamTable = { schema: source, table: stream.name, columns: stream.columns, primaryKey: stream.primaryKey }
+  const connectorAbort = new AbortController()
+  const onStop = () => connectorAbort.abort(new SyncError('cancelled', 'stopped on request'))
+  options.signal?.addEventListener('abort', onStop, { once: true })
+  let session: Awaited<ReturnType<Warehouse['session']>> | undefined
+  let locked = false
+  let heartbeat: NodeJS.Timeout | undefined
+  let attempts = 1
+  try {
+    session = await warehouse.session()
+    locked = await tryStreamLock(session, source, stream.name)
+    if (!locked) return await busy(summary, warehouse, log, started)
+    if (!dryRun) {
+      for (const dead of await markAbandonedRuns(session, source, stream.name)) {
+        log.warn({ deadRunId: dead.id }, `run ${dead.id} had stopped without finishing; marked failed, resuming from its last committed page`)
+        events.emit('run:abandoned', { runId: dead.id, source, stream: stream.name })
+      }
+    }
+    const tableExists = dryRun ? (await listTableColumns(session, source, stream.name)).size > 0 : (await ensureStreamTable(session, table, log), true)
+
+    const state = await loadStreamState(session, source, stream.name)
+    let storedCursor: unknown = undefined
+    if (state?.cursor !== null && state?.cursor !== undefined) {
+      const parsed = stream.cursorSchema.safeParse(state.cursor)
+      if (parsed.success) storedCursor = parsed.data
+      else log.warn({ cursor: state.cursor }, 'the stored cursor is not valid for this stream any more; starting a full pass')
+    }
+    const strategy = resolveStrategy(options.flags, { cursor: storedCursor, fullPass: storedCursor === undefined && !state?.full_pass ? null : (state?.full_pass ?? null) })
+    summary.mode = strategy.mode
+    summary.cursorFrom = storedCursor ?? null
+    summary.runId = dryRun
+      ? null
+      : await insertRun(warehouse, {
+          source,
+          stream: stream.name,
+          mode: strategy.mode,
+          trigger: options.trigger,
+          since: options.flags.since,
+          until: options.flags.until,
+          cursorFrom: storedCursor,
+          host: hostname(),
+          pid: process.pid,
+        })
+    const runLog = log.child({ runId: summary.runId })
+    runLog.info({ mode: strategy.mode, dryRun }, `sync started: ${strategy.reason}`)
+    events.emit('run:start', { runId: summary.runId, source, stream: stream.name, mode: strategy.mode, trigger: options.trigger, reason: strategy.reason })
+    if (summary.runId !== null) {
+      const runId = summary.runId
+      heartbeat = setInterval(() => void heartbeatRun(warehouse, runId).catch(() => {}), options.heartbeatMs ?? 10_000)
+      heartbeat.unref()
+    }
+
+    let pass: FullPass | null = null
+    if (strategy.newPass && tableExists && stream.write !== 'append')
+      pass = await startFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, strategy.mode === 'force' ? 'force' : 'full', stream.detectDeletes ?? true, state?.full_pass ?? null, dryRun)
+    else if (strategy.resumePass) pass = state?.full_pass ?? null
+
+    const readMode: ReadMode = strategy.mode === 'backfill' ? 'backfill' : strategy.mode === 'incremental' ? 'incremental' : 'full'
+    const mergeMode: MergeMode = stream.write === 'append' ? 'append' : strategy.mode === 'force' ? 'force' : 'merge'
+    const target: CommitTarget = {
+      source,
+      stream,
+      table,
+      runId: summary.runId,
+      mergeMode,
+      pass,
+      saveCursor: strategy.mode !== 'backfill',
+      dryRun,
+      prepare: dryRun ? (tx) => ensureStreamTable(tx, table, runLog).then(() => {}) : undefined,
+    }
+    const ctx: RunContext = {
+      signal: connectorAbort.signal,
+      log: runLog,
+      now: () => new Date(),
+      report: (event) => events.emit('connector', { source, stream: stream.name, ...event }),
+    }
+    let position: unknown = strategy.mode === 'incremental' || strategy.resumePass ? storedCursor : undefined
+    let applyLookback = strategy.mode === 'incremental'
+    const totals = zeroCounts()
+    let pageNo = 0
+    let complete = false
+
+    for (;;) {
+      try {
+        let waited = 0
+        const pages = stream.read(
+          {
+            mode: readMode,
+            cursor: position as never,
+            applyLookback,
+            since: options.flags.since,
+            until: options.flags.until,
+            lookbackSeconds: options.lookbackSeconds,
+            horizonSeconds: options.horizonSeconds,
+            batchSize: options.batchSize,
+          },
+          ctx,
+        )
+        let truncated = false
+        for await (const page of prefetch(pages, (ms) => (waited += ms))) {
+          const prepared = preparePage(stream, page)
+          pageNo++
+          const counts = await commitPage(session, target, prepared, pageNo, page.cursor, waited)
+          waited = 0
+          position = page.cursor
+          applyLookback = false
+          summary.cursorTo = page.cursor
+          for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
+          Object.assign(summary, pick(totals))
+          events.emit('page:committed', { runId: summary.runId, source, stream: stream.name, pageNo, page: counts, totals: { ...totals }, cursor: page.cursor })
+          runLog.debug({ pageNo, ...counts }, 'page committed')
+          if (options.signal?.aborted) throw new SyncError('cancelled', `stopped on request after committing page ${pageNo}`)
+          if (options.maxRecords !== undefined && totals.fetched >= options.maxRecords) {
+            truncated = true
+            break
+          }
+        }
+        complete = !truncated
+        break
+      } catch (error) {
+        const failure = coerceError(error)
+        const wait = failure.retryable && !options.signal?.aborted ? options.retry?.(failure, attempts) : undefined
+        if (wait === undefined) throw failure
+        attempts++
+        runLog.warn({ attempt: attempts, waitMs: wait, code: failure.code }, `read failed (${redactSecrets(failure.message)}); resuming from the last committed page in ${Math.round(wait / 1000)} s`)
+        events.emit('run:retry', { runId: summary.runId, source, stream: stream.name, attempt: attempts, waitMs: wait, error: redactSecrets(failure.message), code: failure.code })
+        await sleep(wait, options.signal)
+      }
+    }
+
+    let refused: string | undefined
+    if (complete && pass && !dryRun) {
+      const end = await finishFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, pass, options.maxDeleteFraction ?? 0.5)
+      summary.deleted += end.deleted
+      refused = end.refused
+      if (end.deleted) runLog.info({ deleted: end.deleted }, `the full pass is complete: ${end.deleted} rows no longer at the source were soft-deleted`)
+      if (refused) runLog.warn(refused)
+    }
+    summary.status = summary.rejected > 0 || refused ? 'partial' : 'succeeded'
+    if (refused) {
+      summary.error = refused
+      summary.errorCode = 'deletions_refused'
+    } else if (summary.rejected > 0) {
+      summary.error = `${summary.rejected} records were rejected; see crmsync.rejects (crmsync history --run ${summary.runId ?? ''})`
+      summary.errorCode = 'rejected_records'
+    }
+  } catch (error) {
+    const failure = coerceError(error)
+    summary.status = failure.code === 'cancelled' ? 'cancelled' : 'failed'
+    summary.error = redactSecrets(failure.message)
+    summary.errorCode = failure.code
+    log.error({ runId: summary.runId, code: failure.code, err: failure.cause instanceof Error && failure.code === 'internal' ? failure.cause : undefined }, `sync ${summary.status}: ${summary.error}`)
+  } finally {
+    clearInterval(heartbeat)
+    connectorAbort.abort()
+    options.signal?.removeEventListener('abort', onStop)
+    summary.durationMs = Math.round(performance.now() - started)
+    summary.attempts = attempts
+    if (summary.runId !== null) {
+      await finishRun(warehouse, summary.runId, {
+        status: summary.status as string,
+        durationMs: summary.durationMs,
+        attempts,
+        errorCode: summary.errorCode ?? undefined,
+        error: summary.error ?? undefined,
+      }).catch((error) => log.error({ err: error }, 'could not record the end of the run; the next run will mark it abandoned'))
+      await recordRunOutcome(warehouse, source, stream.name, summary.runId, summary.status === 'succeeded').catch(() => {})
+    }
+    if (session) {
+      if (locked) await unlockStream(session, source, stream.name).catch(() => {})
+      await session.release()
+    }
+    runningHere.delete(lockKey)
+  }
+  log.info(pick(summary), `sync ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.fetched} fetched, ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.deleted} deleted`)
+  events.emit('run:end', { summary })
+  return summary
+}
+
+const pick = (c: PageCounts | RunSummary) => ({ fetched: c.fetched, inserted: c.inserted, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected, deleted: c.deleted })
+
+async function busy(summary: RunSummary, warehouse: Warehouse, log: Logger, started: number): Promise<RunSummary> {
+  const [running] = await listRuns(warehouse, { source: summary.source, stream: summary.stream, status: 'running', limit: 1 }).catch(() => [])
+  const who = running
+    ? `run ${running.id} (started ${running.started_at.toISOString()} on ${running.host ?? '?'}, pid ${running.pid ?? '?'})`
+    : 'another run'
+  summary.status = 'skipped'
+  summary.errorCode = 'busy'
+  summary.error = `${summary.source}.${summary.stream} is already being synced by ${who}; this run did not start. Wait for it to finish.`
+  summary.durationMs = Math.round(performance.now() - started)
+  log.warn(summary.error)
+  return summary
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+  })
+}

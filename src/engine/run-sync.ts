@@ -1,0 +1,100 @@
+import type { Connector, RunContext, Stream } from '../connectors/types.ts'
+import { coerceError } from '../errors.ts'
+import { redactSecrets, type Logger } from '../log.ts'
+import type { Warehouse } from '../warehouse/types.ts'
+import type { EngineEvents } from './events.ts'
+import { runStream, type RetryPolicy } from './run-stream.ts'
+import type { StrategyFlags } from './strategy.ts'
+import { emptySummary, type RunSummary } from './summary.ts'
+
+export interface SourceSettings {
+  lookbackSeconds: number
+  horizonSeconds: number
+  batchSize: number
+}
+
+/** One source to sync: its connector, its parsed config and settings, and which streams (all when empty). */
+export interface SyncTarget<C = unknown> {
+  connector: Connector<C>
+  config: C
+  settings: SourceSettings
+  streams?: readonly string[]
+}
+
+export interface SyncOptions {
+  warehouse: Warehouse
+  log: Logger
+  events: EngineEvents
+  flags?: StrategyFlags
+  dryRun?: boolean
+  /** overrides every source's page size */
+  batchSize?: number
+  maxRecords?: number
+  trigger?: string
+  signal?: AbortSignal
+  retry?: RetryPolicy
+  /** streams of one source run at once; sources always run one after another */
+  concurrency?: number
+  heartbeatMs?: number
+  maxDeleteFraction?: number
+}
+
+export interface SyncResult {
+  runs: RunSummary[]
+}
+
+/**
+ * Runs the streams of each target and returns one summary per stream. It never throws
+ * (DESIGN.md §3.9): a source that cannot even list its streams gets a failed summary saying why.
+ */
+export async function runSync(targets: readonly SyncTarget[], options: SyncOptions): Promise<SyncResult> {
+  const runs: RunSummary[] = []
+  for (const target of targets) {
+    const { connector } = target
+    let streams: readonly Stream[]
+    try {
+      const ctx: RunContext = {
+        signal: options.signal ?? new AbortController().signal,
+        log: options.log.child({ source: connector.name }),
+        now: () => new Date(),
+        report: (event) => options.events.emit('connector', { source: connector.name, stream: '*', ...event }),
+      }
+      const all = await connector.streams(target.config, ctx)
+      streams = target.streams?.length ? all.filter((s) => target.streams?.includes(s.name)) : all
+    } catch (error) {
+      const failure = coerceError(error)
+      const summary = emptySummary(connector.name, '*', 'none', options.dryRun ?? false)
+      summary.error = redactSecrets(failure.message)
+      summary.errorCode = failure.code
+      options.log.error({ source: connector.name, code: failure.code }, `${connector.name}: ${summary.error}`)
+      runs.push(summary)
+      continue
+    }
+    const queue = [...streams]
+    const worker = async () => {
+      for (let stream = queue.shift(); stream; stream = queue.shift()) {
+        if (options.signal?.aborted) break
+        runs.push(
+          await runStream(connector.name, stream, {
+            warehouse: options.warehouse,
+            log: options.log,
+            events: options.events,
+            flags: options.flags ?? {},
+            dryRun: options.dryRun ?? false,
+            batchSize: options.batchSize ?? target.settings.batchSize,
+            maxRecords: options.maxRecords,
+            trigger: options.trigger ?? 'cli',
+            lookbackSeconds: target.settings.lookbackSeconds,
+            horizonSeconds: target.settings.horizonSeconds,
+            signal: options.signal,
+            retry: options.retry,
+            heartbeatMs: options.heartbeatMs,
+            maxDeleteFraction: options.maxDeleteFraction,
+          }),
+        )
+      }
+    }
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker))
+  }
+  return { runs }
+}

@@ -1,0 +1,42 @@
+import type { FullPass } from '../warehouse/sql/stream-state.ts'
+
+export type RunMode = 'backfill' | 'force' | 'full' | 'incremental'
+
+export interface StrategyFlags {
+  since?: string
+  until?: string
+  force?: boolean
+  full?: boolean
+}
+
+export interface StoredState {
+  cursor: unknown
+  fullPass: FullPass | null
+}
+
+export interface Strategy {
+  mode: RunMode
+  /** start a new full pass (forgets the cursor, keys seen from now on) */
+  newPass: boolean
+  /** carry on a full pass a previous run left unfinished */
+  resumePass: boolean
+  /** why, in words, for logs and history */
+  reason: string
+}
+
+/**
+ * DESIGN.md §3.4, in order: a `--since/--until` window (backfill, cursor left alone) > `--force`
+ * (re-read everything, overwrite every row) > `--full` (re-read everything, merge) > a full pass
+ * left unfinished (finish it) > the stored cursor (incremental) > nothing stored (full).
+ */
+export function resolveStrategy(flags: StrategyFlags, state: StoredState | undefined): Strategy {
+  if (flags.since !== undefined || flags.until !== undefined)
+    return { mode: 'backfill', newPass: false, resumePass: false, reason: 'a --since/--until window: backfill, the stored cursor is left alone' }
+  if (flags.force) return { mode: 'force', newPass: true, resumePass: false, reason: '--force: re-read everything and overwrite every row' }
+  if (flags.full) return { mode: 'full', newPass: true, resumePass: false, reason: '--full: re-read everything and merge' }
+  if (state?.fullPass)
+    return { mode: state.fullPass.mode, newPass: false, resumePass: true, reason: 'a full pass was interrupted: resuming it from its last committed page' }
+  if (state?.cursor !== undefined && state?.cursor !== null)
+    return { mode: 'incremental', newPass: false, resumePass: false, reason: 'a stored cursor: incremental from it' }
+  return { mode: 'full', newPass: true, resumePass: false, reason: 'nothing stored yet: a full pass' }
+}

@@ -1,0 +1,51 @@
+/**
+ * One error class for the whole system. `code` says what kind of failure it is (the retry rules,
+ * exit codes and alert kinds key on it); `retryable` says whether trying again can help.
+ */
+export const ERROR_CODES = [
+  'config_invalid', // bad flags, config file or environment: exit 2
+  'auth_failed', // the source refused our credentials: exit 2
+  'rate_limited', // the source asked us to slow down
+  'source_unavailable', // 5xx, resets, timeouts, throttling that outlasted our retries
+  'source_bad_response', // the source answered something we cannot use
+  'query_failed', // an Athena query ended FAILED
+  'warehouse_failed', // PostgreSQL refused or broke
+  'busy', // another run of this stream holds the lock
+  'cancelled', // stopped by a signal or the user
+  'internal', // a bug: everything not classified
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export class SyncError extends Error {
+  readonly code: ErrorCode
+  readonly retryable: boolean
+  /** how long the source asked us to wait before retrying, when it said */
+  readonly retryAfterMs: number | undefined
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause })
+    this.name = 'SyncError'
+    this.code = code
+    this.retryable = options.retryable ?? false
+    this.retryAfterMs = options.retryAfterMs
+  }
+}
+
+export const isSyncError = (error: unknown): error is SyncError => error instanceof SyncError
+
+/** Turns anything thrown into a SyncError, keeping the original as `cause`. */
+export function coerceError(error: unknown): SyncError {
+  if (error instanceof SyncError) return error
+  if (error instanceof Error && error.name === 'AbortError') return new SyncError('cancelled', 'cancelled', { cause: error })
+  const message = error instanceof Error ? error.message : String(error)
+  return new SyncError('internal', message, { cause: error })
+}
+
+/** The CLI's exit code for an error that ends a command before any run starts. */
+export const exitCodeFor = (error: SyncError): number =>
+  error.code === 'config_invalid' || error.code === 'auth_failed' ? 2 : 1

@@ -1,0 +1,39 @@
+/**
+ * Encodes rows in PostgreSQL's COPY text format: tab-separated, `\N` for NULL, backslash escapes
+ * for the four characters that would break the framing. Values are already typed by the stream's
+ * processor; here they only become text.
+ */
+const SPECIAL = /[\\\t\n\r]/
+
+function escapeText(value: string): string {
+  if (!SPECIAL.test(value)) return value
+  return value.replace(/[\\\t\n\r]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r'))
+}
+
+export function encodeCopyValue(value: unknown): string {
+  if (value === null || value === undefined) return '\\N'
+  switch (typeof value) {
+    case 'string':
+      return escapeText(value)
+    case 'number':
+    case 'bigint':
+      return String(value)
+    case 'boolean':
+      return value ? 't' : 'f'
+    default:
+      if (value instanceof Date) return value.toISOString()
+      return escapeText(JSON.stringify(value))
+  }
+}
+
+export function encodeCopyRows(rows: readonly (readonly unknown[])[]): string {
+  let out = ''
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0) out += '\t'
+      out += encodeCopyValue(row[i])
+    }
+    out += '\n'
+  }
+  return out
+}

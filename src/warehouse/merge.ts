@@ -1,0 +1,145 @@
+import { encodeCopyRows } from './copy-text.ts'
+import { qualified, quoteIdent } from './identifiers.ts'
+import { tableName, type StreamTable } from './stream-table.ts'
+import type { Queryable, Transaction } from './types.ts'
+
+/**
+ * The bulk path: a page is COPYed into a temporary all-text stage, then merged into the stream's
+ * table by one set-based statement that casts each column. Staging as text means a value
+ * PostgreSQL refuses (an out-of-range date, a bad surrogate in JSON) fails the merge, not the
+ * COPY, so the caller can find that one row by bisecting with savepoints and reject it alone.
+ */
+const STAGE = quoteIdent('crmsync_stage')
+
+/** One staged row: column values in `StreamTable.columns` order, plus the metadata. */
+export interface StagedRow {
+  values: readonly unknown[]
+  raw: string
+  hash: string
+  deletedAt: string | null
+}
+
+export type MergeMode = 'merge' | 'force' | 'append'
+
+/** Rows written by a merge: new live keys, changed live rows, and rows now marked deleted by the source. */
+export interface MergeCounts {
+  inserted: number
+  updated: number
+  deleted: number
+}
+
+const stageColumns = (t: StreamTable) => [...t.columns.map((c) => quoteIdent(c.name)), '"_raw"', '"_hash"', '"_deleted_at"', '"_row"']
+
+export async function createStage(tx: Queryable, t: StreamTable): Promise<void> {
+  const columns = stageColumns(t).map((c) => (c === '"_row"' ? `${c} integer` : `${c} text`))
+  await tx.query(`CREATE TEMP TABLE ${STAGE} (${columns.join(', ')}) ON COMMIT DROP`)
+}
+
+export async function copyToStage(tx: Transaction, t: StreamTable, rows: readonly StagedRow[]): Promise<void> {
+  const encoded = rows.map((row, i) => [...row.values, row.raw, row.hash, row.deletedAt, i])
+  await tx.copyIn(STAGE, stageColumns(t), encodeCopyRows(encoded))
+}
+
+/** Merges staged rows `[from, to]` (0-based `_row` numbers) into the stream's table. */
+export async function mergeStage(
+  tx: Queryable,
+  t: StreamTable,
+  options: { runId: number | null; mode: MergeMode; cursorField?: string },
+  from: number,
+  to: number,
+): Promise<MergeCounts> {
+  const names = t.columns.map((c) => quoteIdent(c.name))
+  const casts = t.columns.map((c) => `s.${quoteIdent(c.name)}::${c.type.sql}`)
+  const insert = `INSERT INTO ${tableName(t)} AS t (${names.join(', ')}, "_raw", "_hash", "_synced_at", "_run_id", "_deleted_at")
+    SELECT ${casts.join(', ')}, s."_raw"::jsonb, s."_hash", now(), $1::bigint, s."_deleted_at"::timestamptz
+    FROM ${STAGE} s WHERE s."_row" BETWEEN $2 AND $3`
+  const conflict = `(${t.primaryKey.map(quoteIdent).join(', ')})`
+  let upsert: string
+  if (options.mode === 'append') {
+    upsert = `${insert} ON CONFLICT ${conflict} DO NOTHING RETURNING true AS inserted, false AS deleted`
+  } else {
+    const sets = [...names, '"_raw"', '"_hash"', '"_synced_at"', '"_run_id"', '"_deleted_at"'].map((n) => `${n} = EXCLUDED.${n}`)
+    // unchanged rows are skipped by their payload hash, and an older version never replaces a newer one
+    const cursor = options.cursorField ? quoteIdent(options.cursorField) : undefined
+    const guard =
+      options.mode === 'force'
+        ? ''
+        : ` WHERE (t."_hash" IS DISTINCT FROM EXCLUDED."_hash" OR t."_deleted_at" IS DISTINCT FROM EXCLUDED."_deleted_at")` +
+          (cursor ? ` AND (t.${cursor} IS NULL OR EXCLUDED.${cursor} IS NULL OR t.${cursor} <= EXCLUDED.${cursor})` : '')
+    upsert = `${insert} ON CONFLICT ${conflict} DO UPDATE SET ${sets.join(', ')}${guard}
+      RETURNING (xmax = 0) AS inserted, ("_deleted_at" IS NOT NULL) AS deleted`
+  }
+  const { rows } = await tx.query<{ inserted: number; updated: number; deleted: number }>(
+    `WITH merged AS (${upsert})
+     SELECT count(*) FILTER (WHERE inserted AND NOT deleted)::int AS inserted,
+       count(*) FILTER (WHERE NOT inserted AND NOT deleted)::int AS updated, count(*) FILTER (WHERE deleted)::int AS deleted
+     FROM merged`,
+    [options.runId, from, to],
+  )
+  return rows[0]
+}
+
+/** SQL for a row's key as text: one column's text, or the columns joined by U+001F. */
+export function keyExpression(alias: string, primaryKey: readonly string[], cast: boolean): string {
+  const parts = primaryKey.map((k) => `${alias}.${quoteIdent(k)}${cast ? '::text' : ''}`)
+  return parts.length === 1 ? parts[0] : `concat_ws(chr(31), ${parts.join(', ')})`
+}
+
+/** The same key in JS, for keys the engine records itself (rejects). */
+export const keyText = (values: readonly unknown[]) => values.map((v) => String(v)).join('\u001f')
+
+/**
+ * Write mode `replace`: for each parent in `scopes`, soft-deletes the children that the staged
+ * page no longer lists (a lead result that lost a line item).
+ */
+export async function softDeleteReplaced(tx: Queryable, t: StreamTable, scopeColumn: string, scopes: readonly string[], runId: number | null): Promise<number> {
+  if (scopes.length === 0) return 0
+  const { rowCount } = await tx.query(
+    `UPDATE ${tableName(t)} t SET "_deleted_at" = now(), "_run_id" = $2, "_synced_at" = now()
+     WHERE t.${quoteIdent(scopeColumn)}::text = ANY($1::text[]) AND t."_deleted_at" IS NULL
+       AND NOT EXISTS (SELECT 1 FROM ${STAGE} s WHERE ${keyExpression('s', t.primaryKey, false)} = ${keyExpression('t', t.primaryKey, true)})`,
+    [scopes, runId],
+  )
+  return rowCount
+}
+
+/** Records the staged keys as seen by a full pass. */
+export async function insertPassKeysFromStage(tx: Queryable, t: StreamTable, passId: string): Promise<void> {
+  await tx.query(`INSERT INTO crmsync.pass_keys (pass_id, record_key) SELECT $1, ${keyExpression('s', t.primaryKey, false)} FROM ${STAGE} s`, [passId])
+}
+
+export async function insertPassKeys(tx: Queryable, passId: string, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return
+  await tx.query(`INSERT INTO crmsync.pass_keys (pass_id, record_key) SELECT $1, unnest($2::text[])`, [passId, keys])
+}
+
+export async function hasLiveRows(db: Queryable, t: StreamTable): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${tableName(t)} WHERE "_deleted_at" IS NULL) AS found`)
+  return rows[0].found
+}
+
+export async function countLiveRows(db: Queryable, t: Pick<StreamTable, 'schema' | 'table'>): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${qualified(t.schema, t.table)} WHERE "_deleted_at" IS NULL`)
+  return rows[0].n
+}
+
+const unseen = (t: StreamTable) =>
+  `t."_deleted_at" IS NULL AND NOT EXISTS (SELECT 1 FROM crmsync.pass_keys k WHERE k.pass_id = $1 AND k.record_key = ${keyExpression('t', t.primaryKey, true)})`
+
+export async function countUnseen(db: Queryable, t: StreamTable, passId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${tableName(t)} t WHERE ${unseen(t)}`, [passId])
+  return rows[0].n
+}
+
+/** Soft-deletes the live rows a completed full pass did not see. */
+export async function softDeleteUnseen(db: Queryable, t: StreamTable, passId: string, runId: number | null): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE ${tableName(t)} t SET "_deleted_at" = now(), "_run_id" = $2, "_synced_at" = now() WHERE ${unseen(t)}`,
+    [passId, runId],
+  )
+  return rowCount
+}
+
+export async function dropPassKeys(db: Queryable, passId: string): Promise<void> {
+  await db.query(`DELETE FROM crmsync.pass_keys WHERE pass_id = $1`, [passId])
+}

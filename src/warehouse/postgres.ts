@@ -1,0 +1,95 @@
+import pg from 'pg'
+import copyStreams from 'pg-copy-streams'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { PoolStats, Session, Transaction, Warehouse } from './types.ts'
+
+// counts and ids are int8; they fit a JS number, and numbers are what every caller wants
+const types = {
+  getTypeParser: (oid: number, format?: string) =>
+    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
+}
+
+export interface PostgresOptions {
+  connectionString: string
+  /** pool size; the default leaves room for a few concurrent runs plus the dashboard */
+  max?: number
+}
+
+/** Where a DATABASE_URL points, with the password dropped: safe for logs and the dashboard. */
+export function describeUrl(connectionString: string): string {
+  try {
+    const url = new URL(connectionString)
+    return `postgres://${url.hostname}:${url.port || 5432}${url.pathname}`
+  } catch {
+    return 'postgres (unparseable DATABASE_URL)'
+  }
+}
+
+export function openPostgres(options: PostgresOptions): Warehouse {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    application_name: 'crmsync',
+    // timestamps without a zone are read as UTC, whatever the server's own setting
+    options: '-c TimeZone=UTC',
+    types,
+  })
+  // an idle client that loses its server (restart, network) must not crash the process
+  pool.on('error', () => {})
+  const max = options.max ?? 10
+
+  return {
+    kind: 'postgres',
+    location: describeUrl(options.connectionString),
+    query: async (sql, params) => {
+      const result = await pool.query(sql, params as unknown[])
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 }
+    },
+    async session(): Promise<Session> {
+      const client = await pool.connect()
+      // a checked-out client whose server goes away reports it through its next query, not as a crash
+      client.on('error', () => {})
+      let released = false
+      const query: Session['query'] = async (sql, params) => {
+        const result = await client.query(sql, params as unknown[])
+        return { rows: result.rows, rowCount: result.rowCount ?? 0 }
+      }
+      const tx: Transaction = {
+        query,
+        exec: async (sql) => void (await client.query(sql)),
+        async copyIn(table, columns, text) {
+          const stream = client.query(copyStreams.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`))
+          await pipeline(Readable.from([text]), stream)
+        },
+      }
+      return {
+        query,
+        async transaction(fn) {
+          await client.query('BEGIN')
+          try {
+            const result = await fn(tx)
+            await client.query('COMMIT')
+            return result
+          } catch (error) {
+            await client.query('ROLLBACK').catch(() => {})
+            throw error
+          }
+        },
+        async release() {
+          if (released) return
+          released = true
+          // a session may hold advisory locks: destroy it rather than hand a locked connection back
+          client.release(true)
+        },
+      }
+    },
+    poolStats: (): PoolStats => ({
+      max,
+      size: pool.totalCount,
+      inUse: pool.totalCount - pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
+    close: () => pool.end(),
+  }
+}

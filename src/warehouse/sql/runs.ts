@@ -1,0 +1,155 @@
+import type { Queryable } from '../types.ts'
+
+/** A row of crmsync.sync_runs as the engine and the surfaces read it. */
+export interface DbRun {
+  id: number
+  source: string
+  stream: string
+  mode: string
+  status: string
+  trigger: string
+  window_since: string | null
+  window_until: string | null
+  cursor_from: unknown
+  cursor_to: unknown
+  started_at: Date
+  finished_at: Date | null
+  heartbeat_at: Date
+  fetched: number
+  inserted: number
+  updated: number
+  unchanged: number
+  rejected: number
+  deleted: number
+  pages: number
+  fetch_ms: number
+  write_ms: number
+  duration_ms: number | null
+  attempts: number
+  error_code: string | null
+  error: string | null
+  host: string | null
+  pid: number | null
+}
+
+export interface NewRun {
+  source: string
+  stream: string
+  mode: string
+  trigger: string
+  since?: string
+  until?: string
+  cursorFrom: unknown
+  host: string
+  pid: number
+}
+
+export async function insertRun(db: Queryable, run: NewRun): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO crmsync.sync_runs (source, stream, mode, trigger, window_since, window_until, cursor_from, host, pid)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+    [run.source, run.stream, run.mode, run.trigger, run.since ?? null, run.until ?? null, json(run.cursorFrom), run.host, run.pid],
+  )
+  return rows[0].id
+}
+
+export async function heartbeatRun(db: Queryable, runId: number): Promise<void> {
+  await db.query(`UPDATE crmsync.sync_runs SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`, [runId])
+}
+
+export interface PageCounts {
+  fetched: number
+  inserted: number
+  updated: number
+  unchanged: number
+  rejected: number
+  deleted: number
+  fetchMs: number
+  writeMs: number
+}
+
+/** Adds one committed page to its run's totals; runs in the page's own transaction. */
+export async function addPageToRun(db: Queryable, runId: number, page: PageCounts, cursor: unknown): Promise<void> {
+  await db.query(
+    `UPDATE crmsync.sync_runs SET fetched = fetched + $2, inserted = inserted + $3, updated = updated + $4,
+       unchanged = unchanged + $5, rejected = rejected + $6, deleted = deleted + $7, fetch_ms = fetch_ms + $8,
+       write_ms = write_ms + $9, pages = pages + 1, cursor_to = coalesce($10, cursor_to), heartbeat_at = now()
+     WHERE id = $1`,
+    [runId, page.fetched, page.inserted, page.updated, page.unchanged, page.rejected, page.deleted, page.fetchMs, page.writeMs, json(cursor)],
+  )
+}
+
+export async function addDeletedToRun(db: Queryable, runId: number, deleted: number): Promise<void> {
+  await db.query(`UPDATE crmsync.sync_runs SET deleted = deleted + $2 WHERE id = $1`, [runId, deleted])
+}
+
+export interface RunEnd {
+  status: string
+  durationMs: number
+  attempts: number
+  errorCode?: string
+  error?: string
+}
+
+/** Ends a run; only a `running` run can end, so a run marked dead by another process stays dead. */
+export async function finishRun(db: Queryable, runId: number, end: RunEnd): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE crmsync.sync_runs SET status = $2, finished_at = now(), duration_ms = $3, attempts = $4,
+       error_code = $5, error = $6
+     WHERE id = $1 AND status = 'running'`,
+    [runId, end.status, end.durationMs, end.attempts, end.errorCode ?? null, end.error ?? null],
+  )
+  return rowCount > 0
+}
+
+/**
+ * Marks the `running` runs of a stream as failed. Called by whoever holds the stream's lock: with
+ * the lock held, no live process can be running them, so their process died.
+ */
+export async function markAbandonedRuns(db: Queryable, source: string, stream: string): Promise<DbRun[]> {
+  const { rows } = await db.query<DbRun>(
+    `UPDATE crmsync.sync_runs SET status = 'failed', finished_at = now(),
+       duration_ms = (extract(epoch FROM heartbeat_at - started_at) * 1000)::bigint, error_code = 'abandoned',
+       error = 'the process running this sync stopped without finishing (last heartbeat ' || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC); the next run resumed from the last committed page'
+     WHERE source = $1 AND stream = $2 AND status = 'running' RETURNING *`,
+    [source, stream],
+  )
+  return rows
+}
+
+/** Running runs whose heartbeat is older than `seconds`: candidates for the dead-run sweep. */
+export async function listStaleRuns(db: Queryable, seconds: number): Promise<DbRun[]> {
+  const { rows } = await db.query<DbRun>(
+    `SELECT * FROM crmsync.sync_runs WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1) ORDER BY id`,
+    [seconds],
+  )
+  return rows
+}
+
+export interface RunFilter {
+  source?: string
+  stream?: string
+  status?: string
+  since?: string
+  until?: string
+  limit?: number
+  offset?: number
+}
+
+export async function listRuns(db: Queryable, filter: RunFilter = {}): Promise<DbRun[]> {
+  const { rows } = await db.query<DbRun>(
+    `SELECT * FROM crmsync.sync_runs
+     WHERE ($1::text IS NULL OR source = $1) AND ($2::text IS NULL OR stream = $2) AND ($3::text IS NULL OR status = $3)
+       AND ($4::timestamptz IS NULL OR started_at >= $4) AND ($5::timestamptz IS NULL OR started_at < $5)
+     ORDER BY id DESC LIMIT $6 OFFSET $7`,
+    [filter.source ?? null, filter.stream ?? null, filter.status ?? null, filter.since ?? null, filter.until ?? null, filter.limit ?? 50, filter.offset ?? 0],
+  )
+  return rows
+}
+
+export async function getRun(db: Queryable, runId: number): Promise<DbRun | undefined> {
+  const { rows } = await db.query<DbRun>(`SELECT * FROM crmsync.sync_runs WHERE id = $1`, [runId])
+  return rows[0]
+}
+
+const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value))

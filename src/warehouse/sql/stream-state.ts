@@ -1,0 +1,77 @@
+import type { Queryable } from '../types.ts'
+
+/** A full pass in progress: survives crashes so the next run finishes it, then deletes what it did not see. */
+export interface FullPass {
+  passId: string
+  mode: 'full' | 'force'
+  runId: number | null
+  startedAt: string
+  /** false when the table had no live rows at the start: nothing can need deleting, so no keys are kept */
+  tracksKeys: boolean
+}
+
+export interface DbStreamState {
+  source: string
+  stream: string
+  cursor: unknown
+  full_pass: FullPass | null
+  last_run_id: number | null
+  last_success_at: Date | null
+  last_full_at: Date | null
+  updated_at: Date
+}
+
+export async function loadStreamState(db: Queryable, source: string, stream: string): Promise<DbStreamState | undefined> {
+  const { rows } = await db.query<DbStreamState>(`SELECT * FROM crmsync.stream_state WHERE source = $1 AND stream = $2`, [source, stream])
+  return rows[0]
+}
+
+export async function listStreamStates(db: Queryable): Promise<DbStreamState[]> {
+  const { rows } = await db.query<DbStreamState>(`SELECT * FROM crmsync.stream_state ORDER BY source, stream`)
+  return rows
+}
+
+/** Stores the resume point; called inside the transaction that committed the rows it covers. */
+export async function saveCursor(db: Queryable, source: string, stream: string, cursor: unknown): Promise<void> {
+  await db.query(
+    `INSERT INTO crmsync.stream_state (source, stream, cursor, updated_at) VALUES ($1, $2, $3, now())
+     ON CONFLICT (source, stream) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
+    [source, stream, JSON.stringify(cursor)],
+  )
+}
+
+/** Starts (or clears, with null) the full pass of a stream; starting one also forgets the cursor. */
+export async function setFullPass(db: Queryable, source: string, stream: string, pass: FullPass | null): Promise<void> {
+  await db.query(
+    `INSERT INTO crmsync.stream_state (source, stream, full_pass, updated_at) VALUES ($1, $2, $3, now())
+     ON CONFLICT (source, stream) DO UPDATE SET full_pass = EXCLUDED.full_pass,
+       cursor = CASE WHEN EXCLUDED.full_pass IS NOT NULL THEN NULL ELSE crmsync.stream_state.cursor END, updated_at = now()`,
+    [source, stream, pass ? JSON.stringify(pass) : null],
+  )
+}
+
+/** Ends a completed full pass. */
+export async function completeFullPass(db: Queryable, source: string, stream: string): Promise<void> {
+  await db.query(
+    `UPDATE crmsync.stream_state SET full_pass = NULL, last_full_at = now(), updated_at = now() WHERE source = $1 AND stream = $2`,
+    [source, stream],
+  )
+}
+
+export async function recordRunOutcome(db: Queryable, source: string, stream: string, runId: number, succeeded: boolean): Promise<void> {
+  await db.query(
+    `INSERT INTO crmsync.stream_state (source, stream, last_run_id, last_success_at) VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END)
+     ON CONFLICT (source, stream) DO UPDATE SET last_run_id = $3,
+       last_success_at = CASE WHEN $4 THEN now() ELSE crmsync.stream_state.last_success_at END`,
+    [source, stream, runId, succeeded],
+  )
+}
+
+/** Forgets where a stream was: the next run is a full pass. */
+export async function resetStreamState(db: Queryable, source: string, stream: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE crmsync.stream_state SET cursor = NULL, full_pass = NULL, updated_at = now() WHERE source = $1 AND stream = $2`,
+    [source, stream],
+  )
+  return rowCount > 0
+}

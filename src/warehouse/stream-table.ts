@@ -1,0 +1,87 @@
+import type { Column } from '../connectors/columns.ts'
+import type { Logger } from '../log.ts'
+import { qualified, quoteIdent } from './identifiers.ts'
+import type { Queryable } from './types.ts'
+
+/** Columns every stream table carries besides the source's own. */
+export const META_COLUMNS = [
+  { name: '_raw', sql: 'jsonb' },
+  { name: '_hash', sql: 'text' },
+  { name: '_synced_at', sql: 'timestamptz NOT NULL DEFAULT now()' },
+  { name: '_run_id', sql: 'bigint' },
+  { name: '_deleted_at', sql: 'timestamptz' },
+] as const
+
+export interface StreamTable {
+  schema: string
+  table: string
+  columns: readonly Column[]
+  primaryKey: readonly string[]
+}
+
+export const tableName = (t: Pick<StreamTable, 'schema' | 'table'>) => qualified(t.schema, t.table)
+
+export async function createSchema(db: Queryable, schema: string): Promise<void> {
+  await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`)
+}
+
+export async function createStreamTable(db: Queryable, t: StreamTable): Promise<void> {
+  const columns = [
+    ...t.columns.map((c) => `${quoteIdent(c.name)} ${c.type.sql}${c.key ? ' NOT NULL' : ''}`),
+    ...META_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.sql}`),
+  ]
+  await db.query(
+    `CREATE TABLE IF NOT EXISTS ${tableName(t)} (${columns.join(', ')}, PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')}))`,
+  )
+}
+
+export async function listTableColumns(db: Queryable, schema: string, table: string): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ column_name: string; data_type: string }>(
+    `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
+    [schema, table],
+  )
+  return new Map(rows.map((r) => [r.column_name, r.data_type]))
+}
+
+export async function addColumn(db: Queryable, t: StreamTable, column: Column): Promise<void> {
+  await db.query(`ALTER TABLE ${tableName(t)} ADD COLUMN IF NOT EXISTS ${quoteIdent(column.name)} ${column.type.sql}`)
+}
+
+// information_schema.data_type names for our base types, to notice a column whose type drifted
+const INFO_TYPE: Record<string, string> = {
+  text: 'text',
+  boolean: 'boolean',
+  bigint: 'bigint',
+  integer: 'integer',
+  'double precision': 'double precision',
+  numeric: 'numeric',
+  timestamptz: 'timestamp with time zone',
+  date: 'date',
+  jsonb: 'jsonb',
+}
+
+/**
+ * Creates the stream's table, or adds the columns the source grew since (schema evolution only
+ * widens: a column is never dropped or retyped, a drifted type is reported and left alone).
+ */
+export async function ensureStreamTable(db: Queryable, t: StreamTable, log: Logger): Promise<{ created: boolean; added: string[] }> {
+  await createSchema(db, t.schema)
+  const existing = await listTableColumns(db, t.schema, t.table)
+  if (existing.size === 0) {
+    await createStreamTable(db, t)
+    return { created: true, added: [] }
+  }
+  const added: string[] = []
+  for (const column of t.columns) {
+    const found = existing.get(column.name)
+    if (found === undefined) {
+      await addColumn(db, t, column)
+      added.push(column.name)
+    } else if (found !== INFO_TYPE[column.type.base]) {
+      log.warn({ column: column.name, warehouseType: found, sourceType: column.type.sql }, 'column type differs from the source schema; keeping the warehouse type')
+    }
+  }
+  for (const meta of META_COLUMNS) if (!existing.has(meta.name)) await db.query(`ALTER TABLE ${tableName(t)} ADD COLUMN IF NOT EXISTS ${quoteIdent(meta.name)} ${meta.sql}`)
+  if (added.length) log.info({ table: `${t.schema}.${t.table}`, added }, 'added columns the source now sends')
+  return { created: false, added }
+}

@@ -1,0 +1,46 @@
+/**
+ * The warehouse seam: the few operations crmsync needs from PostgreSQL, implemented once for a
+ * server (`pg` Pool) and once for the embedded default (PGlite), with the same SQL on both.
+ */
+export interface QueryResult<R> {
+  rows: R[]
+  rowCount: number
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>
+}
+
+/** A connection inside a transaction: queries, plus COPY of text-format rows. */
+export interface Transaction extends Queryable {
+  /** runs a script of several statements (migrations); no parameters */
+  exec(sql: string): Promise<void>
+  /** COPY `text` (PostgreSQL text format, one row per line) into `table` (already quoted) */
+  copyIn(table: string, columns: readonly string[], text: string): Promise<void>
+}
+
+/** One dedicated connection, held for a whole run: the stream lock lives on it. */
+export interface Session extends Queryable {
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  release(): Promise<void>
+}
+
+export interface PoolStats {
+  /** the most connections the pool opens */
+  max: number
+  /** connections open now */
+  size: number
+  /** connections checked out */
+  inUse: number
+  /** callers waiting for a connection */
+  waiting: number
+}
+
+export interface Warehouse extends Queryable {
+  readonly kind: 'postgres' | 'pglite'
+  /** where it is, without credentials: `postgres://host:port/db` or the PGlite directory */
+  readonly location: string
+  session(): Promise<Session>
+  poolStats(): PoolStats
+  close(): Promise<void>
+}
