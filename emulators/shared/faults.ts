@@ -9,7 +9,17 @@ import { z } from 'zod'
 const faultTrigger = z.object({
   count: z.number().int().nonnegative().optional(),
   rate: z.number().min(0).max(1).optional(),
-  path: z.string().optional(),
+  path: z
+    .string()
+    .refine((p) => {
+      try {
+        new RegExp(p)
+        return true
+      } catch {
+        return false
+      }
+    }, 'not a valid regular expression')
+    .optional(),
 })
 
 export const faultSettingsSchema = z

@@ -110,9 +110,12 @@ async function handleAdmin(req: IncomingMessage, res: ServerResponse, path: stri
     if (route === 'POST /_admin/mutate') return sendJson(res, 200, await admin.mutate(await readJson(req)))
     if (route === 'GET /_admin/faults') return sendJson(res, 200, faults)
     if (route === 'POST /_admin/faults') {
-      const parsed = faultSettingsSchema.partial().safeParse(await readJson(req))
+      const body = await readJson(req)
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'fault settings must be a JSON object')
+      // merged before parsing, so a POST changes only the knobs it names (defaults never reset the others)
+      const parsed = faultSettingsSchema.safeParse({ ...faults.settings, ...body })
       if (!parsed.success) throw new HttpError(400, `invalid fault settings: ${z.prettifyError(parsed.error)}`)
-      faults.settings = { ...faults.settings, ...parsed.data }
+      faults.settings = parsed.data
       return sendJson(res, 200, faults)
     }
     if (route === 'DELETE /_admin/faults') {
