@@ -40,8 +40,8 @@ export interface RejectedRecord {
 export interface Page<K = unknown> {
   readonly records: readonly SourceRecord[]
   readonly rejects?: readonly RejectedRecord[]
-  /** where to resume once this page is committed */
-  readonly cursor: K
+  /** where to resume once this page is committed; undefined when the page does not move it */
+  readonly cursor: K | undefined
   /** write mode `replace`: the parent keys whose complete set of children is in this page */
   readonly replaceScopes?: readonly string[]
 }

@@ -79,7 +79,7 @@ export async function commitPage(
     }
     if (target.pass?.tracksKeys) await insertPassKeys(tx, target.pass.passId, rejects.flatMap((r) => (r.key ? [r.key] : [])))
     await insertRejects(tx, target.runId, target.source, stream.name, rejects)
-    if (target.saveCursor && !target.dryRun) await saveCursor(tx, target.source, stream.name, cursor)
+    if (target.saveCursor && !target.dryRun && cursor !== undefined) await saveCursor(tx, target.source, stream.name, cursor)
     const counts: PageCounts = {
       fetched: page.fetched,
       inserted: merged.inserted,

@@ -159,9 +159,11 @@ export async function runStream(source: string, stream: Stream, options: StreamR
           pageNo++
           const counts = await commitPage(session, target, prepared, pageNo, page.cursor, waited)
           waited = 0
-          position = page.cursor
-          applyLookback = false
-          summary.cursorTo = page.cursor
+          if (page.cursor !== undefined) {
+            position = page.cursor
+            applyLookback = false
+            summary.cursorTo = page.cursor
+          }
           for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
           Object.assign(summary, pick(totals))
           events.emit('page:committed', { runId: summary.runId, source, stream: stream.name, pageNo, page: counts, totals: { ...totals }, cursor: page.cursor })

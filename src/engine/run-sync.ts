@@ -61,6 +61,14 @@ export async function runSync(targets: readonly SyncTarget[], options: SyncOptio
       }
       const all = await connector.streams(target.config, ctx)
       streams = target.streams?.length ? all.filter((s) => target.streams?.includes(s.name)) : all
+      for (const name of target.streams ?? []) {
+        if (all.some((s) => s.name === name)) continue
+        const summary = emptySummary(connector.name, name, 'none', options.dryRun ?? false)
+        summary.errorCode = 'config_invalid'
+        summary.error = `${connector.name} has no stream ${JSON.stringify(name)}; its streams are ${all.map((s) => s.name).join(', ')}`
+        runs.push(summary)
+      }
+      if (runs.some((r) => r.source === connector.name && r.errorCode === 'config_invalid')) continue
     } catch (error) {
       const failure = coerceError(error)
       const summary = emptySummary(connector.name, '*', 'none', options.dryRun ?? false)

@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
+import type { RunSummary } from '../../engine/summary.ts'
+import { SyncError } from '../../errors.ts'
+import { listStreamStates } from '../../warehouse/sql/stream-state.ts'
+import { parseCommandArgs, positiveInt } from '../args.ts'
+import { loadTarget, type CliContext } from '../context.ts'
+import { formatNumber } from '../output.ts'
+import { showProgress, summaryLine } from '../progress.ts'
+
+export const DEMO_HELP = `crmsync demo [--rows N]   (this is what \`npm start\` runs)
+
+Starts the source emulators as a child process, syncs every stream into the warehouse (the
+embedded one under ./.crmsync/ unless DATABASE_URL is set), changes some rows at the source,
+runs an incremental sync that picks up exactly those changes, and says how to look at the data.`
+
+const BIN = fileURLToPath(new URL('../../../bin/crmsync.js', import.meta.url))
+const DEMO_SOURCES = ['salespro'] as const
+
+interface Emulators {
+  env: Record<string, string>
+  tables: Record<string, number>
+  child: ChildProcess
+}
+
+async function startEmulators(rows: number): Promise<Emulators> {
+  const child = spawn(process.execPath, [BIN, 'emulate', DEMO_SOURCES.length === 1 ? DEMO_SOURCES[0] : 'all', '--port', '0', '--rows', String(rows), '--parent-pid', String(process.pid)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+    lines.once('line', (line) => resolve(line))
+    child.once('exit', (code) => reject(new SyncError('internal', `the emulators exited (code ${code}) before they were ready`)))
+  })
+  const { env, tables } = JSON.parse(firstLine) as { env: Record<string, string>; tables: Record<string, number> }
+  return { env, tables, child }
+}
+
+async function mutate(url: string, body: unknown): Promise<{ updated: unknown[]; inserted: unknown[]; deleted: unknown[] }> {
+  const response = await fetch(`${url}/_admin/mutate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  if (!response.ok) throw new SyncError('internal', `the emulator refused the change: ${response.status} ${await response.text()}`)
+  return response.json() as never
+}
+
+export async function demoCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, { rows: { type: 'string' } }, 'demo')
+  const rows = positiveInt(values.rows, '--rows', 1_000_000) ?? 2000
+  const say = (text = '') => ctx.out.line(text)
+  say('crmsync demo')
+  say(`1. starting the source emulators (${rows.toLocaleString('en-US')} SalesPro customers and related tables)…`)
+  const emulators = await startEmulators(rows)
+  ctx.releasers.push(async () => void emulators.child.kill('SIGTERM'))
+  // the emulators' variables stand in for real credentials, for this process only
+  ctx.config = { ...ctx.config, env: { ...ctx.config.env, ...emulators.env } }
+  const warehouse = await ctx.warehouse()
+  say(`   warehouse: ${warehouse.location}`)
+
+  const targets: SyncTarget[] = DEMO_SOURCES.map((source) => loadTarget(ctx, source))
+  // the emulators start from the same seed every time: a warehouse kept from an earlier demo holds
+  // that demo's changes, which this fresh emulator never made, so the first sync overwrites (--force)
+  const earlier = (await listStreamStates(warehouse)).some((s) => (DEMO_SOURCES as readonly string[]).includes(s.source))
+  const sync = async (flags: { force?: boolean }) => {
+    const stop = showProgress(ctx.events)
+    try {
+      const { runs } = await runSync(targets, { warehouse, log: ctx.log, events: ctx.events, flags, signal: ctx.signal, retry: ctx.retry, trigger: 'demo' })
+      if (!process.stderr.isTTY) for (const run of runs) say(`   ${summaryLine(run)}`)
+      return runs
+    } finally {
+      stop()
+    }
+  }
+  say(`2. syncing every stream${earlier ? ' (forced: the warehouse holds an earlier demo)' : ''}…`)
+  const first = await sync({ force: earlier })
+  const salesproUrl = emulators.env.SALESPRO_ATHENA_ENDPOINT
+  say('3. changing rows at the source: 250 customers updated, 40 inserted; 100 estimates updated; 60 lead results updated…')
+  await mutate(salesproUrl, { table: 'customer', updates: 250, inserts: 40 })
+  await mutate(salesproUrl, { table: 'estimate', updates: 100 })
+  await mutate(salesproUrl, { table: 'lead_results', updates: 60 })
+  say('4. an incremental sync: only what changed (plus a short look back) is read…')
+  const second = await sync({})
+
+  const failed = [...first, ...second].filter((r) => r.status !== 'succeeded')
+  say()
+  say('What happened:')
+  say(`   first sync:   ${describe(first)}`)
+  say(`   second sync:  ${describe(second)}`)
+  say(`   emulator row counts: ${Object.entries(emulators.tables).map(([t, n]) => `${t} ${formatNumber(n)}`).join(', ')}`)
+  say()
+  say('Look at the data:')
+  say(`   npx crmsync status`)
+  say('   npx crmsync history')
+  say(`   npx crmsync sql "SELECT customer_id, customer_first_name, customer_last_name, updated_at FROM salespro.customer ORDER BY updated_at DESC LIMIT 5"`)
+  say(`   npx crmsync sql "SELECT status_bucket, count(*) FROM salespro.lead_result GROUP BY 1 ORDER BY 2 DESC"`)
+  if (failed.length) say(`\n${failed.length} run(s) did not succeed: see the lines above and \`npx crmsync history\``)
+  return failed.length ? 1 : 0
+}
+
+function describe(runs: RunSummary[]): string {
+  const sum = (k: 'fetched' | 'inserted' | 'updated' | 'unchanged') => formatNumber(runs.reduce((n, r) => n + r[k], 0))
+  return `${runs.length} streams, ${sum('fetched')} records read, ${sum('inserted')} inserted, ${sum('updated')} updated, ${sum('unchanged')} unchanged`
+}

@@ -1,0 +1,101 @@
+import { SyncError } from '../../errors.ts'
+import { parseCommandArgs, positiveInt } from '../args.ts'
+import type { CliContext } from '../context.ts'
+
+export const EMULATE_HELP = `crmsync emulate <salespro|hubspot|salesrabbit|all> [--port P] [--rows N] [--seed S] [--host H]
+
+Starts local stand-ins for the sources that speak their real wire protocols (Athena + S3,
+HubSpot's CRM API, SalesRabbit's REST API), with seeded realistic data, admin endpoints to change
+data while a sync runs (POST /_admin/mutate) and fault knobs (POST /_admin/faults).
+
+The first line on stdout is one JSON object: {"env": {...}, "tables": {...}} — the environment
+variables that point crmsync at the emulator (test credentials included) and the row count of
+each table, by stream name. For example:
+
+  crmsync emulate salespro --rows 50000 --seed 7 > emulator.out &
+  export $(head -1 emulator.out | node -e "const j=JSON.parse(require('fs').readFileSync(0));for(const[k,v]of Object.entries(j.env))console.log(k+'='+v)")
+  crmsync sync salespro
+
+Options:
+  --rows N     size: SalesPro customers, HubSpot contacts, SalesRabbit leads (others in proportion)
+  --seed S     the data's seed (default 1); the same seed gives the same data
+  --port P     the port (default: salespro 4510, hubspot 4520, salesrabbit 4530; 0 = any free port);
+               with "all", each emulator takes the next port from P
+  --host H     the address to listen on (default 127.0.0.1)
+Runs until interrupted (Ctrl-C).`
+
+export const EMULATOR_NAMES = ['salespro', 'hubspot', 'salesrabbit'] as const
+type EmulatorName = (typeof EMULATOR_NAMES)[number]
+const DEFAULT_PORTS: Record<EmulatorName, number> = { salespro: 4510, hubspot: 4520, salesrabbit: 4530 }
+
+export interface EmulatorHandle {
+  name: EmulatorName
+  url: string
+  env: Record<string, string>
+  tables(): Promise<Record<string, number>>
+  close(): Promise<void>
+}
+
+/** Loaded lazily: only this command and the demo reach the emulators (DESIGN.md §1). */
+export async function startEmulator(name: EmulatorName, options: { host?: string; port?: number; rows?: number; seed?: number }): Promise<EmulatorHandle> {
+  const running =
+    name === 'salespro'
+      ? await (await import('../../../emulators/salespro/index.ts')).startSalesProEmulator(options)
+      : name === 'hubspot'
+        ? await (await import('../../../emulators/hubspot/index.ts')).startHubSpotEmulator(options)
+        : await (await import('../../../emulators/salesrabbit/index.ts')).startSalesRabbitEmulator(options)
+  return { name, url: running.url, env: running.env, tables: () => running.tables(), close: () => running.close() }
+}
+
+export async function emulateCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { port: { type: 'string' }, rows: { type: 'string' }, seed: { type: 'string' }, host: { type: 'string' }, 'parent-pid': { type: 'string' } },
+    'emulate',
+  )
+  const which = positionals[0]
+  if (!which || (which !== 'all' && !EMULATOR_NAMES.includes(which as EmulatorName)))
+    throw new SyncError('config_invalid', `name an emulator: ${EMULATOR_NAMES.join(', ')} or all${which ? ` (not ${JSON.stringify(which)})` : ''}`)
+  if (positionals.length > 1) throw new SyncError('config_invalid', `unexpected argument ${JSON.stringify(positionals[1])}`)
+  const port = values.port === '0' ? 0 : positiveInt(values.port, '--port', 65_535)
+  const rows = positiveInt(values.rows, '--rows', 50_000_000)
+  const seed = values.seed === undefined ? undefined : Number(values.seed)
+  if (seed !== undefined && !Number.isInteger(seed)) throw new SyncError('config_invalid', `--seed must be an integer, not ${JSON.stringify(values.seed)}`)
+  const names = which === 'all' ? [...EMULATOR_NAMES] : [which as EmulatorName]
+  const handles: EmulatorHandle[] = []
+  try {
+    for (const [i, name] of names.entries()) {
+      const chosen = port === undefined ? DEFAULT_PORTS[name] : port === 0 ? 0 : port + i
+      handles.push(await startEmulator(name, { host: values.host, port: chosen, rows, seed }))
+    }
+  } catch (error) {
+    for (const h of handles) await h.close()
+    const e = error as NodeJS.ErrnoException
+    if (e.code === 'EADDRINUSE') throw new SyncError('config_invalid', `port ${e.message.match(/:(\d+)$/)?.[1] ?? ''} is in use; pass --port (0 picks a free one)`)
+    throw error
+  }
+  const env = Object.assign({}, ...handles.map((h) => h.env))
+  const tables = Object.assign({}, ...(await Promise.all(handles.map((h) => h.tables()))))
+  // the contract: the first stdout line is this JSON object, whatever else follows
+  process.stdout.write(`${JSON.stringify({ env, tables })}\n`)
+  for (const h of handles) ctx.out.note(`${h.name} emulator on ${h.url}`)
+  ctx.out.note('press Ctrl-C to stop')
+  const parentPid = values['parent-pid'] ? Number(values['parent-pid']) : undefined
+  await new Promise<void>((resolve) => {
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true })
+    if (parentPid) {
+      // started by a demo: stop when it is gone, so no emulator outlives the process that wanted it
+      const watch = setInterval(() => {
+        try {
+          process.kill(parentPid, 0)
+        } catch {
+          clearInterval(watch)
+          resolve()
+        }
+      }, 1000)
+      watch.unref()
+    }
+  })
+  for (const h of handles) await h.close()
+  return 0
+}

@@ -1,0 +1,109 @@
+import { SyncError } from '../../errors.ts'
+import { listRejects } from '../../warehouse/sql/rejects.ts'
+import { listRunPages } from '../../warehouse/sql/run-pages.ts'
+import { getRun, listRuns, type DbRun } from '../../warehouse/sql/runs.ts'
+import { parseCommandArgs, positiveInt } from '../args.ts'
+import type { CliContext } from '../context.ts'
+import { formatDuration, formatNumber, table } from '../output.ts'
+
+export const HISTORY_HELP = `crmsync history [--source S] [--stream T] [--status STATUS] [--limit N] [--json]
+crmsync history --run ID [--json]
+
+The sync runs, newest first, from crmsync.sync_runs; with --run, one run in detail: its window,
+counts, the time of every page, and a sample of its rejected records with their reasons.`
+
+export const runRow = (r: DbRun) => ({
+  id: r.id,
+  source: r.source,
+  stream: r.stream,
+  mode: r.mode,
+  status: r.status,
+  trigger: r.trigger,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  durationMs: r.duration_ms,
+  fetched: r.fetched,
+  inserted: r.inserted,
+  updated: r.updated,
+  unchanged: r.unchanged,
+  rejected: r.rejected,
+  deleted: r.deleted,
+  pages: r.pages,
+  attempts: r.attempts,
+  windowSince: r.window_since,
+  windowUntil: r.window_until,
+  cursorFrom: r.cursor_from,
+  cursorTo: r.cursor_to,
+  errorCode: r.error_code,
+  error: r.error,
+})
+
+export async function historyCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(
+    argv,
+    { source: { type: 'string' }, stream: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, run: { type: 'string' } },
+    'history',
+  )
+  const warehouse = await ctx.warehouse()
+  if (values.run !== undefined) {
+    const id = positiveInt(values.run, '--run') as number
+    const run = await getRun(warehouse, id)
+    if (!run) throw new SyncError('config_invalid', `there is no run ${id}`)
+    const pages = await listRunPages(warehouse, id)
+    const rejects = await listRejects(warehouse, { runId: id, limit: 10 })
+    if (values.json) {
+      ctx.out.result({ run: runRow(run), pages, rejects: rejects.map((r) => ({ key: r.record_key, reason: r.reason, raw: r.raw })) })
+      return 0
+    }
+    ctx.out.line(`run ${run.id}: ${run.source}.${run.stream} ${run.mode} ${run.status} (${run.trigger})`)
+    ctx.out.line(`started ${run.started_at.toISOString()}, ${run.duration_ms === null ? 'still running' : `took ${formatDuration(run.duration_ms)}`}, ${run.attempts} attempt(s)`)
+    if (run.window_since || run.window_until) ctx.out.line(`window [${run.window_since ?? '…'}, ${run.window_until ?? '…'})`)
+    ctx.out.line(`cursor ${JSON.stringify(run.cursor_from)} → ${JSON.stringify(run.cursor_to)}`)
+    ctx.out.line(`${formatNumber(run.fetched)} fetched, ${formatNumber(run.inserted)} inserted, ${formatNumber(run.updated)} updated, ${formatNumber(run.unchanged)} unchanged, ${formatNumber(run.rejected)} rejected, ${formatNumber(run.deleted)} deleted`)
+    if (run.error) ctx.out.line(`error (${run.error_code}): ${run.error}`)
+    if (pages.length) {
+      ctx.out.line()
+      ctx.out.line(table(['page', 'rows', 'fetch ms', 'write ms', 'inserted', 'updated', 'rejected'], pages.map((p) => [p.page_no, p.fetched, p.fetch_ms, p.write_ms, p.inserted, p.updated, p.rejected])))
+    }
+    if (rejects.length) {
+      ctx.out.line()
+      ctx.out.line('rejected records (sample):')
+      for (const r of rejects) ctx.out.line(`  ${r.record_key ?? '(no key)'}: ${r.reason}`)
+    }
+    return 0
+  }
+  const runs = await listRuns(warehouse, {
+    source: values.source,
+    stream: values.stream,
+    status: values.status,
+    limit: positiveInt(values.limit, '--limit', 10_000) ?? 20,
+  })
+  if (values.json) {
+    ctx.out.result({ runs: runs.map(runRow) })
+    return 0
+  }
+  if (runs.length === 0) {
+    ctx.out.line('no runs yet: try `crmsync sync salespro`')
+    return 0
+  }
+  ctx.out.line(
+    table(
+      ['id', 'stream', 'mode', 'status', 'started (UTC)', 'took', 'fetched', 'inserted', 'updated', 'rejected', 'deleted', 'error'],
+      runs.map((r) => [
+        r.id,
+        `${r.source}.${r.stream}`,
+        r.mode,
+        r.status,
+        r.started_at.toISOString().slice(0, 19).replace('T', ' '),
+        r.duration_ms === null ? '…' : formatDuration(r.duration_ms),
+        formatNumber(r.fetched),
+        formatNumber(r.inserted),
+        formatNumber(r.updated),
+        formatNumber(r.rejected),
+        formatNumber(r.deleted),
+        (r.error ?? '').slice(0, 60),
+      ]),
+    ),
+  )
+  return 0
+}

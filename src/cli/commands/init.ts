@@ -1,0 +1,40 @@
+import { SOURCE_NAMES } from '../../connectors/registry.ts'
+import { quoteIdent } from '../../warehouse/identifiers.ts'
+import { parseCommandArgs } from '../args.ts'
+import type { CliContext } from '../context.ts'
+
+export const INIT_HELP = `crmsync init [--json]
+
+Prepares crmsync (the seed's init_enterprise_features): the warehouse schemas and crmsync's own
+tables. Safe to run again: it says what it created and what already existed.
+Uses DATABASE_URL when set, otherwise the embedded warehouse under ./.crmsync/.`
+
+export interface InitReport {
+  warehouse: string
+  created: string[]
+  existing: string[]
+}
+
+export async function initCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {}, 'init')
+  const report: InitReport = { warehouse: '', created: [], existing: [] }
+  const warehouse = await ctx.warehouse()
+  report.warehouse = warehouse.location
+  for (const name of ctx.migration?.applied ?? []) report.created.push(`migration ${name}`)
+  for (const name of ctx.migration?.alreadyApplied ?? []) report.existing.push(`migration ${name}`)
+  for (const schema of SOURCE_NAMES) {
+    const { rows } = await warehouse.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS found`, [schema])
+    if (rows[0].found) report.existing.push(`schema ${schema}`)
+    else {
+      await warehouse.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`)
+      report.created.push(`schema ${schema}`)
+    }
+  }
+  if (values.json) ctx.out.result(report)
+  else {
+    ctx.out.line(`warehouse: ${report.warehouse}`)
+    ctx.out.line(report.created.length ? `created: ${report.created.join(', ')}` : 'nothing new was created: everything already existed')
+    if (report.existing.length) ctx.out.line(`already there: ${report.existing.join(', ')}`)
+  }
+  return 0
+}

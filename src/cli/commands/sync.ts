@@ -1,0 +1,142 @@
+import { SOURCE_NAMES } from '../../connectors/registry.ts'
+import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
+import { exitCodeOf, type RunSummary } from '../../engine/summary.ts'
+import { SyncError } from '../../errors.ts'
+import { isoInstant, parseCommandArgs, positiveInt } from '../args.ts'
+import { loadTarget, type CliContext } from '../context.ts'
+import { showProgress, summaryLine } from '../progress.ts'
+
+export const SYNC_HELP = `crmsync sync <source> [stream...] [options]
+crmsync sync --all [options]
+
+Copies a source's streams into the warehouse. With no stream, every stream of the source.
+Each page of records is committed with the cursor to resume from, so an interrupted sync loses
+nothing: run it again and it carries on.
+
+Which records (first match wins):
+  --since ISO, --until ISO   a backfill of [since, until): the stored cursor is left alone
+  --force                    re-read everything and overwrite every row
+  --full                     re-read everything and merge; rows gone from the source are
+                             soft-deleted (_deleted_at) once the pass completes
+  (none)                     incremental from the stored cursor, or a full pass the first time
+
+Options:
+  --all                  every configured source
+  --dry-run              read, validate and count what would change; write nothing
+  --batch-size N         records per page (one transaction each)
+  --max-records N        stop after N records (a full pass stopped early deletes nothing)
+  --concurrency N        streams of one source to run at once (default 1)
+  --json                 print one JSON summary: {"runs":[...]}
+  --debug                verbose logs
+
+Exit codes: 0 every stream succeeded; 1 a stream failed, was partial or was busy;
+2 bad usage, configuration or credentials.
+
+Examples:
+  crmsync sync salespro
+  crmsync sync salespro customer estimate --full
+  crmsync sync hubspot contacts --since 2024-05-01 --until 2024-06-01
+  crmsync sync --all --json`
+
+/** The `--json` shape: one entry per stream run, the fields scripts rely on. */
+export function runJson(s: RunSummary) {
+  return {
+    runId: s.runId,
+    source: s.source,
+    stream: s.stream,
+    mode: s.mode,
+    status: s.status,
+    fetched: s.fetched,
+    inserted: s.inserted,
+    updated: s.updated,
+    unchanged: s.unchanged,
+    rejected: s.rejected,
+    deleted: s.deleted,
+    cursorFrom: s.cursorFrom,
+    cursorTo: s.cursorTo,
+    durationMs: s.durationMs,
+    error: s.error,
+    errorCode: s.errorCode,
+    dryRun: s.dryRun,
+  }
+}
+
+export async function syncCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      all: { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      'start-date': { type: 'string' },
+      'end-date': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      'batch-size': { type: 'string' },
+      'max-records': { type: 'string' },
+      concurrency: { type: 'string' },
+    },
+    'sync',
+  )
+  const since = isoInstant(values.since ?? values['start-date'], '--since')
+  const until = isoInstant(values.until ?? values['end-date'], '--until')
+  if (since && until && since >= until) throw new SyncError('config_invalid', `--since (${since}) must be before --until (${until})`)
+  if ((since || until) && (values.full || values.force))
+    throw new SyncError('config_invalid', '--since/--until read a window and cannot be combined with --full or --force, which read everything')
+  const batchSize = positiveInt(values['batch-size'], '--batch-size', 100_000)
+  const maxRecords = positiveInt(values['max-records'], '--max-records')
+  const concurrency = positiveInt(values.concurrency, '--concurrency', 16)
+
+  const targets = resolveTargets(ctx, values.all ?? false, positionals)
+  if (values.force && values['dry-run']) ctx.out.note('note: --force with --dry-run shows what a forced sync would overwrite; nothing is written')
+  const warehouse = await ctx.warehouse()
+  const stopProgress = values.json ? () => {} : showProgress(ctx.events)
+  let runs: RunSummary[]
+  try {
+    ;({ runs } = await runSync(targets, {
+      warehouse,
+      log: ctx.log,
+      events: ctx.events,
+      flags: { since, until, full: values.full, force: values.force },
+      dryRun: values['dry-run'],
+      batchSize,
+      maxRecords,
+      concurrency,
+      signal: ctx.signal,
+      retry: ctx.retry,
+      trigger: 'cli',
+    }))
+  } finally {
+    stopProgress()
+  }
+  if (values.json) ctx.out.result({ runs: runs.map(runJson) })
+  else if (!process.stderr.isTTY) for (const run of runs) ctx.out.line(summaryLine(run))
+  else if (runs.some((r) => r.status === 'skipped' || r.stream === '*')) for (const run of runs.filter((r) => r.stream === '*')) ctx.out.line(summaryLine(run))
+  // credentials or configuration the source refused are a usage problem: exit 2
+  if (runs.some((r) => r.errorCode === 'auth_failed' || r.errorCode === 'config_invalid')) return 2
+  return exitCodeOf(runs)
+}
+
+function resolveTargets(ctx: CliContext, all: boolean, positionals: string[]): SyncTarget[] {
+  if (all) {
+    if (positionals.length) throw new SyncError('config_invalid', '--all syncs every configured source; name no source or stream with it')
+    const configured: SyncTarget[] = []
+    const skipped: string[] = []
+    for (const source of SOURCE_NAMES) {
+      if (ctx.config.file.sources[source]?.enabled === false) continue
+      try {
+        configured.push(loadTarget(ctx, source))
+      } catch (error) {
+        if (error instanceof SyncError && error.code === 'config_invalid') skipped.push(`${source} (${error.message})`)
+        else throw error
+      }
+    }
+    if (configured.length === 0) throw new SyncError('config_invalid', `no source is configured: ${skipped.join('; ')}`)
+    for (const s of skipped) ctx.log.info(`not configured, skipped: ${s}`)
+    return configured
+  }
+  const [source, ...streams] = positionals
+  if (!source) throw new SyncError('config_invalid', `name a source (${SOURCE_NAMES.join(', ')}) or use --all. Run \`crmsync sync --help\` for the options.`)
+  return [loadTarget(ctx, source, streams)]
+}

@@ -1,0 +1,117 @@
+import { join } from 'node:path'
+import { loadConfig, type Config } from '../config.ts'
+import { CONNECTORS, SOURCE_NAMES } from '../connectors/registry.ts'
+import { createEngineEvents, type EngineEvents } from '../engine/events.ts'
+import type { SyncTarget } from '../engine/run-sync.ts'
+import { SyncError } from '../errors.ts'
+import { createLogger, registerSecret, type Logger } from '../log.ts'
+import { migrate, type MigrationResult } from '../warehouse/migrate.ts'
+import { openPglite } from '../warehouse/pglite.ts'
+import { openPostgres } from '../warehouse/postgres.ts'
+import type { Warehouse } from '../warehouse/types.ts'
+import { retryDelay } from '../ops/automation/retry-rules.ts'
+import type { RetryPolicy } from '../engine/run-stream.ts'
+import { humanLogStream } from './log-format.ts'
+import { createOutput, type Output } from './output.ts'
+
+/** Environment variables whose values are secrets: registered with the log redactor at start. */
+const SECRET_VARIABLES = ['SALESPRO_ACCESS_KEY_ID', 'SALESPRO_SECRET_ACCESS_KEY', 'HUBSPOT_API_TOKEN', 'SALESRABBIT_API_TOKEN', 'CRMSYNC_MASTER_KEY', 'CRMSYNC_DASHBOARD_TOKEN']
+
+/** Everything a command needs, wired by hand: the CLI is the composition root. */
+export interface CliContext {
+  config: Config
+  log: Logger
+  out: Output
+  events: EngineEvents
+  /** aborted on the first SIGINT/SIGTERM: commands finish the page in hand and stop */
+  signal: AbortSignal
+  /** the warehouse, opened and migrated on first use */
+  warehouse(): Promise<Warehouse>
+  migration?: MigrationResult
+  /** cleanups run when the command ends, last registered first */
+  releasers: (() => Promise<void>)[]
+  /** the automation engine's retry rules, handed to the engine */
+  retry: RetryPolicy
+}
+
+export function createContext(flags: { json: boolean; debug: boolean }, env: NodeJS.ProcessEnv = process.env): CliContext {
+  const config = loadConfig(env)
+  for (const name of SECRET_VARIABLES) registerSecret(env[name])
+  if (config.databaseUrl) registerSecret(safePassword(config.databaseUrl))
+  const out = createOutput(flags.json)
+  const level = flags.debug ? 'debug' : out.isTTY ? 'warn' : 'info'
+  const log = createLogger({ level, destination: out.isTTY ? humanLogStream(process.stderr, () => progressHooks.clear?.()) : 2 })
+  const controller = new AbortController()
+  const stop = (signal: string) => {
+    if (controller.signal.aborted) {
+      out.note(`${signal} again: exiting now`)
+      process.exit(130)
+    }
+    out.note(`${signal}: finishing the page in hand, then stopping (press again to exit at once)`)
+    controller.abort()
+  }
+  process.once('SIGINT', () => stop('SIGINT'))
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  let opened: Promise<Warehouse> | undefined
+  const ctx: CliContext = {
+    config,
+    log,
+    out,
+    events: createEngineEvents(),
+    signal: controller.signal,
+    releasers: [],
+    // CRMSYNC_RETRY_SCALE shrinks every backoff, so tests of retry paths do not wait minutes
+    retry: (error, attempt) => retryDelay(error, attempt, { scale: Number(env.CRMSYNC_RETRY_SCALE ?? 1) }),
+    warehouse() {
+      opened ??= (async () => {
+        const warehouse = config.databaseUrl
+          ? openPostgres({ connectionString: config.databaseUrl, max: config.poolSize })
+          : await openPglite({ dataDir: join(config.home, 'pgdata') })
+        ctx.releasers.push(() => warehouse.close())
+        try {
+          ctx.migration = await migrate(warehouse)
+        } catch (error) {
+          throw new SyncError('warehouse_failed', `cannot prepare the warehouse at ${warehouse.location}: ${(error as Error).message}`, { cause: error })
+        }
+        if (ctx.migration.applied.length) log.info({ applied: ctx.migration.applied }, 'warehouse schema migrated')
+        return warehouse
+      })()
+      return opened
+    },
+  }
+  return ctx
+}
+
+/** Lets the progress display clear its line before a log line is printed. */
+export const progressHooks: { clear?: () => void } = {}
+
+export async function release(ctx: CliContext): Promise<void> {
+  for (const releaser of ctx.releasers.reverse()) await releaser().catch((error) => ctx.log.warn({ err: error }, 'cleanup failed'))
+}
+
+/** Loads one source's connector config (env + config file section) and settings. */
+export function loadTarget(ctx: CliContext, source: string, streams?: string[]): SyncTarget {
+  const connector = CONNECTORS[source]
+  if (!connector) throw new SyncError('config_invalid', `unknown source ${JSON.stringify(source)}; crmsync knows ${SOURCE_NAMES.join(', ')}`)
+  const section = ctx.config.file.sources[source] ?? {}
+  const config = connector.loadConfig(ctx.config.env, section)
+  for (const secret of connector.secrets(config)) registerSecret(secret)
+  return {
+    connector,
+    config,
+    streams,
+    settings: {
+      lookbackSeconds: section.lookbackSeconds ?? connector.defaults.lookbackSeconds,
+      horizonSeconds: section.horizonSeconds ?? connector.defaults.horizonSeconds,
+      batchSize: section.batchSize ?? connector.defaults.batchSize,
+    },
+  }
+}
+
+function safePassword(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,82 @@
+import { coerceError, exitCodeFor } from '../errors.ts'
+import { redactSecrets } from '../log.ts'
+import { createContext, release, type CliContext } from './context.ts'
+import { DEMO_HELP, demoCommand } from './commands/demo.ts'
+import { EMULATE_HELP, emulateCommand } from './commands/emulate.ts'
+import { HISTORY_HELP, historyCommand } from './commands/history.ts'
+import { INIT_HELP, initCommand } from './commands/init.ts'
+import { SQL_HELP, sqlCommand } from './commands/sql.ts'
+import { STATUS_HELP, statusCommand } from './commands/status.ts'
+import { SYNC_HELP, syncCommand } from './commands/sync.ts'
+
+interface Command {
+  summary: string
+  help: string
+  run(ctx: CliContext, argv: string[]): Promise<number>
+}
+
+const COMMANDS: Record<string, Command> = {
+  init: { summary: 'create the warehouse schemas and crmsync tables (safe to repeat)', help: INIT_HELP, run: initCommand },
+  sync: { summary: 'sync sources into the warehouse: incremental, --full, --force or a --since/--until window', help: SYNC_HELP, run: syncCommand },
+  status: { summary: 'the warehouse, running syncs and every stream: rows, last run, where it resumes', help: STATUS_HELP, run: statusCommand },
+  history: { summary: 'past runs with their counts and errors; --run ID for one run in detail', help: HISTORY_HELP, run: historyCommand },
+  sql: { summary: 'run a read-only query against the warehouse', help: SQL_HELP, run: sqlCommand },
+  emulate: { summary: 'start local emulators of SalesPro (Athena), HubSpot and SalesRabbit', help: EMULATE_HELP, run: emulateCommand },
+  demo: { summary: 'the demo: emulators, a full sync, source changes, an incremental sync', help: DEMO_HELP, run: demoCommand },
+}
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length))
+  return `crmsync — CRM data into a PostgreSQL warehouse, incrementally, with nothing lost or duplicated
+
+Usage: crmsync <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  .join('\n')}
+
+Every command takes --help, --json (machine-readable output) and --debug (verbose logs).
+
+The warehouse is PostgreSQL at DATABASE_URL, or, without it, an embedded PostgreSQL (PGlite)
+under ./.crmsync/. Sources are configured by environment variables — SALESPRO_ACCESS_KEY_ID,
+SALESPRO_SECRET_ACCESS_KEY, SALESPRO_S3_LOCATION, SALESPRO_SERVER_REGION, HUBSPOT_API_TOKEN,
+SALESRABBIT_API_TOKEN — and the optional crmsync.config.json.`
+}
+
+/** Runs one command line and returns the exit code: 0 success, 1 a sync failed, 2 bad usage or config. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`)
+    return name ? 0 : 2
+  }
+  if (name === '--version' || name === 'version') {
+    process.stdout.write('crmsync 0.1.0\n')
+    return 0
+  }
+  const command = COMMANDS[name]
+  if (!command) {
+    process.stderr.write(`crmsync: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`)
+    return 2
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.help}\n`)
+    return 0
+  }
+  let ctx: CliContext | undefined
+  try {
+    ctx = createContext({ json: rest.includes('--json'), debug: rest.includes('--debug') })
+    return await command.run(ctx, rest)
+  } catch (error) {
+    const failure = coerceError(error)
+    const message = redactSecrets(failure.message)
+    if (rest.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: failure.code, message } })}\n`)
+    process.stderr.write(`crmsync ${name}: ${message}\n`)
+    if (failure.code === 'internal' && failure.cause instanceof Error && rest.includes('--debug')) process.stderr.write(`${failure.cause.stack}\n`)
+    return exitCodeFor(failure)
+  } finally {
+    if (ctx) await release(ctx)
+  }
+}
+

@@ -1,0 +1,33 @@
+/** Where a command writes: stdout for results (or one JSON document), stderr for everything else. */
+export interface Output {
+  json: boolean
+  /** a human line on stdout (suppressed with --json) */
+  line(text?: string): void
+  /** the JSON document of a --json command */
+  result(value: unknown): void
+  /** a notice for humans on stderr */
+  note(text: string): void
+  isTTY: boolean
+}
+
+export function createOutput(json: boolean, stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
+  return {
+    json,
+    isTTY: Boolean(stderr.isTTY),
+    line: (text = '') => {
+      if (!json) stdout.write(`${text}\n`)
+    },
+    result: (value) => stdout.write(`${JSON.stringify(value, null, json ? 2 : 0)}\n`),
+    note: (text) => stderr.write(`${text}\n`),
+  }
+}
+
+/** Renders rows as an aligned text table. */
+export function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))))]
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)))
+  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : (c ?? '').padEnd(widths[i]))).join('  ')).join('\n')
+}
+
+export const formatNumber = (n: number) => n.toLocaleString('en-US')
+export const formatDuration = (ms: number) => (ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`)

@@ -1,0 +1,30 @@
+import { SyncError } from '../../errors.ts'
+import { defineConnector, type Stream } from '../types.ts'
+import { createAthenaGateway } from './client.ts'
+import { loadSalesProConfig, salesProConfigSchema, type SalesProConfig } from './config.ts'
+import { customer, creditApplication, estimate, payment } from './streams/keyed-tables.ts'
+import { leadResult, leadResultLineItem } from './streams/lead-results.ts'
+import { userActivity } from './streams/user-activity.ts'
+import { defineTableStream } from './table-stream.ts'
+
+/** SalesPro's data, reachable only through AWS Athena SQL, in the seed's order (customers first). */
+export const SALESPRO_STREAMS = [customer, creditApplication, estimate, leadResult, leadResultLineItem, payment, userActivity]
+
+export const salespro = defineConnector<SalesProConfig>({
+  name: 'salespro',
+  title: 'SalesPro (AWS Athena)',
+  configSchema: salesProConfigSchema,
+  loadConfig: loadSalesProConfig,
+  secrets: (config) => [config.secretAccessKey, config.accessKeyId],
+  defaults: { lookbackSeconds: 3600, horizonSeconds: 0, batchSize: 5000 },
+  async check(config, ctx) {
+    const gateway = createAthenaGateway(config)
+    try {
+      const query = await gateway.run(`SELECT 1 AS ok`, ctx)
+      for await (const row of gateway.rows(query, ctx)) if (row.ok !== '1') throw new SyncError('source_bad_response', 'athena answered SELECT 1 with something else')
+    } finally {
+      gateway.destroy()
+    }
+  },
+  streams: async (config) => SALESPRO_STREAMS.map((spec) => defineTableStream(spec, config)) as Stream[],
+})

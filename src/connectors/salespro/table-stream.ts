@@ -1,0 +1,140 @@
+import { z } from 'zod'
+import { columnsOf } from '../columns.ts'
+import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, Stream, WriteMode } from '../types.ts'
+import { createAthenaGateway, type AthenaRow } from './client.ts'
+import type { SalesProConfig } from './config.ts'
+import { ValueError, type Parser } from './processors.ts'
+import { buildWindowQuery, isoToAthena, minusSeconds } from './sql.ts'
+
+const ATHENA_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,9})?$/
+
+/** Where a SalesPro stream resumes: the exact Athena text of the last row's cursor column, and its key. */
+export const salesProCursor = z.object({ ts: z.string().regex(ATHENA_TIMESTAMP), key: z.string().optional() })
+export type SalesProCursor = z.infer<typeof salesProCursor>
+
+/** What one Athena row becomes: records for the warehouse, or the reason it cannot be one. */
+export type RowResult = { records: SourceRecord[]; scope?: string } | { reject: string; key?: string }
+
+export interface TableStreamSpec {
+  name: string
+  /** the Athena table */
+  table: string
+  /** the Athena key column; undefined for a keyless (append-only) table */
+  sourceKey?: string
+  cursorColumn: string
+  schema: z.ZodObject
+  primaryKey: string[]
+  write?: WriteMode
+  replaceScope?: string
+  /** for keyless tables: the columns that order rows inside one timestamp */
+  orderColumns?: string[]
+  /** turns a row into records; called with per-query state so keyless tables can number duplicates */
+  convert: (row: AthenaRow, query: Map<string, number>) => RowResult
+}
+
+/** The common conversion: each warehouse column parsed from the Athena column of the same name. */
+export function convertColumns(row: AthenaRow, parsers: Record<string, Parser>): Record<string, unknown> {
+  const values: Record<string, unknown> = {}
+  for (const column in parsers) {
+    try {
+      values[column] = parsers[column](row[column] ?? null)
+    } catch (error) {
+      if (error instanceof ValueError) throw new ValueError(`${column}: ${error.message}`)
+      throw error
+    }
+  }
+  return values
+}
+
+/** The row as a plain record, or the reason it is not one. */
+export function convertKeyed(row: AthenaRow, key: string, parsers: Record<string, Parser>): RowResult {
+  const id = row[key]
+  if (id === null || id === undefined || id.trim() === '') return { reject: `${key} is missing (${id === null ? 'NULL' : 'empty'}), so the row has no identity to store it under` }
+  try {
+    return { records: [{ values: convertColumns(row, parsers), raw: row }] }
+  } catch (error) {
+    if (error instanceof ValueError) return { reject: error.message, key: id }
+    throw error
+  }
+}
+
+/**
+ * A SalesPro table as a stream (the "engine" layer of the seed's four): one Athena query for the
+ * run's window, ordered by (cursor column, key), streamed in pages whose cursor is the exact text
+ * of the last row's position.
+ */
+export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig): Stream<SalesProCursor> {
+  const keyless = spec.sourceKey === undefined
+  return {
+    name: spec.name,
+    recordSchema: spec.schema,
+    columns: columnsOf(spec.schema, spec.primaryKey),
+    primaryKey: spec.primaryKey,
+    cursorField: spec.cursorColumn,
+    write: spec.write ?? 'merge',
+    replaceScope: spec.replaceScope,
+    cursorSchema: salesProCursor,
+    async *read(request: ReadRequest<SalesProCursor>, ctx: RunContext): AsyncIterable<Page<SalesProCursor>> {
+      const sql = buildWindowQuery({
+        database: config.database,
+        table: spec.table,
+        cursorColumn: spec.cursorColumn,
+        orderColumns: keyless ? (spec.orderColumns ?? []) : [spec.sourceKey as string],
+        after: startingPoint(request, keyless),
+        until: upperBound(request, ctx.now()),
+        includeNullCursor: request.mode === 'full' && request.cursor === undefined,
+      })
+      const gateway = createAthenaGateway(config)
+      try {
+        const query = await gateway.run(sql, ctx)
+        ctx.log.debug({ queryExecutionId: query.id, sql }, 'reading athena result')
+        const perQuery = new Map<string, number>()
+        let records: SourceRecord[] = []
+        let rejects: RejectedRecord[] = []
+        let scopes: string[] = []
+        let rowsInPage = 0
+        let cursor: SalesProCursor | undefined
+        for await (const row of gateway.rows(query, ctx)) {
+          const result = spec.convert(row, perQuery)
+          if ('reject' in result) rejects.push({ key: result.key, reason: result.reject, raw: row })
+          else {
+            for (const record of result.records) records.push(record)
+            if (result.scope !== undefined) scopes.push(result.scope)
+          }
+          const ts = row[spec.cursorColumn]
+          if (ts && ATHENA_TIMESTAMP.test(ts)) cursor = keyless ? { ts } : { ts, key: row[spec.sourceKey as string] ?? '' }
+          if (++rowsInPage >= request.batchSize) {
+            yield { records, rejects, cursor, replaceScopes: scopes }
+            records = []
+            rejects = []
+            scopes = []
+            rowsInPage = 0
+          }
+        }
+        if (rowsInPage > 0) yield { records, rejects, cursor, replaceScopes: scopes }
+      } finally {
+        gateway.destroy()
+      }
+    },
+  }
+}
+
+function startingPoint(request: ReadRequest<SalesProCursor>, keyless: boolean): { ts: string; key?: string } | undefined {
+  const { cursor } = request
+  if (cursor) {
+    // a lookback re-reads a whole time range; a keyless table always restarts at its timestamp to renumber duplicates
+    if (request.applyLookback && request.lookbackSeconds > 0) return { ts: minusSeconds(cursor.ts, request.lookbackSeconds) }
+    return keyless || cursor.key === undefined ? { ts: cursor.ts } : { ts: cursor.ts, key: cursor.key }
+  }
+  if (request.mode === 'backfill' && request.since) return { ts: isoToAthena(request.since) }
+  return undefined
+}
+
+function upperBound(request: ReadRequest<SalesProCursor>, now: Date): string | undefined {
+  const bounds: string[] = []
+  if (request.mode === 'backfill' && request.until) bounds.push(isoToAthena(request.until))
+  if (request.horizonSeconds > 0) bounds.push(isoToAthena(new Date(now.getTime() - request.horizonSeconds * 1000).toISOString()))
+  if (bounds.length === 0) return undefined
+  return bounds.sort()[0]
+}
+
