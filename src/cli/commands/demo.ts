@@ -27,12 +27,15 @@ interface Emulators {
 
 async function startEmulators(rows: number): Promise<Emulators> {
   const child = spawn(process.execPath, [BIN, 'emulate', DEMO_SOURCES.length === 1 ? DEMO_SOURCES[0] : 'all', '--port', '0', '--rows', String(rows), '--parent-pid', String(process.pid)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
+  // the emulators' own notices would interleave with the demo's lines; they matter only if it dies
+  let stderr = ''
+  child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)))
   const firstLine = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
     lines.once('line', (line) => resolve(line))
-    child.once('exit', (code) => reject(new SyncError('internal', `the emulators exited (code ${code}) before they were ready`)))
+    child.once('exit', (code) => reject(new SyncError('internal', `the emulators exited (code ${code}) before they were ready: ${stderr.trim()}`)))
   })
   const { env, tables } = JSON.parse(firstLine) as { env: Record<string, string>; tables: Record<string, number> }
   return { env, tables, child }

@@ -105,7 +105,11 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
     const { bucket, key } = parseS3Url(query.outputLocation)
     const object = await timed(ctx, 's3:GetObject', () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal }))
     // Athena's CSV: every value quoted, NULL an empty unquoted field, so "" and NULL stay apart
-    const parser = (object.Body as Readable).pipe(parse({ cast: (value, context) => (context.quoting || value !== '' ? value : null) }))
+    const body = object.Body as Readable
+    const parser = body.pipe(parse({ cast: (value, context) => (context.quoting || value !== '' ? value : null) }))
+    // pipe() does not forward errors: a connection dropped mid-body must fail the read, not hang it
+    body.once('error', (error) => parser.destroy(error))
+    body.once('aborted', () => parser.destroy(new Error('the connection closed before the whole result arrived')))
     let header: string[] | undefined
     try {
       for await (const fields of parser as AsyncIterable<(string | null)[]>) {

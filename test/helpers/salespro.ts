@@ -1,0 +1,40 @@
+import { startSalesProEmulator, type SalesProEmulatorOptions } from '../../emulators/salespro/index.ts'
+import type { RunningEmulator } from '../../emulators/shared/http.ts'
+import { salespro } from '../../src/connectors/salespro/index.ts'
+import { createEngineEvents } from '../../src/engine/events.ts'
+import { runSync, type SyncOptions } from '../../src/engine/run-sync.ts'
+import type { RunSummary } from '../../src/engine/summary.ts'
+import { silentLogger } from '../../src/log.ts'
+import type { Warehouse } from '../../src/warehouse/types.ts'
+
+export interface SalesProFixture {
+  emulator: RunningEmulator
+  admin(path: string, body?: unknown, method?: string): Promise<any>
+  sync(warehouse: Warehouse, streams?: string[], options?: Partial<SyncOptions> & { batchSize?: number; lookbackSeconds?: number }): Promise<RunSummary[]>
+}
+
+export async function startSalesPro(options: SalesProEmulatorOptions = {}): Promise<SalesProFixture> {
+  const emulator = await startSalesProEmulator({ rows: 300, seed: 11, ...options })
+  const admin = async (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') => {
+    const response = await fetch(`${emulator.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await response.text()
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`)
+    return text ? JSON.parse(text) : undefined
+  }
+  return {
+    emulator,
+    admin,
+    async sync(warehouse, streams, options = {}) {
+      const config = salespro.loadConfig({ ...emulator.env }, { maxPollMs: 100 })
+      const { runs } = await runSync(
+        [{ connector: salespro, config, streams, settings: { lookbackSeconds: options.lookbackSeconds ?? 60, horizonSeconds: 0, batchSize: options.batchSize ?? 100 } }],
+        { warehouse, log: silentLogger(), events: createEngineEvents(), ...options },
+      )
+      return runs
+    },
+  }
+}
