@@ -90,6 +90,12 @@ export interface Stream<K = unknown> {
   readonly replaceScope?: string
   /** whether a complete full pass soft-deletes rows it did not see (default: true unless append) */
   readonly detectDeletes?: boolean
+  /**
+   * every run reads everything (a full pass), whatever is stored: for small sets the source cannot
+   * filter by modification (owners, users) and for links whose removal only a full read reveals
+   * (associations). A `--since/--until` window still wins.
+   */
+  readonly alwaysFull?: boolean
   readonly cursorSchema: z.ZodType<K>
   read(request: ReadRequest<K>, ctx: RunContext): AsyncIterable<Page<K>>
 }

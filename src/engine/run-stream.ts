@@ -82,7 +82,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
       if (parsed.success) storedCursor = parsed.data
       else log.warn({ cursor: state.cursor }, 'the stored cursor is not valid for this stream any more; starting a full pass')
     }
-    const strategy = resolveStrategy(options.flags, { cursor: storedCursor, fullPass: storedCursor === undefined && !state?.full_pass ? null : (state?.full_pass ?? null) })
+    const strategy = resolveStrategy(options.flags, { cursor: storedCursor, fullPass: state?.full_pass ?? null }, { alwaysFull: stream.alwaysFull })
     summary.mode = strategy.mode
     summary.cursorFrom = storedCursor ?? null
     summary.runId = dryRun

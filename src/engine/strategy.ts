@@ -9,6 +9,11 @@ export interface StrategyFlags {
   full?: boolean
 }
 
+/** What the stream itself says about how it can be read. */
+export interface StreamTraits {
+  alwaysFull?: boolean
+}
+
 export interface StoredState {
   cursor: unknown
   fullPass: FullPass | null
@@ -29,11 +34,13 @@ export interface Strategy {
  * (re-read everything, overwrite every row) > `--full` (re-read everything, merge) > a full pass
  * left unfinished (finish it) > the stored cursor (incremental) > nothing stored (full).
  */
-export function resolveStrategy(flags: StrategyFlags, state: StoredState | undefined): Strategy {
+export function resolveStrategy(flags: StrategyFlags, state: StoredState | undefined, traits: StreamTraits = {}): Strategy {
   if (flags.since !== undefined || flags.until !== undefined)
     return { mode: 'backfill', newPass: false, resumePass: false, reason: 'a --since/--until window: backfill, the stored cursor is left alone' }
   if (flags.force) return { mode: 'force', newPass: true, resumePass: false, reason: '--force: re-read everything and overwrite every row' }
   if (flags.full) return { mode: 'full', newPass: true, resumePass: false, reason: '--full: re-read everything and merge' }
+  if (traits.alwaysFull && !state?.fullPass)
+    return { mode: 'full', newPass: true, resumePass: false, reason: 'this stream is read whole on every run (the source cannot tell what changed)' }
   if (state?.fullPass)
     return { mode: state.fullPass.mode, newPass: false, resumePass: true, reason: 'a full pass was interrupted: resuming it from its last committed page' }
   if (state?.cursor !== undefined && state?.cursor !== null)
