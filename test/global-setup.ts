@@ -8,7 +8,8 @@ import { migrate } from '../src/warehouse/migrate.ts'
  * TEMPLATE), which is much faster than migrating per file. Without a reachable server the
  * PostgreSQL variants of the tests are skipped, and say why.
  */
-export const TEMPLATE = 'crmsync_test_template'
+// per vitest run, so runs on one server (a developer's and a helper's) never drop each other's databases
+const TEMPLATE = `crmsync_tpl_${process.pid}`
 
 export default async function setup(project: TestProject) {
   const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -19,18 +20,36 @@ export default async function setup(project: TestProject) {
     project.provide('postgres', { available: false, reason: `PostgreSQL at ${url} is not reachable: ${(error as Error).message}` })
     return
   }
-  const stale = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'crmsync_t\\_%' OR datname = $1`, [TEMPLATE])
-  for (const row of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`)
+  await dropStale(admin)
   await admin.query(`CREATE DATABASE "${TEMPLATE}"`)
   const templateUrl = withDatabase(url, TEMPLATE)
   const warehouse = openPostgres({ connectionString: templateUrl, max: 2 })
   await migrate(warehouse)
   await warehouse.close()
-  project.provide('postgres', { available: true, url, templateUrl })
+  project.provide('postgres', { available: true, url, templateUrl, template: TEMPLATE })
   return async () => {
-    const left = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'crmsync_t\\_%' OR datname = $1`, [TEMPLATE])
-    for (const row of left.rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`)
+    await admin.query(`DROP DATABASE IF EXISTS "${TEMPLATE}" WITH (FORCE)`)
+    await dropStale(admin)
     await admin.end()
+  }
+}
+
+/** Test databases are named `crmsync_t_<pid>_…` / `crmsync_tpl_<pid>`: drop those whose process is gone. */
+async function dropStale(admin: pg.Client) {
+  const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^crmsync_(t|tpl)_[0-9]+'`)
+  for (const { datname } of rows) {
+    const pid = Number(/^crmsync_(?:t|tpl)_(\d+)/.exec(datname)?.[1])
+    if (pid === process.pid || isAlive(pid)) continue
+    await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
@@ -42,6 +61,6 @@ export function withDatabase(url: string, database: string): string {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    postgres: { available: true; url: string; templateUrl: string } | { available: false; reason: string }
+    postgres: { available: true; url: string; templateUrl: string; template: string } | { available: false; reason: string }
   }
 }

@@ -90,9 +90,10 @@ export async function release(ctx: CliContext): Promise<void> {
 }
 
 /** Loads one source's connector config (env + config file section) and settings. */
-export function loadTarget(ctx: CliContext, source: string, streams?: string[]): SyncTarget {
-  const connector = CONNECTORS[source]
-  if (!connector) throw new SyncError('config_invalid', `unknown source ${JSON.stringify(source)}; crmsync knows ${SOURCE_NAMES.join(', ')}`)
+export async function loadTarget(ctx: CliContext, source: string, streams?: string[]): Promise<SyncTarget> {
+  const load = CONNECTORS[source]
+  if (!load) throw new SyncError('config_invalid', `unknown source ${JSON.stringify(source)}; crmsync knows ${SOURCE_NAMES.join(', ')}`)
+  const connector = await load()
   const section = ctx.config.file.sources[source] ?? {}
   const config = connector.loadConfig(ctx.config.env, section)
   for (const secret of connector.secrets(config)) registerSecret(secret)

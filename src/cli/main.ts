@@ -1,28 +1,41 @@
 import { coerceError, exitCodeFor } from '../errors.ts'
 import { redactSecrets } from '../log.ts'
 import { createContext, release, type CliContext } from './context.ts'
-import { DEMO_HELP, demoCommand } from './commands/demo.ts'
-import { EMULATE_HELP, emulateCommand } from './commands/emulate.ts'
-import { HISTORY_HELP, historyCommand } from './commands/history.ts'
-import { INIT_HELP, initCommand } from './commands/init.ts'
-import { SQL_HELP, sqlCommand } from './commands/sql.ts'
-import { STATUS_HELP, statusCommand } from './commands/status.ts'
-import { SYNC_HELP, syncCommand } from './commands/sync.ts'
-
 interface Command {
   summary: string
-  help: string
-  run(ctx: CliContext, argv: string[]): Promise<number>
+  /** loaded only when the command runs, so `crmsync status` does not pay for the AWS SDK */
+  load(): Promise<{ help: string; run(ctx: CliContext, argv: string[]): Promise<number> }>
 }
 
 const COMMANDS: Record<string, Command> = {
-  init: { summary: 'create the warehouse schemas and crmsync tables (safe to repeat)', help: INIT_HELP, run: initCommand },
-  sync: { summary: 'sync sources into the warehouse: incremental, --full, --force or a --since/--until window', help: SYNC_HELP, run: syncCommand },
-  status: { summary: 'the warehouse, running syncs and every stream: rows, last run, where it resumes', help: STATUS_HELP, run: statusCommand },
-  history: { summary: 'past runs with their counts and errors; --run ID for one run in detail', help: HISTORY_HELP, run: historyCommand },
-  sql: { summary: 'run a read-only query against the warehouse', help: SQL_HELP, run: sqlCommand },
-  emulate: { summary: 'start local emulators of SalesPro (Athena), HubSpot and SalesRabbit', help: EMULATE_HELP, run: emulateCommand },
-  demo: { summary: 'the demo: emulators, a full sync, source changes, an incremental sync', help: DEMO_HELP, run: demoCommand },
+  init: {
+    summary: 'create the warehouse schemas and crmsync tables (safe to repeat)',
+    load: async () => ({ help: (await import('./commands/init.ts')).INIT_HELP, run: (await import('./commands/init.ts')).initCommand }),
+  },
+  sync: {
+    summary: 'sync sources into the warehouse: incremental, --full, --force or a --since/--until window',
+    load: async () => ({ help: (await import('./commands/sync.ts')).SYNC_HELP, run: (await import('./commands/sync.ts')).syncCommand }),
+  },
+  status: {
+    summary: 'the warehouse, running syncs and every stream: rows, last run, where it resumes',
+    load: async () => ({ help: (await import('./commands/status.ts')).STATUS_HELP, run: (await import('./commands/status.ts')).statusCommand }),
+  },
+  history: {
+    summary: 'past runs with their counts and errors; --run ID for one run in detail',
+    load: async () => ({ help: (await import('./commands/history.ts')).HISTORY_HELP, run: (await import('./commands/history.ts')).historyCommand }),
+  },
+  sql: {
+    summary: 'run a read-only query against the warehouse',
+    load: async () => ({ help: (await import('./commands/sql.ts')).SQL_HELP, run: (await import('./commands/sql.ts')).sqlCommand }),
+  },
+  emulate: {
+    summary: 'start local emulators of SalesPro (Athena), HubSpot and SalesRabbit',
+    load: async () => ({ help: (await import('./commands/emulate.ts')).EMULATE_HELP, run: (await import('./commands/emulate.ts')).emulateCommand }),
+  },
+  demo: {
+    summary: 'the demo: emulators, a full sync, source changes, an incremental sync',
+    load: async () => ({ help: (await import('./commands/demo.ts')).DEMO_HELP, run: (await import('./commands/demo.ts')).demoCommand }),
+  },
 }
 
 export function usage(): string {
@@ -60,14 +73,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`crmsync: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`)
     return 2
   }
+  const { help, run } = await command.load()
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.help}\n`)
+    process.stdout.write(`${help}\n`)
     return 0
   }
   let ctx: CliContext | undefined
   try {
     ctx = createContext({ json: rest.includes('--json'), debug: rest.includes('--debug') })
-    return await command.run(ctx, rest)
+    return await run(ctx, rest)
   } catch (error) {
     const failure = coerceError(error)
     const message = redactSecrets(failure.message)

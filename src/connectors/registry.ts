@@ -1,7 +1,11 @@
-import { salespro } from './salespro/index.ts'
 import type { Connector } from './types.ts'
 
-/** Every source crmsync knows, by name. A plain object: adding a source is adding a line. */
-export const CONNECTORS: Readonly<Record<string, Connector<any>>> = { salespro }
+/**
+ * Every source crmsync knows, by name. A plain object of loaders: adding a source is adding a
+ * line, and a command loads only the SDKs of the sources it uses.
+ */
+export const CONNECTORS: Readonly<Record<string, () => Promise<Connector<any>>>> = {
+  salespro: async () => (await import('./salespro/index.ts')).salespro,
+}
 
 export const SOURCE_NAMES = Object.keys(CONNECTORS)

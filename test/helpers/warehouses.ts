@@ -5,7 +5,7 @@ import { migrate } from '../../src/warehouse/migrate.ts'
 import { openPglite } from '../../src/warehouse/pglite.ts'
 import { openPostgres } from '../../src/warehouse/postgres.ts'
 import type { Warehouse } from '../../src/warehouse/types.ts'
-import { TEMPLATE, withDatabase } from '../global-setup.ts'
+import { withDatabase } from '../global-setup.ts'
 
 export interface TestWarehouse {
   warehouse: Warehouse
@@ -35,7 +35,7 @@ export async function createTestWarehouse(kind: WarehouseKind): Promise<TestWare
   const name = `crmsync_t_${process.pid}_${randomBytes(4).toString('hex')}`
   const admin = new pg.Client({ connectionString: info.url })
   await admin.connect()
-  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE}"`)
+  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${info.template}"`)
   await admin.end()
   const url = withDatabase(info.url, name)
   const warehouse = openPostgres({ connectionString: url, max: 6 })

@@ -60,7 +60,7 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   const warehouse = await ctx.warehouse()
   say(`   warehouse: ${warehouse.location}`)
 
-  const targets: SyncTarget[] = DEMO_SOURCES.map((source) => loadTarget(ctx, source))
+  const targets: SyncTarget[] = await Promise.all(DEMO_SOURCES.map((source) => loadTarget(ctx, source)))
   // the emulators start from the same seed every time: a warehouse kept from an earlier demo holds
   // that demo's changes, which this fresh emulator never made, so the first sync overwrites (--force)
   const earlier = (await listStreamStates(warehouse)).some((s) => (DEMO_SOURCES as readonly string[]).includes(s.source))

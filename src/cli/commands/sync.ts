@@ -88,7 +88,7 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
   const maxRecords = positiveInt(values['max-records'], '--max-records')
   const concurrency = positiveInt(values.concurrency, '--concurrency', 16)
 
-  const targets = resolveTargets(ctx, values.all ?? false, positionals)
+  const targets = await resolveTargets(ctx, values.all ?? false, positionals)
   if (values.force && values['dry-run']) ctx.out.note('note: --force with --dry-run shows what a forced sync would overwrite; nothing is written')
   const warehouse = await ctx.warehouse()
   const stopProgress = values.json ? () => {} : showProgress(ctx.events)
@@ -118,7 +118,7 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
   return exitCodeOf(runs)
 }
 
-function resolveTargets(ctx: CliContext, all: boolean, positionals: string[]): SyncTarget[] {
+async function resolveTargets(ctx: CliContext, all: boolean, positionals: string[]): Promise<SyncTarget[]> {
   if (all) {
     if (positionals.length) throw new SyncError('config_invalid', '--all syncs every configured source; name no source or stream with it')
     const configured: SyncTarget[] = []
@@ -126,7 +126,7 @@ function resolveTargets(ctx: CliContext, all: boolean, positionals: string[]): S
     for (const source of SOURCE_NAMES) {
       if (ctx.config.file.sources[source]?.enabled === false) continue
       try {
-        configured.push(loadTarget(ctx, source))
+        configured.push(await loadTarget(ctx, source))
       } catch (error) {
         if (error instanceof SyncError && error.code === 'config_invalid') skipped.push(`${source} (${error.message})`)
         else throw error
@@ -138,5 +138,5 @@ function resolveTargets(ctx: CliContext, all: boolean, positionals: string[]): S
   }
   const [source, ...streams] = positionals
   if (!source) throw new SyncError('config_invalid', `name a source (${SOURCE_NAMES.join(', ')}) or use --all. Run \`crmsync sync --help\` for the options.`)
-  return [loadTarget(ctx, source, streams)]
+  return [await loadTarget(ctx, source, streams)]
 }

@@ -1,0 +1,56 @@
+import { defineConnector, type RunContext, type Stream } from '../types.ts'
+import { createHubSpotClient, type HubSpotClient } from './client.ts'
+import { hubSpotConfigSchema, loadHubSpotConfig, type HubSpotConfig } from './config.ts'
+import { buildObjectSchema } from './object-schema.ts'
+import { ownersAnswerSchema, propertiesAnswerSchema } from './schemas.ts'
+import { defineAssociationStream } from './streams/associations.ts'
+import { defineObjectStream, type ObjectType } from './streams/object-stream.ts'
+import { defineOwnersStream } from './streams/owners.ts'
+
+/** HubSpot's standard objects, by objectTypeId; contacts alone keep the older modified-date name. */
+export const STANDARD_OBJECTS: readonly ObjectType[] = [
+  { name: 'contacts', objectType: '0-1', modifiedProperty: 'lastmodifieddate', createdProperty: 'createdate' },
+  { name: 'companies', objectType: '0-2', modifiedProperty: 'hs_lastmodifieddate', createdProperty: 'hs_createdate' },
+  { name: 'deals', objectType: '0-3', modifiedProperty: 'hs_lastmodifieddate', createdProperty: 'hs_createdate' },
+  { name: 'appointments', objectType: '0-421', modifiedProperty: 'hs_lastmodifieddate', createdProperty: 'hs_createdate' },
+]
+
+export function objectTypesOf(config: HubSpotConfig): ObjectType[] {
+  const custom = config.customObjects.map((c) => ({ name: c.name, objectType: c.objectType, modifiedProperty: 'hs_lastmodifieddate', createdProperty: 'hs_createdate' }))
+  return [...STANDARD_OBJECTS, ...custom]
+}
+
+async function objectStream(type: ObjectType, config: HubSpotConfig, client: HubSpotClient, ctx: RunContext): Promise<Stream> {
+  const definitions = await client.send(
+    { method: 'GET', path: `/crm/v3/properties/${type.objectType}`, query: { archived: 'false' }, schema: propertiesAnswerSchema, operation: `${type.name}:properties` },
+    ctx,
+  )
+  const schema = buildObjectSchema(type.name, definitions.results, config.properties[type.name] ?? 'all', ['hs_object_id', type.createdProperty, type.modifiedProperty])
+  return defineObjectStream(type, schema, client, { maxUrlLength: config.maxUrlLength }) as Stream
+}
+
+/**
+ * HubSpot CRM v3/v4 through a private-app token: the standard and custom objects (columns from
+ * the properties API), owners, and associations.
+ */
+export const hubspot = defineConnector<HubSpotConfig>({
+  name: 'hubspot',
+  title: 'HubSpot CRM',
+  configSchema: hubSpotConfigSchema,
+  loadConfig: loadHubSpotConfig,
+  secrets: (config) => [config.apiToken],
+  // HubSpot's search index lags behind its writes by seconds to minutes: an incremental window stops
+  // 30 s short of now and re-reads the last 10 minutes, so late-indexed records are still caught
+  defaults: { lookbackSeconds: 600, horizonSeconds: 30, batchSize: 100 },
+  async check(config, ctx) {
+    const client = createHubSpotClient(config)
+    await client.send({ method: 'GET', path: '/crm/v3/owners', query: { limit: '1' }, schema: ownersAnswerSchema, operation: 'check:owners' }, ctx)
+  },
+  async streams(config, ctx) {
+    const client = createHubSpotClient(config)
+    const objects = await Promise.all(objectTypesOf(config).map((type) => objectStream(type, config, client, ctx)))
+    const owners = defineOwnersStream(client) as Stream
+    const associations = config.associations.map((spec) => defineAssociationStream(spec, client) as Stream)
+    return [...objects, owners, ...associations]
+  },
+})

@@ -1,0 +1,161 @@
+import { z } from 'zod'
+import { SyncError } from '../../errors.ts'
+import type { RunContext } from '../types.ts'
+import type { SalesRabbitConfig } from './config.ts'
+import { errorMessageOf, pageEnvelopeSchema, retryAfterMs, type PageEnvelope } from './responses.ts'
+import { formatInstant, parseHttpDate } from './timestamps.ts'
+
+export type Resource = 'leads' | 'users'
+
+export interface ListQuery {
+  /** 1-based */
+  page: number
+  perPage: number
+  /** sent as `If-Modified-Since` (epoch ms); undefined sends no header */
+  modifiedSince?: number
+}
+
+export interface ListPage extends PageEnvelope {
+  /** the source's clock when it answered (its `Date` header), epoch ms */
+  serverTime: number | undefined
+}
+
+/** The SalesRabbit client layer: auth, pacing, retries and the list envelope; no stream logic. */
+export interface SalesRabbitClient {
+  list(resource: Resource, query: ListQuery, ctx: RunContext): Promise<ListPage>
+}
+
+type Outcome = { status: number | 'error' } & (
+  | { kind: 'ok'; body: unknown; serverTime: number | undefined }
+  | { kind: 'transient'; reason: string }
+  | { kind: 'throttled'; waitMs: number | undefined; header: string | null }
+  | { kind: 'fatal'; error: SyncError }
+)
+
+/**
+ * A fetch error is never an empty answer (the original returned [] and the run "succeeded"):
+ * transient failures are retried a few times with backoff, then fail the run retryable so the
+ * engine resumes from the last committed page; everything else fails it at once.
+ */
+export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitClient {
+  const base = config.apiUrl.replace(/\/+$/, '')
+  const redact = (text: string) => text.split(config.apiToken).join('[redacted]')
+  let nextSlot = 0
+
+  // spaces requests evenly when a rate is configured, instead of bursting into 429s
+  async function pace(ctx: RunContext): Promise<void> {
+    if (!config.requestsPerMinute) return
+    const now = Date.now()
+    const wait = nextSlot - now
+    nextSlot = Math.max(now, nextSlot) + 60_000 / config.requestsPerMinute
+    if (wait <= 0) return
+    ctx.report({ type: 'rate_limit_wait', ms: wait, reason: `pacing to ${config.requestsPerMinute} requests a minute` })
+    await sleep(wait, ctx.signal)
+  }
+
+  async function attempt(url: string, headers: Record<string, string>, what: string, ctx: RunContext): Promise<Outcome> {
+    const timeout = AbortSignal.timeout(config.timeoutSeconds * 1000)
+    const response = await fetch(url, { headers, signal: AbortSignal.any([ctx.signal, timeout]) })
+    const text = await response.text()
+    const { status } = response
+    if (status === 429) {
+      const header = response.headers.get('retry-after')
+      return { status, kind: 'throttled', waitMs: retryAfterMs(header, Date.now()), header }
+    }
+    if (status >= 500 || status === 408) {
+      return { status, kind: 'transient', reason: `${status} ${response.statusText}: ${redact(errorMessageOf(text))}` }
+    }
+    if (status === 401 || status === 403) {
+      const why = status === 403 ? 'the token has no API access (a Pro or Enterprise plan is needed)' : 'the token is not valid'
+      const message = `SalesRabbit refused the token (${status} ${redact(errorMessageOf(text))}: ${why}); check SALESRABBIT_API_TOKEN`
+      return { status, kind: 'fatal', error: new SyncError('auth_failed', message) }
+    }
+    const serverTime = parseHttpDate(response.headers.get('date'))
+    // If-Modified-Since is an HTTP header after all: a 304 can only mean "nothing changed since then"
+    if (status === 304) {
+      return { status, kind: 'ok', body: { data: [], meta: { currentPage: 0, morePages: false, resultsPerPage: 0 } }, serverTime }
+    }
+    if (status < 200 || status >= 300) {
+      const message = `SalesRabbit answered ${status} to ${what}: ${redact(errorMessageOf(text))}`
+      return { status, kind: 'fatal', error: new SyncError('source_bad_response', message) }
+    }
+    try {
+      return { status, kind: 'ok', body: JSON.parse(text), serverTime }
+    } catch {
+      return { status, kind: 'transient', reason: `the ${status} answer is not valid JSON (${text.length} characters; cut short?)` }
+    }
+  }
+
+  async function send(url: string, headers: Record<string, string>, operation: string, what: string, ctx: RunContext) {
+    let failures = 0
+    let throttles = 0
+    for (;;) {
+      await pace(ctx)
+      const started = performance.now()
+      let outcome: Outcome
+      try {
+        outcome = await attempt(url, headers, what, ctx)
+      } catch (error) {
+        if (ctx.signal.aborted) throw new SyncError('cancelled', `SalesRabbit ${what}: stopped`, { cause: error })
+        outcome = { status: 'error', kind: 'transient', reason: networkReason(error, config.timeoutSeconds) }
+      }
+      ctx.report({ type: 'request', operation, status: outcome.status, ms: performance.now() - started })
+      if (outcome.kind === 'ok') return outcome
+      if (outcome.kind === 'fatal') throw outcome.error
+      if (outcome.kind === 'throttled') {
+        throttles++
+        const wait = outcome.waitMs ?? backoffMs(config.retryBaseMs || 1000, throttles)
+        if (throttles > config.maxRateLimitWaits || wait > config.maxRetryAfterSeconds * 1000) {
+          throw new SyncError('rate_limited', `SalesRabbit kept answering 429 Too Many Requests to ${what} (${throttles} times, Retry-After ${outcome.header ?? 'absent'}); set sources.salesrabbit.requestsPerMinute to pace requests`, { retryable: true, retryAfterMs: wait })
+        }
+        ctx.report({ type: 'rate_limit_wait', ms: wait, reason: `429 Too Many Requests from ${operation} (Retry-After ${outcome.header ?? 'absent'})` })
+        await sleep(wait, ctx.signal)
+        continue
+      }
+      failures++
+      if (failures >= config.maxAttempts) {
+        throw new SyncError('source_unavailable', `SalesRabbit ${what} failed ${failures} time${failures > 1 ? 's' : ''} (last: ${outcome.reason}); nothing of it was taken as an answer`, { retryable: true })
+      }
+      const waitMs = backoffMs(config.retryBaseMs, failures)
+      ctx.report({ type: 'retry', operation, attempt: failures + 1, reason: outcome.reason, waitMs })
+      ctx.log.debug({ operation, attempt: failures + 1, waitMs, reason: outcome.reason }, 'salesrabbit request failed; retrying')
+      await sleep(waitMs, ctx.signal)
+    }
+  }
+
+  return {
+    async list(resource, query, ctx) {
+      const params = new URLSearchParams({ page: String(query.page), perPage: String(query.perPage) })
+      const what = `GET /${resource}?${params}`
+      const headers: Record<string, string> = { authorization: `Bearer ${config.apiToken}`, accept: 'application/json' }
+      if (query.modifiedSince !== undefined) headers['if-modified-since'] = formatInstant(query.modifiedSince)
+      const answer = await send(`${base}/${resource}?${params}`, headers, `GET /${resource}`, what, ctx)
+      const envelope = pageEnvelopeSchema.safeParse(answer.body)
+      if (!envelope.success) {
+        throw new SyncError('source_bad_response', `SalesRabbit answered ${what} with an unexpected shape: ${z.prettifyError(envelope.error)}`)
+      }
+      return { ...envelope.data, serverTime: answer.serverTime }
+    },
+  }
+}
+
+/** Exponential backoff with jitter: uniform in [half, all] of base·2^(attempt−1). */
+export function backoffMs(baseMs: number, attempt: number, random: () => number = Math.random): number {
+  const ceiling = baseMs * 2 ** (attempt - 1)
+  return Math.round(ceiling / 2 + random() * (ceiling / 2))
+}
+
+function networkReason(error: unknown, timeoutSeconds: number): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } }
+  if (e?.name === 'TimeoutError') return `no complete answer within ${timeoutSeconds} s`
+  const cause = e?.cause
+  return [cause?.code, cause?.message ?? e?.message].filter(Boolean).join(' ') || String(error)
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+  })
+}

@@ -1,0 +1,25 @@
+import { defineConnector } from '../types.ts'
+import { createSalesRabbitClient } from './client.ts'
+import { loadSalesRabbitConfig, salesRabbitConfigSchema, type SalesRabbitConfig } from './config.ts'
+import { defineLeadsStream } from './streams/leads.ts'
+import { defineUsersStream } from './streams/users.ts'
+
+/** SalesRabbit's REST API: leads (incremental on dateModified) and users (read whole every run). */
+export const salesrabbit = defineConnector<SalesRabbitConfig>({
+  name: 'salesrabbit',
+  title: 'SalesRabbit',
+  configSchema: salesRabbitConfigSchema,
+  loadConfig: loadSalesRabbitConfig,
+  secrets: (config) => [config.apiToken],
+  // an hour of lookback: the server-side filter is not documented as reliable and stamps have whole seconds
+  defaults: { lookbackSeconds: 3600, horizonSeconds: 0, batchSize: 2000 },
+  async check(config, ctx) {
+    // `GET /` answers without a token, so only a real endpoint proves the token works
+    await createSalesRabbitClient({ ...config, maxAttempts: Math.min(config.maxAttempts, 2) }).list('users', { page: 1, perPage: 1 }, ctx)
+  },
+  async streams(config) {
+    // one client for both streams, so `requestsPerMinute` paces the source as a whole
+    const client = createSalesRabbitClient(config)
+    return [defineLeadsStream(client, config), defineUsersStream(client, config)]
+  },
+})

@@ -1,0 +1,118 @@
+import { SyncError } from '../../../errors.ts'
+import { columnsOf } from '../../columns.ts'
+import { defineStream, type Page, type ReadRequest, type RejectedRecord, type RunContext, type SourceRecord } from '../../types.ts'
+import type { SalesRabbitClient } from '../client.ts'
+import type { SalesRabbitConfig } from '../config.ts'
+import { asObject, defineRecord, field, FieldError, keyOf } from '../fields.ts'
+import { finalCursor, leadsCursorSchema, pagingCursor, planLeadsWindow, upperBound, type LeadsCursor, type LeadsWindow } from '../lead-window.ts'
+import { parseInstant } from '../timestamps.ts'
+import { isLastPage, pageSizeFor, startTimeOf } from './paging.ts'
+
+/** A lead as the API sends it: flat, every key present (source-apis.md §4), typed column by column. */
+export const leadRecord = defineRecord({
+  id: field.key('id'),
+  first_name: field.text('firstName'),
+  last_name: field.text('lastName'),
+  business_name: field.text('businessName'),
+  email: field.text('email'),
+  phone_primary: field.text('phonePrimary'),
+  phone_alternate: field.text('phoneAlternate'),
+  street1: field.text('street1'),
+  street2: field.text('street2'),
+  city: field.text('city'),
+  state: field.text('state'),
+  zip: field.text('zip'),
+  country: field.text('country'),
+  latitude: field.double('latitude'),
+  longitude: field.double('longitude'),
+  status: field.text('status'),
+  status_modified: field.timestamp('statusModified'),
+  notes: field.text('notes'),
+  custom_fields: field.json('customFields'),
+  appointment: field.timestamp('appointment'),
+  files: field.json('files'),
+  campaign_id: field.bigint('campaignId'),
+  user_id: field.bigint('userId'),
+  user_name: field.text('userName'),
+  date_created: field.timestamp('dateCreated'),
+  date_modified: field.timestampRequired('dateModified'),
+  owner_modified: field.timestamp('ownerModified'),
+  date_of_birth: field.date('dateOfBirth'),
+  // "" means not deleted; a stamp is a soft delete at the source
+  deleted_at: field.timestamp('deletedAt'),
+})
+
+// a safety net only: 2,000 leads a page times this is far beyond any real account
+const MAX_PAGES = 50_000
+
+export function defineLeadsStream(client: SalesRabbitClient, config: SalesRabbitConfig) {
+  return defineStream<LeadsCursor>({
+    name: 'leads',
+    recordSchema: leadRecord.schema,
+    columns: columnsOf(leadRecord.schema, ['id']),
+    primaryKey: ['id'],
+    cursorField: 'date_modified',
+    deletedAtField: 'deleted_at',
+    write: 'merge',
+    cursorSchema: leadsCursorSchema,
+    read: (request, ctx) => readLeads(client, config, request, ctx),
+  })
+}
+
+/**
+ * Streams the leads page by page (memory stays at one page; the original loaded every
+ * incremental page first): If-Modified-Since from the watermark, offset paging from the cursor's
+ * page, and the same window re-applied client-side, since the server's filter is not documented as
+ * reliable. Each page carries the cursor to resume after it; the last one sets the new watermark.
+ */
+async function* readLeads(
+  client: SalesRabbitClient,
+  config: SalesRabbitConfig,
+  request: ReadRequest<LeadsCursor>,
+  ctx: RunContext,
+): AsyncGenerator<Page<LeadsCursor>> {
+  const window = planLeadsWindow(request)
+  const perPage = pageSizeFor(config, request)
+  let previousIds: string | undefined
+  for (let page = window.page; ; page++) {
+    if (page - window.page >= MAX_PAGES) {
+      throw new SyncError('source_bad_response', `SalesRabbit /leads still had more pages after ${MAX_PAGES} requests; stopping rather than paging forever`)
+    }
+    const answer = await client.list('leads', { page, perPage, modifiedSince: window.since ?? undefined }, ctx)
+    window.runStart ??= startTimeOf(answer, ctx)
+    const ids = answer.data.map((lead) => String(asObject(lead)?.id)).join(',')
+    if (answer.data.length > 0 && ids === previousIds) {
+      throw new SyncError('source_bad_response', `SalesRabbit answered /leads page ${page} with the same leads as page ${page - 1}: it ignores the page parameter, so paging cannot finish`)
+    }
+    previousIds = ids
+    const { records, rejects } = takeLeads(answer.data, window, upperBound(window, request.horizonSeconds))
+    const last = isLastPage(answer, perPage)
+    yield { records, rejects, cursor: last ? finalCursor(window, request.horizonSeconds) : pagingCursor(window, page) }
+    if (last) return
+  }
+}
+
+/** The page's leads inside the window, typed; the ones that do not parse become rejects with the field's name. */
+export function takeLeads(data: readonly unknown[], window: LeadsWindow, upper: number | null) {
+  const records: SourceRecord[] = []
+  const rejects: RejectedRecord[] = []
+  for (const raw of data) {
+    const lead = asObject(raw)
+    if (!lead) {
+      rejects.push({ reason: `the lead is not an object: ${JSON.stringify(raw)?.slice(0, 80)}`, raw })
+      continue
+    }
+    const key = keyOf(lead.id)
+    const modified = typeof lead.dateModified === 'string' ? parseInstant(lead.dateModified) : undefined
+    if (modified !== undefined && ((window.since !== null && modified < window.since) || (upper !== null && modified >= upper))) continue
+    try {
+      const values = leadRecord.convert(lead)
+      records.push({ values, raw })
+      if (window.maxSeen === null || (modified as number) > window.maxSeen) window.maxSeen = modified as number
+    } catch (error) {
+      if (!(error instanceof FieldError)) throw error
+      rejects.push({ key, reason: error.message, raw })
+    }
+  }
+  return { records, rejects }
+}
