@@ -1,5 +1,6 @@
 import type { Stream } from '../connectors/types.ts'
 import {
+  copyIntoTable,
   copyToStage,
   createStage,
   insertPassKeys,
@@ -61,7 +62,10 @@ export async function commitPage(
     let unchanged = 0
     const { stream, table } = target
     const replacing = stream.write === 'replace' && stream.replaceScope !== undefined && page.replaceScopes.length > 0
-    if (page.rows.length > 0 || replacing) {
+    if (target.pass?.startedEmpty && page.rows.length > 0 && (await copiedStraightIn(tx, target, page))) {
+      merged = { inserted: page.rows.length, updated: 0, deleted: page.rows.filter((r) => r.deletedAt !== null).length }
+      merged.inserted -= merged.deleted
+    } else if (page.rows.length > 0 || replacing) {
       await createStage(tx, table)
       if (page.rows.length > 0) {
         await copyToStage(tx, table, page.rows)
@@ -102,6 +106,21 @@ export async function commitPage(
   } catch (error) {
     if (error instanceof DryRunRollback) return error.counts
     throw error
+  }
+}
+
+/** The fast path of a first load (see copyIntoTable); false when it must take the regular path. */
+async function copiedStraightIn(tx: Transaction, target: CommitTarget, page: PreparedPage): Promise<boolean> {
+  await tx.query('SAVEPOINT crmsync_copy')
+  try {
+    await copyIntoTable(tx, target.table, page.rows, target.runId)
+    await tx.query('RELEASE SAVEPOINT crmsync_copy')
+    return true
+  } catch (error) {
+    await tx.query('ROLLBACK TO SAVEPOINT crmsync_copy')
+    await tx.query('RELEASE SAVEPOINT crmsync_copy')
+    if (!isRowError(error)) throw error
+    return false
   }
 }
 

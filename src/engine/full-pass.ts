@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { countLiveRows, countUnseen, dropPassKeys, hasLiveRows, softDeleteUnseen } from '../warehouse/merge.ts'
+import { countLiveRows, countUnseen, dropPassKeys, hasAnyRows, hasLiveRows, softDeleteUnseen } from '../warehouse/merge.ts'
 import { addDeletedToRun } from '../warehouse/sql/runs.ts'
 import { completeFullPass, setFullPass, type FullPass } from '../warehouse/sql/stream-state.ts'
 import type { StreamTable } from '../warehouse/stream-table.ts'
@@ -24,6 +24,7 @@ export async function startFullPass(
     runId: ids.runId,
     startedAt: new Date().toISOString(),
     tracksKeys: detectDeletes && (await hasLiveRows(session, table)),
+    startedEmpty: !(await hasAnyRows(session, table)),
   }
   if (dryRun) return { ...pass, tracksKeys: false }
   await session.transaction(async (tx) => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { z } from 'zod'
 import type { Page, Stream } from '../connectors/types.ts'
 import { keyText, type StagedRow } from '../warehouse/merge.ts'
@@ -45,7 +45,7 @@ export function preparePage(stream: Stream, page: Page): PreparedPage {
       continue
     }
     const deletedAt = stream.deletedAtField ? ((record.values[stream.deletedAtField] as string | null) ?? null) : null
-    byKey.set(key as string, { values, raw, hash: createHash('md5').update(raw).digest('base64'), deletedAt })
+    byKey.set(key as string, { values, raw, hash: hash('sha1', raw, 'base64'), deletedAt })
   }
   return {
     rows: [...byKey.values()],

@@ -113,6 +113,22 @@ export async function insertPassKeys(tx: Queryable, passId: string, keys: readon
   await tx.query(`INSERT INTO crmsync.pass_keys (pass_id, record_key) SELECT $1, unnest($2::text[])`, [passId, keys])
 }
 
+/**
+ * The first load of an empty table: rows are COPYed straight into it, skipping the stage and the
+ * merge. Only tried inside a savepoint; any refusal (a key already there, a value PostgreSQL
+ * rejects) rolls back to the regular path, so the result is the same, only faster.
+ */
+export async function copyIntoTable(tx: Transaction, t: StreamTable, rows: readonly StagedRow[], runId: number | null): Promise<void> {
+  const columns = [...t.columns.map((c) => quoteIdent(c.name)), '"_raw"', '"_hash"', '"_run_id"', '"_deleted_at"']
+  const encoded = rows.map((row) => [...row.values, row.raw, row.hash, runId, row.deletedAt])
+  await tx.copyIn(tableName(t), columns, encodeCopyRows(encoded))
+}
+
+export async function hasAnyRows(db: Queryable, t: StreamTable): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${tableName(t)}) AS found`)
+  return rows[0].found
+}
+
 export async function hasLiveRows(db: Queryable, t: StreamTable): Promise<boolean> {
   const { rows } = await db.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${tableName(t)} WHERE "_deleted_at" IS NULL) AS found`)
   return rows[0].found

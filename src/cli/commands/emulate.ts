@@ -22,6 +22,7 @@ Options:
   --port P     the port (default: salespro 4510, hubspot 4520, salesrabbit 4530; 0 = any free port);
                with "all", each emulator takes the next port from P
   --host H     the address to listen on (default 127.0.0.1)
+  --tables T   salespro only: generate just these Athena tables (comma-separated), e.g. customer
 Runs until interrupted (Ctrl-C).`
 
 export const EMULATOR_NAMES = ['salespro', 'hubspot', 'salesrabbit'] as const
@@ -37,20 +38,29 @@ export interface EmulatorHandle {
 }
 
 /** Loaded lazily: only this command and the demo reach the emulators (DESIGN.md §1). */
-export async function startEmulator(name: EmulatorName, options: { host?: string; port?: number; rows?: number; seed?: number }): Promise<EmulatorHandle> {
+export async function startEmulator(name: EmulatorName, options: { host?: string; port?: number; rows?: number; seed?: number; only?: string[] }): Promise<EmulatorHandle> {
   const running =
     name === 'salespro'
-      ? await (await import('../../../emulators/salespro/index.ts')).startSalesProEmulator(options)
+      ? await (await import('../../../emulators/salespro/index.ts')).startSalesProEmulator(options as never)
       : name === 'hubspot'
-        ? await (await import('../../../emulators/hubspot/index.ts')).startHubSpotEmulator(options)
-        : await (await import('../../../emulators/salesrabbit/index.ts')).startSalesRabbitEmulator(options)
+        ? await (await import('../../../emulators/hubspot/index.ts')).startHubSpotEmulator(withoutOnly(options))
+        : await (await import('../../../emulators/salesrabbit/index.ts')).startSalesRabbitEmulator(withoutOnly(options))
   return { name, url: running.url, env: running.env, tables: () => running.tables(), close: () => running.close() }
 }
+
+const withoutOnly = ({ only: _only, ...rest }: { only?: string[] } & Record<string, unknown>) => rest
 
 export async function emulateCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { port: { type: 'string' }, rows: { type: 'string' }, seed: { type: 'string' }, host: { type: 'string' }, 'parent-pid': { type: 'string' } },
+    {
+      port: { type: 'string' },
+      rows: { type: 'string' },
+      seed: { type: 'string' },
+      host: { type: 'string' },
+      tables: { type: 'string' },
+      'parent-pid': { type: 'string' },
+    },
     'emulate',
   )
   const which = positionals[0]
@@ -66,7 +76,8 @@ export async function emulateCommand(ctx: CliContext, argv: string[]): Promise<n
   try {
     for (const [i, name] of names.entries()) {
       const chosen = port === undefined ? DEFAULT_PORTS[name] : port === 0 ? 0 : port + i
-      handles.push(await startEmulator(name, { host: values.host, port: chosen, rows, seed }))
+      const only = name === 'salespro' && values.tables ? values.tables.split(',').map((t) => t.trim()) : undefined
+      handles.push(await startEmulator(name, { host: values.host, port: chosen, rows, seed, only }))
     }
   } catch (error) {
     for (const h of handles) await h.close()

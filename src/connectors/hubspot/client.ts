@@ -95,7 +95,7 @@ export function createHubSpotClient(config: HubSpotConfig): HubSpotClient {
         }
         throttled++
         const asked = retryAfterMs(response.headers.get('retry-after'), Date.now())
-        const secondly = body.policyName === 'SECONDLY' || /secondly limit/i.test(body.message ?? '')
+        const secondly = body.policyName === 'SECONDLY' || body.message === 'You have reached your secondly limit.'
         // the governor holds every request of this kind, not just this one, while the window frees
         const held = secondly ? 1_000 : governor.throttled(kind, Date.now(), throttled)
         const wait = asked ?? held

@@ -6,10 +6,10 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena'
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
-import { parse } from 'csv-parse'
 import type { Readable } from 'node:stream'
 import { SyncError } from '../../errors.ts'
 import type { RunContext } from '../types.ts'
+import { readAthenaCsv } from './athena-csv.ts'
 import { mapAwsError } from './aws-errors.ts'
 import type { SalesProConfig } from './config.ts'
 
@@ -25,8 +25,8 @@ export interface FinishedQuery {
 export interface AthenaGateway {
   /** starts a query and waits until it succeeded; FAILED and CANCELLED become SyncErrors */
   run(sql: string, ctx: RunContext): Promise<FinishedQuery>
-  /** streams the rows of a finished query: the S3 CSV, or GetQueryResults pages when S3 is not readable */
-  rows(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow>
+  /** streams the rows of a finished query in batches: the S3 CSV, or GetQueryResults pages when S3 is not readable */
+  batches(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow[]>
   destroy(): void
 }
 
@@ -101,65 +101,57 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
     }
   }
 
-  async function* fromS3(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow> {
+  async function* fromS3(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow[]> {
     const { bucket, key } = parseS3Url(query.outputLocation)
     const object = await timed(ctx, 's3:GetObject', () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal }))
-    // Athena's CSV: every value quoted, NULL an empty unquoted field, so "" and NULL stay apart
-    const body = object.Body as Readable
-    const parser = body.pipe(parse({ cast: (value, context) => (context.quoting || value !== '' ? value : null) }))
-    // pipe() does not forward errors: a connection dropped mid-body must fail the read, not hang it
-    body.once('error', (error) => parser.destroy(error))
-    body.once('aborted', () => parser.destroy(new Error('the connection closed before the whole result arrived')))
     let header: string[] | undefined
     try {
-      for await (const fields of parser as AsyncIterable<(string | null)[]>) {
+      // iterating the body (not piping it) makes a connection dropped mid-file an error here
+      for await (const records of readAthenaCsv(object.Body as Readable)) {
+        let from = 0
         if (!header) {
-          header = fields.map(String)
-          continue
+          header = records[0].map(String)
+          from = 1
         }
-        const row: AthenaRow = {}
-        for (let i = 0; i < header.length; i++) row[header[i]] = fields[i] ?? null
-        yield row
+        yield toRows(header, records, from)
       }
     } catch (error) {
       throw new SyncError('source_unavailable', `reading the result of athena query ${query.id} from S3 failed: ${(error as Error).message}`, { retryable: true, cause: error })
     }
   }
 
-  async function* fromApi(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow> {
+  async function* fromApi(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow[]> {
     let nextToken: string | undefined
     let header: string[] | undefined
     do {
       const page = await timed(ctx, 'athena:GetQueryResults', () =>
         athena.send(new GetQueryResultsCommand({ QueryExecutionId: query.id, NextToken: nextToken, MaxResults: 1000 }), { abortSignal: ctx.signal }),
       )
-      for (const result of page.ResultSet?.Rows ?? []) {
-        const data = result.Data ?? []
-        if (!header) {
-          header = data.map((d) => d.VarCharValue ?? '')
-          continue
-        }
-        const row: AthenaRow = {}
-        // a datum without VarCharValue is SQL NULL; {"VarCharValue": ""} is the empty string
-        for (let i = 0; i < header.length; i++) row[header[i]] = data[i]?.VarCharValue ?? null
-        yield row
+      // a datum without VarCharValue is SQL NULL; {"VarCharValue": ""} is the empty string
+      const records = (page.ResultSet?.Rows ?? []).map((r) => (r.Data ?? []).map((d) => d.VarCharValue ?? null))
+      let from = 0
+      if (!header && records.length) {
+        header = records[0].map(String)
+        from = 1
       }
+      if (header) yield toRows(header, records, from)
       nextToken = page.NextToken
     } while (nextToken)
   }
 
-  async function* rows(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow> {
+  async function* batches(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow[]> {
     if (s3Readable && query.outputLocation.startsWith('s3://')) {
+      let started = false
       try {
-        const first = fromS3(query, ctx)
-        const head = await first.next()
-        if (!head.done) yield head.value
-        if (!head.done) yield* first
+        for await (const batch of fromS3(query, ctx)) {
+          started = true
+          yield batch
+        }
         return
       } catch (error) {
         const failure = error as SyncError
         // only a refusal to open the file falls back; a stream broken half-way is retried by the engine
-        if (failure.code !== 'source_bad_response' && failure.code !== 'auth_failed') throw error
+        if (started || (failure.code !== 'source_bad_response' && failure.code !== 'auth_failed')) throw error
         s3Readable = false
         ctx.log.warn({ reason: failure.message }, 'the query result file in S3 is not readable; reading results through GetQueryResults instead (slower: 1,000 rows per call)')
       }
@@ -169,12 +161,23 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
 
   return {
     run,
-    rows,
+    batches,
     destroy: () => {
       athena.destroy()
       s3.destroy()
     },
   }
+}
+
+function toRows(header: string[], records: (string | null)[][], from: number): AthenaRow[] {
+  const rows: AthenaRow[] = new Array(records.length - from)
+  for (let r = from; r < records.length; r++) {
+    const fields = records[r]
+    const row: AthenaRow = {}
+    for (let i = 0; i < header.length; i++) row[header[i]] = fields[i] ?? null
+    rows[r - from] = row
+  }
+  return rows
 }
 
 export function parseS3Url(url: string): { bucket: string; key: string } {

@@ -21,7 +21,8 @@ export const salespro = defineConnector<SalesProConfig>({
     const gateway = createAthenaGateway(config)
     try {
       const query = await gateway.run(`SELECT 1 AS ok`, ctx)
-      for await (const row of gateway.rows(query, ctx)) if (row.ok !== '1') throw new SyncError('source_bad_response', 'athena answered SELECT 1 with something else')
+      for await (const batch of gateway.batches(query, ctx))
+        if (batch.some((row) => row.ok !== '1')) throw new SyncError('source_bad_response', 'athena answered SELECT 1 with something else')
     } finally {
       gateway.destroy()
     }

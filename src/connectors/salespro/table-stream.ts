@@ -94,21 +94,23 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
         let scopes: string[] = []
         let rowsInPage = 0
         let cursor: SalesProCursor | undefined
-        for await (const row of gateway.rows(query, ctx)) {
-          const result = spec.convert(row, perQuery)
-          if ('reject' in result) rejects.push({ key: result.key, reason: result.reject, raw: row })
-          else {
-            for (const record of result.records) records.push(record)
-            if (result.scope !== undefined) scopes.push(result.scope)
-          }
-          const ts = row[spec.cursorColumn]
-          if (ts && ATHENA_TIMESTAMP.test(ts)) cursor = keyless ? { ts } : { ts, key: row[spec.sourceKey as string] ?? '' }
-          if (++rowsInPage >= request.batchSize) {
-            yield { records, rejects, cursor, replaceScopes: scopes }
-            records = []
-            rejects = []
-            scopes = []
-            rowsInPage = 0
+        for await (const batch of gateway.batches(query, ctx)) {
+          for (const row of batch) {
+            const result = spec.convert(row, perQuery)
+            if ('reject' in result) rejects.push({ key: result.key, reason: result.reject, raw: row })
+            else {
+              for (const record of result.records) records.push(record)
+              if (result.scope !== undefined) scopes.push(result.scope)
+            }
+            const ts = row[spec.cursorColumn]
+            if (ts && ATHENA_TIMESTAMP.test(ts)) cursor = keyless ? { ts } : { ts, key: row[spec.sourceKey as string] ?? '' }
+            if (++rowsInPage >= request.batchSize) {
+              yield { records, rejects, cursor, replaceScopes: scopes }
+              records = []
+              rejects = []
+              scopes = []
+              rowsInPage = 0
+            }
           }
         }
         if (rowsInPage > 0) yield { records, rejects, cursor, replaceScopes: scopes }

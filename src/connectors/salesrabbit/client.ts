@@ -49,11 +49,17 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
     const wait = nextSlot - now
     nextSlot = Math.max(now, nextSlot) + 60_000 / config.requestsPerMinute
     if (wait <= 0) return
-    ctx.report({ type: 'rate_limit_wait', ms: wait, reason: `pacing to ${config.requestsPerMinute} requests a minute` })
+    const reason = `pacing to ${config.requestsPerMinute} requests a minute`
+    ctx.report({ type: 'rate_limit_wait', ms: wait, reason })
     await sleep(wait, ctx.signal)
   }
 
-  async function attempt(url: string, headers: Record<string, string>, what: string, ctx: RunContext): Promise<Outcome> {
+  async function attempt(
+    url: string,
+    headers: Record<string, string>,
+    what: string,
+    ctx: RunContext,
+  ): Promise<Outcome> {
     const timeout = AbortSignal.timeout(config.timeoutSeconds * 1000)
     const response = await fetch(url, { headers, signal: AbortSignal.any([ctx.signal, timeout]) })
     const text = await response.text()
@@ -63,17 +69,23 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
       return { status, kind: 'throttled', waitMs: retryAfterMs(header, Date.now()), header }
     }
     if (status >= 500 || status === 408) {
-      return { status, kind: 'transient', reason: `${status} ${response.statusText}: ${redact(errorMessageOf(text))}` }
+      const reason = `${status} ${response.statusText}: ${redact(errorMessageOf(text))}`
+      return { status, kind: 'transient', reason }
     }
     if (status === 401 || status === 403) {
-      const why = status === 403 ? 'the token has no API access (a Pro or Enterprise plan is needed)' : 'the token is not valid'
-      const message = `SalesRabbit refused the token (${status} ${redact(errorMessageOf(text))}: ${why}); check SALESRABBIT_API_TOKEN`
+      const why =
+        status === 403
+          ? 'the token has no API access (a Pro or Enterprise plan is needed)'
+          : 'the token is not valid'
+      const answer = `${status} ${redact(errorMessageOf(text))}`
+      const message = `SalesRabbit refused the token (${answer}: ${why}); check SALESRABBIT_API_TOKEN`
       return { status, kind: 'fatal', error: new SyncError('auth_failed', message) }
     }
     const serverTime = parseHttpDate(response.headers.get('date'))
     // If-Modified-Since is an HTTP header after all: a 304 can only mean "nothing changed since then"
     if (status === 304) {
-      return { status, kind: 'ok', body: { data: [], meta: { currentPage: 0, morePages: false, resultsPerPage: 0 } }, serverTime }
+      const body = { data: [], meta: { currentPage: 0, morePages: false, resultsPerPage: 0 } }
+      return { status, kind: 'ok', body, serverTime }
     }
     if (status < 200 || status >= 300) {
       const message = `SalesRabbit answered ${status} to ${what}: ${redact(errorMessageOf(text))}`
@@ -82,11 +94,18 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
     try {
       return { status, kind: 'ok', body: JSON.parse(text), serverTime }
     } catch {
-      return { status, kind: 'transient', reason: `the ${status} answer is not valid JSON (${text.length} characters; cut short?)` }
+      const reason = `the ${status} answer is not valid JSON (${text.length} characters; cut short?)`
+      return { status, kind: 'transient', reason }
     }
   }
 
-  async function send(url: string, headers: Record<string, string>, operation: string, what: string, ctx: RunContext) {
+  async function send(
+    url: string,
+    headers: Record<string, string>,
+    operation: string,
+    what: string,
+    ctx: RunContext,
+  ) {
     let failures = 0
     let throttles = 0
     for (;;) {
@@ -96,7 +115,7 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
       try {
         outcome = await attempt(url, headers, what, ctx)
       } catch (error) {
-        if (ctx.signal.aborted) throw new SyncError('cancelled', `SalesRabbit ${what}: stopped`, { cause: error })
+        if (ctx.signal.aborted) throw new SyncError('cancelled', `${what}: stopped`, { cause: error })
         outcome = { status: 'error', kind: 'transient', reason: networkReason(error, config.timeoutSeconds) }
       }
       ctx.report({ type: 'request', operation, status: outcome.status, ms: performance.now() - started })
@@ -105,20 +124,27 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
       if (outcome.kind === 'throttled') {
         throttles++
         const wait = outcome.waitMs ?? backoffMs(config.retryBaseMs || 1000, throttles)
+        const asked = `Retry-After ${outcome.header ?? 'absent'}`
         if (throttles > config.maxRateLimitWaits || wait > config.maxRetryAfterSeconds * 1000) {
-          throw new SyncError('rate_limited', `SalesRabbit kept answering 429 Too Many Requests to ${what} (${throttles} times, Retry-After ${outcome.header ?? 'absent'}); set sources.salesrabbit.requestsPerMinute to pace requests`, { retryable: true, retryAfterMs: wait })
+          const message =
+            `SalesRabbit kept answering 429 Too Many Requests to ${what} (${throttles} times, ${asked}); ` +
+            'set sources.salesrabbit.requestsPerMinute to pace requests'
+          throw new SyncError('rate_limited', message, { retryable: true, retryAfterMs: wait })
         }
-        ctx.report({ type: 'rate_limit_wait', ms: wait, reason: `429 Too Many Requests from ${operation} (Retry-After ${outcome.header ?? 'absent'})` })
+        const reason = `429 Too Many Requests from ${operation} (${asked})`
+        ctx.report({ type: 'rate_limit_wait', ms: wait, reason })
         await sleep(wait, ctx.signal)
         continue
       }
       failures++
       if (failures >= config.maxAttempts) {
-        throw new SyncError('source_unavailable', `SalesRabbit ${what} failed ${failures} time${failures > 1 ? 's' : ''} (last: ${outcome.reason}); nothing of it was taken as an answer`, { retryable: true })
+        const times = failures > 1 ? `${failures} times` : 'once'
+        const message = `SalesRabbit ${what} failed ${times} (last: ${outcome.reason})`
+        throw new SyncError('source_unavailable', message, { retryable: true })
       }
       const waitMs = backoffMs(config.retryBaseMs, failures)
       ctx.report({ type: 'retry', operation, attempt: failures + 1, reason: outcome.reason, waitMs })
-      ctx.log.debug({ operation, attempt: failures + 1, waitMs, reason: outcome.reason }, 'salesrabbit request failed; retrying')
+      ctx.log.debug({ operation, attempt: failures + 1, waitMs, reason: outcome.reason }, 'retrying')
       await sleep(waitMs, ctx.signal)
     }
   }
@@ -127,12 +153,17 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
     async list(resource, query, ctx) {
       const params = new URLSearchParams({ page: String(query.page), perPage: String(query.perPage) })
       const what = `GET /${resource}?${params}`
-      const headers: Record<string, string> = { authorization: `Bearer ${config.apiToken}`, accept: 'application/json' }
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${config.apiToken}`,
+        accept: 'application/json',
+      }
       if (query.modifiedSince !== undefined) headers['if-modified-since'] = formatInstant(query.modifiedSince)
       const answer = await send(`${base}/${resource}?${params}`, headers, `GET /${resource}`, what, ctx)
       const envelope = pageEnvelopeSchema.safeParse(answer.body)
       if (!envelope.success) {
-        throw new SyncError('source_bad_response', `SalesRabbit answered ${what} with an unexpected shape: ${z.prettifyError(envelope.error)}`)
+        const problem = z.prettifyError(envelope.error)
+        const message = `SalesRabbit answered ${what} with an unexpected shape: ${problem}`
+        throw new SyncError('source_bad_response', message)
       }
       return { ...envelope.data, serverTime: answer.serverTime }
     },

@@ -6,9 +6,11 @@ export const MAX_PAGE_SIZE = 2000
 
 export const salesRabbitConfigSchema = z.object({
   apiToken: z
-    .string({ error: 'SALESRABBIT_API_TOKEN is not set (create one in SalesRabbit under Integrations → API Keys)' })
+    .string({ error: 'SALESRABBIT_API_TOKEN is not set (SalesRabbit web app: Integrations → API Keys)' })
     .min(1, 'SALESRABBIT_API_TOKEN is empty'),
-  apiUrl: z.url('SALESRABBIT_API_URL must be a URL such as https://api.salesrabbit.com').default('https://api.salesrabbit.com'),
+  apiUrl: z
+    .url('SALESRABBIT_API_URL must be a URL such as https://api.salesrabbit.com')
+    .default('https://api.salesrabbit.com'),
   /** records asked for per request (`perPage`); the engine's batchSize can only make it smaller */
   pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).default(MAX_PAGE_SIZE),
   /** spaces requests evenly so a run never exceeds this rate (the real limit is not documented) */
@@ -44,7 +46,7 @@ export function loadSalesRabbitConfig(
   fileSection: unknown,
 ): SalesRabbitConfig {
   const file = fileSectionSchema.safeParse(fileSection ?? {})
-  if (!file.success) throw new SyncError('config_invalid', 'sources.salesrabbit in the config file must be an object')
+  if (!file.success) throw new SyncError('config_invalid', 'sources.salesrabbit (config file) is not an object')
   const parsed = salesRabbitConfigSchema.safeParse({
     ...file.data,
     apiToken: vars.SALESRABBIT_API_TOKEN || undefined,

@@ -13,8 +13,11 @@ export interface Field {
 }
 
 const fail = (source: string, value: unknown, what: string): never => {
-  throw new FieldError(`${source}: ${value === undefined ? 'missing' : `${JSON.stringify(value)} is not ${what}`}`)
+  const problem = value === undefined ? 'missing' : `${JSON.stringify(value)} is not ${what}`
+  throw new FieldError(`${source}: ${problem}`)
 }
+// a date, or the date part of a timestamp (SalesRabbit sends dates either way in different places)
+const DAY = /^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$/
 const absent = (value: unknown) => value === null || value === undefined || value === ''
 // MySQL's zero date is how a PHP backend writes "no date"; an optional field reads it as NULL
 const zeroDate = (value: unknown) => typeof value === 'string' && value.startsWith('0000-00-00')
@@ -61,7 +64,7 @@ const parsers = {
   },
   date(value: unknown, source: string): string | null {
     if (absent(value) || zeroDate(value)) return null
-    const day = typeof value === 'string' ? /^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$/.exec(value.trim())?.[1] : undefined
+    const day = typeof value === 'string' ? DAY.exec(value.trim())?.[1] : undefined
     if (day && parseInstant(`${day}T00:00:00Z`) !== undefined) return day
     return fail(source, value, 'a date')
   },
@@ -79,7 +82,11 @@ export const field = {
   double: (source: string): Field => ({ source, type: col.double(), parse: parsers.double }),
   boolean: (source: string): Field => ({ source, type: col.boolean(), parse: parsers.boolean }),
   timestamp: (source: string): Field => ({ source, type: col.timestamp(), parse: parsers.timestamp }),
-  timestampRequired: (source: string): Field => ({ source, type: col.timestampRequired(), parse: parsers.timestampRequired }),
+  timestampRequired: (source: string): Field => ({
+    source,
+    type: col.timestampRequired(),
+    parse: parsers.timestampRequired,
+  }),
   date: (source: string): Field => ({ source, type: col.date(), parse: parsers.date }),
   json: (source: string): Field => ({ source, type: col.json(), parse: parsers.json }),
 }
@@ -90,7 +97,7 @@ export interface RecordShape {
   convert(raw: Record<string, unknown>): Record<string, unknown>
 }
 
-/** One record shape from its fields: the zod schema (validation and DDL) and the converter agree by construction. */
+/** A record shape from its fields: the zod schema (validation, DDL) and the converter agree by construction. */
 export function defineRecord(fields: Record<string, Field>): RecordShape {
   const entries = Object.entries(fields)
   return {
@@ -104,8 +111,10 @@ export function defineRecord(fields: Record<string, Field>): RecordShape {
 }
 
 /** The API record as an object, or undefined when the page held something else (a string, null, an array). */
-export const asObject = (value: unknown): Record<string, unknown> | undefined =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+export function asObject(value: unknown): Record<string, unknown> | undefined {
+  const object = typeof value === 'object' && value !== null && !Array.isArray(value)
+  return object ? (value as Record<string, unknown>) : undefined
+}
 
 /** The warehouse's text of a bigint key (what `id::text` gives), or undefined when the id is not an integer. */
 export function keyOf(id: unknown): string | undefined {

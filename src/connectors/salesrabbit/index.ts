@@ -15,7 +15,8 @@ export const salesrabbit = defineConnector<SalesRabbitConfig>({
   defaults: { lookbackSeconds: 3600, horizonSeconds: 0, batchSize: 2000 },
   async check(config, ctx) {
     // `GET /` answers without a token, so only a real endpoint proves the token works
-    await createSalesRabbitClient({ ...config, maxAttempts: Math.min(config.maxAttempts, 2) }).list('users', { page: 1, perPage: 1 }, ctx)
+    const client = createSalesRabbitClient({ ...config, maxAttempts: Math.min(config.maxAttempts, 2) })
+    await client.list('users', { page: 1, perPage: 1 }, ctx)
   },
   async streams(config) {
     // one client for both streams, so `requestsPerMinute` paces the source as a whole

@@ -43,7 +43,7 @@ export interface LeadsWindow {
 const ms = (text: string) => parseInstant(text) as number
 const optionalMs = (text: string | null | undefined) => (text ? ms(text) : null)
 
-/** Where a read starts: resuming a run's paging, or a new run from the stored watermark, a window or the start. */
+/** Where a read starts: a run's paging resumed, or a new run from the watermark, a window or the start. */
 export function planLeadsWindow(request: ReadRequest<LeadsCursor>): LeadsWindow {
   const { cursor, mode } = request
   const since = mode === 'backfill' ? optionalMs(request.since) : null
@@ -51,8 +51,14 @@ export function planLeadsWindow(request: ReadRequest<LeadsCursor>): LeadsWindow 
   if (cursor && 'page' in cursor) {
     const cursorSince = optionalMs(cursor.since)
     // a full read resumes only its own (unfiltered) paging, a backfill only its own window
-    const resumes = mode === 'incremental' || (mode === 'full' && cursorSince === null) || (mode === 'backfill' && cursorSince === since)
-    if (resumes) return { since: cursorSince, until, page: cursor.page + 1, runStart: ms(cursor.runStart), maxSeen: optionalMs(cursor.maxSeen) }
+    const resumes =
+      mode === 'incremental' ||
+      (mode === 'full' && cursorSince === null) ||
+      (mode === 'backfill' && cursorSince === since)
+    if (resumes) {
+      const runStart = ms(cursor.runStart)
+      return { since: cursorSince, until, page: cursor.page + 1, runStart, maxSeen: optionalMs(cursor.maxSeen) }
+    }
   }
   if (mode === 'incremental' && cursor && 'watermark' in cursor) {
     const watermark = ms(cursor.watermark)
@@ -64,9 +70,10 @@ export function planLeadsWindow(request: ReadRequest<LeadsCursor>): LeadsWindow 
 
 /** Records modified at or after this are left for a later run (a backfill's `until`, the horizon). */
 export function upperBound(window: LeadsWindow, horizonSeconds: number): number | null {
-  const bounds = [window.until, horizonSeconds > 0 && window.runStart !== undefined ? window.runStart - horizonSeconds * 1000 : null]
-  const set = bounds.filter((b): b is number => b !== null)
-  return set.length ? Math.min(...set) : null
+  const horizon =
+    horizonSeconds > 0 && window.runStart !== undefined ? window.runStart - horizonSeconds * 1000 : null
+  const bounds = [window.until, horizon].filter((b): b is number => b !== null)
+  return bounds.length ? Math.min(...bounds) : null
 }
 
 /** The cursor after committing `page` of a run that goes on. */
@@ -90,5 +97,5 @@ export function pagingCursor(window: LeadsWindow, page: number): LeadsCursor {
  */
 export function finalCursor(window: LeadsWindow, horizonSeconds: number): LeadsCursor {
   const runStart = (window.runStart as number) - horizonSeconds * 1000
-  return { watermark: formatInstant(window.maxSeen ?? runStart) }
+  return { watermark: formatInstant(Math.min(window.maxSeen ?? runStart, runStart)) }
 }

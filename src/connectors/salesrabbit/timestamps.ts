@@ -4,7 +4,7 @@
  */
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}(?::?\d{2})?)$/
 
-/** Epoch ms of an ISO-8601 instant with an explicit zone, or undefined (no zone, 31 February, MySQL's zero date). */
+/** Epoch ms of an ISO-8601 instant with an explicit zone; undefined without a zone, on 31 February... */
 export function parseInstant(text: string): number | undefined {
   const match = INSTANT.exec(text.trim())
   if (!match) return undefined
@@ -12,7 +12,8 @@ export function parseInstant(text: string): number | undefined {
   const base = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s)
   // Date.UTC rolls 31 February over into March; a real calendar date survives the round trip
   const check = new Date(base)
-  if (check.getUTCMonth() !== +mo - 1 || check.getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59) return undefined
+  const calendar = check.getUTCMonth() === +mo - 1 && check.getUTCDate() === +d
+  if (!calendar || +h > 23 || +mi > 59 || +s > 59) return undefined
   const offset = zoneMinutes(zone)
   if (offset === undefined) return undefined
   return base + Math.floor(Number(`0${fraction}`) * 1000) - offset * 60_000
@@ -27,14 +28,16 @@ function zoneMinutes(zone: string): number | undefined {
   return (zone[0] === '-' ? -1 : 1) * (hours * 60 + minutes)
 }
 
-/** The API's own form, `YYYY-MM-DDTHH:MM:SS+00:00` (the explicit +00:00 its docs require), floored to the second. */
+/** The API's own form, `YYYY-MM-DDTHH:MM:SS+00:00` (its docs require the explicit +00:00), to the second. */
 export function formatInstant(ms: number): string {
   return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}+00:00`
 }
 
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/
+
 /** Epoch ms of an HTTP-date (`Date`, `Retry-After` headers), or undefined. */
 export function parseHttpDate(text: string | null): number | undefined {
-  if (!text || !/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text.trim())) return undefined
+  if (!text || !HTTP_DATE.test(text.trim())) return undefined
   const ms = Date.parse(text)
   return Number.isFinite(ms) ? ms : undefined
 }

@@ -1,12 +1,27 @@
 import { SyncError } from '../../../errors.ts'
 import { columnsOf } from '../../columns.ts'
-import { defineStream, type Page, type ReadRequest, type RejectedRecord, type RunContext, type SourceRecord } from '../../types.ts'
+import {
+  defineStream,
+  type Page,
+  type ReadRequest,
+  type RejectedRecord,
+  type RunContext,
+  type SourceRecord,
+} from '../../types.ts'
 import type { SalesRabbitClient } from '../client.ts'
 import type { SalesRabbitConfig } from '../config.ts'
 import { asObject, defineRecord, field, FieldError, keyOf } from '../fields.ts'
-import { finalCursor, leadsCursorSchema, pagingCursor, planLeadsWindow, upperBound, type LeadsCursor, type LeadsWindow } from '../lead-window.ts'
+import {
+  finalCursor,
+  leadsCursorSchema,
+  pagingCursor,
+  planLeadsWindow,
+  upperBound,
+  type LeadsCursor,
+  type LeadsWindow,
+} from '../lead-window.ts'
 import { parseInstant } from '../timestamps.ts'
-import { isLastPage, pageSizeFor, startTimeOf } from './paging.ts'
+import { inWindow, isLastPage, pageSizeFor, startTimeOf } from './paging.ts'
 
 /** A lead as the API sends it: flat, every key present (source-apis.md §4), typed column by column. */
 export const leadRecord = defineRecord({
@@ -76,23 +91,31 @@ async function* readLeads(
   let previousIds: string | undefined
   for (let page = window.page; ; page++) {
     if (page - window.page >= MAX_PAGES) {
-      throw new SyncError('source_bad_response', `SalesRabbit /leads still had more pages after ${MAX_PAGES} requests; stopping rather than paging forever`)
+      const message = `SalesRabbit /leads had more pages after ${MAX_PAGES} requests; stopping, not looping`
+      throw new SyncError('source_bad_response', message)
     }
     const answer = await client.list('leads', { page, perPage, modifiedSince: window.since ?? undefined }, ctx)
     window.runStart ??= startTimeOf(answer, ctx)
     const ids = answer.data.map((lead) => String(asObject(lead)?.id)).join(',')
     if (answer.data.length > 0 && ids === previousIds) {
-      throw new SyncError('source_bad_response', `SalesRabbit answered /leads page ${page} with the same leads as page ${page - 1}: it ignores the page parameter, so paging cannot finish`)
+      const message =
+        `SalesRabbit answered /leads page ${page} with the same leads as page ${page - 1}: ` +
+        'it ignores the page parameter, so paging cannot finish'
+      throw new SyncError('source_bad_response', message)
     }
     previousIds = ids
     const { records, rejects } = takeLeads(answer.data, window, upperBound(window, request.horizonSeconds))
     const last = isLastPage(answer, perPage)
-    yield { records, rejects, cursor: last ? finalCursor(window, request.horizonSeconds) : pagingCursor(window, page) }
+    const cursor = last ? finalCursor(window, request.horizonSeconds) : pagingCursor(window, page)
+    yield { records, rejects, cursor }
     if (last) return
   }
 }
 
-/** The page's leads inside the window, typed; the ones that do not parse become rejects with the field's name. */
+/**
+ * The page's leads inside the window, typed; those that do not parse become rejects naming the
+ * field. Raises `window.maxSeen` to the newest dateModified taken.
+ */
 export function takeLeads(data: readonly unknown[], window: LeadsWindow, upper: number | null) {
   const records: SourceRecord[] = []
   const rejects: RejectedRecord[] = []
@@ -103,12 +126,13 @@ export function takeLeads(data: readonly unknown[], window: LeadsWindow, upper: 
       continue
     }
     const key = keyOf(lead.id)
-    const modified = typeof lead.dateModified === 'string' ? parseInstant(lead.dateModified) : undefined
-    if (modified !== undefined && ((window.since !== null && modified < window.since) || (upper !== null && modified >= upper))) continue
+    if (!inWindow(lead.dateModified, window.since, upper)) continue
     try {
       const values = leadRecord.convert(lead)
       records.push({ values, raw })
-      if (window.maxSeen === null || (modified as number) > window.maxSeen) window.maxSeen = modified as number
+      // convert() proved dateModified a valid instant
+      const modified = parseInstant(lead.dateModified as string) as number
+      if (window.maxSeen === null || modified > window.maxSeen) window.maxSeen = modified
     } catch (error) {
       if (!(error instanceof FieldError)) throw error
       rejects.push({ key, reason: error.message, raw })

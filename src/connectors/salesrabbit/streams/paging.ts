@@ -1,8 +1,9 @@
 import type { ReadRequest, RunContext } from '../../types.ts'
 import type { ListPage } from '../client.ts'
 import type { SalesRabbitConfig } from '../config.ts'
+import { parseInstant } from '../timestamps.ts'
 
-/** Our clock can be minutes off the source's; without its `Date` header the run start is taken this much earlier. */
+// our clock can be minutes off the source's: without its Date header, the run start is taken this much earlier
 const CLOCK_MARGIN_MS = 5 * 60_000
 
 /** Records asked for per request: the configured page size, or the engine's batch when smaller. */
@@ -23,4 +24,15 @@ export function startTimeOf(answer: ListPage, ctx: RunContext): number {
   if (answer.serverTime !== undefined) return answer.serverTime
   ctx.log.debug('salesrabbit sent no Date header: the run start is our clock minus a margin')
   return ctx.now().getTime() - CLOCK_MARGIN_MS
+}
+
+/**
+ * Whether a record's dateModified lies in `[since, upper)`. The server's If-Modified-Since filter is
+ * not documented as reliable, so the window is applied again here; a record whose stamp does not
+ * parse is kept, to become a reject naming the field.
+ */
+export function inWindow(dateModified: unknown, since: number | null, upper: number | null): boolean {
+  const modified = typeof dateModified === 'string' ? parseInstant(dateModified) : undefined
+  if (modified === undefined) return true
+  return (since === null || modified >= since) && (upper === null || modified < upper)
 }

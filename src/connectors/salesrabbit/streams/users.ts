@@ -1,12 +1,19 @@
 import { z } from 'zod'
 import { SyncError } from '../../../errors.ts'
 import { columnsOf } from '../../columns.ts'
-import { defineStream, type Page, type ReadRequest, type RejectedRecord, type RunContext, type SourceRecord } from '../../types.ts'
+import {
+  defineStream,
+  type Page,
+  type ReadRequest,
+  type RejectedRecord,
+  type RunContext,
+  type SourceRecord,
+} from '../../types.ts'
 import type { SalesRabbitClient } from '../client.ts'
 import type { SalesRabbitConfig } from '../config.ts'
 import { asObject, defineRecord, field, FieldError, keyOf } from '../fields.ts'
 import { parseInstant } from '../timestamps.ts'
-import { isLastPage, pageSizeFor } from './paging.ts'
+import { inWindow, isLastPage, pageSizeFor } from './paging.ts'
 
 /** The user keys the original client read (source-apis.md §4), plus the photo URL. */
 export const userRecord = defineRecord({
@@ -70,16 +77,17 @@ async function* readUsers(
 ): AsyncGenerator<Page<UsersCursor>> {
   const perPage = pageSizeFor(config, request)
   const backfill = request.mode === 'backfill'
-  const since = backfill && request.since ? parseInstant(request.since) : undefined
-  const until = backfill && request.until ? parseInstant(request.until) : undefined
+  const since = (backfill && request.since && parseInstant(request.since)) || null
+  const until = (backfill && request.until && parseInstant(request.until)) || null
   const resume = request.cursor && !request.cursor.complete && !backfill ? request.cursor.page : 0
   const seen = new Set<string>()
   const pages = new Set<string>()
   for (let page = resume + 1; ; page++) {
     if (page - resume > MAX_PAGES) {
-      throw new SyncError('source_bad_response', `SalesRabbit /users still returned new users after ${MAX_PAGES} pages; stopping rather than paging forever`)
+      const message = `SalesRabbit /users had new users after ${MAX_PAGES} pages; stopping rather than looping`
+      throw new SyncError('source_bad_response', message)
     }
-    const answer = await client.list('users', { page, perPage, modifiedSince: since }, ctx)
+    const answer = await client.list('users', { page, perPage, modifiedSince: since ?? undefined }, ctx)
     const ids = answer.data.map((user) => String(asObject(user)?.id))
     const signature = [...ids].sort().join(',')
     const repeated = pages.has(signature)
@@ -93,7 +101,7 @@ async function* readUsers(
   }
 }
 
-function takeUsers(data: readonly unknown[], since: number | undefined, until: number | undefined) {
+function takeUsers(data: readonly unknown[], since: number | null, until: number | null) {
   const records: SourceRecord[] = []
   const rejects: RejectedRecord[] = []
   for (const raw of data) {
@@ -102,9 +110,7 @@ function takeUsers(data: readonly unknown[], since: number | undefined, until: n
       rejects.push({ reason: `the user is not an object: ${JSON.stringify(raw)?.slice(0, 80)}`, raw })
       continue
     }
-    // a backfill window applies client-side too: the server's filter is not documented as reliable
-    const modified = typeof user.dateModified === 'string' ? parseInstant(user.dateModified) : undefined
-    if (modified !== undefined && ((since !== undefined && modified < since) || (until !== undefined && modified >= until))) continue
+    if (!inWindow(user.dateModified, since, until)) continue
     try {
       records.push({ values: userRecord.convert(user), raw })
     } catch (error) {
