@@ -6,8 +6,6 @@ import type { SyncTarget } from '../engine/run-sync.ts'
 import { SyncError } from '../errors.ts'
 import { createLogger, registerSecret, type Logger } from '../log.ts'
 import { migrate, type MigrationResult } from '../warehouse/migrate.ts'
-import { openPglite } from '../warehouse/pglite.ts'
-import { openPostgres } from '../warehouse/postgres.ts'
 import type { Warehouse } from '../warehouse/types.ts'
 import { retryDelay } from '../ops/automation/retry-rules.ts'
 import type { RetryPolicy } from '../engine/run-stream.ts'
@@ -64,9 +62,10 @@ export function createContext(flags: { json: boolean; debug: boolean }, env: Nod
     retry: (error, attempt) => retryDelay(error, attempt, { scale: Number(env.CRMSYNC_RETRY_SCALE ?? 1) }),
     warehouse() {
       opened ??= (async () => {
+        // each driver is loaded only when used: PGlite's module alone is ~40 MB of a process's memory
         const warehouse = config.databaseUrl
-          ? openPostgres({ connectionString: config.databaseUrl, max: config.poolSize })
-          : await openPglite({ dataDir: join(config.home, 'pgdata') })
+          ? (await import('../warehouse/postgres.ts')).openPostgres({ connectionString: config.databaseUrl, max: config.poolSize })
+          : await (await import('../warehouse/pglite.ts')).openPglite({ dataDir: join(config.home, 'pgdata') })
         ctx.releasers.push(() => warehouse.close())
         try {
           ctx.migration = await migrate(warehouse)

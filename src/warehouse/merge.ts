@@ -36,8 +36,7 @@ export async function createStage(tx: Queryable, t: StreamTable): Promise<void> 
 }
 
 export async function copyToStage(tx: Transaction, t: StreamTable, rows: readonly StagedRow[]): Promise<void> {
-  const encoded = rows.map((row, i) => [...row.values, row.raw, row.hash, row.deletedAt, i])
-  await tx.copyIn(STAGE, stageColumns(t), encodeCopyRows(encoded))
+  await tx.copyIn(STAGE, stageColumns(t), encodeCopyRows(rows.map((row) => row.values), (i) => [rows[i].raw, rows[i].hash, rows[i].deletedAt, i]))
 }
 
 /** Merges staged rows `[from, to]` (0-based `_row` numbers) into the stream's table. */
@@ -120,8 +119,7 @@ export async function insertPassKeys(tx: Queryable, passId: string, keys: readon
  */
 export async function copyIntoTable(tx: Transaction, t: StreamTable, rows: readonly StagedRow[], runId: number | null): Promise<void> {
   const columns = [...t.columns.map((c) => quoteIdent(c.name)), '"_raw"', '"_hash"', '"_run_id"', '"_deleted_at"']
-  const encoded = rows.map((row) => [...row.values, row.raw, row.hash, runId, row.deletedAt])
-  await tx.copyIn(tableName(t), columns, encodeCopyRows(encoded))
+  await tx.copyIn(tableName(t), columns, encodeCopyRows(rows.map((row) => row.values), (i) => [rows[i].raw, rows[i].hash, runId, rows[i].deletedAt]))
 }
 
 export async function hasAnyRows(db: Queryable, t: StreamTable): Promise<boolean> {

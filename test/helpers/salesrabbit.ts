@@ -96,7 +96,8 @@ export async function leadDrift(fixture: SalesRabbitFixture, warehouse: Warehous
   for (const [id, lead] of source) {
     const row = stored.get(id)
     const deleted = lead.deletedAt !== ''
-    if (!row || JSON.stringify(canonical(row._raw)) !== JSON.stringify(canonical(lead)) || deleted !== (row._deleted_at !== null)) drift.push(id)
+    const same = row && JSON.stringify(canonical(row._raw)) === JSON.stringify(canonical(lead))
+    if (!same || deleted !== (row._deleted_at !== null)) drift.push(id)
   }
   for (const id of stored.keys()) if (!source.has(id)) drift.push(id)
   return drift
@@ -107,5 +108,9 @@ const canonical = (value: unknown): unknown =>
   Array.isArray(value)
     ? value.map(canonical)
     : typeof value === 'object' && value !== null
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)]))
+      ? Object.fromEntries(
+          Object.entries(value)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([k, v]) => [k, canonical(v)]),
+        )
       : value

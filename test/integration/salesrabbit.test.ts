@@ -10,7 +10,12 @@ import { createTestWarehouse, postgresUnavailable, WAREHOUSE_KINDS, type TestWar
 
 const fastRetry = (error: Parameters<typeof retryDelay>[0], attempt: number) => retryDelay(error, attempt, { scale: 0.001 })
 
-const context = (): RunContext => ({ signal: new AbortController().signal, log: silentLogger(), now: () => new Date(), report: () => {} })
+const context = (): RunContext => ({
+  signal: new AbortController().signal,
+  log: silentLogger(),
+  now: () => new Date(),
+  report: () => {},
+})
 
 describe.each(WAREHOUSE_KINDS)('salesrabbit over its emulator, into %s', (kind) => {
   const reason = kind === 'postgres' ? postgresUnavailable() : undefined
@@ -41,14 +46,22 @@ describe.each(WAREHOUSE_KINDS)('salesrabbit over its emulator, into %s', (kind) 
     expect((await leadRequests())['200']).toBe(Math.ceil(tables.leads / 500))
 
     const types = await db.warehouse.query<{ column_name: string; data_type: string }>(
-      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'salesrabbit' AND table_name = 'leads'`,
+      `SELECT column_name, data_type FROM information_schema.columns
+       WHERE table_schema = 'salesrabbit' AND table_name = 'leads'`,
     )
     const typeOf = Object.fromEntries(types.rows.map((r) => [r.column_name, r.data_type]))
-    expect(typeOf).toMatchObject({ id: 'bigint', latitude: 'double precision', custom_fields: 'jsonb', date_of_birth: 'date', date_modified: 'timestamp with time zone', deleted_at: 'timestamp with time zone' })
+    expect(typeOf).toMatchObject({
+      id: 'bigint',
+      latitude: 'double precision',
+      custom_fields: 'jsonb',
+      date_of_birth: 'date',
+      date_modified: 'timestamp with time zone',
+      deleted_at: 'timestamp with time zone',
+    })
     const exact = await count(
       'leads',
-      `date_modified = (_raw->>'dateModified')::timestamptz AND custom_fields = _raw->'customFields' AND files = _raw->'files'
-       AND latitude IS NOT DISTINCT FROM (_raw->>'latitude')::float8 AND user_id = (_raw->>'userId')::bigint
+      `date_modified = (_raw->>'dateModified')::timestamptz AND custom_fields = _raw->'customFields'
+       AND files = _raw->'files' AND latitude IS NOT DISTINCT FROM (_raw->>'latitude')::float8 AND user_id = (_raw->>'userId')::bigint
        AND email = _raw->>'email' AND deleted_at IS NULL AND _deleted_at IS NULL`,
     )
     expect(exact).toBe(tables.leads)
@@ -59,11 +72,17 @@ describe.each(WAREHOUSE_KINDS)('salesrabbit over its emulator, into %s', (kind) 
 
   it.skipIf(!!reason)('users stop paging despite the every-page quirk: a handful of requests, each user once', async () => {
     await source.admin('/_admin/stats/reset', {})
-    const [run] = await source.sync(db.warehouse, ['users'], { batchSize: 10 })
+    const events = createEngineEvents()
+    const paced: ConnectorEvent[] = []
+    events.on('connector', (event) => void (event.type === 'rate_limit_wait' && paced.push(event)))
+    const [run] = await source.sync(db.warehouse, ['users'], { batchSize: 10, events, config: { requestsPerMinute: 120 } })
     const users = (await source.emulator.tables()).users
     expect(users).toBeGreaterThan(10)
     expect(run).toMatchObject({ mode: 'full', status: 'succeeded', fetched: users, deleted: 0 })
+    // page 2 repeats page 1 (every user, morePages still true): the listing ends there
     expect((await source.admin('/_admin/stats')).byRoute['GET /users']).toEqual({ '200': 2 })
+    // requestsPerMinute spaced the second request half a second after the first
+    expect(paced).toMatchObject([{ reason: 'pacing to 120 requests a minute' }])
   })
 
   it.skipIf(!!reason)('an incremental run brings exactly the changes; deleted leads are soft-deleted', async () => {
@@ -92,9 +111,11 @@ describe.each(WAREHOUSE_KINDS)('salesrabbit over its emulator, into %s', (kind) 
       // page 1 is read: change five of its leads, and stamp one lead of the last page later still
       // (a source clock ahead of the run): the newest stamp seen must not become the watermark
       const later = new Date(Date.now() + 20_000).toISOString()
+      const updates = firstPage.map((id) => ({ id, set: { notes: 'changed mid-run' } }))
+      const ahead = { table: 'leads', updates: [{ id: lastPage[0], set: { notes: 'stamped ahead' } }], at: later }
       mutations = source
-        .admin('/_admin/mutate', { table: 'leads', updates: firstPage.map((id) => ({ id, set: { notes: 'changed mid-run' } })) })
-        .then(() => source.admin('/_admin/mutate', { table: 'leads', updates: [{ id: lastPage[0], set: { notes: 'stamped ahead' } }], at: later }))
+        .admin('/_admin/mutate', { table: 'leads', updates })
+        .then(() => source.admin('/_admin/mutate', ahead))
     })
     await source.admin('/_admin/faults', { latencyMs: 60 })
     try {
@@ -104,8 +125,10 @@ describe.each(WAREHOUSE_KINDS)('salesrabbit over its emulator, into %s', (kind) 
     } finally {
       await source.admin('/_admin/faults', undefined, 'DELETE')
     }
-    const notes = async (ids: number[]) =>
-      (await db.warehouse.query<{ notes: string | null }>(`SELECT notes FROM salesrabbit.leads WHERE id = ANY($1::bigint[])`, [ids])).rows.map((r) => r.notes)
+    const notes = async (ids: number[]) => {
+      const sql = `SELECT notes FROM salesrabbit.leads WHERE id = ANY($1::bigint[])`
+      return (await db.warehouse.query<{ notes: string | null }>(sql, [ids])).rows.map((r) => r.notes)
+    }
     expect(await notes(firstPage)).not.toContain('changed mid-run')
     expect(await notes([lastPage[0]])).toEqual(['stamped ahead'])
     // no lookback: the watermark alone (never past the run's start on the source's clock) must catch them
@@ -151,7 +174,8 @@ describe.each(WAREHOUSE_KINDS)('salesrabbit over its emulator, into %s', (kind) 
       'id: "SR-900000001" is not an integer',
       'latitude: "40.5397 N" is not a number',
     ])
-    expect(await count('leads', '_deleted_at IS NULL AND deleted_at IS NULL')).toBe(await count('leads', 'deleted_at IS NULL'))
+    const live = await count('leads', 'deleted_at IS NULL')
+    expect(await count('leads', '_deleted_at IS NULL AND deleted_at IS NULL')).toBe(live)
     expect(await count('leads')).toBe((await source.emulator.tables()).leads)
     expect(await leadDrift(source, db.warehouse)).toEqual([])
   })
@@ -162,7 +186,9 @@ describe.each(WAREHOUSE_KINDS)('salesrabbit over its emulator, into %s', (kind) 
     try {
       const [run] = await source.sync(db.warehouse, ['leads'], { flags: { full: true } })
       expect(run).toMatchObject({ status: 'failed', errorCode: 'source_unavailable', fetched: 0, deleted: 0 })
-      expect(run.error).toMatch(/^SalesRabbit GET \/leads\?page=1&perPage=500 failed 2 times \(last: 503 Service Unavailable: emulated 503 fault\)/)
+      expect(run.error).toBe(
+        'SalesRabbit GET /leads?page=1&perPage=500 failed 2 times (last: 503 Service Unavailable: emulated 503 fault)',
+      )
     } finally {
       await source.admin('/_admin/faults', undefined, 'DELETE')
     }
@@ -188,7 +214,8 @@ describe.each(WAREHOUSE_KINDS)('salesrabbit over its emulator, into %s', (kind) 
       await armed
       await source.admin(path, undefined, 'DELETE')
       // every lead fetched exactly once: the retry went on after the last committed page, not from page 1
-      expect([JSON.stringify(fault), run]).toMatchObject([JSON.stringify(fault), { status: 'succeeded', attempts: 2, fetched: total, deleted: 0 }])
+      const expected = { status: 'succeeded', attempts: 2, fetched: total, deleted: 0 }
+      expect([JSON.stringify(fault), run]).toMatchObject([JSON.stringify(fault), expected])
       expect(pages).toEqual([...new Set(pages)].sort((a, b) => a - b))
     }
     expect(await leadDrift(source, db.warehouse)).toEqual([])
@@ -203,10 +230,14 @@ describe.each(WAREHOUSE_KINDS)('salesrabbit over its emulator, into %s', (kind) 
       }
     })()
     expect(missing).toBeInstanceOf(SyncError)
-    expect(missing).toMatchObject({ code: 'config_invalid', message: expect.stringMatching(/^SALESRABBIT_API_TOKEN is not set/) })
+    expect(missing).toMatchObject({
+      code: 'config_invalid',
+      message: expect.stringMatching(/^SALESRABBIT_API_TOKEN is not set/),
+    })
 
     const wrong = 'sr-wrong-token-5f1c9a77'
-    await expect(salesrabbit.check(source.config({ apiToken: wrong }), context())).rejects.toMatchObject({ code: 'auth_failed' })
+    const refused = salesrabbit.check(source.config({ apiToken: wrong }), context())
+    await expect(refused).rejects.toMatchObject({ code: 'auth_failed' })
     await expect(salesrabbit.check(source.config(), context())).resolves.toBeUndefined()
     const [run] = await source.sync(db.warehouse, ['leads'], { config: { apiToken: wrong } })
     expect(run).toMatchObject({ status: 'failed', errorCode: 'auth_failed', fetched: 0 })
@@ -221,7 +252,8 @@ describe.each(WAREHOUSE_KINDS)('salesrabbit when the server ignores If-Modified-
   let source: SalesRabbitFixture
   beforeAll(async () => {
     if (reason) return
-    ;[db, source] = await Promise.all([createTestWarehouse(kind), startSalesRabbit({ rows: 1500, seed: 3, honorIfModifiedSince: false })])
+    const emulator = startSalesRabbit({ rows: 1500, seed: 3, honorIfModifiedSince: false })
+    ;[db, source] = await Promise.all([createTestWarehouse(kind), emulator])
   })
   afterAll(async () => {
     await db?.drop()
@@ -239,5 +271,22 @@ describe.each(WAREHOUSE_KINDS)('salesrabbit when the server ignores If-Modified-
     // the server sent every page: the client-side filter is what kept the run to the changes
     expect((await source.admin('/_admin/stats')).byRoute['GET /leads']).toEqual({ '200': Math.ceil(1504 / 500) })
     expect(await leadDrift(source, db.warehouse)).toEqual([])
+  })
+
+  it.skipIf(!!reason)('a backfill reads its window only, client-side too, and leaves the cursor alone', async () => {
+    const state = async () => {
+      const sql = `SELECT cursor FROM crmsync.stream_state WHERE source = 'salesrabbit' AND stream = 'leads'`
+      return (await db.warehouse.query<{ cursor: unknown }>(sql)).rows[0].cursor
+    }
+    const before = await state()
+    const [since, until] = ['2024-03-01T00:00:00Z', '2024-04-01T00:00:00Z']
+    const inside = [...(await source.sourceLeads()).values()].filter((lead) => {
+      const modified = Date.parse(lead.dateModified as string)
+      return modified >= Date.parse(since) && modified < Date.parse(until)
+    })
+    expect(inside.length).toBeGreaterThan(0)
+    const [run] = await source.sync(db.warehouse, ['leads'], { flags: { since, until } })
+    expect(run).toMatchObject({ mode: 'backfill', status: 'succeeded', fetched: inside.length, inserted: 0, updated: 0 })
+    expect(await state()).toEqual(before)
   })
 })
