@@ -52,7 +52,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
   const log = options.log.child({ source, stream: stream.name })
   const summary = emptySummary(source, stream.name, 'incremental', dryRun)
   const lockKey = `${warehouse.location}|${source}.${stream.name}`
-  if (runningHere.has(lockKey)) return busy(summary, warehouse, log, started)
+  if (runningHere.has(lockKey)) return busy(summary, warehouse, log, events, started)
   runningHere.add(lockKey)
 
   const table: StreamTable = { schema: source, table: stream.name, columns: stream.columns, primaryKey: stream.primaryKey }
@@ -66,7 +66,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
   try {
     session = await warehouse.session()
     locked = await tryStreamLock(session, source, stream.name)
-    if (!locked) return await busy(summary, warehouse, log, started)
+    if (!locked) return await busy(summary, warehouse, log, events, started)
     if (!dryRun) {
       for (const dead of await markAbandonedRuns(session, source, stream.name)) {
         log.warn({ deadRunId: dead.id }, `run ${dead.id} had stopped without finishing; marked failed, resuming from its last committed page`)
@@ -238,7 +238,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
 
 const pick = (c: PageCounts | RunSummary) => ({ fetched: c.fetched, inserted: c.inserted, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected, deleted: c.deleted })
 
-async function busy(summary: RunSummary, warehouse: Warehouse, log: Logger, started: number): Promise<RunSummary> {
+async function busy(summary: RunSummary, warehouse: Warehouse, log: Logger, events: EngineEvents, started: number): Promise<RunSummary> {
   const [running] = await listRuns(warehouse, { source: summary.source, stream: summary.stream, status: 'running', limit: 1 }).catch(() => [])
   const who = running
     ? `run ${running.id} (started ${running.started_at.toISOString()} on ${running.host ?? '?'}, pid ${running.pid ?? '?'})`
@@ -248,6 +248,7 @@ async function busy(summary: RunSummary, warehouse: Warehouse, log: Logger, star
   summary.error = `${summary.source}.${summary.stream} is already being synced by ${who}; this run did not start. Wait for it to finish.`
   summary.durationMs = Math.round(performance.now() - started)
   log.warn(summary.error)
+  events.emit('run:end', { summary })
   return summary
 }
 

@@ -37,6 +37,11 @@ export interface SyncOptions {
   concurrency?: number
   heartbeatMs?: number
   maxDeleteFraction?: number
+  /**
+   * asked before each stream runs: a reason to refuse it (a circuit breaker that is open), or
+   * undefined. The engine knows nothing of breakers; whoever composes it decides.
+   */
+  gate?: (source: string, stream: string) => Promise<string | undefined>
 }
 
 export interface SyncResult {
@@ -82,6 +87,15 @@ export async function runSync(targets: readonly SyncTarget[], options: SyncOptio
     const worker = async () => {
       for (let stream = queue.shift(); stream; stream = queue.shift()) {
         if (options.signal?.aborted) break
+        const refusal = await options.gate?.(connector.name, stream.name)
+        if (refusal) {
+          const summary = emptySummary(connector.name, stream.name, 'none', options.dryRun ?? false)
+          Object.assign(summary, { status: 'skipped', errorCode: 'circuit_open', error: refusal })
+          options.log.warn({ source: connector.name, stream: stream.name }, refusal)
+          options.events.emit('run:end', { summary })
+          runs.push(summary)
+          continue
+        }
         runs.push(
           await runStream(connector.name, stream, {
             warehouse: options.warehouse,

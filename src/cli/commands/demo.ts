@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
+import { attachAutomation } from '../../ops/automation/automation.ts'
 import type { RunSummary } from '../../engine/summary.ts'
 import { SyncError } from '../../errors.ts'
 import { listStreamStates } from '../../warehouse/sql/stream-state.ts'
@@ -59,6 +60,8 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   ctx.config = { ...ctx.config, env: { ...ctx.config.env, ...emulators.env } }
   const warehouse = await ctx.warehouse()
   say(`   warehouse: ${warehouse.location}`)
+  const automation = attachAutomation({ warehouse, events: ctx.events, log: ctx.log })
+  ctx.releasers.push(() => automation.close())
 
   const targets: SyncTarget[] = await Promise.all(DEMO_SOURCES.map((source) => loadTarget(ctx, source)))
   // the emulators start from the same seed every time: a warehouse kept from an earlier demo holds
@@ -67,7 +70,7 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   const sync = async (flags: { force?: boolean }) => {
     const stop = showProgress(ctx.events)
     try {
-      const { runs } = await runSync(targets, { warehouse, log: ctx.log, events: ctx.events, flags, signal: ctx.signal, retry: ctx.retry, trigger: 'demo' })
+      const { runs } = await runSync(targets, { warehouse, log: ctx.log, events: ctx.events, flags, signal: ctx.signal, retry: ctx.retry, gate: automation.gate, trigger: 'demo' })
       if (!process.stderr.isTTY) for (const run of runs) say(`   ${summaryLine(run)}`)
       return runs
     } finally {

@@ -1,3 +1,4 @@
+import { listBreakers } from '../../warehouse/sql/automation.ts'
 import { countTableRows, listStreamOverview } from '../../warehouse/sql/overview.ts'
 import { listRuns } from '../../warehouse/sql/runs.ts'
 import { parseCommandArgs } from '../args.ts'
@@ -16,8 +17,10 @@ export async function statusCommand(ctx: CliContext, argv: string[]): Promise<nu
   const withCounts = []
   for (const s of streams) withCounts.push({ ...s, rows: await countTableRows(warehouse, s.source, s.stream) })
   const running = await listRuns(warehouse, { status: 'running', limit: 100 })
+  const breakers = await listBreakers(warehouse)
   const report = {
     warehouse: { kind: warehouse.kind, location: warehouse.location, pool: warehouse.poolStats() },
+    circuitBreakers: breakers.map((b) => ({ source: b.source, state: b.state, recentFailures: b.failures.length, openedAt: b.opened_at })),
     running: running.map((r) => ({ id: r.id, source: r.source, stream: r.stream, mode: r.mode, startedAt: r.started_at, heartbeatAt: r.heartbeat_at, fetched: r.fetched })),
     streams: withCounts.map((s) => ({
       source: s.source,
@@ -40,6 +43,8 @@ export async function statusCommand(ctx: CliContext, argv: string[]): Promise<nu
     return 0
   }
   ctx.out.line(`warehouse: ${warehouse.location}`)
+  const notClosed = breakers.filter((b) => b.state !== 'closed')
+  ctx.out.line(`circuit breakers: ${notClosed.length ? notClosed.map((b) => `${b.source} ${b.state.replace('_', '-')} since ${b.opened_at?.toISOString() ?? '?'}`).join(', ') : 'all closed'}`)
   ctx.out.line(running.length ? `running now: ${running.map((r) => `${r.source}.${r.stream} (run ${r.id}, ${formatNumber(r.fetched)} rows)`).join(', ')}` : 'running now: nothing')
   ctx.out.line()
   if (report.streams.length === 0) {

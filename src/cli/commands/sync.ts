@@ -1,5 +1,6 @@
 import { SOURCE_NAMES } from '../../connectors/registry.ts'
 import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
+import { attachAutomation } from '../../ops/automation/automation.ts'
 import { exitCodeOf, type RunSummary } from '../../engine/summary.ts'
 import { SyncError } from '../../errors.ts'
 import { isoInstant, parseCommandArgs, positiveInt } from '../args.ts'
@@ -91,6 +92,8 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
   const targets = await resolveTargets(ctx, values.all ?? false, positionals)
   if (values.force && values['dry-run']) ctx.out.note('note: --force with --dry-run shows what a forced sync would overwrite; nothing is written')
   const warehouse = await ctx.warehouse()
+  const automation = attachAutomation({ warehouse, events: ctx.events, log: ctx.log })
+  ctx.releasers.push(() => automation.close())
   const stopProgress = values.json ? () => {} : showProgress(ctx.events)
   let runs: RunSummary[]
   try {
@@ -105,6 +108,7 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
       concurrency,
       signal: ctx.signal,
       retry: ctx.retry,
+      gate: automation.gate,
       trigger: 'cli',
     }))
   } finally {

@@ -76,6 +76,9 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
     )
     const id = start.QueryExecutionId as string
     ctx.log.debug({ queryExecutionId: id }, 'athena query started')
+    const queryStarted = performance.now()
+    // the query's whole time, start to finish: the source's response time that alert thresholds watch
+    const reportQuery = (status: number | 'error') => ctx.report({ type: 'request', operation: 'athena:query', status, ms: performance.now() - queryStarted })
     const deadline = Date.now() + config.queryTimeoutSeconds * 1000
     let wait = 200
     for (;;) {
@@ -88,8 +91,12 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
         athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
       )
       const state = execution?.Status?.State
-      if (state === 'SUCCEEDED') return { id, outputLocation: execution?.ResultConfiguration?.OutputLocation ?? '' }
+      if (state === 'SUCCEEDED') {
+        reportQuery(200)
+        return { id, outputLocation: execution?.ResultConfiguration?.OutputLocation ?? '' }
+      }
       if (state === 'FAILED' || state === 'CANCELLED') {
+        reportQuery('error')
         const reason = execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage ?? 'no reason given'
         // Athena says whether trying again can help; permission and missing-table errors cannot
         const retryable = execution?.Status?.AthenaError?.Retryable ?? /INTERNAL|THROTTL|SLOW_DOWN|EXCEEDED/.test(reason)
