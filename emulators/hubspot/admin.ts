@@ -34,7 +34,8 @@ export function countTables(state: EmulatorState): Record<string, number> {
     const from = tableOf(state.store, kind.from)
     const to = tableOf(state.store, kind.to)
     const pairs = allPairs(state.store.associations, kind)
-    counts[kind.table] = pairs.filter(([f, t]) => isLive(from, f) && isLive(to, t)).length
+    // one row per association type, as the v4 API lists them (a deal's primary company has two)
+    counts[kind.table] = pairs.filter(([f, t]) => isLive(from, f) && isLive(to, t)).length * kind.forward.length
   }
   return counts
 }

@@ -6,6 +6,7 @@ import type { Connector } from './types.ts'
  */
 export const CONNECTORS: Readonly<Record<string, () => Promise<Connector<any>>>> = {
   salespro: async () => (await import('./salespro/index.ts')).salespro,
+  hubspot: async () => (await import('./hubspot/index.ts')).hubspot,
   salesrabbit: async () => (await import('./salesrabbit/index.ts')).salesrabbit,
 }
 

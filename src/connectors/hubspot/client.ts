@@ -3,8 +3,15 @@ import type { z } from 'zod'
 import { SyncError } from '../../errors.ts'
 import type { RunContext } from '../types.ts'
 import type { HubSpotConfig } from './config.ts'
-import { sharedGovernor, type CallKind, type Governor } from './governor.ts'
-import { isTransientFailure, isTransientStatus, readErrorBody, retryAfterMs, terminalError } from './http-errors.ts'
+import { sharedGovernor, type CallKind, type Governor, type Ticket } from './governor.ts'
+import {
+  isTransientFailure,
+  isTransientStatus,
+  readErrorBody,
+  retryAfterMs,
+  terminalError,
+} from './http-errors.ts'
+import type { ErrorBody } from './schemas.ts'
 
 /**
  * The HubSpot client layer: auth, pacing (the governor), retries and response validation; no
@@ -37,18 +44,62 @@ export interface HubSpotClient {
 
 const MAX_TRANSIENT_ATTEMPTS = 4
 const MAX_THROTTLED_ATTEMPTS = 10
+const SECONDLY_MESSAGE = 'You have reached your secondly limit.'
+
+type Answer = { status: number; text: string; headers: Headers }
 
 export function createHubSpotClient(config: HubSpotConfig): HubSpotClient {
   const base = config.baseUrl.replace(/\/+$/, '')
-  // keyed by a hash: the token itself is never kept anywhere but the config
-  const governor = sharedGovernor(`${base}|${createHash('sha256').update(config.apiToken).digest('hex')}`, config.limits)
+  // keyed by a hash: the token itself is kept nowhere but the config
+  const account = createHash('sha256').update(config.apiToken).digest('hex')
+  const governor = sharedGovernor(`${base}|${account}`, config.limits)
   const urlOf = (path: string, query: Record<string, string | undefined> = {}) => {
     const url = new URL(base + path)
-    for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, value)
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(name, value)
+    }
     return url.toString()
   }
   // a message never carries the token, even if HubSpot echoed it back
   const scrub = (text: string) => text.split(config.apiToken).join('[redacted]')
+
+  /** one HTTP exchange; undefined when the network failed in a way worth another try */
+  async function exchange(
+    request: HubSpotRequest<unknown>,
+    url: string,
+    ticket: Ticket,
+    ctx: RunContext,
+  ): Promise<{ answer: Answer; failure?: never } | { answer?: never; failure: string }> {
+    const started = performance.now()
+    const report = (status: number | 'error') =>
+      ctx.report({ type: 'request', operation: request.operation, status, ms: performance.now() - started })
+    try {
+      const response = await fetch(url, {
+        method: request.method,
+        headers: {
+          authorization: `Bearer ${config.apiToken}`,
+          accept: 'application/json',
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(config.requestTimeoutMs)]),
+      })
+      const answer: Answer = { status: response.status, text: await response.text(), headers: response.headers }
+      governor.finish(ticket, Date.now(), (name) => response.headers.get(name))
+      report(response.status)
+      return { answer }
+    } catch (error) {
+      governor.finish(ticket, Date.now())
+      report('error')
+      if (ctx.signal.aborted) throw new SyncError('cancelled', `${request.operation} stopped: the run was cancelled`)
+      if (!isTransientFailure(error)) {
+        const message = scrub(`${request.operation}: ${(error as Error).message}`)
+        throw new SyncError('internal', message, { cause: error })
+      }
+      const timedOut = (error as Error).name === 'TimeoutError'
+      return { failure: timedOut ? `no answer within ${config.requestTimeoutMs} ms` : (error as Error).message }
+    }
+  }
 
   async function send<T>(request: HubSpotRequest<T>, ctx: RunContext): Promise<T> {
     const kind: CallKind = /\/search$/.test(request.path) ? 'search' : 'standard'
@@ -56,61 +107,30 @@ export function createHubSpotClient(config: HubSpotConfig): HubSpotClient {
     let transient = 0
     let throttled = 0
     for (;;) {
-      await pace(governor, kind, ctx)
-      const ticket = governor.start(kind, Date.now())
-      const started = performance.now()
-      let response: Response
-      let text: string
-      try {
-        response = await fetch(url, {
-          method: request.method,
-          headers: {
-            authorization: `Bearer ${config.apiToken}`,
-            accept: 'application/json',
-            ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          body: request.body === undefined ? undefined : JSON.stringify(request.body),
-          signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(config.requestTimeoutMs)]),
-        })
-        text = await response.text()
-      } catch (error) {
-        governor.finish(ticket, Date.now())
-        ctx.report({ type: 'request', operation: request.operation, status: 'error', ms: performance.now() - started })
-        if (ctx.signal.aborted) throw new SyncError('cancelled', `${request.operation} stopped: the run was cancelled`)
-        if (!isTransientFailure(error)) throw new SyncError('internal', scrub(`${request.operation}: ${(error as Error).message}`), { cause: error })
-        const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${config.requestTimeoutMs} ms` : (error as Error).message
-        await backoff(++transient, request.operation, reason, ctx)
+      const ticket = await pace(governor, kind, ctx)
+      const { answer, failure } = await exchange(request, url, ticket, ctx)
+      if (!answer) {
+        await backoff(++transient, request.operation, failure, ctx)
         continue
       }
-      governor.finish(ticket, Date.now(), (name) => response.headers.get(name))
-      ctx.report({ type: 'request', operation: request.operation, status: response.status, ms: performance.now() - started })
-
-      if (response.status === 200 || response.status === 201 || (response.status === 207 && request.multiStatus)) {
-        return parseAnswer(request, text, scrub)
+      const { status } = answer
+      if (status === 200 || status === 201 || (status === 207 && request.multiStatus)) {
+        return parseAnswer(request, answer.text, scrub)
       }
-      const body = readErrorBody(text)
-      if (response.status === 429) {
-        if (body.policyName === 'DAILY' || /daily limit/i.test(body.message ?? '')) {
-          throw new SyncError('rate_limited', "HubSpot's daily limit is used up for this account (429 DAILY); the next run after midnight (the account's time zone) can continue")
-        }
-        throttled++
-        const asked = retryAfterMs(response.headers.get('retry-after'), Date.now())
-        const secondly = body.policyName === 'SECONDLY' || body.message === 'You have reached your secondly limit.'
-        // the governor holds every request of this kind, not just this one, while the window frees
-        const held = secondly ? 1_000 : governor.throttled(kind, Date.now(), throttled)
-        const wait = asked ?? held
-        if (throttled >= MAX_THROTTLED_ATTEMPTS) {
-          throw new SyncError('rate_limited', `HubSpot kept refusing ${request.operation} with 429 (${body.policyName ?? 'no policy named'}) ${throttled} times`, { retryable: true, retryAfterMs: wait })
-        }
-        ctx.report({ type: 'rate_limit_wait', ms: wait, reason: `429 ${body.policyName ?? ''} on ${request.operation}`.trim() })
+      const body = readErrorBody(answer.text)
+      if (status === 429) {
+        const wait = onThrottled(governor, kind, body, answer.headers, ++throttled, request.operation)
+        const reason = `429 ${body.policyName ?? ''} on ${request.operation}`
+        ctx.report({ type: 'rate_limit_wait', ms: wait, reason })
         await sleep(wait, ctx.signal)
         continue
       }
-      if (isTransientStatus(response.status)) {
-        await backoff(++transient, request.operation, `HTTP ${response.status}${body.message ? `: ${clip(body.message)}` : ''}`, ctx)
+      if (isTransientStatus(status)) {
+        const reason = `HTTP ${status}${body.message ? `: ${clip(body.message)}` : ''}`
+        await backoff(++transient, request.operation, reason, ctx)
         continue
       }
-      const error = terminalError(response.status, body, request.operation)
+      const error = terminalError(status, body, request.operation)
       throw new SyncError(error.code, scrub(error.message), { retryable: error.retryable })
     }
   }
@@ -118,29 +138,68 @@ export function createHubSpotClient(config: HubSpotConfig): HubSpotClient {
   return { send, urlLength: (path, query) => urlOf(path, query).length }
 }
 
+/**
+ * A 429: the daily limit ends the run (retrying cannot help until tomorrow); otherwise the wait
+ * HubSpot asked for (Retry-After), one second for the secondly limits, or until the governor
+ * believes the ten-second window has freed a slot. The governor holds every request of this
+ * kind meanwhile, not just this one. A request refused too often goes back to the engine, which
+ * resumes the run from its last committed page.
+ */
+function onThrottled(
+  governor: Governor,
+  kind: CallKind,
+  body: ErrorBody,
+  headers: Headers,
+  streak: number,
+  operation: string,
+): number {
+  if (body.policyName === 'DAILY' || /daily limit/i.test(body.message ?? '')) {
+    const when = "a run after midnight (the account's time zone) can continue"
+    throw new SyncError('rate_limited', `HubSpot's daily limit is used up for this account (429 DAILY); ${when}`)
+  }
+  const now = Date.now()
+  const secondly = body.policyName === 'SECONDLY' || body.message === SECONDLY_MESSAGE
+  const asked = retryAfterMs(headers.get('retry-after'), now) ?? (secondly ? 1_000 : undefined)
+  const wait = governor.throttled(kind, now, streak, asked)
+  if (streak >= MAX_THROTTLED_ATTEMPTS) {
+    const message = `HubSpot refused ${operation} with 429 (${body.policyName ?? 'no policy'}) ${streak} times in a row`
+    throw new SyncError('rate_limited', message, { retryable: true, retryAfterMs: wait })
+  }
+  return wait
+}
+
 function parseAnswer<T>(request: HubSpotRequest<T>, text: string, scrub: (t: string) => string): T {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
-    throw new SyncError('source_bad_response', scrub(`HubSpot answered ${request.operation} with something that is not JSON: ${clip(text, 200)}`))
+    const message = `HubSpot answered ${request.operation} with non-JSON: ${clip(text)}`
+    throw new SyncError('source_bad_response', scrub(message))
   }
   const parsed = request.schema.safeParse(json)
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]
-  throw new SyncError('source_bad_response', `HubSpot's answer to ${request.operation} has an unexpected shape at ${issue.path.join('.') || 'the top'}: ${issue.message}`)
+  const where = issue.path.join('.') || 'the top'
+  const message = `HubSpot's answer to ${request.operation} is not as expected at ${where}: ${issue.message}`
+  throw new SyncError('source_bad_response', message)
 }
 
-/** Waits until the governor lets a request of this kind start; reports each wait. */
-async function pace(governor: Governor, kind: CallKind, ctx: RunContext): Promise<void> {
+/**
+ * Waits until the governor lets a request of this kind start, and takes the slot in the same tick
+ * as the check (an `await` between them would let concurrent callers take the same slot).
+ */
+async function pace(governor: Governor, kind: CallKind, ctx: RunContext): Promise<Ticket> {
   for (;;) {
     if (ctx.signal.aborted) throw new SyncError('cancelled', 'the run was cancelled')
     const now = Date.now()
     if (governor.dailyExhausted(now)) {
-      throw new SyncError('rate_limited', "HubSpot's daily limit is used up (the configured limits.daily, or HubSpot's X-HubSpot-RateLimit-Daily-Remaining reached 0)")
+      throw new SyncError(
+        'rate_limited',
+        "HubSpot's daily limit is used up (limits.daily, or X-HubSpot-RateLimit-Daily-Remaining reached 0)",
+      )
     }
     const wait = governor.delay(kind, now)
-    if (!wait) return
+    if (!wait) return governor.start(kind, now)
     ctx.report({ type: 'rate_limit_wait', ms: wait.ms, reason: wait.reason })
     await sleep(wait.ms, ctx.signal)
   }
@@ -149,7 +208,8 @@ async function pace(governor: Governor, kind: CallKind, ctx: RunContext): Promis
 /** 5xx, resets and timeouts: a few tries with exponential backoff and jitter, then the engine's turn. */
 async function backoff(attempt: number, operation: string, reason: string, ctx: RunContext): Promise<void> {
   if (attempt >= MAX_TRANSIENT_ATTEMPTS) {
-    throw new SyncError('source_unavailable', `HubSpot failed ${operation} ${attempt} times (last: ${reason})`, { retryable: true })
+    const message = `HubSpot failed ${operation} ${attempt} times (last: ${reason})`
+    throw new SyncError('source_unavailable', message, { retryable: true })
   }
   const waitMs = Math.round(200 * 2 ** (attempt - 1) * (0.5 + Math.random()))
   ctx.report({ type: 'retry', operation, attempt, reason, waitMs })
@@ -162,14 +222,14 @@ const clip = (text: string, max = 200) => (text.length > max ? `${text.slice(0, 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new SyncError('cancelled', 'the run was cancelled'))
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
     const onAbort = () => {
       clearTimeout(timer)
       reject(new SyncError('cancelled', 'the run was cancelled'))
     }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
     signal.addEventListener('abort', onAbort, { once: true })
   })
 }

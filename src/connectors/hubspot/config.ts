@@ -71,7 +71,10 @@ export type HubSpotConfig = z.output<typeof hubSpotConfigSchema>
  * Reads the config from the environment (the original system's variable names, DESIGN.md §5)
  * and `sources.hubspot` of crmsync.config.json, and reports every problem in one message.
  */
-export function loadHubSpotConfig(vars: Readonly<Record<string, string | undefined>>, fileSection: unknown): HubSpotConfig {
+export function loadHubSpotConfig(
+  vars: Readonly<Record<string, string | undefined>>,
+  fileSection: unknown,
+): HubSpotConfig {
   const file = fileSection === undefined || fileSection === null ? {} : fileSection
   if (typeof file !== 'object' || Array.isArray(file)) {
     throw new SyncError('config_invalid', 'hubspot is not configured: sources.hubspot must be an object')
@@ -82,23 +85,27 @@ export function loadHubSpotConfig(vars: Readonly<Record<string, string | undefin
     baseUrl: vars.HUBSPOT_BASE_URL || (file as { baseUrl?: unknown }).baseUrl || undefined,
   })
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const where = issue.path.length && issue.path[0] !== 'apiToken' && issue.path[0] !== 'baseUrl' ? `sources.hubspot.${issue.path.join('.')}: ` : ''
-      return `${where}${issue.message}`
-    })
+    // the environment's own messages name their variable; file problems name their place
+    const fromFile = (path: readonly PropertyKey[]) =>
+      path.length > 0 && path[0] !== 'apiToken' && path[0] !== 'baseUrl'
+    const problems = parsed.error.issues.map((issue) =>
+      fromFile(issue.path) ? `sources.hubspot.${issue.path.join('.')}: ${issue.message}` : issue.message,
+    )
     throw new SyncError('config_invalid', `hubspot is not configured: ${problems.join('; ')}`)
   }
   const problems: string[] = []
   const custom = parsed.data.customObjects.map((c) => c.name)
   const names = [...custom, ...parsed.data.associations.map((a) => a.name)]
-  for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i || BUILT_IN_STREAMS.includes(n)))) {
-    problems.push(`the stream name ${name} is used twice`)
-  }
+  const twice = names.filter((n, i) => names.indexOf(n) !== i || BUILT_IN_STREAMS.includes(n))
+  for (const name of new Set(twice)) problems.push(`the stream name ${name} is used twice`)
   const objects = [...OBJECT_STREAMS, ...custom]
   for (const name of Object.keys(parsed.data.properties)) {
-    if (!objects.includes(name)) problems.push(`sources.hubspot.properties.${name}: no object stream has that name (${objects.join(', ')})`)
+    if (objects.includes(name)) continue
+    problems.push(`sources.hubspot.properties.${name}: no object stream has that name (${objects.join(', ')})`)
   }
-  if (problems.length) throw new SyncError('config_invalid', `hubspot is not configured: ${problems.join('; ')}`)
+  if (problems.length) {
+    throw new SyncError('config_invalid', `hubspot is not configured: ${problems.join('; ')}`)
+  }
   return parsed.data
 }
 

@@ -11,7 +11,9 @@
  * - "phantoms": requests of other clients on the same token, inferred from
  *   `X-HubSpot-RateLimit-Remaining` (HubSpot's count minus ours), kept a full window.
  * A request may start when the lane holds fewer than `limit` entries; otherwise it waits for the
- * entry whose expiry brings the count under the limit.
+ * entry whose expiry brings the count under the limit. Measured against the emulator: ~99.5% of
+ * 100 per 10 s with no 429. Stamping at the answer costs more in the 1-second search window
+ * (about limit / (1 s + latency)), the price of never believing a slot free too early.
  */
 export type CallKind = 'standard' | 'search'
 
@@ -35,7 +37,7 @@ export type HeaderReader = (name: string) => string | null
 interface Lane {
   spanMs: number
   configured: number
-  /** HubSpot's `X-HubSpot-RateLimit-Max`: the account's real limit when it is below the configured one */
+  /** HubSpot's `X-HubSpot-RateLimit-Max`: the account's real limit, when below the configured one */
   headerMax: number
   /** expiry times of our finished requests */
   done: number[]
@@ -103,10 +105,11 @@ export interface Governor {
   /** stamps a request with its answer time and learns from the answer's rate-limit headers */
   finish(ticket: Ticket, now: number, headers?: HeaderReader): void
   /**
-   * HubSpot answered 429 (ten-secondly or secondly): the window is full whatever we believed. Holds
-   * every request of this kind until a slot has surely freed, and returns that wait.
+   * HubSpot answered 429: the window is full whatever we believed. Holds every request of this
+   * kind for `askedMs` when HubSpot said how long, else until a slot has surely freed (backing
+   * off over a `streak` of refusals), and returns that wait.
    */
-  throttled(kind: CallKind, now: number, streak: number): number
+  throttled(kind: CallKind, now: number, streak: number, askedMs?: number): number
   /** the lane state, for tests and diagnostics */
   inspect(kind: CallKind, now: number): { limit: number; occupancy: number }
 }
@@ -162,13 +165,13 @@ export function createGovernor(initial: GovernorLimits, random: () => number = M
       if (headers('x-hubspot-ratelimit-daily-remaining') === '0') day.exhaustedByHeader = true
       if (ticket.kind === 'standard') learnFromHeaders(lane, ticket, now, headers)
     },
-    throttled(kind, now, streak) {
+    throttled(kind, now, streak, askedMs) {
       const lane = lanes[kind]
       prune(lane, now)
       // the first of our own entries to expire frees a slot HubSpot counts too; without one, back off
       const oldest = lane.done.length ? Math.min(...lane.done) - now : Infinity
       const backoff = Math.min(lane.spanMs, 250 * 2 ** Math.max(0, streak - 1))
-      const ms = Math.round(Math.max(50, Math.min(oldest, backoff)) * (1 + random() * 0.1))
+      const ms = askedMs ?? Math.round(Math.max(50, Math.min(oldest, backoff)) * (1 + random() * 0.1))
       lane.blockedUntil = Math.max(lane.blockedUntil, now + ms)
       return ms
     },
@@ -190,8 +193,8 @@ function learnFromHeaders(lane: Lane, ticket: Ticket, now: number, headers: Head
   if (!Number.isInteger(max) || max <= 0 || !Number.isInteger(remaining) || interval !== lane.spanMs) return
   lane.headerMax = max
   const sentAt = ticket.startedAt
-  const ours =
-    lane.done.filter((expiry) => expiry > sentAt).length + lane.inFlight.filter((t) => t.startedAt <= sentAt).length
+  const finished = lane.done.filter((expiry) => expiry > sentAt).length
+  const ours = finished + lane.inFlight.filter((t) => t.startedAt <= sentAt).length
   const foreign = Math.max(0, max - remaining - ours)
   lane.phantoms = foreign > 0 ? { count: foreign, expiresAt: now + lane.spanMs } : { count: 0, expiresAt: 0 }
 }

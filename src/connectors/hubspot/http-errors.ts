@@ -14,7 +14,8 @@ export function readErrorBody(text: string): ErrorBody {
 const clip = (text: string, max = 300) => (text.length > max ? `${text.slice(0, max)}…` : text)
 
 function detail(body: ErrorBody): string {
-  const parts = [body.message && clip(body.message), body.correlationId && `correlationId ${body.correlationId}`]
+  const id = body.correlationId && `correlationId ${body.correlationId}`
+  const parts = [body.message && clip(body.message), id]
   return parts.filter(Boolean).join('; ')
 }
 
@@ -35,18 +36,20 @@ function missingScopes(body: ErrorBody): string[] {
  */
 export function terminalError(status: number, body: ErrorBody, operation: string): SyncError {
   if (status === 401) {
-    return new SyncError(
-      'auth_failed',
-      'HubSpot refused the token (401): check HUBSPOT_API_TOKEN (a private-app access token of the portal, not expired or revoked)',
-    )
+    const hint = 'a private-app access token of the portal, not expired or revoked'
+    return new SyncError('auth_failed', `HubSpot refused the token (401): check HUBSPOT_API_TOKEN (${hint})`)
   }
   if (status === 403) {
     const scopes = missingScopes(body)
-    const what = scopes.length ? `the private app lacks the scope ${scopes.join(' or ')}` : `the token may not use ${operation}`
-    return new SyncError('auth_failed', `HubSpot refused access (403) to ${operation}: ${what}${body.correlationId ? ` (correlationId ${body.correlationId})` : ''}`)
+    const what = scopes.length
+      ? `the private app lacks the scope ${scopes.join(' or ')}`
+      : 'the token may not use it'
+    const id = body.correlationId ? ` (correlationId ${body.correlationId})` : ''
+    return new SyncError('auth_failed', `HubSpot refused access (403) to ${operation}: ${what}${id}`)
   }
   const category = body.category ? ` ${body.category}` : ''
-  return new SyncError('source_bad_response', `HubSpot rejected ${operation} (${status}${category}): ${detail(body) || 'no message'}`)
+  const message = `HubSpot rejected ${operation} (${status}${category}): ${detail(body) || 'no message'}`
+  return new SyncError('source_bad_response', message)
 }
 
 export const isTransientStatus = (status: number) => status >= 500 || status === 408
@@ -56,7 +59,9 @@ export function isTransientFailure(error: unknown): boolean {
   const name = (error as Error)?.name
   if (name === 'TimeoutError') return true
   if (name === 'AbortError') return false
-  return error instanceof TypeError || /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket|terminated|other side closed/i.test(String((error as Error)?.message ?? error))
+  // fetch reports network failures as TypeError('fetch failed') with the system error as its cause
+  const text = `${(error as Error)?.message ?? error} ${((error as Error)?.cause as Error)?.message ?? ''}`
+  return error instanceof TypeError || /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket|terminated/i.test(text)
 }
 
 /** `Retry-After` in ms (seconds or an HTTP date), when present and sane. */

@@ -7,25 +7,41 @@ import { defineAssociationStream } from './streams/associations.ts'
 import { defineObjectStream, type ObjectType } from './streams/object-stream.ts'
 import { defineOwnersStream } from './streams/owners.ts'
 
-/** HubSpot's standard objects, by objectTypeId; contacts alone keep the older modified-date name. */
+const crmObject = (name: string, objectType: string): ObjectType => ({
+  name,
+  objectType,
+  modifiedProperty: 'hs_lastmodifieddate',
+  createdProperty: 'hs_createdate',
+})
+
+/** HubSpot's standard objects, by objectTypeId; contacts alone keep the older property names. */
 export const STANDARD_OBJECTS: readonly ObjectType[] = [
   { name: 'contacts', objectType: '0-1', modifiedProperty: 'lastmodifieddate', createdProperty: 'createdate' },
-  { name: 'companies', objectType: '0-2', modifiedProperty: 'hs_lastmodifieddate', createdProperty: 'hs_createdate' },
-  { name: 'deals', objectType: '0-3', modifiedProperty: 'hs_lastmodifieddate', createdProperty: 'hs_createdate' },
-  { name: 'appointments', objectType: '0-421', modifiedProperty: 'hs_lastmodifieddate', createdProperty: 'hs_createdate' },
+  crmObject('companies', '0-2'),
+  crmObject('deals', '0-3'),
+  crmObject('appointments', '0-421'),
 ]
 
-export function objectTypesOf(config: HubSpotConfig): ObjectType[] {
-  const custom = config.customObjects.map((c) => ({ name: c.name, objectType: c.objectType, modifiedProperty: 'hs_lastmodifieddate', createdProperty: 'hs_createdate' }))
-  return [...STANDARD_OBJECTS, ...custom]
-}
+export const objectTypesOf = (config: HubSpotConfig): ObjectType[] => [
+  ...STANDARD_OBJECTS,
+  ...config.customObjects.map((c) => crmObject(c.name, c.objectType)),
+]
 
-async function objectStream(type: ObjectType, config: HubSpotConfig, client: HubSpotClient, ctx: RunContext): Promise<Stream> {
+/** An object stream, its columns read from HubSpot's property definitions. */
+async function objectStream(type: ObjectType, config: HubSpotConfig, client: HubSpotClient, ctx: RunContext) {
   const definitions = await client.send(
-    { method: 'GET', path: `/crm/v3/properties/${type.objectType}`, query: { archived: 'false' }, schema: propertiesAnswerSchema, operation: `${type.name}:properties` },
+    {
+      method: 'GET',
+      path: `/crm/v3/properties/${type.objectType}`,
+      query: { archived: 'false' },
+      schema: propertiesAnswerSchema,
+      operation: `${type.name}:properties`,
+    },
     ctx,
   )
-  const schema = buildObjectSchema(type.name, definitions.results, config.properties[type.name] ?? 'all', ['hs_object_id', type.createdProperty, type.modifiedProperty])
+  const wanted = config.properties[type.name] ?? 'all'
+  const required = ['hs_object_id', type.createdProperty, type.modifiedProperty]
+  const schema = buildObjectSchema(type.name, definitions.results, wanted, required)
   return defineObjectStream(type, schema, client, { maxUrlLength: config.maxUrlLength }) as Stream
 }
 
@@ -44,11 +60,24 @@ export const hubspot = defineConnector<HubSpotConfig>({
   defaults: { lookbackSeconds: 600, horizonSeconds: 30, batchSize: 100 },
   async check(config, ctx) {
     const client = createHubSpotClient(config)
-    await client.send({ method: 'GET', path: '/crm/v3/owners', query: { limit: '1' }, schema: ownersAnswerSchema, operation: 'check:owners' }, ctx)
+    await client.send(
+      { method: 'GET', path: '/crm/v3/owners', query: { limit: '1' }, schema: ownersAnswerSchema, operation: 'check' },
+      ctx,
+    )
   },
   async streams(config, ctx) {
     const client = createHubSpotClient(config)
-    const objects = await Promise.all(objectTypesOf(config).map((type) => objectStream(type, config, client, ctx)))
+    // the property reads run side by side; the first failure (a 401, say) stops the others
+    const stop = new AbortController()
+    const local: RunContext = { ...ctx, signal: AbortSignal.any([ctx.signal, stop.signal]) }
+    const objects = await Promise.all(
+      objectTypesOf(config).map((type) =>
+        objectStream(type, config, client, local).catch((error: unknown) => {
+          stop.abort()
+          throw error
+        }),
+      ),
+    )
     const owners = defineOwnersStream(client) as Stream
     const associations = config.associations.map((spec) => defineAssociationStream(spec, client) as Stream)
     return [...objects, owners, ...associations]

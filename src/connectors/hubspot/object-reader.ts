@@ -3,9 +3,15 @@ import type { RunContext } from '../types.ts'
 import type { HubSpotClient } from './client.ts'
 import { batchReadAnswerSchema, listAnswerSchema, searchAnswerSchema, type SimpleObject } from './schemas.ts'
 
+export interface ListPage {
+  results: SimpleObject[]
+  /** the `after` of the next page; undefined on the last */
+  next?: string
+}
+
 /** The paging primitives of one object type: list pages (live or archived) and search pages. */
 export interface ObjectReader {
-  list(after: string | undefined, archived: boolean, ctx: RunContext): Promise<{ results: SimpleObject[]; next?: string }>
+  list(after: string | undefined, archived: boolean, ctx: RunContext): Promise<ListPage>
   search(body: object, ctx: RunContext): Promise<{ results: SimpleObject[]; more: boolean }>
 }
 
@@ -21,12 +27,15 @@ export interface ObjectReaderOptions {
 // a generous stand-in for an `after` token when measuring a list URL
 const AFTER_PLACEHOLDER = 'X'.repeat(64)
 
+const byName = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0)
+
 /**
  * HubSpot answers 414 when a list URL is too long (a portal with hundreds of long property names).
  * The properties are then split: the first chunk rides on the list call, which decides the page's
  * ids and its `after`, and the rest are fetched for exactly those ids with one batch read (the
  * property list travels in its JSON body, which has no such limit). Fetching by id keeps the
- * chunks aligned even when records change between the calls, which two list calls cannot promise.
+ * chunks aligned even when records change between the calls, which two list calls with the same
+ * `after` cannot promise (a record created or restored in between shifts the second page).
  */
 export function createObjectReader(client: HubSpotClient, options: ObjectReaderOptions): ObjectReader {
   const path = `/crm/v3/objects/${options.objectType}`
@@ -36,9 +45,11 @@ export function createObjectReader(client: HubSpotClient, options: ObjectReaderO
     archived: String(archived),
     properties: properties.join(','),
   })
+  const fits = (properties: readonly string[]) =>
+    client.urlLength(path, query(AFTER_PLACEHOLDER, false, properties)) <= options.maxUrlLength
   const first: string[] = []
   for (const property of options.properties) {
-    if (first.length > 0 && client.urlLength(path, query(AFTER_PLACEHOLDER, false, [...first, property])) > options.maxUrlLength) break
+    if (first.length > 0 && !fits([...first, property])) break
     first.push(property)
   }
   const rest = options.properties.slice(first.length)
@@ -57,9 +68,10 @@ export function createObjectReader(client: HubSpotClient, options: ObjectReaderO
       },
       ctx,
     )
-    const unexpected = (answer.errors ?? []).filter((e) => e.category !== 'OBJECT_NOT_FOUND')
-    if (unexpected.length) {
-      throw new SyncError('source_bad_response', `HubSpot's batch read of ${options.stream} failed: ${unexpected[0].message ?? unexpected[0].category ?? 'unknown error'}`)
+    const unexpected = (answer.errors ?? []).find((e) => e.category !== 'OBJECT_NOT_FOUND')
+    if (unexpected) {
+      const reason = unexpected.message ?? unexpected.category ?? 'an unknown error'
+      throw new SyncError('source_bad_response', `HubSpot's batch read of ${options.stream} failed: ${reason}`)
     }
     const byId = new Map(answer.results.map((r) => [r.id, r]))
     // a record the batch read no longer finds changed state between the two calls (archived, say):
@@ -67,7 +79,7 @@ export function createObjectReader(client: HubSpotClient, options: ObjectReaderO
     return results.flatMap((record) => {
       const extra = byId.get(record.id)
       if (!extra) return []
-      const properties = Object.fromEntries(Object.entries({ ...record.properties, ...extra.properties }).sort(([a], [b]) => (a < b ? -1 : 1)))
+      const properties = Object.fromEntries(Object.entries({ ...record.properties, ...extra.properties }).sort(byName))
       return [{ ...record, properties }]
     })
   }
@@ -75,13 +87,28 @@ export function createObjectReader(client: HubSpotClient, options: ObjectReaderO
   return {
     async list(after, archived, ctx) {
       const answer = await client.send(
-        { method: 'GET', path, query: query(after, archived, first), schema: listAnswerSchema, operation: `${options.stream}:list${archived ? '-archived' : ''}` },
+        {
+          method: 'GET',
+          path,
+          query: query(after, archived, first),
+          schema: listAnswerSchema,
+          operation: `${options.stream}:list${archived ? '-archived' : ''}`,
+        },
         ctx,
       )
       return { results: await fillRest(answer.results, archived, ctx), next: answer.paging?.next?.after }
     },
     async search(body, ctx) {
-      const answer = await client.send({ method: 'POST', path: `${path}/search`, body, schema: searchAnswerSchema, operation: `${options.stream}:search` }, ctx)
+      const answer = await client.send(
+        {
+          method: 'POST',
+          path: `${path}/search`,
+          body,
+          schema: searchAnswerSchema,
+          operation: `${options.stream}:search`,
+        },
+        ctx,
+      )
       return { results: answer.results, more: answer.results.length > 0 && answer.paging?.next !== undefined }
     },
   }

@@ -22,6 +22,8 @@ export interface ObjectSchema {
   recordSchema: z.ZodObject
 }
 
+export type ObjectResult = { record: SourceRecord } | { reject: RejectedRecord }
+
 /**
  * An object stream's warehouse schema from HubSpot's property definitions: every property, or the
  * configured ones (plus the id and timestamps the window needs), typed from HubSpot's type.
@@ -36,12 +38,20 @@ export function buildObjectSchema(
   if (wanted !== 'all') {
     const unknown = wanted.filter((name) => !byName.has(name))
     if (unknown.length) {
-      throw new SyncError('config_invalid', `sources.hubspot.properties.${stream} names properties HubSpot does not have: ${unknown.join(', ')}`)
+      const where = `sources.hubspot.properties.${stream}`
+      throw new SyncError('config_invalid', `${where} names properties HubSpot does not have: ${unknown.join(', ')}`)
     }
   }
-  const names = wanted === 'all' ? definitions.map((d) => d.name) : [...new Set([...required.filter((n) => byName.has(n)), ...wanted])]
+  const names =
+    wanted === 'all'
+      ? definitions.map((d) => d.name)
+      : [...new Set([...required.filter((name) => byName.has(name)), ...wanted])]
   const columnOf = columnNames(names, OBJECT_COLUMNS)
-  const columns = names.map((property) => ({ property, column: columnOf.get(property) as string, base: baseTypeOf(byName.get(property)?.type ?? 'string') }))
+  const columns = names.map((property) => ({
+    property,
+    column: columnOf.get(property) as string,
+    base: baseTypeOf(byName.get(property)?.type ?? 'string'),
+  }))
   const shape: Record<string, z.ZodType> = {
     id: col.bigintKey(),
     created_at: col.timestamp(),
@@ -54,7 +64,7 @@ export function buildObjectSchema(
 }
 
 /** One SimplePublicObject as a record, or a reject naming the property that did not parse. */
-export function toObjectRecord(object: SimpleObject, columns: readonly PropertyColumn[]): { record: SourceRecord } | { reject: RejectedRecord } {
+export function toObjectRecord(object: SimpleObject, columns: readonly PropertyColumn[]): ObjectResult {
   const values: Record<string, unknown> = {}
   let field = 'createdAt'
   try {
@@ -65,14 +75,15 @@ export function toObjectRecord(object: SimpleObject, columns: readonly PropertyC
     values.archived = object.archived
     field = 'archivedAt'
     // an archived record without archivedAt is still deleted at the source: its last update stands in
-    values.archived_at = object.archivedAt ? parseDateTime(object.archivedAt) : object.archived ? values.updated_at : null
+    const archivedAt = object.archivedAt ? parseDateTime(object.archivedAt) : null
+    values.archived_at = archivedAt ?? (object.archived ? values.updated_at : null)
     for (const c of columns) {
       field = c.property
       values[c.column] = parseValue(c.base, object.properties[c.property] ?? null)
     }
   } catch (error) {
-    if (error instanceof ValueError) return { reject: { key: object.id, reason: `${field}: ${error.message}`, raw: object } }
-    throw error
+    if (!(error instanceof ValueError)) throw error
+    return { reject: { key: object.id, reason: `${field}: ${error.message}`, raw: object } }
   }
   return { record: { values, raw: object } }
 }

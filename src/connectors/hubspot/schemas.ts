@@ -7,7 +7,9 @@ import { z } from 'zod'
 const idText = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String)
 
 // values are strings or null on the wire; a number or boolean from an odd endpoint is kept as its text
-const propertyValue = z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? null : String(v)))
+const propertyValue = z
+  .union([z.string(), z.number(), z.boolean(), z.null()])
+  .transform((v) => (v === null ? null : String(v)))
 
 /** SimplePublicObject (list, search, batch read) */
 export const simpleObjectSchema = z.looseObject({
@@ -20,12 +22,15 @@ export const simpleObjectSchema = z.looseObject({
 })
 export type SimpleObject = z.infer<typeof simpleObjectSchema>
 
-const pagingSchema = z
-  .looseObject({ next: z.looseObject({ after: z.union([z.string(), z.number()]).transform(String) }).optional() })
-  .optional()
+const afterSchema = z.union([z.string(), z.number()]).transform(String)
+const pagingSchema = z.looseObject({ next: z.looseObject({ after: afterSchema }).optional() }).optional()
 
 export const listAnswerSchema = z.looseObject({ results: z.array(simpleObjectSchema), paging: pagingSchema })
-export const searchAnswerSchema = z.looseObject({ total: z.number().optional(), results: z.array(simpleObjectSchema), paging: pagingSchema })
+export const searchAnswerSchema = z.looseObject({
+  total: z.number().optional(),
+  results: z.array(simpleObjectSchema),
+  paging: pagingSchema,
+})
 
 /** one entry of `errors` in a 207 Multi-Status answer */
 export const batchErrorSchema = z.looseObject({
@@ -93,6 +98,8 @@ export const errorBodySchema = z.looseObject({
   correlationId: z.string().optional(),
   category: z.string().optional(),
   policyName: z.string().optional(),
-  errors: z.array(z.looseObject({ message: z.string().optional(), context: z.record(z.string(), z.unknown()).optional() })).optional(),
+  errors: z
+    .array(z.looseObject({ message: z.string().optional(), context: z.record(z.string(), z.unknown()).optional() }))
+    .optional(),
 })
 export type ErrorBody = z.infer<typeof errorBodySchema>

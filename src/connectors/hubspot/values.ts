@@ -63,7 +63,8 @@ export function parseDate(text: string): string {
   const v = text.trim()
   if (DATE_ONLY.test(v) && validDate(`${v}T00:00:00Z`)) return v
   const instant = EPOCH_MS.test(v) ? new Date(Number(v)) : ISO_INSTANT.test(v) ? new Date(v) : undefined
-  if (instant && !Number.isNaN(instant.getTime()) && instant.toISOString().endsWith('T00:00:00.000Z')) return instant.toISOString().slice(0, 10)
+  const iso = instant && !Number.isNaN(instant.getTime()) ? instant.toISOString() : ''
+  if (iso.endsWith('T00:00:00.000Z')) return iso.slice(0, 10)
   throw new ValueError(`${quoted(text)} is not a date`)
 }
 

@@ -78,12 +78,14 @@ export function planRead(request: ReadRequest<ObjectCursor>, nowMs: number): Rea
     return { phase: 'search', lo: ms(lo), hi, lastId: '0', then: { phase: 'search', from: hi } }
   }
   if (!cursor) return { phase: 'list', listStartedAt: ms(nowMs) }
-  if (cursor.phase === 'list') return { phase: 'list', after: cursor.after, listStartedAt: cursor.listStartedAt }
-  if (cursor.phase === 'archived') return { phase: 'archived', after: cursor.after, next: cursor.next, since: cursor.since }
+  if (cursor.phase === 'list') return { ...cursor }
+  if (cursor.phase === 'archived') return { ...cursor }
   if (cursor.to !== undefined) {
     // a window left unfinished: the same window, from the id after the last one committed
     const then: ObjectCursor =
-      request.mode === 'backfill' ? { phase: 'search', from: cursor.to } : { phase: 'archived', next: cursor.to, since: ms(Number(cursor.from) - lookbackMs) }
+      request.mode === 'backfill'
+        ? { phase: 'search', from: cursor.to }
+        : { phase: 'archived', next: cursor.to, since: ms(Number(cursor.from) - lookbackMs) }
     return { phase: 'search', lo: cursor.from, hi: cursor.to, lastId: cursor.lastId ?? '0', then }
   }
   // a full pass whose last page was committed (a pass always starts with no cursor): nothing is left
@@ -91,13 +93,19 @@ export function planRead(request: ReadRequest<ObjectCursor>, nowMs: number): Rea
   const lo = ms(Number(cursor.from) - (request.applyLookback ? lookbackMs : 0))
   const hi = ms(hiNow)
   // the stored position never moves backwards, even when the horizon puts hi before it
-  const then: ObjectCursor = { phase: 'archived', next: later(hi, cursor.from), since: ms(Number(lo) - lookbackMs) }
-  if (BigInt(hi) <= BigInt(lo)) return { phase: 'archived', next: then.next, since: then.since }
-  return { phase: 'search', lo, hi, lastId: '0', then }
+  const next = later(hi, cursor.from)
+  const since = ms(Number(lo) - lookbackMs)
+  if (BigInt(hi) <= BigInt(lo)) return { phase: 'archived', next, since }
+  return { phase: 'search', lo, hi, lastId: '0', then: { phase: 'archived', next, since } }
 }
 
 /** The search body for the next keyset page of a window. */
-export function searchBody(window: SearchWindow, modifiedProperty: string, properties: readonly string[], limit: number) {
+export function searchBody(
+  window: SearchWindow,
+  modifiedProperty: string,
+  properties: readonly string[],
+  limit: number,
+) {
   return {
     filterGroups: [
       {
@@ -115,7 +123,10 @@ export function searchBody(window: SearchWindow, modifiedProperty: string, prope
 }
 
 /** A record's modified time in epoch ms: the modified property, else `updatedAt`. */
-export function modifiedMs(record: { properties: Record<string, string | null>; updatedAt: string }, modifiedProperty: string): number {
+export function modifiedMs(
+  record: { properties: Record<string, string | null>; updatedAt: string },
+  modifiedProperty: string,
+): number {
   const text = record.properties[modifiedProperty] ?? record.updatedAt
   return /^\d+$/.test(text) ? Number(text) : Date.parse(text)
 }

@@ -31,14 +31,18 @@ const BATCH_INPUTS = 1000
 
 // an input with no links is reported as an error in a 207; that one is an answer, not a failure
 const isNoAssociations = (error: BatchError) =>
-  error.subCategory === 'crm.associations.NO_ASSOCIATIONS_FOUND' || /^No \S+ is associated with/.test(error.message ?? '')
+  error.subCategory === 'crm.associations.NO_ASSOCIATIONS_FOUND' ||
+  /^No \S+ is associated with/.test(error.message ?? '')
 
 /**
  * Links between two object types, one row per (from, to, association type). Every run reads all
  * of them (a removed link only shows as an absence), so a complete pass soft-deletes the links
  * that are gone. The from-ids come from the list endpoint, 1,000 per v4 batch read.
  */
-export function defineAssociationStream(spec: AssociationSpec, client: HubSpotClient): Stream<AssociationsCursor> {
+export function defineAssociationStream(
+  spec: AssociationSpec,
+  client: HubSpotClient,
+): Stream<AssociationsCursor> {
   async function readLinks(ids: readonly string[], ctx: RunContext): Promise<SourceRecord[]> {
     const records: SourceRecord[] = []
     let inputs: { id: string; after?: string }[] = ids.map((id) => ({ id }))
@@ -56,15 +60,23 @@ export function defineAssociationStream(spec: AssociationSpec, client: HubSpotCl
       )
       const failed = (answer.errors ?? []).filter((error) => !isNoAssociations(error))
       if (failed.length) {
-        const first = failed[0]
-        throw new SyncError('source_bad_response', `HubSpot's association read ${spec.name} failed for ${failed.length} inputs: ${first.category ?? ''} ${first.message ?? ''}`.trim())
+        const first = `${failed[0].category ?? ''} ${failed[0].message ?? ''}`.trim()
+        const message = `HubSpot's association read ${spec.name} failed for ${failed.length} inputs: ${first}`
+        throw new SyncError('source_bad_response', message)
       }
       const more: { id: string; after: string }[] = []
       for (const result of answer.results) {
         for (const link of result.to) {
           for (const type of link.associationTypes) {
-            const values = { from_id: result.from.id, to_id: link.toObjectId, association_type_id: type.typeId, category: type.category, label: type.label ?? null }
-            records.push({ values, raw: { fromId: result.from.id, toObjectId: link.toObjectId, associationType: type } })
+            const values = {
+              from_id: result.from.id,
+              to_id: link.toObjectId,
+              association_type_id: type.typeId,
+              category: type.category,
+              label: type.label ?? null,
+            }
+            const raw = { fromId: result.from.id, toObjectId: link.toObjectId, associationType: type }
+            records.push({ values, raw })
           }
         }
         const after = result.paging?.next?.after
@@ -83,7 +95,7 @@ export function defineAssociationStream(spec: AssociationSpec, client: HubSpotCl
     write: 'merge',
     alwaysFull: true,
     cursorSchema: associationsCursorSchema,
-    async *read(request: ReadRequest<AssociationsCursor>, ctx: RunContext): AsyncIterable<Page<AssociationsCursor>> {
+    async *read(request: ReadRequest<AssociationsCursor>, ctx: RunContext): AsyncGenerator<Page<AssociationsCursor>> {
       if (request.cursor?.phase === 'done') return
       let after = request.cursor?.after
       do {

@@ -2,8 +2,8 @@ import { SyncError } from '../../../errors.ts'
 import { columnsOf } from '../../columns.ts'
 import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, Stream } from '../../types.ts'
 import type { HubSpotClient } from '../client.ts'
+import { createObjectReader, type ObjectReader } from '../object-reader.ts'
 import { toObjectRecord, type ObjectSchema } from '../object-schema.ts'
-import { createObjectReader } from '../object-reader.ts'
 import type { SimpleObject } from '../schemas.ts'
 import {
   afterSearchPage,
@@ -29,16 +29,81 @@ export interface ObjectType {
   createdProperty: string
 }
 
-export interface ObjectStreamOptions {
-  maxUrlLength: number
-}
+type Pages = AsyncGenerator<Page<ObjectCursor>>
+type ToPage = (objects: readonly SimpleObject[], cursor: ObjectCursor) => Page<ObjectCursor>
 
 /**
  * An object stream: the list endpoint for full passes, the id-keyset search window for
- * incremental runs (the algorithm is described in ../window.ts), and the archived list for
- * deletions.
+ * incremental runs and backfills (the algorithm is described in ../window.ts), and the archived
+ * list for deletions. Each phase's last page carries the cursor of the next phase.
  */
-export function defineObjectStream(type: ObjectType, schema: ObjectSchema, client: HubSpotClient, options: ObjectStreamOptions): Stream<ObjectCursor> {
+export function defineObjectStream(
+  type: ObjectType,
+  schema: ObjectSchema,
+  client: HubSpotClient,
+  options: { maxUrlLength: number },
+): Stream<ObjectCursor> {
+  const toPage: ToPage = (objects, cursor) => {
+    const records: SourceRecord[] = []
+    const rejects: RejectedRecord[] = []
+    for (const object of objects) {
+      const result = toObjectRecord(object, schema.columns)
+      if ('record' in result) records.push(result.record)
+      else rejects.push(result.reject)
+    }
+    return { records, rejects, cursor }
+  }
+
+  async function* listPhase(reader: ObjectReader, plan: ReadPlan & { phase: 'list' }, ctx: RunContext): Pages {
+    const { listStartedAt } = plan
+    let after = plan.after
+    do {
+      const page = await reader.list(after, false, ctx)
+      after = page.next
+      const cursor: ObjectCursor = after
+        ? { phase: 'list', after, listStartedAt }
+        : { phase: 'archived', next: listStartedAt }
+      yield toPage(page.results, cursor)
+    } while (after)
+  }
+
+  async function* archivedPhase(reader: ObjectReader, plan: ReadPlan & { phase: 'archived' }, ctx: RunContext): Pages {
+    const { next, since } = plan
+    let after = plan.after
+    do {
+      const page = await reader.list(after, true, ctx)
+      after = page.next
+      // an incremental run rewrites only recent archivals (the merge would skip the others anyway)
+      const recent = (r: SimpleObject) => !r.archivedAt || Date.parse(r.archivedAt) >= Number(since)
+      const kept = since === undefined ? page.results : page.results.filter(recent)
+      yield toPage(kept, after ? { phase: 'archived', after, next, since } : { phase: 'search', from: next })
+    } while (after)
+  }
+
+  async function* searchPhase(
+    reader: ObjectReader,
+    start: SearchWindow,
+    limit: number,
+    properties: string[],
+    ctx: RunContext,
+  ): Pages {
+    let window = start
+    for (;;) {
+      const body = searchBody(window, type.modifiedProperty, properties, limit)
+      const { results, more } = await reader.search(body, ctx)
+      const lastId = results.reduce((last, r) => maxId(last, r.id), window.lastId)
+      if (more && lastId === window.lastId) {
+        const message = `HubSpot's search of ${type.name} did not move past id ${lastId}: the id filter was ignored`
+        throw new SyncError('source_bad_response', message)
+      }
+      // HubSpot has answered with records newer than asked: only the window's own are kept
+      const kept = results.filter((r) => inWindow(modifiedMs(r, type.modifiedProperty), window))
+      yield toPage(kept, afterSearchPage(window, lastId, more))
+      if (!more) return
+      window = { ...window, lastId }
+    }
+  }
+
   return {
     name: type.name,
     recordSchema: schema.recordSchema,
@@ -54,56 +119,24 @@ export function defineObjectStream(type: ObjectType, schema: ObjectSchema, clien
       const searchLimit = request.batchSize >= 100 ? 200 : request.batchSize
       // the id and modified time first: a split property list keeps them on the list call
       const properties = [...new Set(['hs_object_id', type.modifiedProperty, ...schema.properties])]
-      const reader = createObjectReader(client, { stream: type.name, objectType: type.objectType, properties, listLimit, maxUrlLength: options.maxUrlLength })
-      const toPage = (objects: readonly SimpleObject[], cursor: ObjectCursor): Page<ObjectCursor> => {
-        const records: SourceRecord[] = []
-        const rejects: RejectedRecord[] = []
-        for (const object of objects) {
-          const result = toObjectRecord(object, schema.columns)
-          if ('record' in result) records.push(result.record)
-          else rejects.push(result.reject)
-        }
-        return { records, rejects, cursor }
-      }
-
-      let plan: ReadPlan = planRead(request, ctx.now().getTime())
+      const reader = createObjectReader(client, {
+        stream: type.name,
+        objectType: type.objectType,
+        properties,
+        listLimit,
+        maxUrlLength: options.maxUrlLength,
+      })
+      let plan = planRead(request, ctx.now().getTime())
       while (plan.phase !== 'done') {
         if (plan.phase === 'list') {
-          const { listStartedAt } = plan
-          let after = plan.after
-          do {
-            const page = await reader.list(after, false, ctx)
-            after = page.next
-            yield toPage(page.results, after ? { phase: 'list', after, listStartedAt } : { phase: 'archived', next: listStartedAt })
-          } while (after)
-          plan = { phase: 'archived', next: listStartedAt }
+          yield* listPhase(reader, plan, ctx)
+          plan = { phase: 'archived', next: plan.listStartedAt }
         } else if (plan.phase === 'archived') {
-          const { next, since } = plan
-          let after = plan.after
-          do {
-            const page = await reader.list(after, true, ctx)
-            after = page.next
-            // an incremental run rewrites only recent archivals (the merge would skip the others anyway)
-            const kept = since === undefined ? page.results : page.results.filter((r) => !r.archivedAt || Date.parse(r.archivedAt) >= Number(since))
-            yield toPage(kept, after ? { phase: 'archived', after, next, since } : { phase: 'search', from: next })
-          } while (after)
+          yield* archivedPhase(reader, plan, ctx)
           plan = { phase: 'done' }
         } else {
-          let window: SearchWindow = plan
-          for (;;) {
-            const { results, more } = await reader.search(searchBody(window, type.modifiedProperty, properties, searchLimit), ctx)
-            const lastId = results.reduce((last, r) => maxId(last, r.id), window.lastId)
-            if (more && lastId === window.lastId) {
-              throw new SyncError('source_bad_response', `HubSpot's search of ${type.name} did not move past id ${lastId}; the id filter was ignored`)
-            }
-            // HubSpot has answered with records newer than asked: only the window's own are kept
-            const kept = results.filter((r) => inWindow(modifiedMs(r, type.modifiedProperty), window))
-            yield toPage(kept, afterSearchPage(window, lastId, more))
-            if (!more) break
-            window = { ...window, lastId }
-          }
-          const then = window.then
-          plan = then.phase === 'archived' ? { phase: 'archived', next: then.next, since: then.since } : { phase: 'done' }
+          yield* searchPhase(reader, plan, searchLimit, properties, ctx)
+          plan = plan.then.phase === 'archived' ? { ...plan.then } : { phase: 'done' }
         }
       }
     },

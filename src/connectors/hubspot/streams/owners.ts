@@ -87,7 +87,8 @@ export function defineOwnersStream(client: HubSpotClient): Stream<OwnersCursor> 
             if ('record' in result) records.push(result.record)
             else rejects.push(result.reject)
           }
-          const cursor: OwnersCursor = after ? { phase, after } : phase === 'live' ? { phase: 'archived' } : { phase: 'done' }
+          const last: OwnersCursor = phase === 'live' ? { phase: 'archived' } : { phase: 'done' }
+          const cursor: OwnersCursor = after ? { phase, after } : last
           yield { records, rejects, cursor }
         } while (after)
       }
