@@ -35,6 +35,8 @@ export interface StreamRunOptions {
   retry?: RetryPolicy
   heartbeatMs?: number
   maxDeleteFraction?: number
+  /** the worker running it, recorded on the run */
+  workerId?: string
 }
 
 // PGlite has one connection, so its advisory locks cannot tell two runs of one process apart
@@ -57,8 +59,11 @@ export async function runStream(source: string, stream: Stream, options: StreamR
 
   const table: StreamTable = { schema: source, table: stream.name, columns: stream.columns, primaryKey: stream.primaryKey }
   const connectorAbort = new AbortController()
-  const onStop = () => connectorAbort.abort(new SyncError('cancelled', 'stopped on request'))
+  // a graceful stop (a signal, or a stop request seen at a heartbeat): the page in hand commits, then the run ends
+  const stopping = new AbortController()
+  const onStop = () => stopping.abort()
   options.signal?.addEventListener('abort', onStop, { once: true })
+  stopping.signal.addEventListener('abort', () => connectorAbort.abort(new SyncError('cancelled', 'stopped on request')), { once: true })
   let session: Awaited<ReturnType<Warehouse['session']>> | undefined
   let locked = false
   let heartbeat: NodeJS.Timeout | undefined
@@ -97,13 +102,20 @@ export async function runStream(source: string, stream: Stream, options: StreamR
           cursorFrom: storedCursor,
           host: hostname(),
           pid: process.pid,
+          workerId: options.workerId,
         })
     const runLog = log.child({ runId: summary.runId })
     runLog.info({ mode: strategy.mode, dryRun }, `sync started: ${strategy.reason}`)
     events.emit('run:start', { runId: summary.runId, source, stream: stream.name, mode: strategy.mode, trigger: options.trigger, reason: strategy.reason })
     if (summary.runId !== null) {
       const runId = summary.runId
-      heartbeat = setInterval(() => void heartbeatRun(warehouse, runId).catch(() => {}), options.heartbeatMs ?? 10_000)
+      heartbeat = setInterval(
+        () =>
+          void heartbeatRun(warehouse, runId)
+            .then((stop) => stop && !stopping.signal.aborted && (runLog.info('a stop was requested: stopping after the page in hand'), stopping.abort()))
+            .catch(() => {}),
+        options.heartbeatMs ?? 10_000,
+      )
       heartbeat.unref()
     }
 
@@ -168,7 +180,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
           Object.assign(summary, pick(totals))
           events.emit('page:committed', { runId: summary.runId, source, stream: stream.name, pageNo, page: counts, totals: { ...totals }, cursor: page.cursor })
           runLog.debug({ pageNo, ...counts }, 'page committed')
-          if (options.signal?.aborted) throw new SyncError('cancelled', `stopped on request after committing page ${pageNo}`)
+          if (stopping.signal.aborted) throw new SyncError('cancelled', `stopped on request after committing page ${pageNo}`)
           if (options.maxRecords !== undefined && totals.fetched >= options.maxRecords) {
             truncated = true
             break
@@ -178,12 +190,12 @@ export async function runStream(source: string, stream: Stream, options: StreamR
         break
       } catch (error) {
         const failure = coerceError(error)
-        const wait = failure.retryable && !options.signal?.aborted ? options.retry?.(failure, attempts) : undefined
+        const wait = failure.retryable && !stopping.signal.aborted ? options.retry?.(failure, attempts) : undefined
         if (wait === undefined) throw failure
         attempts++
         runLog.warn({ attempt: attempts, waitMs: wait, code: failure.code }, `read failed (${redactSecrets(failure.message)}); resuming from the last committed page in ${Math.round(wait / 1000)} s`)
         events.emit('run:retry', { runId: summary.runId, source, stream: stream.name, attempt: attempts, waitMs: wait, error: redactSecrets(failure.message), code: failure.code })
-        await sleep(wait, options.signal)
+        await sleep(wait, stopping.signal)
       }
     }
 

@@ -37,6 +37,7 @@ export interface SyncOptions {
   concurrency?: number
   heartbeatMs?: number
   maxDeleteFraction?: number
+  workerId?: string
   /**
    * asked before each stream runs: a reason to refuse it (a circuit breaker that is open), or
    * undefined. The engine knows nothing of breakers; whoever composes it decides.
@@ -112,6 +113,7 @@ export async function runSync(targets: readonly SyncTarget[], options: SyncOptio
             retry: options.retry,
             heartbeatMs: options.heartbeatMs,
             maxDeleteFraction: options.maxDeleteFraction,
+            workerId: options.workerId,
           }),
         )
       }

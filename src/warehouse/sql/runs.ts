@@ -30,6 +30,8 @@ export interface DbRun {
   error: string | null
   host: string | null
   pid: number | null
+  stop_requested_at: Date | null
+  worker_id: string | null
 }
 
 export interface NewRun {
@@ -42,19 +44,34 @@ export interface NewRun {
   cursorFrom: unknown
   host: string
   pid: number
+  workerId?: string
 }
 
 export async function insertRun(db: Queryable, run: NewRun): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO crmsync.sync_runs (source, stream, mode, trigger, window_since, window_until, cursor_from, host, pid)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-    [run.source, run.stream, run.mode, run.trigger, run.since ?? null, run.until ?? null, json(run.cursorFrom), run.host, run.pid],
+    `INSERT INTO crmsync.sync_runs (source, stream, mode, trigger, window_since, window_until, cursor_from, host, pid, worker_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+    [run.source, run.stream, run.mode, run.trigger, run.since ?? null, run.until ?? null, json(run.cursorFrom), run.host, run.pid, run.workerId ?? null],
   )
   return rows[0].id
 }
 
-export async function heartbeatRun(db: Queryable, runId: number): Promise<void> {
-  await db.query(`UPDATE crmsync.sync_runs SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`, [runId])
+/** Refreshes a run's heartbeat; answers whether someone asked the run to stop. */
+export async function heartbeatRun(db: Queryable, runId: number): Promise<boolean> {
+  const { rows } = await db.query<{ stop: boolean }>(
+    `UPDATE crmsync.sync_runs SET heartbeat_at = now() WHERE id = $1 AND status = 'running' RETURNING stop_requested_at IS NOT NULL AS stop`,
+    [runId],
+  )
+  return rows[0]?.stop ?? false
+}
+
+/** Asks a running run to stop after the page in hand; whichever process runs it sees this at its next heartbeat. */
+export async function requestStop(db: Queryable, runId: number): Promise<DbRun | undefined> {
+  const { rows } = await db.query<DbRun>(
+    `UPDATE crmsync.sync_runs SET stop_requested_at = coalesce(stop_requested_at, now()) WHERE id = $1 AND status = 'running' RETURNING *`,
+    [runId],
+  )
+  return rows[0]
 }
 
 export interface PageCounts {
