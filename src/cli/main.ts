@@ -28,6 +28,14 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run a read-only query against the warehouse',
     load: async () => ({ help: (await import('./commands/sql.ts')).SQL_HELP, run: (await import('./commands/sql.ts')).sqlCommand }),
   },
+  schedule: {
+    summary: 'add, list, pause and remove scheduled syncs (run by `crmsync worker`)',
+    load: async () => ({ help: (await import('./commands/schedule.ts')).SCHEDULE_HELP, run: (await import('./commands/schedule.ts')).scheduleCommand }),
+  },
+  worker: {
+    summary: 'run scheduled and queued syncs; any number of workers share one PostgreSQL',
+    load: async () => ({ help: (await import('./commands/worker.ts')).WORKER_HELP, run: (await import('./commands/worker.ts')).workerCommand }),
+  },
   emulate: {
     summary: 'start local emulators of SalesPro (Athena), HubSpot and SalesRabbit',
     load: async () => ({ help: (await import('./commands/emulate.ts')).EMULATE_HELP, run: (await import('./commands/emulate.ts')).emulateCommand }),

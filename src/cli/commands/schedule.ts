@@ -1,0 +1,84 @@
+import { CONNECTORS, SOURCE_NAMES } from '../../connectors/registry.ts'
+import { SyncError } from '../../errors.ts'
+import { deleteSchedule, listSchedules, setSchedulePaused, upsertSchedule, type DbSchedule } from '../../warehouse/sql/schedules.ts'
+import { describeTiming, nextRun, parseEvery, validateCron } from '../../worker/timing.ts'
+import { parseCommandArgs, positiveInt } from '../args.ts'
+import type { CliContext } from '../context.ts'
+import { table } from '../output.ts'
+
+export const SCHEDULE_HELP = `crmsync schedule add <source>[.<stream>] --every 15m | --cron "<expr>" [--mode incremental|full]
+crmsync schedule list [--json]
+crmsync schedule remove <id>
+crmsync schedule pause <id> | resume <id>
+
+Schedules live in the warehouse (crmsync.schedules) and are run by \`crmsync worker\`. A schedule
+without a stream covers every stream of its source. --every takes 30s, 15m, 2h, 1d (at least
+10s); --cron a five-field cron expression, in UTC. Adding the same source/stream/mode again
+replaces its timing. A stream whose runs keep failing is retried on later ticks with backoff.`
+
+const scheduleJson = (s: DbSchedule) => ({
+  id: s.id,
+  source: s.source,
+  stream: s.stream,
+  everySeconds: s.every_seconds,
+  cron: s.cron,
+  mode: s.mode,
+  paused: s.paused,
+  nextRunAt: s.next_run_at,
+  lastEnqueuedAt: s.last_enqueued_at,
+})
+
+export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { every: { type: 'string' }, cron: { type: 'string' }, mode: { type: 'string' } }, 'schedule')
+  const [action, target, ...extra] = positionals
+  if (extra.length) throw new SyncError('config_invalid', `unexpected argument ${JSON.stringify(extra[0])}`)
+  const warehouse = await ctx.warehouse()
+  switch (action) {
+    case 'add': {
+      if (!target) throw new SyncError('config_invalid', 'name what to schedule: <source> or <source>.<stream>')
+      const [source, stream, rest] = target.split('.')
+      if (rest !== undefined || !CONNECTORS[source])
+        throw new SyncError('config_invalid', `${JSON.stringify(target)} is not <source> or <source>.<stream>; sources: ${SOURCE_NAMES.join(', ')}`)
+      if (!values.every === !values.cron) throw new SyncError('config_invalid', 'give exactly one of --every or --cron')
+      const mode = values.mode ?? 'incremental'
+      if (mode !== 'incremental' && mode !== 'full') throw new SyncError('config_invalid', `--mode is incremental or full, not ${JSON.stringify(mode)}`)
+      const everySeconds = values.every ? parseEvery(values.every) : null
+      if (values.cron) validateCron(values.cron)
+      const timing = { every_seconds: everySeconds, cron: values.cron ?? null }
+      // an interval schedule fires at once, then on its grid; a cron one at its next occurrence
+      const nextRunAt = everySeconds ? new Date() : nextRun(timing, new Date())
+      const schedule = await upsertSchedule(warehouse, { source, stream: stream ?? null, everySeconds, cron: values.cron ?? null, mode, nextRunAt })
+      if (values.json) ctx.out.result(scheduleJson(schedule))
+      else ctx.out.line(`schedule ${schedule.id}: ${source}${stream ? `.${stream}` : ' (every stream)'} ${mode} ${describeTiming(schedule)}; next run ${schedule.next_run_at.toISOString()} (run \`crmsync worker\` to carry it out)`)
+      return 0
+    }
+    case 'list': {
+      const schedules = await listSchedules(warehouse)
+      if (values.json) ctx.out.result({ schedules: schedules.map(scheduleJson) })
+      else if (schedules.length === 0) ctx.out.line('no schedules: add one with `crmsync schedule add salespro --every 15m`')
+      else
+        ctx.out.line(
+          table(
+            ['id', 'target', 'mode', 'timing', 'state', 'next run (UTC)', 'last queued (UTC)'],
+            schedules.map((s) => [s.id, `${s.source}${s.stream ? `.${s.stream}` : ' (all)'}`, s.mode, describeTiming(s), s.paused ? 'paused' : 'active', iso(s.next_run_at), s.last_enqueued_at ? iso(s.last_enqueued_at) : '']),
+          ),
+        )
+      return 0
+    }
+    case 'remove':
+    case 'pause':
+    case 'resume': {
+      const id = positiveInt(target, 'the schedule id')
+      if (id === undefined) throw new SyncError('config_invalid', `give the id of the schedule to ${action} (see \`crmsync schedule list\`)`)
+      const done = action === 'remove' ? await deleteSchedule(warehouse, id) : Boolean(await setSchedulePaused(warehouse, id, action === 'pause'))
+      if (!done) throw new SyncError('config_invalid', `there is no schedule ${id}`)
+      if (values.json) ctx.out.result({ id, action })
+      else ctx.out.line(`schedule ${id} ${action === 'remove' ? 'removed' : action === 'pause' ? 'paused' : 'resumed'}`)
+      return 0
+    }
+    default:
+      throw new SyncError('config_invalid', `${action ? `unknown action ${JSON.stringify(action)}` : 'name an action'}: add, list, remove, pause or resume`)
+  }
+}
+
+const iso = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ')

@@ -1,0 +1,57 @@
+import type { EngineEvents } from '../engine/events.ts'
+import type { RetryPolicy } from '../engine/run-stream.ts'
+import { runSync, type SyncTarget } from '../engine/run-sync.ts'
+import type { Logger } from '../log.ts'
+import { attachAutomation } from '../ops/automation/automation.ts'
+import type { Warehouse } from '../warehouse/types.ts'
+import type { SyncJob } from './queue.ts'
+import { fireDueSchedules } from './scheduler.ts'
+
+/**
+ * The worker on the embedded warehouse: PGlite lives inside one process, so there is no queue
+ * and no second worker; this process ticks the schedules and runs the due streams itself, one
+ * after another. For several workers, point DATABASE_URL at a PostgreSQL server.
+ */
+export async function runEmbeddedWorker(deps: {
+  warehouse: Warehouse
+  log: Logger
+  events: EngineEvents
+  retry: RetryPolicy
+  loadTarget(source: string, streams?: string[]): Promise<SyncTarget>
+  streamsOf(source: string): Promise<string[]>
+  tickSeconds: number
+  signal: AbortSignal
+}): Promise<void> {
+  const automation = attachAutomation({ warehouse: deps.warehouse, events: deps.events, log: deps.log })
+  const pending = new Map<string, SyncJob>()
+  try {
+    while (!deps.signal.aborted) {
+      await fireDueSchedules({ warehouse: deps.warehouse, log: deps.log, streamsOf: deps.streamsOf, enqueue: async (job) => void pending.set(`${job.source}.${job.stream}`, job) })
+      for (const [key, job] of pending) {
+        if (deps.signal.aborted) break
+        pending.delete(key)
+        const target = await deps.loadTarget(job.source, [job.stream]).catch((error) => {
+          deps.log.error({ source: job.source }, `cannot sync ${key}: ${(error as Error).message}`)
+          return undefined
+        })
+        if (!target) continue
+        await runSync([target], {
+          warehouse: deps.warehouse,
+          log: deps.log,
+          events: deps.events,
+          flags: job.mode === 'full' ? { full: true } : {},
+          signal: deps.signal,
+          retry: deps.retry,
+          gate: automation.gate,
+          trigger: 'schedule',
+        })
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deps.tickSeconds * 1000)
+        deps.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+      })
+    }
+  } finally {
+    await automation.close()
+  }
+}

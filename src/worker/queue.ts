@@ -1,0 +1,78 @@
+import PgBoss from 'pg-boss'
+import { z } from 'zod'
+import type { Logger } from '../log.ts'
+
+/**
+ * The job queue: pg-boss on the warehouse's own PostgreSQL, in its own schema. One job per stream
+ * run; the queue's `stately` policy keeps at most one queued and one active job per
+ * `source.stream` cluster-wide, so a schedule firing again while a stream still runs adds one
+ * follow-up run, not a pile.
+ */
+export const SYNC_QUEUE = 'crmsync-sync'
+export const QUEUE_SCHEMA = 'crmsync_queue'
+
+export const syncJobSchema = z.object({
+  source: z.string(),
+  stream: z.string(),
+  mode: z.enum(['incremental', 'full']).default('incremental'),
+  trigger: z.string().default('queue'),
+  scheduleId: z.number().optional(),
+  /** when the job was asked for, to measure queueing latency */
+  enqueuedAt: z.string().optional(),
+})
+export type SyncJob = z.infer<typeof syncJobSchema>
+
+export interface JobQueue {
+  send(job: SyncJob, options?: { startAfterSeconds?: number }): Promise<string | null>
+  work(concurrency: number, handler: (job: SyncJob, id: string) => Promise<unknown>): Promise<void>
+  /** marks a dead worker's job failed so its stream can be queued again */
+  abandon(jobId: string): Promise<void>
+  stopWorking(): Promise<void>
+  close(): Promise<void>
+}
+
+export async function openQueue(connectionString: string, log: Logger, options: { pollingIntervalSeconds?: number } = {}): Promise<JobQueue> {
+  const boss = new PgBoss({
+    connectionString,
+    schema: QUEUE_SCHEMA,
+    application_name: 'crmsync-queue',
+    max: 4,
+    // crmsync schedules its own syncs (crmsync.schedules shows them with their next run)
+    schedule: false,
+  })
+  boss.on('error', (error) => log.warn({ err: error }, 'job queue error (pg-boss); it retries on its own'))
+  await boss.start()
+  await boss.createQueue(SYNC_QUEUE, {
+    name: SYNC_QUEUE,
+    policy: 'stately',
+    // a failed sync is retried by its schedule with backoff, and a dead worker's job is requeued
+    // explicitly, so pg-boss itself never repeats a job
+    retryLimit: 0,
+    // a backstop only: dead workers are found by their heartbeat within seconds
+    expireInHours: 6,
+  }).catch(async (error) => {
+    if (!(await boss.getQueue(SYNC_QUEUE))) throw error
+  })
+  const workIds: string[] = []
+  return {
+    send: (job, opts = {}) =>
+      boss.send(SYNC_QUEUE, { ...job, enqueuedAt: job.enqueuedAt ?? new Date().toISOString() }, {
+        singletonKey: `${job.source}.${job.stream}`,
+        startAfter: opts.startAfterSeconds,
+      }),
+    async work(concurrency, handler) {
+      for (let i = 0; i < concurrency; i++) {
+        workIds.push(
+          await boss.work<SyncJob>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 }, async ([job]) =>
+            handler(syncJobSchema.parse(job.data), job.id),
+          ),
+        )
+      }
+    },
+    abandon: (jobId) => boss.fail(SYNC_QUEUE, jobId, { reason: 'the worker running this job died' }),
+    async stopWorking() {
+      await boss.offWork(SYNC_QUEUE)
+    },
+    close: () => boss.stop({ graceful: false, close: true, wait: true }),
+  }
+}
