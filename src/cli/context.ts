@@ -48,8 +48,9 @@ export function createContext(flags: { json: boolean; debug: boolean }, env: Nod
     out.note(`${signal}: finishing the page in hand, then stopping (press again to exit at once)`)
     controller.abort()
   }
-  process.once('SIGINT', () => stop('SIGINT'))
-  process.once('SIGTERM', () => stop('SIGTERM'))
+  // on, not once: a second signal must reach stop(), which then exits at once
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
   let opened: Promise<Warehouse> | undefined
   const ctx: CliContext = {
     config,

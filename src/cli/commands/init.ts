@@ -30,6 +30,14 @@ export async function initCommand(ctx: CliContext, argv: string[]): Promise<numb
       report.created.push(`schema ${schema}`)
     }
   }
+  if (ctx.config.databaseUrl) {
+    // the job queue of `crmsync worker`: created here so that workers starting together do not race to create it
+    const { openQueue, QUEUE_SCHEMA } = await import('../../worker/queue.ts')
+    const { rows } = await warehouse.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS found`, [QUEUE_SCHEMA])
+    const queue = await openQueue(ctx.config.databaseUrl, ctx.log)
+    await queue.close()
+    ;(rows[0].found ? report.existing : report.created).push(`job queue ${QUEUE_SCHEMA}`)
+  }
   if (values.json) ctx.out.result(report)
   else {
     ctx.out.line(`warehouse: ${report.warehouse}`)

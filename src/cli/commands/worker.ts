@@ -37,6 +37,8 @@ export async function workerCommand(ctx: CliContext, argv: string[]): Promise<nu
   if (positionals.length) throw new SyncError('config_invalid', `unexpected argument ${JSON.stringify(positionals[0])}`)
   const concurrency = positiveInt(values.concurrency, '--concurrency', 64) ?? 2
   const config = loadWorkerConfig(ctx.config.file.worker)
+  // each job holds a session for its slots and one for its run, plus the gate, heartbeats and ticks
+  ctx.config = { ...ctx.config, poolSize: Math.max(ctx.config.poolSize, concurrency * 3 + 6) }
   const warehouse = await ctx.warehouse()
   const common = {
     warehouse,
