@@ -9,6 +9,7 @@ import { migrate, type MigrationResult } from '../warehouse/migrate.ts'
 import type { Warehouse } from '../warehouse/types.ts'
 import { retryDelay } from '../ops/automation/retry-rules.ts'
 import type { RetryPolicy } from '../engine/run-stream.ts'
+import { loadStoredVariables } from '../ops/credentials/load-variables.ts'
 import { humanLogStream } from './log-format.ts'
 import { createOutput, type Output } from './output.ts'
 
@@ -95,7 +96,9 @@ export async function loadTarget(ctx: CliContext, source: string, streams?: stri
   if (!load) throw new SyncError('config_invalid', `unknown source ${JSON.stringify(source)}; crmsync knows ${SOURCE_NAMES.join(', ')}`)
   const connector = await load()
   const section = ctx.config.file.sources[source] ?? {}
-  const config = connector.loadConfig(ctx.config.env, section)
+  // the environment wins; the encrypted credential store fills what it leaves unset
+  const variables = await loadStoredVariables({ env: ctx.config.env, home: ctx.config.home, log: ctx.log, warehouse: () => ctx.warehouse() }, source)
+  const config = connector.loadConfig(variables, section)
   for (const secret of connector.secrets(config)) registerSecret(secret)
   return {
     connector,

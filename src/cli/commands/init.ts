@@ -1,4 +1,6 @@
 import { SOURCE_NAMES } from '../../connectors/registry.ts'
+import { writeDefaultConfig } from '../../ops/credentials/default-config.ts'
+import { ensureMasterKey } from '../../ops/credentials/master-key.ts'
 import { quoteIdent } from '../../warehouse/identifiers.ts'
 import { parseCommandArgs } from '../args.ts'
 import type { CliContext } from '../context.ts'
@@ -6,7 +8,9 @@ import type { CliContext } from '../context.ts'
 export const INIT_HELP = `crmsync init [--json]
 
 Prepares crmsync (the seed's init_enterprise_features): the warehouse schemas and crmsync's own
-tables. Safe to run again: it says what it created and what already existed.
+tables, the job queue for workers (with DATABASE_URL), the master key that encrypts stored
+credentials (a 0600 file under ./.crmsync/, unless CRMSYNC_MASTER_KEY is set) and a commented
+crmsync.config.json. Safe to run again: it says what it created and what already existed.
 Uses DATABASE_URL when set, otherwise the embedded warehouse under ./.crmsync/.`
 
 export interface InitReport {
@@ -37,6 +41,9 @@ export async function initCommand(ctx: CliContext, argv: string[]): Promise<numb
     const queue = await openQueue(ctx.config.databaseUrl, ctx.log)
     await queue.close()
     ;(rows[0].found ? report.existing : report.created).push(`job queue ${QUEUE_SCHEMA}`)
+  }
+  for (const step of [ensureMasterKey(ctx.config.home, ctx.config.env), writeDefaultConfig(ctx.config.configPath)]) {
+    ;(step.created ? report.created : report.existing).push(step.item)
   }
   if (values.json) ctx.out.result(report)
   else {

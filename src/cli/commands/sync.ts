@@ -94,6 +94,10 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
   const warehouse = await ctx.warehouse()
   const automation = attachAutomation({ warehouse, events: ctx.events, log: ctx.log })
   ctx.releasers.push(() => automation.close())
+  // pushed after the warehouse opened, so its close() awaits deliveries before the warehouse closes
+  const { attachAlerts } = await import('../../ops/alerts/index.ts')
+  const alerts = attachAlerts({ warehouse, events: ctx.events, log: ctx.log, config: ctx.config, sources: SOURCE_NAMES })
+  ctx.releasers.push(() => alerts.close())
   const stopProgress = values.json ? () => {} : showProgress(ctx.events)
   let runs: RunSummary[]
   try {

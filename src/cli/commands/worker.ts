@@ -1,4 +1,6 @@
+import { SOURCE_NAMES } from '../../connectors/registry.ts'
 import { SyncError } from '../../errors.ts'
+import type { Warehouse } from '../../warehouse/types.ts'
 import { loadWorkerConfig } from '../../worker/config.ts'
 import { parseCommandArgs, positiveInt } from '../args.ts'
 import { loadTarget, type CliContext } from '../context.ts'
@@ -17,8 +19,12 @@ committed page.
 
 Without DATABASE_URL (the embedded warehouse), one worker process runs the schedules itself.
 
+Prometheus metrics are served at http://127.0.0.1:<port>/metrics (--metrics-port, default 9464;
+a free port when that one is taken: the log says which). Alert rules are evaluated on a timer.
+
 Options:
   --concurrency N   jobs this worker runs at once (default 2)
+  --metrics-port P  port of /metrics (0: any free port)
   --json            print {"worker": id, "mode": "queue"|"embedded"} as the first line once ready`
 
 export async function streamsOf(ctx: CliContext, source: string): Promise<string[]> {
@@ -33,13 +39,14 @@ export async function streamsOf(ctx: CliContext, source: string): Promise<string
 }
 
 export async function workerCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { concurrency: { type: 'string' } }, 'worker')
+  const { values, positionals } = parseCommandArgs(argv, { concurrency: { type: 'string' }, 'metrics-port': { type: 'string' } }, 'worker')
   if (positionals.length) throw new SyncError('config_invalid', `unexpected argument ${JSON.stringify(positionals[0])}`)
   const concurrency = positiveInt(values.concurrency, '--concurrency', 64) ?? 2
   const config = loadWorkerConfig(ctx.config.file.worker)
   // each job holds a session for its slots and one for its run, plus the gate, heartbeats and ticks
   ctx.config = { ...ctx.config, poolSize: Math.max(ctx.config.poolSize, concurrency * 3 + 6) }
   const warehouse = await ctx.warehouse()
+  await attachOperations(ctx, warehouse, values['metrics-port'] === '0' ? 0 : (positiveInt(values['metrics-port'], '--metrics-port', 65_535) ?? 9464))
   const common = {
     warehouse,
     log: ctx.log,
@@ -62,4 +69,23 @@ export async function workerCommand(ctx: CliContext, argv: string[]): Promise<nu
   else ctx.out.note(`worker ${worker.id} running (${concurrency} at once); Ctrl-C or SIGTERM to stop after the page in hand`)
   await worker.done
   return 0
+}
+
+/** Metrics at /metrics and alert rules on a timer: what every long-running process carries. */
+async function attachOperations(ctx: CliContext, warehouse: Warehouse, port: number): Promise<void> {
+  const { createMetrics } = await import('../../ops/metrics/create-metrics.ts')
+  const { listenForScrapes } = await import('../../ops/metrics/metrics-http.ts')
+  const { attachAlerts } = await import('../../ops/alerts/index.ts')
+  const metrics = createMetrics({ events: ctx.events, warehouse, processLabel: 'worker', log: ctx.log })
+  const listener = await listenForScrapes({ metrics, port, log: ctx.log }).catch(async (error) => {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error
+    return listenForScrapes({ metrics, port: 0, log: ctx.log })
+  })
+  ctx.log.info({ url: listener.url }, `metrics at ${listener.url}`)
+  const alerts = attachAlerts({ warehouse, events: ctx.events, log: ctx.log, config: ctx.config, sources: SOURCE_NAMES, timer: true })
+  ctx.releasers.push(async () => {
+    await alerts.close()
+    await listener.close()
+    metrics.close()
+  })
 }

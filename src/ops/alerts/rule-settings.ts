@@ -1,0 +1,69 @@
+import type { AlertSettings } from './config.ts'
+import type { AlertRule, Severity } from './types.ts'
+
+interface RuleDefault {
+  threshold: number
+  severity: Severity
+  /** built-in per-source thresholds (the seed's SalesPro values) */
+  perSource?: Record<string, number>
+  /** when set, the rule is on only for these sources unless the config turns it on elsewhere */
+  onlySources?: readonly string[]
+}
+
+/**
+ * Built-in thresholds: the original's ALERT_THRESHOLDS (reference/original-system.md §1.8) and the
+ * seed's SalesPro values — Athena queries are slower, so SalesPro gets 60 s and a batch limit.
+ */
+export const RULE_DEFAULTS: Readonly<Record<AlertRule, RuleDefault>> = {
+  sync_success_rate: { threshold: 0.95, severity: 'error' },
+  sync_response_time: { threshold: 30, severity: 'warning', perSource: { salespro: 60 } },
+  sync_error_rate: { threshold: 0.05, severity: 'error' },
+  batch_processing_time: { threshold: 120, severity: 'warning', onlySources: ['salespro'] },
+  stale_data: { threshold: 1440, severity: 'warning' },
+  consecutive_failures: { threshold: 3, severity: 'error' },
+  pool_exhaustion: { threshold: 0.9, severity: 'critical' },
+}
+
+/** The window of the rate rules unless `windowHours` says otherwise. */
+export const DEFAULT_WINDOW_HOURS = 24
+
+/**
+ * `sources.<name>.expectedIntervalMinutes` is how often a source is expected to sync; src/config.ts
+ * documents a stream with no success in twice that as stale. The slack keeps a stream syncing on
+ * schedule from flapping stale/fresh each time one run takes a little longer than the last.
+ */
+export const STALE_INTERVALS = 2
+
+export interface EffectiveRule {
+  threshold: number
+  severity: Severity
+}
+
+/**
+ * A rule's threshold and severity for one source, or undefined when it is off there. Most specific
+ * wins: `rules.<rule>.sources.<source>`, then (stale_data) the source's expected interval, then
+ * `rules.<rule>`, then the built-in per-source value, then the built-in default.
+ */
+export function ruleFor(settings: AlertSettings, rule: AlertRule, source: string | null): EffectiveRule | undefined {
+  const defaults = RULE_DEFAULTS[rule]
+  const rc = settings.rules[rule] ?? {}
+  const sc = (source !== null && rc.sources?.[source]) || {}
+  if (rc.enabled === false && sc.enabled !== true) return undefined
+  if (sc.enabled === false) return undefined
+  if (source !== null && defaults.onlySources && !defaults.onlySources.includes(source)) {
+    const turnedOn = sc.enabled === true || sc.threshold !== undefined || rc.threshold !== undefined || rc.enabled === true
+    if (!turnedOn) return undefined
+  }
+  if (rule === 'stale_data' && source !== null && settings.sources[source]?.enabled === false) return undefined
+  const interval = rule === 'stale_data' && source !== null ? settings.sources[source]?.expectedIntervalMinutes : undefined
+  const threshold =
+    sc.threshold ??
+    (interval !== undefined ? interval * STALE_INTERVALS : undefined) ??
+    rc.threshold ??
+    (source !== null ? defaults.perSource?.[source] : undefined) ??
+    defaults.threshold
+  return { threshold, severity: sc.severity ?? rc.severity ?? defaults.severity }
+}
+
+export const windowHours = (settings: AlertSettings, rule: 'sync_success_rate' | 'sync_error_rate') =>
+  settings.rules[rule]?.windowHours ?? DEFAULT_WINDOW_HOURS

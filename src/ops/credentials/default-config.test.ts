@@ -1,0 +1,29 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../../config.ts'
+import { writeDefaultConfig } from './default-config.ts'
+
+describe('the default config file', () => {
+  it('is written once, parses with loadConfig, and changes no default', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'crmsync-config-')), 'crmsync.config.json')
+    expect(writeDefaultConfig(path)).toEqual({ created: true, item: `config ${path}`, path })
+    const config = loadConfig({ CRMSYNC_CONFIG: path })
+    expect(config.configFileFound).toBe(true)
+    expect(config.poolSize).toBe(10)
+    expect(config.file.sources).toEqual({ salespro: { enabled: true }, hubspot: { enabled: true }, salesrabbit: { enabled: true } })
+    expect(config.file.alerts).toBeUndefined()
+    expect(config.file.server).toBeUndefined()
+    for (const key of ['lookbackSeconds', 'horizonSeconds', 'batchSize', 'expectedIntervalMinutes', '"alerts"', '"server"']) {
+      expect(readFileSync(path, 'utf8')).toContain(key)
+    }
+  })
+
+  it('never touches an existing file', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'crmsync-config-')), 'crmsync.config.json')
+    writeFileSync(path, '{ "sources": { "salespro": { "batchSize": 7 } } }')
+    expect(writeDefaultConfig(path).created).toBe(false)
+    expect(readFileSync(path, 'utf8')).toBe('{ "sources": { "salespro": { "batchSize": 7 } } }')
+  })
+})

@@ -1,0 +1,50 @@
+import { SyncError } from '../../errors.ts'
+
+/** One environment variable a source's credentials are made of. */
+export interface CredentialVariable {
+  readonly name: string
+  /** masked in `credentials list` and registered with the log redactor; never shown, not even partly */
+  readonly secret: boolean
+  /** the source cannot sync without it */
+  readonly required: boolean
+}
+
+const variable = (name: string, secret: boolean, required = true): CredentialVariable => ({ name, secret, required })
+
+/**
+ * Which variables each source's credentials are: what `credentials set` asks for and stores, and
+ * what the store may fill in when the environment leaves them unset. Endpoint overrides for the
+ * emulators (SALESPRO_ATHENA_ENDPOINT, HUBSPOT_BASE_URL…) stay environment-only: they say where
+ * to connect, not who we are.
+ */
+export const CREDENTIAL_SOURCES: Readonly<Record<string, readonly CredentialVariable[]>> = {
+  salespro: [
+    variable('SALESPRO_ACCESS_KEY_ID', true),
+    variable('SALESPRO_SECRET_ACCESS_KEY', true),
+    variable('SALESPRO_S3_LOCATION', false),
+    variable('SALESPRO_SERVER_REGION', false, false),
+    variable('SALESPRO_DATABASE', false, false),
+  ],
+  hubspot: [variable('HUBSPOT_API_TOKEN', true)],
+  salesrabbit: [variable('SALESRABBIT_API_TOKEN', true)],
+}
+
+export const CREDENTIAL_SOURCE_NAMES = Object.keys(CREDENTIAL_SOURCES)
+
+/** The variables of a source, or config_invalid naming the sources there are. */
+export function credentialVariables(source: string | undefined): readonly CredentialVariable[] {
+  const variables = source === undefined ? undefined : CREDENTIAL_SOURCES[source]
+  if (!variables) {
+    const known = CREDENTIAL_SOURCE_NAMES.join(', ')
+    if (!source) throw new SyncError('config_invalid', `name a source (${known})`)
+    const name = JSON.stringify(source)
+    throw new SyncError('config_invalid', `unknown source ${name}; credentials can be stored for ${known}`)
+  }
+  return variables
+}
+
+/** True for a value an environment variable really provides (an empty one counts as unset, as in config.ts). */
+export const isSet = (value: string | undefined): value is string => value !== undefined && value !== ''
+
+export const isSecretVariable = (name: string): boolean =>
+  Object.values(CREDENTIAL_SOURCES).some((vars) => vars.some((v) => v.name === name && v.secret))
