@@ -28,6 +28,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run a read-only query against the warehouse',
     load: async () => ({ help: (await import('./commands/sql.ts')).SQL_HELP, run: (await import('./commands/sql.ts')).sqlCommand }),
   },
+  serve: {
+    summary: 'the monitoring dashboard at http://127.0.0.1:8000/monitoring/, a JSON API, /metrics and /healthz',
+    load: async () => ({ help: (await import('./commands/serve.ts')).SERVE_HELP, run: (await import('./commands/serve.ts')).serveCommand }),
+  },
   schedule: {
     summary: 'add, list, pause and remove scheduled syncs (run by `crmsync worker`)',
     load: async () => ({ help: (await import('./commands/schedule.ts')).SCHEDULE_HELP, run: (await import('./commands/schedule.ts')).scheduleCommand }),
@@ -35,6 +39,14 @@ const COMMANDS: Record<string, Command> = {
   worker: {
     summary: 'run scheduled and queued syncs; any number of workers share one PostgreSQL',
     load: async () => ({ help: (await import('./commands/worker.ts')).WORKER_HELP, run: (await import('./commands/worker.ts')).workerCommand }),
+  },
+  credentials: {
+    summary: 'keep source credentials encrypted in the warehouse: set, list, delete, rotate-key',
+    load: async () => ({ help: (await import('./commands/credentials.ts')).CREDENTIALS_HELP, run: (await import('./commands/credentials.ts')).credentialsCommand }),
+  },
+  alerts: {
+    summary: 'alerts: list the open ones, test every channel, acknowledge one (ack ID)',
+    load: async () => ({ help: (await import('./commands/alerts.ts')).ALERTS_HELP, run: (await import('./commands/alerts.ts')).alertsCommand }),
   },
   emulate: {
     summary: 'start local emulators of SalesPro (Athena), HubSpot and SalesRabbit',

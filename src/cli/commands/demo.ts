@@ -1,21 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { SOURCE_NAMES } from '../../connectors/registry.ts'
 import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
 import { attachAutomation } from '../../ops/automation/automation.ts'
 import type { RunSummary } from '../../engine/summary.ts'
 import { SyncError } from '../../errors.ts'
+import { registerSecret } from '../../log.ts'
+import type { Warehouse } from '../../warehouse/types.ts'
 import { listStreamStates } from '../../warehouse/sql/stream-state.ts'
 import { parseCommandArgs, positiveInt } from '../args.ts'
 import { loadTarget, type CliContext } from '../context.ts'
 import { formatNumber } from '../output.ts'
 import { showProgress, summaryLine } from '../progress.ts'
 
-export const DEMO_HELP = `crmsync demo [--rows N]   (this is what \`npm start\` runs)
+export const DEMO_HELP = `crmsync demo [--rows N] [--no-serve]   (this is what \`npm start\` runs)
 
 Starts the source emulators as a child process, syncs every stream into the warehouse (the
 embedded one under ./.crmsync/ unless DATABASE_URL is set), changes some rows at the source,
-runs an incremental sync that picks up exactly those changes, and says how to look at the data.`
+runs an incremental sync that picks up exactly those changes, and then serves the monitoring
+dashboard on that data (http://127.0.0.1:8000/monitoring/) until Ctrl-C. --no-serve ends after
+the syncs instead.`
 
 const BIN = fileURLToPath(new URL('../../../bin/crmsync.js', import.meta.url))
 const DEMO_SOURCES = ['salespro'] as const
@@ -49,7 +55,7 @@ async function mutate(url: string, body: unknown): Promise<{ updated: unknown[];
 }
 
 export async function demoCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, { rows: { type: 'string' } }, 'demo')
+  const { values } = parseCommandArgs(argv, { rows: { type: 'string' }, 'no-serve': { type: 'boolean', default: false } }, 'demo')
   const rows = positiveInt(values.rows, '--rows', 1_000_000) ?? 2000
   const say = (text = '') => ctx.out.line(text)
   say('crmsync demo')
@@ -62,6 +68,9 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   say(`   warehouse: ${warehouse.location}`)
   const automation = attachAutomation({ warehouse, events: ctx.events, log: ctx.log })
   ctx.releasers.push(() => automation.close())
+  const { attachAlerts } = await import('../../ops/alerts/index.ts')
+  const alerts = attachAlerts({ warehouse, events: ctx.events, log: ctx.log, config: ctx.config, sources: SOURCE_NAMES })
+  ctx.releasers.push(() => alerts.close())
 
   const targets: SyncTarget[] = await Promise.all(DEMO_SOURCES.map((source) => loadTarget(ctx, source)))
   // the emulators start from the same seed every time: a warehouse kept from an earlier demo holds
@@ -93,6 +102,7 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   say(`   first sync:   ${describe(first)}`)
   say(`   second sync:  ${describe(second)}`)
   say(`   emulator row counts: ${Object.entries(emulators.tables).map(([t, n]) => `${t} ${formatNumber(n)}`).join(', ')}`)
+  if (!values['no-serve']) return serveDashboard(ctx, warehouse, automation.gate, failed.length ? 1 : 0)
   say()
   say('Look at the data:')
   say(`   npx crmsync status`)
@@ -106,4 +116,31 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
 function describe(runs: RunSummary[]): string {
   const sum = (k: 'fetched' | 'inserted' | 'updated' | 'unchanged') => formatNumber(runs.reduce((n, r) => n + r[k], 0))
   return `${runs.length} streams, ${sum('fetched')} records read, ${sum('inserted')} inserted, ${sum('updated')} updated, ${sum('unchanged')} unchanged`
+}
+
+/** The demo's last act: the dashboard on the demo's data, with a token made for this session. */
+async function serveDashboard(ctx: CliContext, warehouse: Warehouse, gate: (source: string, stream: string) => Promise<string | undefined>, code: number): Promise<number> {
+  const { startServer } = await import('../../server/start-server.ts')
+  const token = ctx.config.env.CRMSYNC_DASHBOARD_TOKEN || randomBytes(18).toString('base64url')
+  registerSecret(token)
+  const options = {
+    warehouse,
+    events: ctx.events,
+    log: ctx.log,
+    token,
+    loadTarget: (source: string, streams?: string[]) => loadTarget(ctx, source, streams),
+    retry: ctx.retry,
+    gate,
+  }
+  const server = await startServer({ ...options, port: 8000 }).catch((error) => {
+    ctx.out.note(`port 8000 is taken (${(error as Error).message}); serving on a free port instead`)
+    return startServer({ ...options, port: 0 })
+  })
+  ctx.releasers.push(() => server.close())
+  ctx.out.line()
+  ctx.out.line(`Dashboard: ${server.url}`)
+  ctx.out.line(`   to start or stop syncs from it, paste this session's token when it asks: ${token}`)
+  ctx.out.line('   Ctrl-C stops the dashboard; then `npx crmsync status`, `npx crmsync history` and `npx crmsync sql "…"` show the same data.')
+  await new Promise<void>((resolve) => (ctx.signal.aborted ? resolve() : ctx.signal.addEventListener('abort', () => resolve(), { once: true })))
+  return code
 }

@@ -1,0 +1,129 @@
+import type { Context, Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { streamSSE } from 'hono/streaming'
+import { z } from 'zod'
+import { countRuns } from '../warehouse/sql/dashboard.ts'
+import { getRun, listRuns, requestStop } from '../warehouse/sql/runs.ts'
+import { catalogOf, loadHealth, loadOverview, loadStreams } from './data.ts'
+import type { AppDeps } from './deps.ts'
+import { pageJson, rejectJson, runJson } from './json.ts'
+import type { LiveHub } from './live-hub.ts'
+import { loadRunDetail } from './pages/run-detail.ts'
+import { ALERT_STATUSES, SYNC_MODES } from './ports.ts'
+import { nonEmpty, runFilter, runQuerySchema } from './run-filter.ts'
+import { idParam, parseOr400 } from './validate.ts'
+
+const syncBody = z
+  .object({
+    source: z.string().min(1).max(100),
+    streams: z.array(z.string().min(1).max(200)).max(200).optional(),
+    mode: z.enum(SYNC_MODES).default('incremental'),
+  })
+  .strict()
+
+const ackBody = z.object({ by: z.string().min(1).max(100).optional() }).strict()
+
+const alertQuery = z
+  .object({ status: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) })
+  .strict()
+  .transform((q, ctx) => {
+    const statuses = q.status === undefined || q.status === 'unresolved' ? ['open', 'acknowledged'] : q.status === 'all' ? [...ALERT_STATUSES] : q.status.split(',')
+    const bad = statuses.filter((s) => !(ALERT_STATUSES as readonly string[]).includes(s))
+    if (bad.length) ctx.addIssue({ code: 'custom', path: ['status'], message: `unknown status ${bad.join(', ')}; use open, acknowledged, resolved, unresolved or all` })
+    return { statuses: statuses as (typeof ALERT_STATUSES)[number][], limit: q.limit }
+  })
+
+/** The request's JSON body; `{}` when it has none and none is required. */
+async function jsonBody(c: Context, required: boolean): Promise<unknown> {
+  const text = await c.req.text()
+  if (!text.trim() && !required) return {}
+  if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) throw new HTTPException(415, { message: 'send the body as JSON (Content-Type: application/json)' })
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new HTTPException(400, { message: 'the body is not valid JSON' })
+  }
+}
+
+/** The JSON API under /api/: what the pages show, as data, plus the actions. */
+export function registerApi(app: Hono, deps: AppDeps, live: LiveHub): void {
+  app.get('/api/overview', async (c) => {
+    const [overview, health, streams, alerts] = await Promise.all([loadOverview(deps), loadHealth(deps), loadStreams(deps), deps.alerts.list({ statuses: ['open'], limit: 1000 })])
+    return c.json({ ...overview, openAlerts: alerts.length, staleStreams: streams.filter((s) => s.stale).map((s) => `${s.source}.${s.stream}`), health })
+  })
+
+  app.get('/api/sources', async (c) => c.json({ sources: await catalogOf(deps) }))
+
+  app.get('/api/streams', async (c) => c.json({ streams: await loadStreams(deps) }))
+
+  app.get('/api/runs', async (c) => {
+    const q = parseOr400(runQuerySchema, nonEmpty(c.req.query()), 'query')
+    const filter = runFilter(q)
+    const [runs, total] = await Promise.all([listRuns(deps.warehouse, filter), countRuns(deps.warehouse, filter)])
+    return c.json({ runs: runs.map(runJson), total, limit: filter.limit, offset: filter.offset })
+  })
+
+  app.get('/api/runs/:id', async (c) => {
+    const { run, pages, rejects, automation } = await loadRunDetail(deps, idParam(c.req.param('id'), 'run'))
+    return c.json({ run: runJson(run), pages: pages.map(pageJson), rejects: rejects.map(rejectJson), automation })
+  })
+
+  app.post('/api/runs/:id/stop', async (c) => {
+    const id = idParam(c.req.param('id'), 'run')
+    const run = await getRun(deps.warehouse, id)
+    if (!run) throw new HTTPException(404, { message: `there is no run ${id}` })
+    if (run.status !== 'running') throw new HTTPException(409, { message: `run ${id} is not running: it ended ${run.status}` })
+    if (await deps.launcher.stop(id))
+      return c.json({ runId: id, stopping: true, via: 'in-process', message: `stopping run ${id}: the page in hand is committed, then the run ends cancelled` }, 202)
+    // not started here: ask whichever process runs it; it sees the request at its next heartbeat
+    const asked = await requestStop(deps.warehouse, id)
+    if (!asked) throw new HTTPException(409, { message: `run ${id} is not running any more` })
+    return c.json(
+      {
+        runId: id,
+        stopping: true,
+        via: 'stop-request',
+        message: `run ${id} runs in another process (${run.host ?? '?'} pid ${run.pid ?? '?'}); it was asked to stop and will, at its next heartbeat, after the page in hand`,
+      },
+      202,
+    )
+  })
+
+  app.post('/api/sync', async (c) => {
+    const body = parseOr400(syncBody, await jsonBody(c, true), 'body')
+    const accepted = await deps.launcher.start({ source: body.source, streams: body.streams, mode: body.mode })
+    return c.json(accepted, 202)
+  })
+
+  app.get('/api/alerts', async (c) => {
+    const q = parseOr400(alertQuery, nonEmpty(c.req.query()), 'query')
+    return c.json({ alerts: await deps.alerts.list(q) })
+  })
+
+  app.post('/api/alerts/:id/acknowledge', async (c) => {
+    const id = idParam(c.req.param('id'), 'alert')
+    const body = parseOr400(ackBody, await jsonBody(c, false), 'body')
+    if (!(await deps.alerts.acknowledge(id, body.by ?? 'dashboard'))) throw new HTTPException(409, { message: `alert ${id} is not open (unknown, already acknowledged or resolved)` })
+    return c.json({ id, acknowledged: true })
+  })
+
+  app.get('/api/events', (c) =>
+    streamSSE(c, async (stream) => {
+      let finish = () => {}
+      const finished = new Promise<void>((resolve) => (finish = resolve))
+      let id = 0
+      await stream.writeSSE({ event: 'hello', data: JSON.stringify({ pollMs: deps.livePollMs ?? 2000 }), retry: 3000 })
+      const off = live.subscribe((event, data) => {
+        if (event === 'bye') return finish()
+        stream.writeSSE({ event, data: JSON.stringify(data), id: String(++id) }).catch(finish)
+      })
+      if (live.closed) finish()
+      stream.onAbort(finish)
+      // a comment now and then keeps proxies from closing a quiet stream
+      const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(finish), 15_000)
+      await finished
+      clearInterval(keepAlive)
+      off()
+    }),
+  )
+}

@@ -1,0 +1,70 @@
+import { redactSecrets } from '../log.ts'
+import { html, type SafeHtml } from './html.ts'
+
+/** How the pages write numbers, times and statuses. All times are UTC, and say so. */
+export const fmtInt = (n: number | null | undefined) => (n === null || n === undefined ? '–' : Math.round(n).toLocaleString('en-US'))
+
+export function fmtDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '–'
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
+  return `${Math.floor(ms / 3_600_000)} h ${Math.round((ms % 3_600_000) / 60_000)} min`
+}
+
+export const fmtPercent = (ratio: number | null) => (ratio === null ? '–' : `${(ratio * 100).toFixed(ratio === 1 || ratio === 0 ? 0 : 1)} %`)
+
+export const fmtBytes = (n: number) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(0)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`)
+
+const iso = (d: Date | string) => new Date(d).toISOString()
+
+/** `2026-01-02 10:11:12 UTC` in a <time> element. */
+export function fmtTime(d: Date | string | null | undefined): SafeHtml {
+  if (d === null || d === undefined) return html`<span class="muted">never</span>`
+  const text = iso(d).slice(0, 19).replace('T', ' ')
+  return html`<time datetime="${iso(d)}">${text}</time>`
+}
+
+/** `3 min ago`, measured against `now`, with the exact time as the tooltip. */
+export function fmtAgo(d: Date | string | null | undefined, now = Date.now()): SafeHtml {
+  if (d === null || d === undefined) return html`<span class="muted">never</span>`
+  const ms = Math.max(0, now - new Date(d).getTime())
+  const text = ms < 60_000 ? `${Math.round(ms / 1000)} s ago` : ms < 3_600_000 ? `${Math.round(ms / 60_000)} min ago` : ms < 172_800_000 ? `${Math.round(ms / 3_600_000)} h ago` : `${Math.round(ms / 86_400_000)} days ago`
+  return html`<time datetime="${iso(d)}" title="${iso(d).slice(0, 19).replace('T', ' ')} UTC">${text}</time>`
+}
+
+const STATUS_CLASS: Record<string, string> = {
+  succeeded: 'ok',
+  partial: 'warn',
+  failed: 'bad',
+  cancelled: 'muted',
+  running: 'run',
+  skipped: 'muted',
+  open: 'bad',
+  acknowledged: 'warn',
+  resolved: 'ok',
+  closed: 'ok',
+  half_open: 'warn',
+  critical: 'bad',
+  error: 'bad',
+  warning: 'warn',
+  info: 'muted',
+}
+
+/** A coloured status pill. */
+export const badge = (status: string | null | undefined) =>
+  status ? html`<span class="badge ${STATUS_CLASS[status] ?? 'muted'}">${status.replace('_', '-')}</span>` : html`<span class="muted">–</span>`
+
+/** An error text as shown: secrets scrubbed, cut to `max` characters with the whole text as tooltip. */
+export function fmtError(text: string | null | undefined, max = 120): SafeHtml {
+  if (!text) return html``
+  const clean = redactSecrets(text)
+  return clean.length <= max ? html`<span class="err">${clean}</span>` : html`<span class="err" title="${clean}">${clean.slice(0, max)}…</span>`
+}
+
+/** A JSON value in a <code>, secrets scrubbed, cut to `max` characters. */
+export function fmtJson(value: unknown, max = 80): SafeHtml {
+  if (value === null || value === undefined) return html`<span class="muted">–</span>`
+  const text = redactSecrets(JSON.stringify(value))
+  return text.length <= max ? html`<code>${text}</code>` : html`<code title="${text}">${text.slice(0, max)}…</code>`
+}

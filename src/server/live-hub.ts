@@ -1,0 +1,147 @@
+import type { EngineEvents } from '../engine/events.ts'
+import { redactSecrets, type Logger } from '../log.ts'
+import { listRunningRuns, type DbRunningRun } from '../warehouse/sql/dashboard.ts'
+import type { Warehouse } from '../warehouse/types.ts'
+
+/** One message to the browsers: an SSE event name and its JSON data. */
+export type LiveListener = (event: string, data: unknown) => void
+
+export interface LiveHub {
+  /** starts the feed for one browser; returns the unsubscribe */
+  subscribe(listener: LiveListener): () => void
+  /** the running runs now, as the `snapshot` event carries them */
+  snapshot(): Promise<{ runs: LiveRun[] | null; error?: string }>
+  /** stops polling and tells every subscriber the feed is over */
+  close(): void
+  readonly closed: boolean
+}
+
+export interface LiveRun {
+  id: number
+  source: string
+  stream: string
+  mode: string
+  trigger: string
+  host: string | null
+  pid: number | null
+  startedAt: string
+  elapsedMs: number
+  fetched: number
+  inserted: number
+  updated: number
+  rejected: number
+  pages: number
+  stopRequested: boolean
+}
+
+const liveRun = (r: DbRunningRun): LiveRun => ({
+  id: r.id,
+  source: r.source,
+  stream: r.stream,
+  mode: r.mode,
+  trigger: r.trigger,
+  host: r.host,
+  pid: r.pid,
+  startedAt: new Date(r.started_at).toISOString(),
+  elapsedMs: Math.round(r.elapsed_ms),
+  fetched: r.fetched,
+  inserted: r.inserted,
+  updated: r.updated,
+  rejected: r.rejected,
+  pages: r.pages,
+  stopRequested: r.stop_requested,
+})
+
+/**
+ * The live feed behind `GET /api/events`: the engine events of runs in this process, as they
+ * happen, plus a snapshot of every running run read from crmsync.sync_runs every `pollMs`, so runs
+ * of other processes (the CLI, workers) show live too. One poll serves every browser, and polling
+ * stops when nobody listens. Page events are coalesced per run (at most one per `coalesceMs`): a
+ * sync committing hundreds of small pages a second must not flood the browsers.
+ */
+export function createLiveHub(deps: { warehouse: Warehouse; events: EngineEvents; log: Logger; pollMs?: number; coalesceMs?: number }): LiveHub {
+  const listeners = new Set<LiveListener>()
+  const pending = new Map<number, unknown>()
+  let poller: NodeJS.Timeout | undefined
+  let flusher: NodeJS.Timeout | undefined
+  let closed = false
+
+  const broadcast = (event: string, data: unknown) => {
+    for (const listener of listeners) listener(event, data)
+  }
+  const flush = () => {
+    flusher = undefined
+    for (const data of pending.values()) broadcast('page:committed', data)
+    pending.clear()
+  }
+  const snapshot = async () => {
+    try {
+      return { runs: (await listRunningRuns(deps.warehouse)).map(liveRun) }
+    } catch (error) {
+      return { runs: null, error: `the warehouse did not answer: ${redactSecrets((error as Error).message)}` }
+    }
+  }
+  const poll = async () => {
+    const snap = await snapshot()
+    if (!closed) broadcast('snapshot', { ...snap, at: new Date().toISOString() })
+  }
+
+  const offs = [
+    deps.events.on('run:start', (e) => broadcast('run:start', { runId: e.runId, source: e.source, stream: e.stream, mode: e.mode, trigger: e.trigger })),
+    deps.events.on('page:committed', (e) => {
+      if (e.runId === null || listeners.size === 0) return
+      const t = e.totals
+      pending.set(e.runId, { runId: e.runId, source: e.source, stream: e.stream, pages: e.pageNo, fetched: t.fetched, inserted: t.inserted, updated: t.updated, unchanged: t.unchanged, rejected: t.rejected })
+      flusher ??= setTimeout(flush, deps.coalesceMs ?? 200)
+    }),
+    deps.events.on('run:retry', (e) => broadcast('run:retry', { runId: e.runId, source: e.source, stream: e.stream, attempt: e.attempt, waitMs: e.waitMs, error: redactSecrets(e.error) })),
+    deps.events.on('run:end', ({ summary: s }) => {
+      flush()
+      broadcast('run:end', {
+        runId: s.runId,
+        source: s.source,
+        stream: s.stream,
+        status: s.status,
+        fetched: s.fetched,
+        inserted: s.inserted,
+        updated: s.updated,
+        rejected: s.rejected,
+        durationMs: s.durationMs,
+        errorCode: s.errorCode,
+        error: s.error === null ? null : redactSecrets(s.error),
+      })
+    }),
+  ]
+
+  return {
+    subscribe(listener) {
+      if (closed) return () => {}
+      listeners.add(listener)
+      void snapshot().then((snap) => !closed && listeners.has(listener) && listener('snapshot', { ...snap, at: new Date().toISOString() }))
+      if (!poller) {
+        poller = setInterval(() => void poll(), deps.pollMs ?? 2000)
+        poller.unref()
+      }
+      return () => {
+        listeners.delete(listener)
+        if (listeners.size === 0 && poller) {
+          clearInterval(poller)
+          poller = undefined
+        }
+      }
+    },
+    snapshot,
+    close() {
+      if (closed) return
+      closed = true
+      for (const off of offs) off()
+      clearInterval(poller)
+      clearTimeout(flusher)
+      broadcast('bye', { reason: 'the server is shutting down' })
+      listeners.clear()
+    },
+    get closed() {
+      return closed
+    },
+  }
+}

@@ -1,0 +1,77 @@
+import { HTTPException } from 'hono/http-exception'
+import { redactSecrets } from '../../log.ts'
+import { listRunAutomationEvents, listRunPagesUpTo } from '../../warehouse/sql/dashboard.ts'
+import { listRejects } from '../../warehouse/sql/rejects.ts'
+import { getRun } from '../../warehouse/sql/runs.ts'
+import { barChart } from '../charts/svg-chart.ts'
+import type { AppDeps } from '../deps.ts'
+import { badge, fmtDuration, fmtInt, fmtJson, fmtTime } from '../format.ts'
+import { html, type SafeHtml } from '../html.ts'
+import { card, table } from './layout.ts'
+
+export const REJECT_SAMPLE = 20
+/** pages listed per run; the run's totals always count them all */
+export const PAGE_LIMIT = 500
+
+/** Everything about one run: the JSON API and the page read the same. */
+export async function loadRunDetail(deps: AppDeps, id: number) {
+  const run = await getRun(deps.warehouse, id)
+  if (!run) throw new HTTPException(404, { message: `there is no run ${id}` })
+  const [pages, rejects, automation] = await Promise.all([
+    listRunPagesUpTo(deps.warehouse, id, PAGE_LIMIT),
+    listRejects(deps.warehouse, { runId: id, limit: REJECT_SAMPLE }),
+    listRunAutomationEvents(deps.warehouse, id),
+  ])
+  return { run: { ...run, error: run.error === null ? null : redactSecrets(run.error) }, pages, rejects, automation }
+}
+
+export async function runDetailPage(deps: AppDeps, id: number): Promise<{ title: string; body: SafeHtml; running: boolean }> {
+  const { run, pages, rejects, automation } = await loadRunDetail(deps, id)
+  const running = run.status === 'running'
+  const facts: [string, SafeHtml | string][] = [
+    ['Stream', `${run.source}.${run.stream}`],
+    ['Mode', run.mode],
+    ['Trigger', run.trigger],
+    ['Status', html`${badge(run.status)}${run.stop_requested_at ? html` <span class="muted">stop requested ${fmtTime(run.stop_requested_at)}</span>` : ''}`],
+    ['Started', fmtTime(run.started_at)],
+    ['Finished', running ? html`<span class="muted">still running (heartbeat ${fmtTime(run.heartbeat_at)})</span>` : fmtTime(run.finished_at)],
+    ['Duration', running ? '…' : fmtDuration(run.duration_ms)],
+    ['Time reading / writing', `${fmtDuration(run.fetch_ms)} / ${fmtDuration(run.write_ms)}`],
+    ['Attempts', fmtInt(run.attempts)],
+    ['Window', run.window_since || run.window_until ? `[${run.window_since ?? '…'}, ${run.window_until ?? '…'})` : 'none (not a backfill)'],
+    ['Cursor from', fmtJson(run.cursor_from, 200)],
+    ['Cursor to', fmtJson(run.cursor_to, 200)],
+    ['Where', `${run.host ?? '?'} pid ${run.pid ?? '?'}${run.worker_id ? `, worker ${run.worker_id}` : ''}`],
+  ]
+  const counts = html`<section class="cards">
+${card('Fetched', fmtInt(run.fetched))}${card('Inserted', fmtInt(run.inserted))}${card('Updated', fmtInt(run.updated))}
+${card('Unchanged', fmtInt(run.unchanged))}${card('Rejected', fmtInt(run.rejected), undefined, run.rejected ? 'warn' : '')}${card('Soft-deleted', fmtInt(run.deleted))}${card('Pages', fmtInt(run.pages))}
+</section>`
+  const pageChart = pages.length
+    ? barChart({
+        title: 'Time per page (ms): reading the source and writing the warehouse',
+        labels: pages.map((p) => String(p.page_no)),
+        series: [
+          { name: 'read', values: pages.map((p) => p.fetch_ms) },
+          { name: 'write', values: pages.map((p) => p.write_ms) },
+        ],
+        stacked: true,
+        yLabel: 'ms',
+      })
+    : html``
+  const pageRows = pages.map(
+    (p) => html`<tr><td class="num">${p.page_no}</td><td class="num">${fmtInt(p.fetched)}</td><td class="num">${fmtInt(p.inserted)}</td><td class="num">${fmtInt(p.updated)}</td>
+<td class="num">${fmtInt(p.unchanged)}</td><td class="num">${fmtInt(p.rejected)}</td><td class="num">${fmtDuration(p.fetch_ms)}</td><td class="num">${fmtDuration(p.write_ms)}</td><td>${fmtTime(p.committed_at)}</td><td>${fmtJson(p.cursor, 60)}</td></tr>`,
+  )
+  const rejectRows = rejects.map((r) => html`<tr><td><code>${r.record_key ?? '(no key)'}</code></td><td>${redactSecrets(r.reason)}</td><td>${fmtJson(r.raw, 160)}</td></tr>`)
+  const automationRows = automation.map((a) => html`<tr><td>${fmtTime(a.at)}</td><td>${a.action}</td><td>${a.reason}</td><td>${a.outcome}</td></tr>`)
+  const body = html`<p><a href="/monitoring/runs">← run history</a>${running ? html` · <button type="button" class="small danger" data-action="stop" data-run="${run.id}">Stop</button>` : ''}</p>
+${run.error ? html`<div class="error-box"><b>${run.error_code ?? 'error'}</b>: ${run.error}</div>` : ''}
+${counts}
+<section class="panel"><dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>
+<section><h2>Pages${run.pages > pages.length ? html` <span class="muted">(the first ${fmtInt(pages.length)} of ${fmtInt(run.pages)})</span>` : ''}</h2>${pageChart}${table(['Page', 'Rows', 'Inserted', 'Updated', 'Unchanged', 'Rejected', 'Read', 'Write', 'Committed', 'Cursor'], pageRows, running ? 'no page committed yet' : 'this run committed no page')}</section>
+<section><h2>Rejected records ${run.rejected > rejects.length ? html`<span class="muted">(a sample: ${rejects.length} of ${fmtInt(run.rejected)})</span>` : ''}</h2>
+${table(['Key', 'Reason', 'Record as received'], rejectRows, 'no record was rejected')}</section>
+<section><h2>Automation</h2>${table(['At', 'Action', 'Why', 'Outcome'], automationRows, 'the automation engine took no action about this run')}</section>`
+  return { title: `Run #${run.id}: ${run.source}.${run.stream}`, body, running }
+}

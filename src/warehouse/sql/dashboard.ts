@@ -1,0 +1,285 @@
+import { qualified, quoteIdent } from '../identifiers.ts'
+import type { Queryable } from '../types.ts'
+import type { DbAutomationEvent } from './automation.ts'
+import type { DbRunPage } from './run-pages.ts'
+import type { RunFilter } from './runs.ts'
+
+/**
+ * The read queries of the monitoring dashboard, one statement per function. Buckets are computed
+ * in UTC (`AT TIME ZONE 'UTC'`) and returned as text, so a server whose own time zone is not UTC
+ * and PGlite draw the same charts.
+ */
+
+/** How many runs match a filter: the run history's paging. */
+export async function countRuns(db: Queryable, filter: RunFilter = {}): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM crmsync.sync_runs
+     WHERE ($1::text IS NULL OR source = $1) AND ($2::text IS NULL OR stream = $2) AND ($3::text IS NULL OR status = $3)
+       AND ($4::timestamptz IS NULL OR started_at >= $4) AND ($5::timestamptz IS NULL OR started_at < $5)`,
+    [filter.source ?? null, filter.stream ?? null, filter.status ?? null, filter.since ?? null, filter.until ?? null],
+  )
+  return rows[0].n
+}
+
+export interface DbRunStats {
+  runs: number
+  succeeded: number
+  partial: number
+  failed: number
+  cancelled: number
+  running: number
+  fetched: number
+  inserted: number
+  updated: number
+  rejected: number
+}
+
+/** Outcomes and rows of the runs started since an instant. */
+export async function runStatsSince(db: Queryable, since: Date): Promise<DbRunStats> {
+  const { rows } = await db.query<DbRunStats>(
+    `SELECT count(*)::int AS runs,
+       count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded, count(*) FILTER (WHERE status = 'partial')::int AS partial,
+       count(*) FILTER (WHERE status = 'failed')::int AS failed, count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
+       count(*) FILTER (WHERE status = 'running')::int AS running,
+       coalesce(sum(fetched), 0)::float8 AS fetched, coalesce(sum(inserted), 0)::float8 AS inserted,
+       coalesce(sum(updated), 0)::float8 AS updated, coalesce(sum(rejected), 0)::float8 AS rejected
+     FROM crmsync.sync_runs WHERE started_at >= $1`,
+    [since],
+  )
+  return rows[0]
+}
+
+export interface DbRunningRun {
+  id: number
+  source: string
+  stream: string
+  mode: string
+  trigger: string
+  host: string | null
+  pid: number | null
+  started_at: Date
+  heartbeat_at: Date
+  /** measured by the warehouse's clock, so a browser's or another host's clock does not skew it */
+  elapsed_ms: number
+  fetched: number
+  inserted: number
+  updated: number
+  rejected: number
+  pages: number
+  stop_requested: boolean
+}
+
+/** The runs in progress now, in every process: what the live view polls. */
+export async function listRunningRuns(db: Queryable): Promise<DbRunningRun[]> {
+  const { rows } = await db.query<DbRunningRun>(
+    `SELECT id, source, stream, mode, trigger, host, pid, started_at, heartbeat_at,
+       (extract(epoch FROM now() - started_at) * 1000)::float8 AS elapsed_ms,
+       fetched, inserted, updated, rejected, pages, stop_requested_at IS NOT NULL AS stop_requested
+     FROM crmsync.sync_runs WHERE status = 'running' ORDER BY id`,
+  )
+  return rows
+}
+
+export interface DbHourBucket {
+  /** the hour's start, `YYYY-MM-DDTHH:00Z` */
+  hour: string
+  runs: number
+  fetched: number
+  written: number
+}
+
+/** Rows read and written per hour over the last `hours` hours, empty hours included. */
+export async function rowsPerHour(db: Queryable, hours: number): Promise<DbHourBucket[]> {
+  const { rows } = await db.query<DbHourBucket>(
+    `WITH hours AS (
+       SELECT generate_series(date_trunc('hour', now() AT TIME ZONE 'UTC') - make_interval(hours => $1 - 1),
+         date_trunc('hour', now() AT TIME ZONE 'UTC'), interval '1 hour') AS h
+     )
+     SELECT to_char(hours.h, 'YYYY-MM-DD"T"HH24":00Z"') AS hour, count(r.id)::int AS runs,
+       coalesce(sum(r.fetched), 0)::float8 AS fetched, coalesce(sum(r.inserted + r.updated), 0)::float8 AS written
+     FROM hours LEFT JOIN crmsync.sync_runs r
+       ON r.started_at >= now() - make_interval(hours => $1 + 1) AND date_trunc('hour', r.started_at AT TIME ZONE 'UTC') = hours.h
+     GROUP BY hours.h ORDER BY hours.h`,
+    [hours],
+  )
+  return rows
+}
+
+export interface DbDayOutcomes {
+  /** `YYYY-MM-DD` (UTC) */
+  day: string
+  succeeded: number
+  partial: number
+  failed: number
+  cancelled: number
+}
+
+/** Run outcomes per UTC day over the last `days` days, empty days included. */
+export async function outcomesPerDay(db: Queryable, days: number): Promise<DbDayOutcomes[]> {
+  const { rows } = await db.query<DbDayOutcomes>(
+    `WITH days AS (
+       SELECT generate_series(date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => $1 - 1),
+         date_trunc('day', now() AT TIME ZONE 'UTC'), interval '1 day') AS d
+     )
+     SELECT to_char(days.d, 'YYYY-MM-DD') AS day,
+       count(r.id) FILTER (WHERE r.status = 'succeeded')::int AS succeeded, count(r.id) FILTER (WHERE r.status = 'partial')::int AS partial,
+       count(r.id) FILTER (WHERE r.status = 'failed')::int AS failed, count(r.id) FILTER (WHERE r.status = 'cancelled')::int AS cancelled
+     FROM days LEFT JOIN crmsync.sync_runs r
+       ON r.started_at >= now() - make_interval(days => $1 + 1) AND date_trunc('day', r.started_at AT TIME ZONE 'UTC') = days.d
+     GROUP BY days.d ORDER BY days.d`,
+    [days],
+  )
+  return rows
+}
+
+export interface DbSourceDay {
+  day: string
+  source: string
+  fetched: number
+}
+
+/** Records read per source and UTC day over the last `days` days (days without runs are absent). */
+export async function rowsPerSourceDay(db: Queryable, days: number): Promise<DbSourceDay[]> {
+  const { rows } = await db.query<DbSourceDay>(
+    `SELECT to_char(date_trunc('day', started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, source, sum(fetched)::float8 AS fetched
+     FROM crmsync.sync_runs
+     WHERE started_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(days => $1 - 1)
+     GROUP BY 1, 2 ORDER BY 1, 2`,
+    [days],
+  )
+  return rows
+}
+
+export interface DbRunDuration {
+  id: number
+  source: string
+  stream: string
+  status: string
+  started_at: Date
+  duration_ms: number
+}
+
+/** Finished runs started in the last `days` days, oldest first: the run-duration chart. */
+export async function runDurations(db: Queryable, days: number, limit: number): Promise<DbRunDuration[]> {
+  const { rows } = await db.query<DbRunDuration>(
+    `SELECT * FROM (
+       SELECT id, source, stream, status, started_at, duration_ms FROM crmsync.sync_runs
+       WHERE status <> 'running' AND duration_ms IS NOT NULL AND started_at >= now() - make_interval(days => $1)
+       ORDER BY id DESC LIMIT $2) recent
+     ORDER BY id`,
+    [days, limit],
+  )
+  return rows
+}
+
+export interface DbErrorKind {
+  error_code: string
+  runs: number
+  last_run_id: number
+  last_error: string | null
+}
+
+/** Failed and partial runs of the last `days` days grouped by error code, commonest first. */
+export async function errorKinds(db: Queryable, days: number): Promise<DbErrorKind[]> {
+  const { rows } = await db.query<DbErrorKind>(
+    `SELECT coalesce(error_code, 'unknown') AS error_code, count(*)::int AS runs, max(id) AS last_run_id,
+       (array_agg(error ORDER BY id DESC))[1] AS last_error
+     FROM crmsync.sync_runs
+     WHERE status IN ('failed', 'partial') AND started_at >= now() - make_interval(days => $1)
+     GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`,
+    [days],
+  )
+  return rows
+}
+
+/** What the automation engine did about one run (retries, breaker changes, refusals). */
+export async function listRunAutomationEvents(db: Queryable, runId: number): Promise<DbAutomationEvent[]> {
+  const { rows } = await db.query<DbAutomationEvent>(`SELECT * FROM crmsync.automation_events WHERE run_id = $1 ORDER BY id`, [runId])
+  return rows
+}
+
+export interface DbSourceTable {
+  schema: string
+  table: string
+  columns: number
+  has_deleted_at: boolean
+}
+
+/** The tables of the given schemas (the sources'), with their column counts. */
+export async function listSourceTables(db: Queryable, schemas: readonly string[]): Promise<DbSourceTable[]> {
+  const { rows } = await db.query<DbSourceTable>(
+    `SELECT t.table_schema AS schema, t.table_name AS table, count(c.column_name)::int AS columns,
+       bool_or(c.column_name = '_deleted_at') AS has_deleted_at
+     FROM information_schema.tables t
+     JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name
+     WHERE t.table_schema = ANY($1::text[]) AND t.table_type = 'BASE TABLE'
+     GROUP BY 1, 2 ORDER BY 1, 2`,
+    [schemas],
+  )
+  return rows
+}
+
+export interface DbColumn {
+  name: string
+  type: string
+  primary_key: boolean
+}
+
+/** A table's columns in order, marking the primary key's. */
+export async function listColumns(db: Queryable, schema: string, table: string): Promise<DbColumn[]> {
+  const { rows } = await db.query<DbColumn>(
+    `SELECT c.column_name AS name, c.data_type AS type, (k.column_name IS NOT NULL) AS primary_key
+     FROM information_schema.columns c
+     LEFT JOIN (
+       SELECT ku.column_name FROM information_schema.table_constraints tc
+       JOIN information_schema.key_column_usage ku ON ku.constraint_name = tc.constraint_name AND ku.table_schema = tc.table_schema
+       WHERE tc.table_schema = $1 AND tc.table_name = $2 AND tc.constraint_type = 'PRIMARY KEY'
+     ) k ON k.column_name = c.column_name
+     WHERE c.table_schema = $1 AND c.table_name = $2 ORDER BY c.ordinal_position`,
+    [schema, table],
+  )
+  return rows
+}
+
+/** Rows of a table in a table without `_deleted_at` (the stream tables use countTableRows). */
+export async function countAllRows(db: Queryable, schema: string, table: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${qualified(schema, table)}`)
+  return rows[0].n
+}
+
+/**
+ * One page of a table for the data browser: rows as JSON (so every type renders the same on both
+ * drivers), ordered by the given columns. OFFSET is fine here: a preview, never a sync.
+ * Callers pass identifiers read from information_schema; they are quoted all the same.
+ */
+export async function previewRows(db: Queryable, schema: string, table: string, orderBy: readonly string[], limit: number, offset: number): Promise<Record<string, unknown>[]> {
+  const order = orderBy.length ? `ORDER BY ${orderBy.map((c) => `t.${quoteIdent(c)}`).join(', ')}` : ''
+  const { rows } = await db.query<{ row: Record<string, unknown> }>(
+    `SELECT to_jsonb(t) AS row FROM ${qualified(schema, table)} t ${order} LIMIT $1 OFFSET $2`,
+    [limit, offset],
+  )
+  return rows.map((r) => r.row)
+}
+
+export interface DbLanded {
+  source: string
+  stream: string
+  /** when the stream's last run that landed data (succeeded or partial, not a backfill) finished */
+  landed_at: Date
+}
+
+/** The last time each stream landed data: what "stale" is measured from. */
+export async function lastLandedRuns(db: Queryable): Promise<DbLanded[]> {
+  const { rows } = await db.query<DbLanded>(
+    `SELECT DISTINCT ON (source, stream) source, stream, finished_at AS landed_at FROM crmsync.sync_runs
+     WHERE status IN ('succeeded', 'partial') AND mode <> 'backfill' AND finished_at IS NOT NULL
+     ORDER BY source, stream, started_at DESC`,
+  )
+  return rows
+}
+
+/** The first `limit` pages of a run: a run of a million rows in small pages must not make a page of megabytes. */
+export async function listRunPagesUpTo(db: Queryable, runId: number, limit: number): Promise<DbRunPage[]> {
+  const { rows } = await db.query<DbRunPage>(`SELECT * FROM crmsync.run_pages WHERE run_id = $1 ORDER BY page_no LIMIT $2`, [runId, limit])
+  return rows
+}

@@ -1,0 +1,150 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startSalesProEmulator } from '../../emulators/salespro/index.ts'
+import type { RunningEmulator } from '../../emulators/shared/http.ts'
+import { createEngineEvents } from '../../src/engine/events.ts'
+import { silentLogger } from '../../src/log.ts'
+import { startServer, type RunningServer } from '../../src/server/start-server.ts'
+import { TEST_TOKEN, testTargets } from '../helpers/server.ts'
+import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '../helpers/warehouses.ts'
+
+/**
+ * The dashboard in a real browser: Debian's headless Chromium driven by playwright-core. It opens
+ * /monitoring/, unlocks actions with the token, starts a sync of the (slowed-down) SalesPro
+ * emulator from the page, watches the row count grow live, finds the run succeeded in the history,
+ * and saves a screenshot of every page under test-output/screenshots/.
+ */
+const CHROMIUM = '/usr/bin/chromium'
+const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url))
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+describe('the dashboard in headless Chromium', () => {
+  let problem: string | undefined
+  let browser: Browser | undefined
+  let db: TestWarehouse
+  let emulator: RunningEmulator
+  let server: RunningServer
+  const browserErrors: string[] = []
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      problem = `Debian's chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\``
+      return
+    }
+    try {
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 })
+    } catch (error) {
+      problem = `headless chromium at ${CHROMIUM} did not start: ${(error as Error).message.split('\n')[0]}`
+      return
+    }
+    ;[db, emulator] = await Promise.all([
+      createTestWarehouse(postgresUnavailable() ? 'pglite' : 'postgres'),
+      startSalesProEmulator({ rows: 4000, seed: 5, only: ['customer'] }),
+    ])
+    // every emulator answer waits 300 ms, and results are paged through GetQueryResults (1,000 rows
+    // per call) into pages of 100 rows: a run of several seconds whose progress can be watched
+    await fetch(`${emulator.url}/_admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 300 }) })
+    const { names, loadTarget } = testTargets({ salespro: emulator, salesproSettings: { readResultsFromS3: false }, batchSize: 100 })
+    server = await startServer({ warehouse: db.warehouse, events: createEngineEvents(), log: silentLogger(), host: '127.0.0.1', port: 0, token: TEST_TOKEN, loadTarget, sources: names, livePollMs: 500 })
+    mkdirSync(SHOTS, { recursive: true })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    await emulator?.close()
+    await db?.drop()
+  })
+
+  const open = async (page: Page, path: string) => {
+    const response = await page.goto(new URL(path, server.url).toString())
+    expect(response?.status(), path).toBe(200)
+  }
+  const shoot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true })
+
+  it('starts a sync from the overview, shows its progress live, and finds it succeeded in the history', async (ctx) => {
+    if (problem || !browser) {
+      console.warn(`skipped: ${problem}`)
+      return ctx.skip(problem)
+    }
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    page.on('console', (m) => m.type() === 'error' && browserErrors.push(m.text()))
+    page.on('pageerror', (e) => browserErrors.push(e.message))
+
+    await open(page, '/monitoring/')
+    await expect.poll(() => page.textContent('#live')).toBe('live')
+    expect(await page.textContent('#running tbody')).toContain('nothing is running')
+    await page.fill('#token-input', TEST_TOKEN)
+    await page.click('#token-form button[type=submit]')
+    await page.waitForSelector('#token-state:not([hidden])')
+    expect(await page.content()).not.toContain(TEST_TOKEN)
+
+    await page.selectOption('#sync-target', 'salespro.customer')
+    await page.click('#sync-now')
+    await page.waitForSelector('#flash div.ok')
+    await page.locator('#running tr[data-run-id]').waitFor()
+    const runId = Number(await page.locator('#running tr[data-run-id]').getAttribute('data-run-id'))
+    const row = page.locator(`#running tr[data-run-id="${runId}"]`)
+
+    // watch the row count as the pages commit: it must grow while the run is still running
+    const seen: number[] = []
+    const deadline = Date.now() + 40_000
+    let shotWhileRunning = false
+    while (Date.now() < deadline) {
+      const fetched = Number(((await row.locator('[data-field=fetched]').textContent()) ?? '0').replace(/,/g, ''))
+      if (seen.at(-1) !== fetched) seen.push(fetched)
+      if (!shotWhileRunning && fetched > 0) {
+        await shoot(page, '1-overview-running')
+        shotWhileRunning = true
+      }
+      if ((await row.locator('.badge').count()) > 0) break
+      await page.waitForTimeout(100)
+    }
+    expect(await row.locator('.badge').textContent()).toBe('succeeded')
+    const growing = seen.filter((n) => n > 0 && n < 4000)
+    expect(growing.length, `row counts seen while running: ${seen.join(', ')}`).toBeGreaterThanOrEqual(2)
+    expect(seen).toEqual([...seen].sort((a, b) => a - b))
+    expect(seen.at(-1)).toBe(4000)
+    expect(await page.textContent('#flash')).toContain(`Run #${runId} salespro.customer succeeded`)
+
+    await open(page, '/monitoring/runs')
+    const history = page.locator(`tr[data-run-id="${runId}"]`)
+    expect(await history.getAttribute('data-status')).toBe('succeeded')
+    expect(await history.textContent()).toContain('salespro.customer')
+    expect(await history.textContent()).toContain('dashboard')
+    await shoot(page, '4-runs')
+
+    await open(page, '/monitoring/')
+    expect(await page.textContent('tr[data-stream="salespro.customer"] [data-field=rows]')).toBe('4,000')
+    await shoot(page, '2-overview')
+    await open(page, '/monitoring/streams')
+    expect(await page.textContent('tr[data-stream="salespro.customer"] [data-field=rows]')).toBe('4,000')
+    await shoot(page, '3-streams')
+    await open(page, `/monitoring/runs/${runId}`)
+    expect(await page.textContent('h1')).toBe(`Run #${runId}: salespro.customer`)
+    await shoot(page, '5-run-detail')
+    await open(page, '/monitoring/charts')
+    expect(await page.locator('figure.chart svg').count()).toBeGreaterThanOrEqual(4)
+    await shoot(page, '6-charts')
+
+    // an alert, acknowledged from the page (the token is still in this tab's sessionStorage)
+    await db.warehouse.query(
+      `INSERT INTO crmsync.alerts (rule, dedupe_key, source, stream, severity, title, message, value, threshold)
+       VALUES ('stale_data', 'stale_data:salespro:customer:e2e', 'salespro', 'customer', 'warning', 'customer has not synced for 2 h (e2e test alert)', 'inserted by the end-to-end test', 120, 60)`,
+    )
+    await open(page, '/monitoring/alerts')
+    await shoot(page, '7-alerts')
+    await Promise.all([page.waitForEvent('load'), page.click('button[data-action=ack]')])
+    expect(await page.textContent('tr[data-alert-id]')).toContain('acknowledged')
+
+    await open(page, '/monitoring/data')
+    await shoot(page, '8-data')
+    await open(page, '/monitoring/data/salespro/customer')
+    expect(await page.textContent('#preview-range')).toBe('rows 1–25 of 4,000')
+    await shoot(page, '9-data-customer')
+
+    expect(browserErrors).toEqual([])
+    await page.close()
+  })
+})
