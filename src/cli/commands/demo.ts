@@ -24,7 +24,7 @@ dashboard on that data (http://127.0.0.1:8000/monitoring/) until Ctrl-C. --no-se
 the syncs instead.`
 
 const BIN = fileURLToPath(new URL('../../../bin/crmsync.js', import.meta.url))
-const DEMO_SOURCES = ['salespro'] as const
+const DEMO_SOURCES = ['salespro', 'hubspot', 'salesrabbit'] as const
 
 interface Emulators {
   env: Record<string, string>
@@ -33,7 +33,7 @@ interface Emulators {
 }
 
 async function startEmulators(rows: number): Promise<Emulators> {
-  const child = spawn(process.execPath, [BIN, 'emulate', DEMO_SOURCES.length === 1 ? DEMO_SOURCES[0] : 'all', '--port', '0', '--rows', String(rows), '--parent-pid', String(process.pid)], {
+  const child = spawn(process.execPath, [BIN, 'emulate', 'all', '--port', '0', '--rows', String(rows), '--parent-pid', String(process.pid)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   // the emulators' own notices would interleave with the demo's lines; they matter only if it dies
@@ -59,7 +59,7 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   const rows = positiveInt(values.rows, '--rows', 1_000_000) ?? 2000
   const say = (text = '') => ctx.out.line(text)
   say('crmsync demo')
-  say(`1. starting the source emulators (${rows.toLocaleString('en-US')} SalesPro customers and related tables)…`)
+  say(`1. starting the source emulators: SalesPro over Athena, HubSpot and SalesRabbit (${rows.toLocaleString('en-US')} customers, contacts and leads, and what goes with them)…`)
   const emulators = await startEmulators(rows)
   ctx.releasers.push(async () => void emulators.child.kill('SIGTERM'))
   // the emulators' variables stand in for real credentials, for this process only
@@ -73,6 +73,9 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   ctx.releasers.push(() => alerts.close())
 
   const targets: SyncTarget[] = await Promise.all(DEMO_SOURCES.map((source) => loadTarget(ctx, source)))
+  // HubSpot's real search index lags, so its connector holds back the newest 30 s by default; the
+  // emulator's index has no lag, and the demo changes data seconds before it syncs again
+  for (const target of targets) if (target.connector.name === 'hubspot') target.settings.horizonSeconds = 0
   // the emulators start from the same seed every time: a warehouse kept from an earlier demo holds
   // that demo's changes, which this fresh emulator never made, so the first sync overwrites (--force)
   const earlier = (await listStreamStates(warehouse)).some((s) => (DEMO_SOURCES as readonly string[]).includes(s.source))
@@ -88,12 +91,18 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   }
   say(`2. syncing every stream${earlier ? ' (forced: the warehouse holds an earlier demo)' : ''}…`)
   const first = await sync({ force: earlier })
-  const salesproUrl = emulators.env.SALESPRO_ATHENA_ENDPOINT
-  say('3. changing rows at the source: 250 customers updated, 40 inserted; 100 estimates updated; 60 lead results updated…')
-  await mutate(salesproUrl, { table: 'customer', updates: 250, inserts: 40 })
+  const { SALESPRO_ATHENA_ENDPOINT: salesproUrl, HUBSPOT_BASE_URL: hubspotUrl, SALESRABBIT_API_URL: salesrabbitUrl } = emulators.env
+  say('3. changing data at the sources while nothing syncs:')
+  say('   SalesPro: 250 customers updated, 40 added, 5 deleted; 100 estimates and 60 lead results updated')
+  await mutate(salesproUrl, { table: 'customer', updates: 250, inserts: 40, deletes: 5 })
   await mutate(salesproUrl, { table: 'estimate', updates: 100 })
   await mutate(salesproUrl, { table: 'lead_results', updates: 60 })
-  say('4. an incremental sync: only what changed (plus a short look back) is read…')
+  say('   HubSpot: 120 contacts updated, 10 added, 4 archived; 30 deals updated')
+  await mutate(hubspotUrl, { table: 'contacts', updates: 120, inserts: 10, deletes: 4 })
+  await mutate(hubspotUrl, { table: 'deals', updates: 30 })
+  say('   SalesRabbit: 150 leads updated, 20 added, 6 deleted')
+  await mutate(salesrabbitUrl, { table: 'leads', updates: 150, inserts: 20, deletes: 6 })
+  say('4. an incremental sync: only what changed (plus a short look back) is read; deletions become soft deletes…')
   const second = await sync({})
 
   const failed = [...first, ...second].filter((r) => r.status !== 'succeeded')
