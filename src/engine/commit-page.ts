@@ -63,7 +63,7 @@ export async function commitPage(
     const { stream, table } = target
     const replacing = stream.write === 'replace' && stream.replaceScope !== undefined && page.replaceScopes.length > 0
     if (target.pass?.startedEmpty && page.rows.length > 0 && (await copiedStraightIn(tx, target, page))) {
-      merged = { inserted: page.rows.length, updated: 0, deleted: page.rows.filter((r) => r.deletedAt !== null).length }
+      merged = { inserted: page.rows.length, updated: 0, deleted: page.rows.filter((r) => r.deleted).length }
       merged.inserted -= merged.deleted
     } else if (page.rows.length > 0 || replacing) {
       await createStage(tx, table)
@@ -74,7 +74,7 @@ export async function commitPage(
         merged = await mergeBisecting(tx, table, options, 0, page.rows.length - 1, failures)
         for (const failure of failures) {
           const row = page.rows[failure.index]
-          rejects.push({ key: keyOfRow(target, row.values), reason: `the warehouse refused the row: ${failure.reason}`, raw: JSON.parse(row.raw) })
+          rejects.push({ key: row.key, reason: `the warehouse refused the row: ${failure.reason}`, raw: JSON.parse(row.raw) })
         }
         unchanged = page.rows.length - failures.length - merged.inserted - merged.updated - merged.deleted
       }
@@ -155,7 +155,3 @@ async function mergeBisecting(
   }
 }
 
-function keyOfRow(target: CommitTarget, values: readonly unknown[]): string {
-  const { columns, primaryKey } = target.table
-  return primaryKey.map((k) => String(values[columns.findIndex((c) => c.name === k)])).join('\u001f')
-}

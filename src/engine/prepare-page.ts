@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto'
 import type { z } from 'zod'
 import type { Page, Stream } from '../connectors/types.ts'
-import { keyText, type StagedRow } from '../warehouse/merge.ts'
+import { encodeRowLine, keyText, type StagedRow } from '../warehouse/merge.ts'
 import type { RejectRow } from '../warehouse/sql/rejects.ts'
 
 export interface PreparedPage {
@@ -13,7 +13,10 @@ export interface PreparedPage {
   replaceScopes: readonly string[]
 }
 
-const hasNul = (text: string) => text.includes('\u0000') || text.includes('\\u0000')
+const YIELD_EVERY = 256
+
+// JSON.stringify writes a NUL character as the escape \u0000, and every value comes from the record
+const hasNul = (rawJson: string) => rawJson.includes('\\u0000')
 
 /** The first problem of a failed validation, in one line a person can act on. */
 export function describeIssues(error: z.ZodError): string {
@@ -28,10 +31,17 @@ export function describeIssues(error: z.ZodError): string {
  * source payload, and keeps only the last version of a key within the page, since one statement
  * cannot upsert the same row twice.
  */
-export function preparePage(stream: Stream, page: Page): PreparedPage {
+export async function preparePage(stream: Stream, page: Page): Promise<PreparedPage> {
   const rejects: RejectRow[] = (page.rejects ?? []).map((r) => ({ key: r.key ?? null, reason: r.reason, raw: r.raw }))
   const byKey = new Map<string, StagedRow>()
+  let sinceYield = 0
   for (const record of page.records) {
+    // hand the event loop back now and then: the previous page's COPY is streaming to PostgreSQL
+    // meanwhile, and a loop busy for a whole page would leave that socket unfed
+    if (++sinceYield === YIELD_EVERY) {
+      sinceYield = 0
+      await new Promise((resolve) => setImmediate(resolve))
+    }
     const parsed = stream.recordSchema.safeParse(record.values)
     const key = readKey(stream, record.values)
     if (!parsed.success) {
@@ -40,12 +50,12 @@ export function preparePage(stream: Stream, page: Page): PreparedPage {
     }
     const raw = JSON.stringify(record.raw ?? null)
     const values = stream.columns.map((c) => record.values[c.name] ?? null)
-    if (hasNul(raw) || values.some((v) => typeof v === 'string' && v.includes('\u0000'))) {
+    if (hasNul(raw)) {
       rejects.push({ key, reason: 'contains a NUL character (\\u0000), which PostgreSQL cannot store', raw: record.raw })
       continue
     }
     const deletedAt = stream.deletedAtField ? ((record.values[stream.deletedAtField] as string | null) ?? null) : null
-    byKey.set(key as string, { values, raw, hash: hash('sha1', raw, 'base64'), deletedAt })
+    byKey.set(key as string, { key: key as string, raw, deleted: deletedAt !== null, line: encodeRowLine(values, raw, hash('sha1', raw, 'base64'), deletedAt) })
   }
   return {
     rows: [...byKey.values()],

@@ -166,8 +166,13 @@ export async function runStream(source: string, stream: Stream, options: StreamR
           ctx,
         )
         let truncated = false
-        for await (const page of prefetch(pages, (ms) => (waited += ms))) {
-          const prepared = preparePage(stream, page)
+        // pages are validated and encoded as they arrive, so the next page's CPU work overlaps this page's commit
+        const preparedPages = (async function* () {
+          // only the cursor and the prepared rows travel on: the page's records can be collected now
+          for await (const page of pages) yield { cursor: page.cursor, prepared: await preparePage(stream, page) }
+        })()
+        for await (const page of prefetch(preparedPages, (ms) => (waited += ms))) {
+          const { prepared } = page
           pageNo++
           const counts = await commitPage(session, target, prepared, pageNo, page.cursor, waited)
           waited = 0

@@ -1,4 +1,4 @@
-import { encodeCopyRows } from './copy-text.ts'
+import { encodeCopyValue } from './copy-text.ts'
 import { qualified, quoteIdent } from './identifiers.ts'
 import { tableName, type StreamTable } from './stream-table.ts'
 import type { Queryable, Transaction } from './types.ts'
@@ -11,12 +11,43 @@ import type { Queryable, Transaction } from './types.ts'
  */
 const STAGE = quoteIdent('crmsync_stage')
 
-/** One staged row: column values in `StreamTable.columns` order, plus the metadata. */
+/**
+ * One staged row, as little as possible: a page is held from its arrival until its commit, and
+ * every object kept per row is copied by the garbage collector on the way (the column values
+ * live on only inside `line`).
+ */
 export interface StagedRow {
-  values: readonly unknown[]
+  /** the primary key as text (see keyText) */
+  key: string
+  /** the source payload as JSON text, for a reject if the warehouse refuses the row */
   raw: string
-  hash: string
-  deletedAt: string | null
+  /** the source flagged the record deleted */
+  deleted: boolean
+  /**
+   * the row's COPY text up to and including `_deleted_at` (no line end), encoded once while the
+   * page is prepared, off the commit's critical path; both COPY targets below start with it
+   */
+  line: string
+}
+
+/** The COPY text shared by both targets: the columns, then `_raw`, `_hash`, `_deleted_at`. */
+export function encodeRowLine(values: readonly unknown[], raw: string, hash: string, deletedAt: string | null): string {
+  // one flat string (join), not a tree of concatenations: it is kept until the page commits
+  const parts = new Array<string>(values.length + 3)
+  for (let i = 0; i < values.length; i++) parts[i] = encodeCopyValue(values[i])
+  parts[values.length] = encodeCopyValue(raw)
+  parts[values.length + 1] = hash
+  parts[values.length + 2] = encodeCopyValue(deletedAt)
+  return parts.join('\t')
+}
+
+const withLast = (rows: readonly StagedRow[], last: (i: number) => string | number | null) => {
+  let out = ''
+  for (let i = 0; i < rows.length; i++) {
+    const value = last(i)
+    out += `${rows[i].line}\t${value === null ? '\\N' : value}\n`
+  }
+  return out
 }
 
 export type MergeMode = 'merge' | 'force' | 'append'
@@ -36,7 +67,7 @@ export async function createStage(tx: Queryable, t: StreamTable): Promise<void> 
 }
 
 export async function copyToStage(tx: Transaction, t: StreamTable, rows: readonly StagedRow[]): Promise<void> {
-  await tx.copyIn(STAGE, stageColumns(t), encodeCopyRows(rows.map((row) => row.values), (i) => [rows[i].raw, rows[i].hash, rows[i].deletedAt, i]))
+  await tx.copyIn(STAGE, stageColumns(t), withLast(rows, (i) => i))
 }
 
 /** Merges staged rows `[from, to]` (0-based `_row` numbers) into the stream's table. */
@@ -118,8 +149,8 @@ export async function insertPassKeys(tx: Queryable, passId: string, keys: readon
  * rejects) rolls back to the regular path, so the result is the same, only faster.
  */
 export async function copyIntoTable(tx: Transaction, t: StreamTable, rows: readonly StagedRow[], runId: number | null): Promise<void> {
-  const columns = [...t.columns.map((c) => quoteIdent(c.name)), '"_raw"', '"_hash"', '"_run_id"', '"_deleted_at"']
-  await tx.copyIn(tableName(t), columns, encodeCopyRows(rows.map((row) => row.values), (i) => [rows[i].raw, rows[i].hash, runId, rows[i].deletedAt]))
+  const columns = [...t.columns.map((c) => quoteIdent(c.name)), '"_raw"', '"_hash"', '"_deleted_at"', '"_run_id"']
+  await tx.copyIn(tableName(t), columns, withLast(rows, () => runId))
 }
 
 export async function hasAnyRows(db: Queryable, t: StreamTable): Promise<boolean> {

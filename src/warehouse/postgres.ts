@@ -60,7 +60,9 @@ export function openPostgres(options: PostgresOptions): Warehouse {
         exec: async (sql) => void (await client.query(sql)),
         async copyIn(table, columns, text) {
           const stream = client.query(copyStreams.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`))
-          await pipeline(Readable.from([text]), stream)
+          // many small CopyData messages, not one: PostgreSQL parses each as it arrives, so
+          // sending and loading overlap instead of the server waiting for the whole page
+          await pipeline(Readable.from(slices(Buffer.from(text), 64 * 1024)), stream)
         },
       }
       return {
@@ -92,4 +94,9 @@ export function openPostgres(options: PostgresOptions): Warehouse {
     }),
     close: () => pool.end(),
   }
+}
+
+// bytes, not characters: slicing the string could split a surrogate pair
+function* slices(bytes: Buffer, size: number): Generator<Buffer> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
 }

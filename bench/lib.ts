@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+
+export const BIN = fileURLToPath(new URL('../bin/crmsync.js', import.meta.url))
+
+/** Starts `crmsync emulate …` as its own process and returns its env, tables and a stop function. */
+export async function startEmulatorProcess(args: string[]): Promise<{ env: Record<string, string>; tables: Record<string, number>; stop(): void; child: ChildProcess }> {
+  const child = spawn(process.execPath, [BIN, 'emulate', ...args, '--port', '0', '--parent-pid', String(process.pid)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)))
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve)
+    child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${stderr}`)))
+  })
+  const { env, tables } = JSON.parse(line)
+  return { env, tables, child, stop: () => void child.kill('SIGTERM') }
+}
+
+export interface CliRun {
+  code: number | null
+  stdout: string
+  stderr: string
+  /** peak resident memory of the crmsync process, from /usr/bin/time */
+  maxRssMb: number
+  wallMs: number
+}
+
+/** Runs the CLI under /usr/bin/time to learn its peak RSS. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  const started = performance.now()
+  const child = spawn('/usr/bin/time', ['-f', '__MAXRSS__ %M', process.execPath, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (d) => (stdout += d))
+  child.stderr?.on('data', (d) => (stderr += d))
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  const rss = /__MAXRSS__ (\d+)/.exec(stderr)
+  return { code, stdout, stderr, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, wallMs: performance.now() - started }
+}
+
+export async function freshDatabase(baseUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: baseUrl })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+  await admin.query(`CREATE DATABASE "${name}"`)
+  await admin.end()
+  const url = new URL(baseUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+export async function dropDatabase(baseUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: baseUrl })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+  await admin.end()
+}
+
+export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a')
+
+export async function admin(url: string, path: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
+  return response.json()
+}

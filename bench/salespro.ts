@@ -1,0 +1,103 @@
+import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import pg from 'pg'
+import copyStreams from 'pg-copy-streams'
+import { admin, dropDatabase, fmt, freshDatabase, runCli, startEmulatorProcess, type CliRun } from './lib.ts'
+
+export interface SalesProBench {
+  rows: number
+  full: { rowsPerSec: number; durationMs: number; maxRssMb: number }
+  small: { rows: number; maxRssMb: number }
+  copySameTable: { rowsPerSec: number; durationMs: number }
+  copySourceColumns: { rowsPerSec: number; durationMs: number }
+  incremental: { changes: number; fetched: number; durationMs: number; fractionOfFull: number }
+}
+
+const summary = (run: CliRun) => {
+  if (run.code !== 0) throw new Error(`crmsync failed (${run.code}): ${run.stderr.slice(-2000)}`)
+  return JSON.parse(run.stdout).runs[0] as { fetched: number; durationMs: number; updated: number }
+}
+
+/** COPYs a file into a table through the client, as a loader would, and times it. */
+async function copyFile(url: string, table: string, file: string, options: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  const started = performance.now()
+  await pipeline(createReadStream(file), client.query(copyStreams.from(`COPY ${table} FROM STDIN ${options}`)))
+  const ms = performance.now() - started
+  await client.end()
+  return ms
+}
+
+async function copyOut(url: string, sql: string, file: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await pipeline(client.query(copyStreams.to(`COPY (${sql}) TO STDOUT`)), createWriteStream(file))
+  await client.end()
+}
+
+/**
+ * Issue 2's benchmark: a full sync of `rows` SalesPro customers from the Athena emulator into
+ * PostgreSQL, against PostgreSQL's own COPY of the same rows (two ways, both reported), peak RSS
+ * at 100k and at all rows, and an incremental run after 1,000 changes.
+ */
+export async function benchSalesPro(baseUrl: string, rows: number, log: (line: string) => void): Promise<SalesProBench> {
+  const emulator = await startEmulatorProcess(['salespro', '--rows', String(rows), '--tables', 'customer', '--seed', '7'])
+  const dbName = 'crmsync_bench_salespro'
+  const smallDb = 'crmsync_bench_salespro_small'
+  const files = [join(tmpdir(), 'crmsync-bench-table.copy'), join(tmpdir(), 'crmsync-bench-source.csv')]
+  try {
+    const url = await freshDatabase(baseUrl, dbName)
+    const env = { ...process.env, ...emulator.env, DATABASE_URL: url, CRMSYNC_HOME: join(tmpdir(), 'crmsync-bench-home'), CRMSYNC_CONFIG: join(tmpdir(), 'crmsync-bench-none.json') }
+    log(`salespro: ${fmt(rows)} customers in the emulator`)
+
+    const smallUrl = await freshDatabase(baseUrl, smallDb)
+    const small = await runCli(['sync', 'salespro', 'customer', '--json', '--max-records', '100000'], { ...env, DATABASE_URL: smallUrl })
+    summary(small)
+    log(`salespro: 100k-row sync peak RSS ${fmt(small.maxRssMb)} MB`)
+
+    const full = await runCli(['sync', 'salespro', 'customer', '--json'], env)
+    const fullRun = summary(full)
+    const fullRate = (fullRun.fetched * 1000) / fullRun.durationMs
+    log(`salespro: full sync ${fmt(fullRun.fetched)} rows in ${fmt(fullRun.durationMs / 1000, 1)} s = ${fmt(fullRate)} rows/s, peak RSS ${fmt(full.maxRssMb)} MB`)
+
+    // PostgreSQL's own COPY of exactly the rows the sync wrote, into an identical empty table
+    await copyOut(url, 'SELECT * FROM salespro.customer', files[0])
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    await client.query('CREATE SCHEMA bench; CREATE TABLE bench.same (LIKE salespro.customer INCLUDING ALL)')
+    // and of the source's own columns, from Athena's result file, into a plain typed table with the same key
+    await client.query(`CREATE TABLE bench.source (customer_id text PRIMARY KEY, estimate_id text, company_id text, company_name text,
+      customer_first_name text, customer_last_name text, crm_source text, crm_source_id text, created_at timestamp, updated_at timestamp)`)
+    await client.end()
+    const stats = await admin(emulator.env.SALESPRO_ATHENA_ENDPOINT, '/_admin/stats')
+    const query = stats.queries.at(-1)
+    const response = await fetch(`${emulator.env.SALESPRO_S3_ENDPOINT}/crmsync-emulator/athena-results/${query.id}.csv`, {
+      headers: { authorization: `AWS4-HMAC-SHA256 Credential=${emulator.env.SALESPRO_ACCESS_KEY_ID}/x/us-east-1/s3/aws4_request` },
+    })
+    await pipeline(response.body as unknown as NodeJS.ReadableStream, createWriteStream(files[1]))
+    const sameMs = await copyFile(url, 'bench.same', files[0], '')
+    const sourceMs = await copyFile(url, 'bench.source', files[1], "(FORMAT csv, HEADER true)")
+    log(`salespro: COPY of the same rows into an identical table ${fmt((fullRun.fetched * 1000) / sameMs)} rows/s (${fmt(statSync(files[0]).size / 1e6)} MB); of the source columns ${fmt((fullRun.fetched * 1000) / sourceMs)} rows/s`)
+
+    await admin(emulator.env.SALESPRO_ATHENA_ENDPOINT, '/_admin/mutate', { table: 'customer', updates: 1000 })
+    const incremental = summary(await runCli(['sync', 'salespro', 'customer', '--json'], env))
+    log(`salespro: incremental after 1,000 changes ${fmt(incremental.fetched)} fetched, ${fmt(incremental.updated)} updated in ${fmt(incremental.durationMs)} ms`)
+
+    return {
+      rows: fullRun.fetched,
+      full: { rowsPerSec: fullRate, durationMs: fullRun.durationMs, maxRssMb: full.maxRssMb },
+      small: { rows: 100_000, maxRssMb: small.maxRssMb },
+      copySameTable: { rowsPerSec: (fullRun.fetched * 1000) / sameMs, durationMs: sameMs },
+      copySourceColumns: { rowsPerSec: (fullRun.fetched * 1000) / sourceMs, durationMs: sourceMs },
+      incremental: { changes: 1000, fetched: incremental.fetched, durationMs: incremental.durationMs, fractionOfFull: incremental.durationMs / fullRun.durationMs },
+    }
+  } finally {
+    emulator.stop()
+    for (const file of files) rmSync(file, { force: true })
+    await dropDatabase(baseUrl, dbName).catch(() => {})
+    await dropDatabase(baseUrl, smallDb).catch(() => {})
+  }
+}
