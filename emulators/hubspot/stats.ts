@@ -15,7 +15,11 @@ export interface RequestStats {
   rateLimited: number
   firstRequestAt: string | null
   lastRequestAt: string | null
+  /** arrival times (epoch ms) of the last 20,000 answered requests, split by lane, for rate measurements */
+  times: { general: number[]; search: number[] }
 }
+
+const MAX_TIMES = 20_000
 
 export function createStats(): RequestStats {
   return {
@@ -23,6 +27,7 @@ export function createStats(): RequestStats {
     rateLimited: 0,
     firstRequestAt: null,
     lastRequestAt: null,
+    times: { general: [], search: [] },
   }
 }
 
@@ -37,6 +42,9 @@ export function recordRequest(stats: RequestStats, route: string, status: number
   requests.byRoute[route] = (requests.byRoute[route] ?? 0) + 1
   requests.byStatus[status] = (requests.byStatus[status] ?? 0) + 1
   if (status === 429) stats.rateLimited++
+  const lane = search ? stats.times.search : stats.times.general
+  if (status !== 429) lane.push(Date.now())
+  if (lane.length > MAX_TIMES) lane.shift()
   const iso = new Date().toISOString()
   stats.firstRequestAt ??= iso
   stats.lastRequestAt = iso

@@ -63,7 +63,7 @@ export async function openQueue(connectionString: string, log: Logger, options: 
     async work(concurrency, handler) {
       for (let i = 0; i < concurrency; i++) {
         workIds.push(
-          await boss.work<SyncJob>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 }, async ([job]) =>
+          await boss.work<SyncJob>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 }, async ([job]) =>
             handler(syncJobSchema.parse(job.data), job.id),
           ),
         )
