@@ -1,4 +1,7 @@
+import { describeTiming } from '../../worker/timing.ts'
 import { listBreakers } from '../../warehouse/sql/automation.ts'
+import { listSchedules } from '../../warehouse/sql/schedules.ts'
+import { listWorkers } from '../../warehouse/sql/workers.ts'
 import { countTableRows, listStreamOverview } from '../../warehouse/sql/overview.ts'
 import { listRuns } from '../../warehouse/sql/runs.ts'
 import { parseCommandArgs } from '../args.ts'
@@ -18,7 +21,11 @@ export async function statusCommand(ctx: CliContext, argv: string[]): Promise<nu
   for (const s of streams) withCounts.push({ ...s, rows: await countTableRows(warehouse, s.source, s.stream) })
   const running = await listRuns(warehouse, { status: 'running', limit: 100 })
   const breakers = await listBreakers(warehouse)
+  const workers = await listWorkers(warehouse, 30)
+  const schedules = await listSchedules(warehouse)
   const report = {
+    workers: workers.map((w) => ({ id: w.id, host: w.host, pid: w.pid, concurrency: w.concurrency, startedAt: w.started_at, heartbeatAt: w.heartbeat_at, stopping: w.stopping, jobs: w.jobs })),
+    schedules: schedules.map((s) => ({ id: s.id, source: s.source, stream: s.stream, mode: s.mode, timing: describeTiming(s), paused: s.paused, nextRunAt: s.next_run_at })),
     warehouse: { kind: warehouse.kind, location: warehouse.location, pool: warehouse.poolStats() },
     circuitBreakers: breakers.map((b) => ({ source: b.source, state: b.state, recentFailures: b.failures.length, openedAt: b.opened_at })),
     running: running.map((r) => ({ id: r.id, source: r.source, stream: r.stream, mode: r.mode, startedAt: r.started_at, heartbeatAt: r.heartbeat_at, fetched: r.fetched })),
@@ -43,6 +50,12 @@ export async function statusCommand(ctx: CliContext, argv: string[]): Promise<nu
     return 0
   }
   ctx.out.line(`warehouse: ${warehouse.location}`)
+  ctx.out.line(
+    workers.length
+      ? `workers: ${workers.map((w) => `${w.id}${w.stopping ? ' (stopping)' : ''}: ${w.jobs.length ? w.jobs.map((j) => `${j.source}.${j.stream}${j.runId ? ` run ${j.runId}` : ''}`).join(', ') : 'idle'}`).join('; ')}`
+      : 'workers: none running (`crmsync worker` runs schedules and queued syncs)',
+  )
+  if (schedules.length) ctx.out.line(`schedules: ${schedules.map((s) => `${s.source}${s.stream ? `.${s.stream}` : ''} ${describeTiming(s)}${s.paused ? ' (paused)' : `, next ${s.next_run_at.toISOString().slice(11, 19)} UTC`}`).join('; ')}`)
   const notClosed = breakers.filter((b) => b.state !== 'closed')
   ctx.out.line(`circuit breakers: ${notClosed.length ? notClosed.map((b) => `${b.source} ${b.state.replace('_', '-')} since ${b.opened_at?.toISOString() ?? '?'}`).join(', ') : 'all closed'}`)
   ctx.out.line(running.length ? `running now: ${running.map((r) => `${r.source}.${r.stream} (run ${r.id}, ${formatNumber(r.fetched)} rows)`).join(', ')}` : 'running now: nothing')
