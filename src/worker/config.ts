@@ -6,12 +6,18 @@ import { SyncError } from '../errors.ts'
  * warehouse shares them, so HubSpot's request budget is shared, not multiplied by the number of
  * workers (one HubSpot stream at a time by default).
  */
+const DEFAULT_SOURCE_CONCURRENCY: Record<string, number> = { hubspot: 1, salespro: 4, salesrabbit: 2 }
+
 export const workerConfigSchema = z
   .object({
     /** runs at once across all workers */
     maxConcurrentRuns: z.number().int().min(1).default(8),
     /** runs at once per source across all workers */
-    sourceConcurrency: z.record(z.string(), z.number().int().min(1)).default({ hubspot: 1, salespro: 4, salesrabbit: 2 }),
+    // a source left out keeps its default: naming one source does not lift the others' limits
+    sourceConcurrency: z
+      .record(z.string(), z.number().int().min(1))
+      .default({})
+      .transform((given) => ({ ...DEFAULT_SOURCE_CONCURRENCY, ...given })),
     /** a worker silent this long is dead: its jobs are queued again */
     deadAfterSeconds: z.number().int().min(10).default(30),
     heartbeatSeconds: z.number().int().min(1).default(5),
