@@ -1,7 +1,7 @@
 import { SyncError } from '../../errors.ts'
 import { listRejects } from '../../warehouse/sql/rejects.ts'
 import { listRunPages } from '../../warehouse/sql/run-pages.ts'
-import { getRun, listRuns, type DbRun } from '../../warehouse/sql/runs.ts'
+import { getRun, listRuns, runJson } from '../../warehouse/sql/runs.ts'
 import { parseCommandArgs, positiveInt } from '../args.ts'
 import type { CliContext } from '../context.ts'
 import { formatDuration, formatNumber, table } from '../output.ts'
@@ -12,31 +12,6 @@ crmsync history --run ID [--json]
 The sync runs, newest first, from crmsync.sync_runs; with --run, one run in detail: its window,
 counts, the time of every page, and a sample of its rejected records with their reasons.`
 
-export const runRow = (r: DbRun) => ({
-  id: r.id,
-  source: r.source,
-  stream: r.stream,
-  mode: r.mode,
-  status: r.status,
-  trigger: r.trigger,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  durationMs: r.duration_ms,
-  fetched: r.fetched,
-  inserted: r.inserted,
-  updated: r.updated,
-  unchanged: r.unchanged,
-  rejected: r.rejected,
-  deleted: r.deleted,
-  pages: r.pages,
-  attempts: r.attempts,
-  windowSince: r.window_since,
-  windowUntil: r.window_until,
-  cursorFrom: r.cursor_from,
-  cursorTo: r.cursor_to,
-  errorCode: r.error_code,
-  error: r.error,
-})
 
 export async function historyCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(
@@ -52,7 +27,7 @@ export async function historyCommand(ctx: CliContext, argv: string[]): Promise<n
     const pages = await listRunPages(warehouse, id)
     const rejects = await listRejects(warehouse, { runId: id, limit: 10 })
     if (values.json) {
-      ctx.out.result({ run: runRow(run), pages, rejects: rejects.map((r) => ({ key: r.record_key, reason: r.reason, raw: r.raw })) })
+      ctx.out.result({ run: runJson(run), pages, rejects: rejects.map((r) => ({ key: r.record_key, reason: r.reason, raw: r.raw })) })
       return 0
     }
     ctx.out.line(`run ${run.id}: ${run.source}.${run.stream} ${run.mode} ${run.status} (${run.trigger})`)
@@ -79,7 +54,7 @@ export async function historyCommand(ctx: CliContext, argv: string[]): Promise<n
     limit: positiveInt(values.limit, '--limit', 10_000) ?? 20,
   })
   if (values.json) {
-    ctx.out.result({ runs: runs.map(runRow) })
+    ctx.out.result({ runs: runs.map(runJson) })
     return 0
   }
   if (runs.length === 0) {

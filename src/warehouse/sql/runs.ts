@@ -1,3 +1,4 @@
+import { redactSecrets } from '../../log.ts'
 import type { Queryable } from '../types.ts'
 
 /** A row of crmsync.sync_runs as the engine and the surfaces read it. */
@@ -170,3 +171,37 @@ export async function getRun(db: Queryable, runId: number): Promise<DbRun | unde
 }
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value))
+
+/** A run as `crmsync history --json` and the dashboard's API show it (camelCase, error text redacted). */
+export const runJson = (r: DbRun) => ({
+  id: r.id,
+  source: r.source,
+  stream: r.stream,
+  mode: r.mode,
+  status: r.status,
+  trigger: r.trigger,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  heartbeatAt: r.heartbeat_at,
+  durationMs: r.duration_ms,
+  fetched: r.fetched,
+  inserted: r.inserted,
+  updated: r.updated,
+  unchanged: r.unchanged,
+  rejected: r.rejected,
+  deleted: r.deleted,
+  pages: r.pages,
+  fetchMs: r.fetch_ms,
+  writeMs: r.write_ms,
+  attempts: r.attempts,
+  windowSince: r.window_since,
+  windowUntil: r.window_until,
+  cursorFrom: r.cursor_from,
+  cursorTo: r.cursor_to,
+  errorCode: r.error_code,
+  error: r.error === null ? null : redactSecrets(r.error),
+  host: r.host,
+  pid: r.pid,
+  workerId: r.worker_id ?? null,
+  stopRequestedAt: r.stop_requested_at ?? null,
+})
