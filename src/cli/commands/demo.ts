@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { SOURCE_NAMES } from '../../connectors/registry.ts'
 import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
 import { attachAutomation } from '../../ops/automation/automation.ts'
@@ -11,6 +10,7 @@ import { registerSecret } from '../../log.ts'
 import type { Warehouse } from '../../warehouse/types.ts'
 import { listStreamStates } from '../../warehouse/sql/stream-state.ts'
 import { parseCommandArgs, positiveInt } from '../args.ts'
+import { binPath } from '../bin-path.ts'
 import { loadTarget, type CliContext } from '../context.ts'
 import { formatNumber } from '../output.ts'
 import { showProgress, summaryLine } from '../progress.ts'
@@ -23,7 +23,6 @@ runs an incremental sync that picks up exactly those changes, and then serves th
 dashboard on that data (http://127.0.0.1:8000/monitoring/) until Ctrl-C. --no-serve ends after
 the syncs instead.`
 
-const BIN = fileURLToPath(new URL('../../../bin/crmsync.js', import.meta.url))
 const DEMO_SOURCES = ['salespro', 'hubspot', 'salesrabbit'] as const
 
 interface Emulators {
@@ -33,7 +32,7 @@ interface Emulators {
 }
 
 async function startEmulators(rows: number): Promise<Emulators> {
-  const child = spawn(process.execPath, [BIN, 'emulate', 'all', '--port', '0', '--rows', String(rows), '--parent-pid', String(process.pid)], {
+  const child = spawn(process.execPath, [binPath(), 'emulate', 'all', '--port', '0', '--rows', String(rows), '--parent-pid', String(process.pid)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   // the emulators' own notices would interleave with the demo's lines; they matter only if it dies
