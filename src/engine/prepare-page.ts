@@ -35,6 +35,7 @@ export async function preparePage(stream: Stream, page: Page): Promise<PreparedP
   const rejects: RejectRow[] = (page.rejects ?? []).map((r) => ({ key: r.key ?? null, reason: r.reason, raw: r.raw }))
   const byKey = new Map<string, StagedRow>()
   let sinceYield = 0
+  const names = columnNames(stream)
   for (const record of page.records) {
     // hand the event loop back now and then: the previous page's COPY is streaming to PostgreSQL
     // meanwhile, and a loop busy for a whole page would leave that socket unfed
@@ -49,7 +50,8 @@ export async function preparePage(stream: Stream, page: Page): Promise<PreparedP
       continue
     }
     const raw = JSON.stringify(record.raw ?? null)
-    const values = stream.columns.map((c) => record.values[c.name] ?? null)
+    const values = new Array<unknown>(names.length)
+    for (let i = 0; i < names.length; i++) values[i] = record.values[names[i]] ?? null
     if (hasNul(raw)) {
       rejects.push({ key, reason: 'contains a NUL character (\\u0000), which PostgreSQL cannot store', raw: record.raw })
       continue
@@ -66,6 +68,17 @@ export async function preparePage(stream: Stream, page: Page): Promise<PreparedP
 }
 
 function readKey(stream: Stream, values: Record<string, unknown>): string | null {
+  if (stream.primaryKey.length === 1) {
+    const value = values[stream.primaryKey[0]]
+    return value === null || value === undefined || value === '' ? null : String(value)
+  }
   const parts = stream.primaryKey.map((k) => values[k])
   return parts.some((p) => p === null || p === undefined || p === '') ? null : keyText(parts)
+}
+
+const namesOf = new WeakMap<Stream, string[]>()
+const columnNames = (stream: Stream) => {
+  let names = namesOf.get(stream)
+  if (!names) namesOf.set(stream, (names = stream.columns.map((c) => c.name)))
+  return names
 }

@@ -32,12 +32,17 @@ export interface TableStreamSpec {
   convert: (row: AthenaRow, query: Map<string, number>) => RowResult
 }
 
+// parsers as [column, parser] pairs, built once per parser table: this runs for every row
+const entriesOf = new WeakMap<Record<string, Parser>, [string, Parser][]>()
+
 /** The common conversion: each warehouse column parsed from the Athena column of the same name. */
 export function convertColumns(row: AthenaRow, parsers: Record<string, Parser>): Record<string, unknown> {
+  let entries = entriesOf.get(parsers)
+  if (!entries) entriesOf.set(parsers, (entries = Object.entries(parsers)))
   const values: Record<string, unknown> = {}
-  for (const column in parsers) {
+  for (const [column, parser] of entries) {
     try {
-      values[column] = parsers[column](row[column] ?? null)
+      values[column] = parser(row[column] ?? null)
     } catch (error) {
       if (error instanceof ValueError) throw new ValueError(`${column}: ${error.message}`)
       throw error
