@@ -4,7 +4,7 @@ import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
 import type { MergeMode } from '../warehouse/merge.ts'
 import { tryStreamLock, unlockStream } from '../warehouse/sql/locks.ts'
-import { finishRun, heartbeatRun, insertRun, listRuns, markAbandonedRuns, type PageCounts } from '../warehouse/sql/runs.ts'
+import { finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, type PageCounts } from '../warehouse/sql/runs.ts'
 import { loadStreamState, recordRunOutcome, type FullPass } from '../warehouse/sql/stream-state.ts'
 import { ensureStreamTable, listTableColumns, type StreamTable } from '../warehouse/stream-table.ts'
 import type { Warehouse } from '../warehouse/types.ts'
@@ -124,7 +124,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
       pass = await startFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, strategy.mode === 'force' ? 'force' : 'full', stream.detectDeletes ?? true, state?.full_pass ?? null, dryRun)
     else if (strategy.resumePass) pass = state?.full_pass ?? null
 
-    const readMode: ReadMode = strategy.mode === 'backfill' ? 'backfill' : strategy.mode === 'incremental' ? 'incremental' : 'full'
+    let readMode: ReadMode = strategy.mode === 'backfill' ? 'backfill' : strategy.mode === 'incremental' ? 'incremental' : 'full'
     const mergeMode: MergeMode = stream.write === 'append' ? 'append' : strategy.mode === 'force' ? 'force' : 'merge'
     const target: CommitTarget = {
       source,
@@ -145,72 +145,91 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     }
     let position: unknown = strategy.mode === 'incremental' || strategy.resumePass ? storedCursor : undefined
     let applyLookback = strategy.mode === 'incremental'
+    // A run that finishes someone else's interrupted read has not yet seen what changed since that
+    // read began (records on its committed pages may have changed since): once the old read ends,
+    // one incremental read from the new cursor (with lookback) brings the table up to this run's start.
+    let catchUp =
+      !dryRun &&
+      target.saveCursor &&
+      stream.write !== 'append' &&
+      !stream.alwaysFull &&
+      (strategy.resumePass || (strategy.mode === 'incremental' && (await lastRunStoppedEarly(session, source, stream.name))))
     const totals = zeroCounts()
     let pageNo = 0
     let complete = false
-
-    for (;;) {
-      try {
-        let waited = 0
-        const pages = stream.read(
-          {
-            mode: readMode,
-            cursor: position as never,
-            applyLookback,
-            since: options.flags.since,
-            until: options.flags.until,
-            lookbackSeconds: options.lookbackSeconds,
-            horizonSeconds: options.horizonSeconds,
-            batchSize: options.batchSize,
-          },
-          ctx,
-        )
-        let truncated = false
-        // pages are validated and encoded as they arrive, so the next page's CPU work overlaps this page's commit
-        const preparedPages = (async function* () {
-          // only the cursor and the prepared rows travel on: the page's records can be collected now
-          for await (const page of pages) yield { cursor: page.cursor, prepared: await preparePage(stream, page) }
-        })()
-        for await (const page of prefetch(preparedPages, (ms) => (waited += ms))) {
-          const { prepared } = page
-          pageNo++
-          const counts = await commitPage(session, target, prepared, pageNo, page.cursor, waited)
-          waited = 0
-          if (page.cursor !== undefined) {
-            position = page.cursor
-            applyLookback = false
-            summary.cursorTo = page.cursor
-          }
-          for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
-          Object.assign(summary, pick(totals))
-          events.emit('page:committed', { runId: summary.runId, source, stream: stream.name, pageNo, page: counts, totals: { ...totals }, cursor: page.cursor })
-          runLog.debug({ pageNo, ...counts }, 'page committed')
-          if (stopping.signal.aborted) throw new SyncError('cancelled', `stopped on request after committing page ${pageNo}`)
-          if (options.maxRecords !== undefined && totals.fetched >= options.maxRecords) {
-            truncated = true
-            break
-          }
-        }
-        complete = !truncated
-        break
-      } catch (error) {
-        const failure = coerceError(error)
-        const wait = failure.retryable && !stopping.signal.aborted ? options.retry?.(failure, attempts) : undefined
-        if (wait === undefined) throw failure
-        attempts++
-        runLog.warn({ attempt: attempts, waitMs: wait, code: failure.code }, `read failed (${redactSecrets(failure.message)}); resuming from the last committed page in ${Math.round(wait / 1000)} s`)
-        events.emit('run:retry', { runId: summary.runId, source, stream: stream.name, attempt: attempts, waitMs: wait, error: redactSecrets(failure.message), code: failure.code })
-        await sleep(wait, stopping.signal)
-      }
-    }
-
     let refused: string | undefined
-    if (complete && pass && !dryRun) {
-      const end = await finishFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, pass, options.maxDeleteFraction ?? 0.5)
-      summary.deleted += end.deleted
-      refused = end.refused
-      if (end.deleted) runLog.info({ deleted: end.deleted }, `the full pass is complete: ${end.deleted} rows no longer at the source were soft-deleted`)
-      if (refused) runLog.warn(refused)
+
+    // one read, or two when the first finished an interrupted one (see catchUp)
+    for (;;) {
+      for (;;) {
+        try {
+          let waited = 0
+          const pages = stream.read(
+            {
+              mode: readMode,
+              cursor: position as never,
+              applyLookback,
+              since: options.flags.since,
+              until: options.flags.until,
+              lookbackSeconds: options.lookbackSeconds,
+              horizonSeconds: options.horizonSeconds,
+              batchSize: options.batchSize,
+            },
+            ctx,
+          )
+          let truncated = false
+          // pages are validated and encoded as they arrive, so the next page's CPU work overlaps this page's commit
+          const preparedPages = (async function* () {
+            // only the cursor and the prepared rows travel on: the page's records can be collected now
+            for await (const page of pages) yield { cursor: page.cursor, prepared: await preparePage(stream, page) }
+          })()
+          for await (const page of prefetch(preparedPages, (ms) => (waited += ms))) {
+            const { prepared } = page
+            pageNo++
+            const counts = await commitPage(session, target, prepared, pageNo, page.cursor, waited)
+            waited = 0
+            if (page.cursor !== undefined) {
+              position = page.cursor
+              applyLookback = false
+              summary.cursorTo = page.cursor
+            }
+            for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
+            Object.assign(summary, pick(totals))
+            events.emit('page:committed', { runId: summary.runId, source, stream: stream.name, pageNo, page: counts, totals: { ...totals }, cursor: page.cursor })
+            runLog.debug({ pageNo, ...counts }, 'page committed')
+            if (stopping.signal.aborted) throw new SyncError('cancelled', `stopped on request after committing page ${pageNo}`)
+            if (options.maxRecords !== undefined && totals.fetched >= options.maxRecords) {
+              truncated = true
+              break
+            }
+          }
+          complete = !truncated
+          break
+        } catch (error) {
+          const failure = coerceError(error)
+          const wait = failure.retryable && !stopping.signal.aborted ? options.retry?.(failure, attempts) : undefined
+          if (wait === undefined) throw failure
+          attempts++
+          runLog.warn({ attempt: attempts, waitMs: wait, code: failure.code }, `read failed (${redactSecrets(failure.message)}); resuming from the last committed page in ${Math.round(wait / 1000)} s`)
+          events.emit('run:retry', { runId: summary.runId, source, stream: stream.name, attempt: attempts, waitMs: wait, error: redactSecrets(failure.message), code: failure.code })
+          await sleep(wait, stopping.signal)
+        }
+      }
+
+      if (complete && pass && !dryRun) {
+        const end = await finishFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, pass, options.maxDeleteFraction ?? 0.5)
+        summary.deleted += end.deleted
+        refused = end.refused
+        if (end.deleted) runLog.info({ deleted: end.deleted }, `the full pass is complete: ${end.deleted} rows no longer at the source were soft-deleted`)
+        if (refused) runLog.warn(refused)
+      }
+      if (!complete || !catchUp || position === undefined) break
+      catchUp = false
+      pass = null
+      target.pass = null
+      readMode = 'incremental'
+      applyLookback = true
+      runLog.info({ cursor: position }, 'the interrupted read is finished; reading on incrementally for what changed since it began')
     }
     summary.status = summary.rejected > 0 || refused ? 'partial' : 'succeeded'
     if (refused) {

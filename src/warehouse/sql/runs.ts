@@ -135,6 +135,19 @@ export async function markAbandonedRuns(db: Queryable, source: string, stream: s
   return rows
 }
 
+/**
+ * Whether the newest run that could have moved the stream's cursor (anything but a backfill)
+ * stopped before reading to its end: its cursor may then be a resume point inside an old read.
+ */
+export async function lastRunStoppedEarly(db: Queryable, source: string, stream: string): Promise<boolean> {
+  const { rows } = await db.query<{ status: string }>(
+    `SELECT status FROM crmsync.sync_runs WHERE source = $1 AND stream = $2 AND mode <> 'backfill' AND status <> 'running'
+     ORDER BY id DESC LIMIT 1`,
+    [source, stream],
+  )
+  return rows.length > 0 && (rows[0].status === 'failed' || rows[0].status === 'cancelled')
+}
+
 /** Running runs whose heartbeat is older than `seconds`: candidates for the dead-run sweep. */
 export async function listStaleRuns(db: Queryable, seconds: number): Promise<DbRun[]> {
   const { rows } = await db.query<DbRun>(
