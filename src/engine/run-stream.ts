@@ -147,12 +147,12 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     let applyLookback = strategy.mode === 'incremental'
     // A run that finishes someone else's interrupted read has not yet seen what changed since that
     // read began (records on its committed pages may have changed since): once the old read ends,
-    // one incremental read from the new cursor (with lookback) brings the table up to this run's start.
+    // one more read brings the table up to this run's start: incremental from the new cursor (with
+    // lookback), or a new full pass for a stream that is read whole on every run.
     let catchUp =
       !dryRun &&
       target.saveCursor &&
       stream.write !== 'append' &&
-      !stream.alwaysFull &&
       (strategy.resumePass || (strategy.mode === 'incremental' && (await lastRunStoppedEarly(session, source, stream.name))))
     const totals = zeroCounts()
     let pageNo = 0
@@ -223,13 +223,21 @@ export async function runStream(source: string, stream: Stream, options: StreamR
         if (end.deleted) runLog.info({ deleted: end.deleted }, `the full pass is complete: ${end.deleted} rows no longer at the source were soft-deleted`)
         if (refused) runLog.warn(refused)
       }
-      if (!complete || !catchUp || position === undefined) break
+      if (!complete || !catchUp || refused || (position === undefined && !stream.alwaysFull)) break
       catchUp = false
-      pass = null
-      target.pass = null
-      readMode = 'incremental'
-      applyLookback = true
-      runLog.info({ cursor: position }, 'the interrupted read is finished; reading on incrementally for what changed since it began')
+      if (stream.alwaysFull) {
+        pass = await startFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, pass?.mode ?? 'full', stream.detectDeletes ?? true, null, dryRun)
+        readMode = 'full'
+        position = undefined
+        applyLookback = false
+        runLog.info('the interrupted pass is finished; reading the stream whole once more for what changed since it began')
+      } else {
+        pass = null
+        readMode = 'incremental'
+        applyLookback = true
+        runLog.info({ cursor: position }, 'the interrupted read is finished; reading on incrementally for what changed since it began')
+      }
+      target.pass = pass
     }
     summary.status = summary.rejected > 0 || refused ? 'partial' : 'succeeded'
     if (refused) {

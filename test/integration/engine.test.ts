@@ -18,12 +18,12 @@ describe.each(WAREHOUSE_KINDS)('engine on %s', (kind) => {
 
   let tableNo = 0
   /** each test gets its own stream (table) so they do not see each other's rows */
-  const setup = (controls: Partial<FakeSourceControls> = {}) => {
+  const setup = (controls: Partial<FakeSourceControls> = {}, { alwaysFull = false, lookbackSeconds = 0 } = {}) => {
     const c: FakeSourceControls = { rows: new Map(), pagesServed: 0, ...controls }
     const name = `items_${++tableNo}`
-    const stream = createFakeStream(c, { name })
+    const stream = { ...createFakeStream(c, { name }), alwaysFull }
     const run = (options: Partial<SyncOptions> = {}) =>
-      runSync([{ connector: createFakeConnector(c, [stream]), config: {}, settings: { lookbackSeconds: 0, horizonSeconds: 0, batchSize: 10 } }], {
+      runSync([{ connector: createFakeConnector(c, [stream]), config: {}, settings: { lookbackSeconds, horizonSeconds: 0, batchSize: 10 } }], {
         warehouse: db.warehouse,
         log: silentLogger(),
         events: createEngineEvents(),
@@ -115,6 +115,29 @@ describe.each(WAREHOUSE_KINDS)('engine on %s', (kind) => {
     c.rows.set('r00005', { id: 'r00005', updated_at: '2026-01-01T00:00:00.000000Z', name: 'back' })
     await run()
     expect((await rows()).find((r) => r.id === 'r00005')?._deleted_at).toBeNull()
+  })
+
+  it.skipIf(!!reason)('a run that finishes an interrupted pass reads on, so changes behind that pass land in the same run', async () => {
+    for (const alwaysFull of [false, true]) {
+      const { c, run, rows } = setup({ rows: makeRows(30) }, { alwaysFull, lookbackSeconds: 60 })
+      await run()
+      c.beforePage = (pageNo) => {
+        if (pageNo === 2) throw new SyncError('source_unavailable', 'boom')
+      }
+      expect(await run({ flags: { full: true } })).toMatchObject({ status: 'failed', fetched: 10 })
+      c.beforePage = undefined
+      // behind the interrupted pass: r00004 is deleted at the source, and r00007 changes with a
+      // stamp still before the pass's checkpoint (r00010), as a change that became visible late
+      // does; the resumed pass reads on from the checkpoint, only a read with lookback sees it
+      c.rows.delete('r00004')
+      Object.assign(c.rows.get('r00007')!, { name: 'changed', updated_at: '2024-01-01T00:00:08.500000Z' })
+      const resumed = await run()
+      expect(resumed).toMatchObject({ status: 'succeeded', mode: 'full' })
+      const after = await rows()
+      expect([alwaysFull, after.find((r) => r.id === 'r00007')?.name]).toEqual([alwaysFull, 'changed'])
+      // only a stream read whole can notice the delete; an incremental one leaves it to the next full pass
+      expect([alwaysFull, after.filter((r) => r._deleted_at).map((r) => r.id)]).toEqual([alwaysFull, alwaysFull ? ['r00004'] : []])
+    }
   })
 
   it.skipIf(!!reason)('refuses to soft-delete most of a table at once unless forced', async () => {
