@@ -1,0 +1,87 @@
+import { KEY_SEPARATOR } from './catalog.ts'
+import type { Expected } from './expected.ts'
+import type { StoredRows } from './warehouse-read.ts'
+
+/** How one stream of the warehouse differs from its source; every list holds keys (or hashes). */
+export interface StreamDiff {
+  stream: string
+  /** live at the source, not in the warehouse */
+  lost: string[]
+  /** live at the source, soft-deleted in the warehouse */
+  wronglyDeleted: string[]
+  /** in both, but the warehouse holds another version */
+  stale: string[]
+  /** deleted at the source (or gone from it), live in the warehouse */
+  notDeleted: string[]
+  /** keyless streams: more copies in the warehouse than at the source */
+  duplicated: string[]
+  /** malformed source records with no trace in crmsync.rejects */
+  unrejected: string[]
+  /** rows gone from the source that an incremental read cannot see, still live (allowed) */
+  tolerated: number
+}
+
+export const diffCount = (d: StreamDiff) =>
+  d.lost.length +
+  d.wronglyDeleted.length +
+  d.stale.length +
+  d.notDeleted.length +
+  d.duplicated.length +
+  d.unrejected.length
+
+const scopeOf = (key: string) => key.split(KEY_SEPARATOR)[0]
+
+/** The row-by-row comparison of one stream: expected (from the source) against stored (the warehouse). */
+export function compareStream(
+  expected: Expected,
+  stored: StoredRows,
+  rejected: Set<string> | undefined,
+): StreamDiff {
+  const diff: StreamDiff = {
+    stream: expected.stream,
+    lost: [],
+    wronglyDeleted: [],
+    stale: [],
+    notDeleted: [],
+    duplicated: [],
+    unrejected: [],
+    tolerated: 0,
+  }
+  for (const hash of expected.mustReject) if (!rejected?.has(hash)) diff.unrejected.push(hash)
+  if (expected.multiset) {
+    compareMultisets(expected.multiset, stored.multiset, diff)
+    return diff
+  }
+  const skipped = (key: string) => expected.ignored.has(key) || expected.ignoredScopes.has(scopeOf(key))
+  for (const [key, want] of expected.rows) {
+    if (skipped(key)) continue
+    const have = stored.rows.get(key)
+    if (want.deleted) {
+      // a record deleted at the source: soft-deleted here, holding its last version
+      if (have && !have.deleted) diff.notDeleted.push(key)
+      else if (!have) diff.lost.push(key)
+      else if (have.hash !== want.hash) diff.stale.push(key)
+      continue
+    }
+    if (!have) diff.lost.push(key)
+    else if (have.deleted) diff.wronglyDeleted.push(key)
+    else if (have.hash !== want.hash) diff.stale.push(key)
+  }
+  for (const [key, have] of stored.rows) {
+    if (expected.rows.has(key) || have.deleted || skipped(key)) continue
+    if (expected.tolerated.has(key) || expected.toleratedScopes.has(scopeOf(key))) diff.tolerated++
+    else diff.notDeleted.push(key)
+  }
+  return diff
+}
+
+function compareMultisets(want: Map<string, number>, have: Map<string, number>, diff: StreamDiff) {
+  for (const [hash, n] of want) {
+    const m = have.get(hash) ?? 0
+    for (let i = m; i < n; i++) diff.lost.push(hash)
+  }
+  for (const [hash, m] of have) {
+    const n = want.get(hash) ?? 0
+    for (let i = n; i < m; i++) (n === 0 ? diff.notDeleted : diff.duplicated).push(hash)
+  }
+}

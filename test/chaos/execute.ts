@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type pg from 'pg'
+import type { SourceName } from './catalog.ts'
+import { diffCount, type StreamDiff } from './compare.ts'
+import { converge, type ScenarioContext } from './converge.ts'
+import { cloneDatabase, connect, dropDatabase, waitIdle } from './database.ts'
+import type { SourceHandle } from './expected.ts'
+import type { MutationPlan } from './plan-chaos.ts'
+import { runCli, runInProcess, type RunResult } from './runner.ts'
+import type { ScenarioPlan, SourcePlan, StepPlan } from './scenario.ts'
+import { startSourceHandle } from './sources.ts'
+import { createStampClock } from './stamp-clock.ts'
+
+export interface SourceDiff {
+  source: SourceName
+  /** 'incremental' after the convergence run; 'full' after the extra --full run (SalesPro) */
+  after: 'incremental' | 'full'
+  diff: StreamDiff
+}
+
+export interface ScenarioResult {
+  plan: ScenarioPlan
+  passed: boolean
+  ms: number
+  diffs: SourceDiff[]
+  /** failures that are not row differences: a convergence run that failed, a harness error */
+  problems: string[]
+  /** what happened on the way: kills that landed, failed runs, changes the emulator refused */
+  events: string[]
+  /** the scenario's database, kept when it failed and `keep` was asked */
+  database?: string
+}
+
+export interface ExecuteOptions {
+  adminUrl: string
+  template: string
+  /** keep the database of a failed scenario for inspection */
+  keep?: boolean
+}
+
+// a run still going after this is SIGKILLed: under a 429 storm that is one more crash
+const STEP_DEADLINE_MS = 12_000
+
+/** Runs one scenario end to end: faults and kills, changes, the convergence run, the comparison. */
+export async function executeScenario(plan: ScenarioPlan, options: ExecuteOptions): Promise<ScenarioResult> {
+  const started = performance.now()
+  const result: ScenarioResult = { plan, passed: false, ms: 0, diffs: [], problems: [], events: [] }
+  const db = await cloneDatabase(options.adminUrl, options.template)
+  const home = mkdtempSync(join(tmpdir(), 'crmsync-chaos-'))
+  const handles: SourceHandle[] = []
+  let client: pg.Pool | undefined
+  try {
+    for (const source of plan.sources) handles.push(await startSourceHandle(source))
+    const ready = ((performance.now() - started) / 1000).toFixed(1)
+    result.events.push(`database and emulators ready in ${ready} s`)
+    const configPath = join(home, 'crmsync.config.json')
+    const sections = Object.fromEntries(handles.map((h) => [h.source, h.configSection]))
+    writeFileSync(configPath, JSON.stringify({ sources: sections }))
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      CRMSYNC_HOME: join(home, 'state'),
+      CRMSYNC_CONFIG: configPath,
+      DATABASE_URL: db.url,
+      // retries keep their shape, not their minutes
+      CRMSYNC_RETRY_SCALE: '0.01',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...Object.assign({}, ...handles.map((h) => h.env)),
+    }
+    client = await connect(db.url)
+    const ctx: ScenarioContext = { env, db, client, result }
+    await Promise.all(plan.sources.map((source, i) => runSource(ctx, source, handles[i])))
+    for (const handle of handles) result.events.push(...handle.notes.map((n) => `${handle.source}: ${n}`))
+  } catch (error) {
+    result.problems.push(`harness error: ${(error as Error).stack ?? error}`)
+  } finally {
+    await client?.end().catch(() => {})
+    for (const handle of handles) await handle.close().catch(() => {})
+    rmSync(home, { recursive: true, force: true })
+    result.passed = result.problems.length === 0 && result.diffs.every((d) => diffCount(d.diff) === 0)
+    if (result.passed || !options.keep) await dropDatabase(options.adminUrl, db.name).catch(() => {})
+    else result.database = db.name
+    result.ms = performance.now() - started
+  }
+  return result
+}
+
+/** One source's timeline: runs under faults with changes landing meanwhile, then convergence. */
+async function runSource(ctx: ScenarioContext, plan: SourcePlan, handle: SourceHandle): Promise<void> {
+  const clock = createStampClock(plan.skewSeconds * 1000)
+  const queue = createQueue()
+  const change = (m: MutationPlan) =>
+    queue(() => handle.mutate(m, clock)).catch((error) => {
+      handle.notes.push(`change ${m.kind} ${m.stream} refused: ${(error as Error).message}`)
+    })
+  for (const [i, step] of plan.steps.entries()) {
+    await handle.applyFaults(step.faults)
+    const changes = Promise.all(step.mutations.map((m) => sleep(m.delayMs).then(() => change(m))))
+    const run = await runStep(ctx, plan, handle, step)
+    await changes
+    await handle.clearFaults()
+    if (!(await waitIdle(ctx.client, ctx.db.name))) {
+      ctx.result.events.push(`${plan.source}: run ${i + 1} left connections behind`)
+    }
+    ctx.result.events.push(`${plan.source} run ${i + 1}: ${describeRun(run)}`)
+  }
+  for (const m of plan.finalMutations) await change(m)
+  await converge(ctx, plan, handle, false)
+  if (plan.finalFull) await converge(ctx, plan, handle, true)
+}
+
+function runStep(ctx: ScenarioContext, plan: SourcePlan, handle: SourceHandle, step: StepPlan) {
+  if (step.via === 'lib') {
+    return runInProcess({
+      source: plan.source,
+      streams: plan.streams,
+      env: handle.env,
+      section: handle.configSection,
+      databaseUrl: ctx.db.url,
+      full: step.full,
+      deadlineMs: STEP_DEADLINE_MS,
+    })
+  }
+  const args = ['sync', plan.source, ...plan.streams, '--json', '--debug', ...(step.full ? ['--full'] : [])]
+  return runCli(args, ctx.env, step.kill, STEP_DEADLINE_MS)
+}
+
+function describeRun(run: RunResult): string {
+  const failed = run.streams
+    .filter((s) => s.status !== 'succeeded')
+    .map((s) => `${s.stream} ${s.status}${s.errorCode ? ` ${s.errorCode}` : ''}${s.error ? ` (${s.error.slice(0, 160)})` : ''}`)
+  const end = run.stoppedBy ? `stopped by ${run.stoppedBy}` : `exit ${run.code}`
+  const seconds = (run.ms / 1000).toFixed(1)
+  return `${end} after ${run.pages} pages in ${seconds} s${failed.length ? `; ${failed.join(', ')}` : ''}`
+}
+
+/** Changes to one source apply one at a time, so their stamps are in the order they land. */
+function createQueue() {
+  let tail: Promise<unknown> = Promise.resolve()
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const next = tail.then(work)
+    tail = next.catch(() => {})
+    return next
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

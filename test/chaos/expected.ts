@@ -1,0 +1,62 @@
+import type { SourceName } from './catalog.ts'
+import type { FaultPlan, MutationPlan } from './plan-chaos.ts'
+import type { StampClock } from './stamp-clock.ts'
+
+/** What one stream of the warehouse must hold once the scenario converged, read from the source. */
+export interface Expected {
+  stream: string
+  /** keyed streams: key → content hash of what crmsync stores (`_raw`), and whether the source deleted it */
+  rows: Map<string, { hash: string; deleted: boolean }>
+  /** keyless streams: content hash → copies */
+  multiset?: Map<string, number>
+  /** keys whose source record is malformed: not compared (the warehouse keeps its last good version) */
+  ignored: Set<string>
+  /** parents (the first key part) whose children are not compared: the parent is malformed */
+  ignoredScopes: Set<string>
+  /** keys gone from the source that an incremental read cannot notice (SalesPro hard deletes) */
+  tolerated: Set<string>
+  toleratedScopes: Set<string>
+  /** content hashes of malformed source records that must be in crmsync.rejects */
+  mustReject: Set<string>
+}
+
+export const emptyExpected = (stream: string): Expected => ({
+  stream,
+  rows: new Map(),
+  ignored: new Set(),
+  ignoredScopes: new Set(),
+  tolerated: new Set(),
+  toleratedScopes: new Set(),
+  mustReject: new Set(),
+})
+
+/** A running emulator as the harness drives it: faults, changes, and the truth to compare against. */
+export interface SourceHandle {
+  source: SourceName
+  /** what crmsync needs to reach it */
+  env: Record<string, string>
+  /** `sources.<name>` of crmsync.config.json */
+  configSection: Record<string, unknown>
+  applyFaults(plan: FaultPlan): Promise<void>
+  clearFaults(): Promise<void>
+  mutate(mutation: MutationPlan, clock: StampClock): Promise<void>
+  /** the source's current data, as expectations per stream; `strictDeletes` after a full pass */
+  truth(streams: readonly string[], strictDeletes: boolean): Promise<Map<string, Expected>>
+  /** things worth knowing that are not failures (a change the emulator refused) */
+  notes: string[]
+  close(): Promise<void>
+}
+
+/** The emulators' admin routes: JSON in and out, never faulted. */
+export function adminClient(baseUrl: string) {
+  return async (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<any> => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await response.text()
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`)
+    return text ? JSON.parse(text) : undefined
+  }
+}

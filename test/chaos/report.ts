@@ -1,0 +1,80 @@
+import { diffCount, type StreamDiff } from './compare.ts'
+import type { ScenarioResult, SourceDiff } from './execute.ts'
+import { faultLabels } from './plan-chaos.ts'
+import type { KillPlan, ScenarioPlan } from './scenario.ts'
+
+const CHANGE_WORDS = [
+  ['tie', 'ties'],
+  ['late-insert', 'late'],
+  ['malformed', 'malformed'],
+  ['delete', 'deletes'],
+] as const
+
+const killTag = (k: KillPlan) =>
+  `${k.signal === 'SIGKILL' ? 'kill' : 'SIGTERM'}@` +
+  (k.afterPages !== undefined ? `page${k.afterPages}` : `${((k.afterMs ?? 0) / 1000).toFixed(1)}s`)
+
+/** `salespro(customer)+hubspot(contacts): kill@page3, 429 storm, 5xx, 23 changes, 2 ties, skew 512 s` */
+export function describePlan(plan: ScenarioPlan): string {
+  const sources = plan.sources.map((s) => `${s.source}(${s.streams.join(',')})`).join('+')
+  const tags: string[] = []
+  for (const step of plan.sources.flatMap((s) => s.steps)) {
+    if (step.kill) tags.push(killTag(step.kill))
+    if (step.full) tags.push('--full')
+  }
+  const steps = plan.sources.flatMap((s) => s.steps)
+  tags.push(...new Set(steps.flatMap((step) => faultLabels(step.faults))))
+  const changes = [...steps.flatMap((step) => step.mutations), ...plan.sources.flatMap((s) => s.finalMutations)]
+  tags.push(`${changes.length} changes`)
+  for (const [kind, word] of CHANGE_WORDS) {
+    const n = changes.filter((m) => m.kind === kind).length
+    if (n) tags.push(`${n} ${word}`)
+  }
+  const skew = Math.max(...plan.sources.map((s) => s.skewSeconds))
+  if (skew) tags.push(`skew ${skew} s`)
+  if (plan.sources.some((s) => s.malformedAtStart)) tags.push('malformed rows at start')
+  if (plan.sources.some((s) => s.finalFull)) tags.push('final --full')
+  tags.push(`pages of ${plan.sources.map((s) => s.batchSize).join('/')}`)
+  return `${sources}: ${tags.join(', ')}`
+}
+
+const keys = (list: string[]) => {
+  const shown = list.slice(0, 5).map((k) => k.replaceAll('\u001f', '/'))
+  return ` (${list.length > 5 ? `${shown.join(', ')}, …` : shown.join(', ')})`
+}
+
+const counted = (word: string, list: string[]) => `${word} ${list.length}${list.length ? keys(list) : ''}`
+
+/** `lost 2 (a, b), stale 1 (c), duplicated 0` for one stream */
+export function describeDiff(d: StreamDiff): string {
+  const parts = [counted('lost', d.lost), counted('stale', d.stale), counted('duplicated', d.duplicated)]
+  if (d.wronglyDeleted.length) parts.push(counted('soft-deleted but live at the source', d.wronglyDeleted))
+  if (d.notDeleted.length) parts.push(counted('live but gone or deleted at the source', d.notDeleted))
+  if (d.unrejected.length) parts.push(`malformed but not in crmsync.rejects ${d.unrejected.length}`)
+  return parts.join(', ')
+}
+
+export function scenarioLine(r: ScenarioResult): string {
+  const head = `scenario ${r.plan.index} seed ${r.plan.seed}: ${describePlan(r.plan)}`
+  const time = `${(r.ms / 1000).toFixed(1)} s`
+  if (r.passed) return `${head} … passed in ${time}`
+  const differing = r.diffs.filter((d) => diffCount(d.diff) > 0)
+  const where = (d: SourceDiff) => `${d.source}.${d.diff.stream}${d.after === 'full' ? ' after --full' : ''}`
+  const reasons = [...r.problems, ...differing.map((d) => `${where(d)} ${describeDiff(d.diff)}`)]
+  const kept = r.database ? ` [database ${r.database} kept]` : ''
+  return `${head} … FAILED in ${time}: ${reasons.join('; ')}${kept}`
+}
+
+/** what happened in a scenario, indented under its line */
+export const eventLines = (r: ScenarioResult) => r.events.map((e) => `    ${e}`).join('\n')
+
+export function summary(results: readonly ScenarioResult[], reproduce: (seed: number) => string): string {
+  const failed = results.filter((r) => !r.passed)
+  const passed = results.length - failed.length
+  const lines = [`${results.length} scenarios, ${passed} passed, ${failed.length} failed`]
+  for (const r of failed) {
+    lines.push(`  scenario ${r.plan.index} (seed ${r.plan.seed}): ${reproduce(r.plan.seed)}`)
+    if (r.events.length) lines.push(eventLines(r))
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,100 @@
+import { startSalesProEmulator } from '../../emulators/salespro/index.ts'
+import { selectAll } from './athena-select.ts'
+import { SALESPRO_KEYS, SALESPRO_TABLES } from './catalog.ts'
+import { adminClient, type Expected, type SourceHandle } from './expected.ts'
+import type { MutationPlan } from './plan-chaos.ts'
+import type { SourcePlan } from './scenario.ts'
+import { athenaStamp, type StampClock } from './stamp-clock.ts'
+import { salesProExpected } from './truth-salespro.ts'
+
+/**
+ * The SalesPro (Athena) emulator for one scenario. Its deletes are hard deletes, which no
+ * incremental read can see (Athena has no change feed): rows deleted at the source are tolerated
+ * as live after the incremental convergence run, and must be soft-deleted after a `--full` one.
+ */
+export async function startSalesProSource(plan: SourcePlan): Promise<SourceHandle> {
+  const tables = [...new Set(plan.streams.map((s) => SALESPRO_TABLES[s]))]
+  const emulator = await startSalesProEmulator({
+    rows: plan.rows,
+    seed: plan.emulatorSeed,
+    only: tables,
+    malformed: plan.malformedAtStart,
+  })
+  const admin = adminClient(emulator.url)
+  const deleted = new Map<string, Set<string>>()
+  const notes: string[] = []
+
+  async function mutate(m: MutationPlan, clock: StampClock) {
+    const table = SALESPRO_TABLES[m.stream]
+    const body: Record<string, unknown> = { table }
+    if (m.kind === 'update' || (m.kind === 'tie' && table !== 'user_activity')) body.updates = m.count
+    else if (m.kind === 'insert' || m.kind === 'tie') body.inserts = m.count
+    else if (m.kind === 'late-insert') body.inserts = m.count
+    else if (m.kind === 'delete') body.deletes = m.count
+    else if (m.kind === 'malformed') body.inserts = malformedRows(table, m.count)
+    body.at = athenaStamp(m.kind === 'late-insert' ? clock.late((m.lateSeconds ?? 0) * 1000) : clock.next())
+    const answer = await admin('/_admin/mutate', body)
+    for (const key of answer.deleted ?? []) {
+      if (!deleted.has(table)) deleted.set(table, new Set())
+      deleted.get(table)?.add(String(key))
+    }
+  }
+
+  return {
+    source: 'salespro',
+    env: emulator.env,
+    configSection: { batchSize: plan.batchSize, maxPollMs: 100 },
+    notes,
+    async applyFaults(faults) {
+      if (faults.transport) await admin('/_admin/faults', faults.transport)
+      if (faults.athena) await admin('/_admin/source-faults', faults.athena)
+    },
+    async clearFaults() {
+      await admin('/_admin/faults', undefined, 'DELETE')
+      await admin('/_admin/source-faults', undefined, 'DELETE')
+    },
+    mutate,
+    async truth(streams, strictDeletes) {
+      const rowsOf = new Map<string, Awaited<ReturnType<typeof selectAll>>>()
+      for (const table of new Set(streams.map((s) => SALESPRO_TABLES[s]))) {
+        rowsOf.set(table, await selectAll(emulator.env, table))
+      }
+      const out = new Map<string, Expected>()
+      for (const stream of streams) {
+        const table = SALESPRO_TABLES[stream]
+        const expected = salesProExpected(stream, rowsOf.get(table) ?? [])
+        const present = new Set((rowsOf.get(table) ?? []).map((row) => row[SALESPRO_KEYS[table]]))
+        if (!strictDeletes) tolerateDeletes(expected, stream, deleted.get(table), present)
+        out.set(stream, expected)
+      }
+      return out
+    },
+    close: () => emulator.close(),
+  }
+}
+
+/** Rows crmsync must reject: a NULL key, a blank key, and (lead results) JSON that does not parse. */
+function malformedRows(table: string, count: number): Record<string, string | null>[] {
+  const key = SALESPRO_KEYS[table]
+  const kinds: Record<string, string | null>[] =
+    table === 'lead_results'
+      ? [{ lead_results: '[{"title": "Result", "value": ' }, { lead_results: "[{'title': 'x'}]" }, { [key]: '' }]
+      : table === 'user_activity'
+        ? [{ created_at: null }]
+        : [{ [key]: null }, { [key]: '' }, { [key]: '   ' }]
+  return Array.from({ length: count }, (_, i) => kinds[i % kinds.length])
+}
+
+/** Keys the harness deleted that are still gone (a lead result may come back for its estimate). */
+function tolerateDeletes(
+  expected: Expected,
+  stream: string,
+  keys: Set<string> | undefined,
+  present: Set<string | null>,
+) {
+  for (const key of keys ?? []) {
+    if (present.has(key)) continue
+    if (stream === 'lead_result_line_item') expected.toleratedScopes.add(key)
+    else expected.tolerated.add(key)
+  }
+}

@@ -1,0 +1,72 @@
+import { HUBSPOT_LINKS, HUBSPOT_OBJECTS, KEY_SEPARATOR } from './catalog.ts'
+import { contentHash } from './canonical.ts'
+import { emptyExpected, type Expected } from './expected.ts'
+import { listAll, readLinks, type HubSpotApi, type PropertyDefinition } from './hubspot-api.ts'
+
+/**
+ * HubSpot's expectations. Objects: every property (crmsync asks for all of them), live and
+ * archived; crmsync stores the SimplePublicObject as `_raw`, an archived one soft-deleted. A
+ * record with a value that does not parse as its property's type must be rejected instead.
+ * Owners: live and archived. Associations: every link of every live "from" record.
+ */
+export async function hubSpotExpected(
+  api: HubSpotApi,
+  stream: string,
+  definitions: readonly PropertyDefinition[],
+): Promise<Expected> {
+  const expected = emptyExpected(stream)
+  if (stream in HUBSPOT_LINKS) {
+    const { from, to } = HUBSPOT_LINKS[stream]
+    const query = { archived: 'false', properties: 'hs_object_id' }
+    const live = await listAll(api, `/crm/v3/objects/${from}`, query)
+    const ids = live.map((o) => String(o.id))
+    for (const link of await readLinks(api, from, to, ids)) {
+      const type = link.associationType as { typeId: number }
+      // crmsync's _raw of a link is its own small object, with the ids as text
+      const raw = { ...link, toObjectId: String(link.toObjectId) }
+      const key = [link.fromId, raw.toObjectId, type.typeId].join(KEY_SEPARATOR)
+      expected.rows.set(key, { hash: contentHash(raw), deleted: false })
+    }
+    return expected
+  }
+  const path = stream === 'owners' ? '/crm/v3/owners' : `/crm/v3/objects/${HUBSPOT_OBJECTS[stream]}`
+  const properties = definitions.map((d) => d.name).join(',')
+  const query: Record<string, string> = stream === 'owners' ? {} : { properties }
+  const types = new Map(definitions.map((d) => [d.name, d.type]))
+  for (const archived of ['false', 'true']) {
+    for (const record of await listAll(api, path, { ...query, archived })) {
+      const key = String(record.id)
+      if (stream !== 'owners' && !wellFormed(record, types)) {
+        expected.ignored.add(key)
+        expected.mustReject.add(contentHash(record))
+        continue
+      }
+      expected.rows.set(key, { hash: contentHash(record), deleted: record.archived === true })
+    }
+  }
+  return expected
+}
+
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/
+const EPOCH_MS = /^-?\d{10,16}$/
+const instant = (v: string) => EPOCH_MS.test(v) || !Number.isNaN(Date.parse(v))
+
+/** Whether every value parses as its property's type (HubSpot sends them all as strings). */
+interface SimpleObject {
+  properties: Record<string, string | null>
+  createdAt: string
+  updatedAt: string
+}
+
+function wellFormed(record: SimpleObject, types: Map<string, string>): boolean {
+  if (!instant(record.createdAt) || !instant(record.updatedAt)) return false
+  for (const [name, value] of Object.entries(record.properties)) {
+    const v = value?.trim()
+    if (!v) continue
+    const type = types.get(name)
+    if (type === 'number' && !NUMBER.test(v)) return false
+    if (type === 'bool' && v.toLowerCase() !== 'true' && v.toLowerCase() !== 'false') return false
+    if ((type === 'datetime' || type === 'date') && !instant(v)) return false
+  }
+  return true
+}
