@@ -218,7 +218,8 @@ export async function runStream(source: string, stream: Stream, options: StreamR
 
       if (complete && pass && !dryRun) {
         const end = await finishFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, pass, options.maxDeleteFraction ?? 0.5)
-        summary.deleted += end.deleted
+        totals.deleted += end.deleted
+        summary.deleted = totals.deleted
         refused = end.refused
         if (end.deleted) runLog.info({ deleted: end.deleted }, `the full pass is complete: ${end.deleted} rows no longer at the source were soft-deleted`)
         if (refused) runLog.warn(refused)

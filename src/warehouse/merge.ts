@@ -41,13 +41,20 @@ export function encodeRowLine(values: readonly unknown[], raw: string, hash: str
   return parts.join('\t')
 }
 
-const withLast = (rows: readonly StagedRow[], last: (i: number) => string | number | null) => {
+// about 64 KB of lines per piece: one CopyData message each, built only when the COPY asks for it
+const PIECE_CHARS = 64 * 1024
+
+function* withLast(rows: readonly StagedRow[], last: (i: number) => string | number | null): Generator<string> {
   let out = ''
   for (let i = 0; i < rows.length; i++) {
     const value = last(i)
     out += `${rows[i].line}\t${value === null ? '\\N' : value}\n`
+    if (out.length >= PIECE_CHARS) {
+      yield out
+      out = ''
+    }
   }
-  return out
+  if (out) yield out
 }
 
 export type MergeMode = 'merge' | 'force' | 'append'

@@ -56,7 +56,7 @@ export async function openPglite(options: PgliteOptions): Promise<Warehouse> {
               exec: async (sql) => void (await inner.exec(sql)),
               async copyIn(table, columns, text) {
                 await inner.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], {
-                  blob: new Blob([text]),
+                  blob: new Blob([...text]),
                 })
               },
             }

@@ -62,7 +62,7 @@ export function openPostgres(options: PostgresOptions): Warehouse {
           const stream = client.query(copyStreams.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`))
           // many small CopyData messages, not one: PostgreSQL parses each as it arrives, so
           // sending and loading overlap instead of the server waiting for the whole page
-          await pipeline(Readable.from(slices(Buffer.from(text), 64 * 1024)), stream)
+          await pipeline(Readable.from(toBuffers(text)), stream)
         },
       }
       return {
@@ -96,7 +96,7 @@ export function openPostgres(options: PostgresOptions): Warehouse {
   }
 }
 
-// bytes, not characters: slicing the string could split a surrogate pair
-function* slices(bytes: Buffer, size: number): Generator<Buffer> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
+// each piece is encoded as it is sent: small buffers that die young, not one per page
+function* toBuffers(pieces: Iterable<string>): Generator<Buffer> {
+  for (const piece of pieces) yield Buffer.from(piece)
 }
