@@ -72,9 +72,6 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   ctx.releasers.push(() => alerts.close())
 
   const targets: SyncTarget[] = await Promise.all(DEMO_SOURCES.map((source) => loadTarget(ctx, source)))
-  // HubSpot's real search index lags, so its connector holds back the newest 30 s by default; the
-  // emulator's index has no lag, and the demo changes data seconds before it syncs again
-  for (const target of targets) if (target.connector.name === 'hubspot') target.settings.horizonSeconds = 0
   // the emulators start from the same seed every time: a warehouse kept from an earlier demo holds
   // that demo's changes, which this fresh emulator never made, so the first sync overwrites (--force)
   const earlier = (await listStreamStates(warehouse)).some((s) => (DEMO_SOURCES as readonly string[]).includes(s.source))

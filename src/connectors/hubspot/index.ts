@@ -55,9 +55,11 @@ export const hubspot = defineConnector<HubSpotConfig>({
   configSchema: hubSpotConfigSchema,
   loadConfig: loadHubSpotConfig,
   secrets: (config) => [config.apiToken],
-  // HubSpot's search index lags behind its writes by seconds to minutes: an incremental window stops
-  // 30 s short of now and re-reads the last 10 minutes, so late-indexed records are still caught
-  defaults: { lookbackSeconds: 600, horizonSeconds: 30, batchSize: 100 },
+  // HubSpot's search index lags behind its writes by seconds: each incremental window re-reads the
+  // last 10 minutes, so a record indexed late is caught by the next run. No horizon by default (a
+  // change made just before a run is in that run when it is already searchable); set
+  // `horizonSeconds` to hold back the newest seconds when every run must see the index settled.
+  defaults: { lookbackSeconds: 600, horizonSeconds: 0, batchSize: 100 },
   async check(config, ctx) {
     const client = createHubSpotClient(config)
     await client.send(

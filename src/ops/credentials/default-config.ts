@@ -37,7 +37,7 @@ export const DEFAULT_CONFIG = `// crmsync configuration: JSON with comments (// 
     "hubspot": {
       "enabled": true,
       // "lookbackSeconds": 600,
-      // "horizonSeconds": 30,
+      // "horizonSeconds": 0,
       // "batchSize": 100,
       // "expectedIntervalMinutes": 60,
     },
