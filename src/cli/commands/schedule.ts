@@ -3,7 +3,7 @@ import { SyncError } from '../../errors.ts'
 import { deleteSchedule, listSchedules, setSchedulePaused, upsertSchedule, type DbSchedule } from '../../warehouse/sql/schedules.ts'
 import { describeTiming, nextRun, parseEvery, validateCron } from '../../worker/timing.ts'
 import { parseCommandArgs, positiveInt } from '../args.ts'
-import type { CliContext } from '../context.ts'
+import { loadTarget, type CliContext } from '../context.ts'
 import { table } from '../output.ts'
 
 export const SCHEDULE_HELP = `crmsync schedule add <source>[.<stream>] --every 15m | --cron "<expr>" [--mode incremental|full]
@@ -48,6 +48,13 @@ export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<
       // an interval schedule fires at once, then on its grid; a cron one at its next occurrence
       const nextRunAt = everySeconds ? new Date() : nextRun(timing, new Date())
       const schedule = await upsertSchedule(warehouse, { source, stream: stream ?? null, everySeconds, cron: values.cron ?? null, mode, nextRunAt })
+      // kept either way (the workers may run elsewhere, with their own environment), but a source
+      // this machine cannot configure usually means its credentials were never stored
+      const problem = await loadTarget(ctx, source).then(
+        () => undefined,
+        (error: unknown) => (error instanceof SyncError && error.code === 'config_invalid' ? error.message : undefined),
+      )
+      if (problem) ctx.out.note(`warning: ${problem}. Workers with the same environment will fail this schedule; store the credentials with \`crmsync credentials set ${source} --from-env\``)
       if (values.json) ctx.out.result(scheduleJson(schedule))
       else ctx.out.line(`schedule ${schedule.id}: ${source}${stream ? `.${stream}` : ' (every stream)'} ${mode} ${describeTiming(schedule)}; next run ${schedule.next_run_at.toISOString()} (run \`crmsync worker\` to carry it out)`)
       return 0
