@@ -6,6 +6,7 @@ import {
   insertPassKeys,
   insertPassKeysFromStage,
   mergeStage,
+  rawOfLine,
   softDeleteReplaced,
   type MergeCounts,
   type MergeMode,
@@ -74,7 +75,7 @@ export async function commitPage(
         merged = await mergeBisecting(tx, table, options, 0, page.rows.length - 1, failures)
         for (const failure of failures) {
           const row = page.rows[failure.index]
-          rejects.push({ key: row.key, reason: `the warehouse refused the row: ${failure.reason}`, raw: JSON.parse(row.raw) })
+          rejects.push({ key: row.key, reason: `the warehouse refused the row: ${failure.reason}`, raw: rawOfLine(row.line, table.columns.length) })
         }
         unchanged = page.rows.length - failures.length - merged.inserted - merged.updated - merged.deleted
       }

@@ -57,7 +57,7 @@ export async function preparePage(stream: Stream, page: Page): Promise<PreparedP
       continue
     }
     const deletedAt = stream.deletedAtField ? ((record.values[stream.deletedAtField] as string | null) ?? null) : null
-    byKey.set(key as string, { key: key as string, raw, deleted: deletedAt !== null, line: encodeRowLine(values, raw, hash('sha256', raw, 'base64'), deletedAt) })
+    byKey.set(key as string, { key: key as string, deleted: deletedAt !== null, line: encodeRowLine(values, raw, hash('sha256', raw, 'base64'), deletedAt) })
   }
   return {
     rows: [...byKey.values()],

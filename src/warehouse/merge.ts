@@ -19,8 +19,6 @@ const STAGE = quoteIdent('crmsync_stage')
 export interface StagedRow {
   /** the primary key as text (see keyText) */
   key: string
-  /** the source payload as JSON text, for a reject if the warehouse refuses the row */
-  raw: string
   /** the source flagged the record deleted */
   deleted: boolean
   /**
@@ -31,6 +29,15 @@ export interface StagedRow {
 }
 
 /** The COPY text shared by both targets: the columns, then `_raw`, `_hash`, `_deleted_at`. */
+/**
+ * The source payload of a staged row, read back from its line (the column after the stream's
+ * columns), for the rare reject of a row the warehouse refused: rows do not carry a second copy.
+ */
+export function rawOfLine(line: string, columnCount: number): unknown {
+  const field = line.split('\t')[columnCount]
+  return JSON.parse(field.replace(/\\([\\tnr])/g, (_, ch: string) => (ch === 't' ? '\t' : ch === 'n' ? '\n' : ch === 'r' ? '\r' : '\\')))
+}
+
 export function encodeRowLine(values: readonly unknown[], raw: string, hash: string, deletedAt: string | null): string {
   // one flat string (join), not a tree of concatenations: it is kept until the page commits
   const parts = new Array<string>(values.length + 3)

@@ -161,12 +161,14 @@ describe.each(WAREHOUSE_KINDS)('engine on %s', (kind) => {
     const summary = await run()
     expect(summary).toMatchObject({ status: 'partial', fetched: 12, inserted: 10, rejected: 2 })
     expect(await rows()).toHaveLength(10)
-    const rejects = await db.warehouse.query<{ record_key: string; reason: string }>(`SELECT record_key, reason FROM crmsync.rejects WHERE stream = $1 ORDER BY record_key`, [name])
+    const rejects = await db.warehouse.query<{ record_key: string; reason: string; raw: unknown }>(`SELECT record_key, reason, raw FROM crmsync.rejects WHERE stream = $1 ORDER BY record_key`, [name])
     expect(rejects.rows[0]).toMatchObject({ record_key: 'r00004' })
     expect(rejects.rows[0].reason).toMatch(/amount: not a decimal number/)
     // this one passes the schema's shape check, so it is PostgreSQL that refuses it, and only it
     expect(rejects.rows[1]).toMatchObject({ record_key: 'r00007' })
     expect(rejects.rows[1].reason).toMatch(/the warehouse refused the row/)
+    // the payload as the source sent it, read back from the row's COPY line
+    expect(rejects.rows[1].raw).toEqual(c.rows.get('r00007'))
   })
 
   it.skipIf(!!reason)('--dry-run reads and counts but writes nothing', async () => {

@@ -99,6 +99,12 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
         let scopes: string[] = []
         let rowsInPage = 0
         let cursor: SalesProCursor | undefined
+        let cursorRow: AthenaRow | undefined
+        const cursorOf = (row: AthenaRow | undefined, previous: SalesProCursor | undefined): SalesProCursor | undefined => {
+          if (!row) return previous
+          const ts = row[spec.cursorColumn] as string
+          return keyless ? { ts } : { ts, key: row[spec.sourceKey as string] ?? '' }
+        }
         for await (const batch of gateway.batches(query, ctx)) {
           for (const row of batch) {
             const result = spec.convert(row, perQuery)
@@ -107,9 +113,11 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
               for (const record of result.records) records.push(record)
               if (result.scope !== undefined) scopes.push(result.scope)
             }
+            // the position of the page's last row with a usable timestamp; the cursor object is made once per page
             const ts = row[spec.cursorColumn]
-            if (ts && ATHENA_TIMESTAMP.test(ts)) cursor = keyless ? { ts } : { ts, key: row[spec.sourceKey as string] ?? '' }
+            if (ts && ATHENA_TIMESTAMP.test(ts)) cursorRow = row
             if (++rowsInPage >= request.batchSize) {
+              cursor = cursorOf(cursorRow, cursor)
               yield { records, rejects, cursor, replaceScopes: scopes }
               records = []
               rejects = []
@@ -118,7 +126,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
             }
           }
         }
-        if (rowsInPage > 0) yield { records, rejects, cursor, replaceScopes: scopes }
+        if (rowsInPage > 0) yield { records, rejects, cursor: cursorOf(cursorRow, cursor), replaceScopes: scopes }
       } finally {
         gateway.destroy()
       }
