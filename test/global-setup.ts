@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node'
 import pg from 'pg'
 import { openPostgres } from '../src/warehouse/postgres.ts'
 import { migrate } from '../src/warehouse/migrate.ts'
+import { isAlive } from './helpers/is-alive.ts'
 
 /**
  * Prepares a migrated template database once; each test file clones it (CREATE DATABASE …
@@ -41,15 +42,6 @@ async function dropStale(admin: pg.Client) {
     const pid = Number(/^crmsync_(?:t|tpl)_(\d+)/.exec(datname)?.[1])
     if (pid === process.pid || isAlive(pid)) continue
     await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
