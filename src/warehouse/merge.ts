@@ -48,20 +48,36 @@ export function encodeRowLine(values: readonly unknown[], raw: string, hash: str
   return parts.join('\t')
 }
 
-// about 64 KB of lines per piece: one CopyData message each, built only when the COPY asks for it
-const PIECE_CHARS = 64 * 1024
+// about 64 KB of lines per piece: one CopyData message each, made only when the COPY asks for it
+const PIECE_BYTES = 64 * 1024
 
-function* withLast(rows: readonly StagedRow[], last: (i: number) => string | number | null): Generator<string> {
-  let out = ''
+/**
+ * The rows' COPY lines, each followed by its own last value, as ~64 KB buffers. Lines are
+ * encoded straight into the buffer: joining them into one string first would make V8 copy that
+ * string again (as UTF-16, twice the bytes, when one name in it is not Latin-1).
+ */
+function* withLast(rows: readonly StagedRow[], last: (i: number) => string | number | null): Generator<Uint8Array<ArrayBuffer>> {
+  let piece = Buffer.allocUnsafe(PIECE_BYTES)
+  let used = 0
   for (let i = 0; i < rows.length; i++) {
     const value = last(i)
-    out += `${rows[i].line}\t${value === null ? '\\N' : value}\n`
-    if (out.length >= PIECE_CHARS) {
-      yield out
-      out = ''
+    const line = rows[i].line
+    const end = `\t${value === null ? '\\N' : value}\n`
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit
+    const worst = (line.length + end.length) * 3
+    if (used + worst > PIECE_BYTES && used > 0) {
+      yield piece.subarray(0, used)
+      piece = Buffer.allocUnsafe(PIECE_BYTES)
+      used = 0
     }
+    if (worst > PIECE_BYTES) {
+      yield Buffer.from(line + end)
+      continue
+    }
+    used += piece.write(line, used)
+    used += piece.write(end, used)
   }
-  if (out) yield out
+  if (used > 0) yield piece.subarray(0, used)
 }
 
 export type MergeMode = 'merge' | 'force' | 'append'

@@ -62,7 +62,7 @@ export function openPostgres(options: PostgresOptions): Warehouse {
           const stream = client.query(copyStreams.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`))
           // many small CopyData messages, not one: PostgreSQL parses each as it arrives, so
           // sending and loading overlap instead of the server waiting for the whole page
-          await pipeline(Readable.from(toBuffers(text)), stream)
+          await pipeline(Readable.from(text), stream)
         },
       }
       return {
@@ -94,9 +94,4 @@ export function openPostgres(options: PostgresOptions): Warehouse {
     }),
     close: () => pool.end(),
   }
-}
-
-// each piece is encoded as it is sent: small buffers that die young, not one per page
-function* toBuffers(pieces: Iterable<string>): Generator<Buffer> {
-  for (const piece of pieces) yield Buffer.from(piece)
 }

@@ -16,11 +16,11 @@ export interface Transaction extends Queryable {
   /** runs a script of several statements (migrations); no parameters */
   exec(sql: string): Promise<void>
   /**
-   * COPY rows in PostgreSQL's text format (one row per line) into `table` (already quoted). The
-   * text comes in pieces of whole lines, made as they are sent, so a page never exists as one
-   * multi-megabyte string.
+   * COPY rows in PostgreSQL's text format (one row per line, UTF-8) into `table` (already
+   * quoted). The text comes in pieces of whole lines, encoded as they are sent, so a page never
+   * exists as one multi-megabyte string.
    */
-  copyIn(table: string, columns: readonly string[], text: Iterable<string>): Promise<void>
+  copyIn(table: string, columns: readonly string[], text: Iterable<Uint8Array<ArrayBuffer>>): Promise<void>
 }
 
 /** One dedicated connection, held for a whole run: the stream lock lives on it. */

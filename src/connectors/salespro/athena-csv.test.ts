@@ -28,7 +28,7 @@ describe('readAthenaCsv', () => {
   })
 
   it('gives the same rows whatever the chunk boundaries, including inside a quote pair or a UTF-8 character', async () => {
-    const text = '"id","name","note"\n"1","Zoë ""Z""",\n"2","Nguyễn","a,b\nc"\n"3",,""\n'
+    const text = '"id","name","note"\n"1","Zoë ""Z""",\n"2","Nguyễn 😀","a,b\nc"\n"3",,""\n'
     const whole = await read(text)
     const bytes = Buffer.from(text)
     for (let cut = 1; cut < bytes.length; cut++) {

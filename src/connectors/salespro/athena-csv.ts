@@ -1,5 +1,3 @@
-import { StringDecoder } from 'node:string_decoder'
-
 /**
  * A streaming reader for the result files Athena writes: every non-NULL value double-quoted (an
  * embedded `"` doubled), NULL an empty UNQUOTED field, `\n` line ends, UTF-8. Generic CSV
@@ -8,22 +6,42 @@ import { StringDecoder } from 'node:string_decoder'
  * enough that a small state machine reads it exactly.
  *
  * Yields the records of each chunk as one batch, so the per-row cost is a few string slices.
+ * The bytes a chunk leaves unparsed (a record cut by the chunk's end, or part of a UTF-8
+ * character) go in front of the next chunk's bytes BEFORE decoding: each chunk becomes one flat
+ * string, never `rest + next` joined as strings, which V8 would copy again on the first read
+ * (twice the bytes, as UTF-16, as soon as a name like Łukasz is in the chunk).
  */
 export async function* readAthenaCsv(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<(string | null)[][]> {
-  const decoder = new StringDecoder('utf8')
-  let carry = ''
+  let rest: Buffer = Buffer.alloc(0)
   for await (const chunk of chunks) {
-    const text = carry + (typeof chunk === 'string' ? chunk : decoder.write(chunk))
+    const next = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+    const bytes = rest.length ? Buffer.concat([rest, next]) : next
+    const end = completeUtf8Length(bytes)
+    const text = bytes.toString('utf8', 0, end)
     const { records, consumed } = parseComplete(text, false)
-    carry = text.slice(consumed)
+    const tailBytes = consumed === text.length ? 0 : Buffer.byteLength(text.slice(consumed))
+    // a copy: the chunk's buffer is not kept alive by the few bytes carried over
+    rest = Buffer.from(bytes.subarray(end - tailBytes))
     if (records.length) yield records
   }
-  const rest = carry + decoder.end()
-  if (rest.length) {
-    const { records, consumed } = parseComplete(rest, true)
-    if (consumed < rest.length) throw new Error(`the result file ends inside a record: ${JSON.stringify(rest.slice(consumed, consumed + 80))}`)
+  const last = rest.toString('utf8')
+  if (last.length) {
+    const { records, consumed } = parseComplete(last, true)
+    if (consumed < last.length) throw new Error(`the result file ends inside a record: ${JSON.stringify(last.slice(consumed, consumed + 80))}`)
     if (records.length) yield records
   }
+}
+
+/** How many leading bytes of `bytes` are whole UTF-8 characters (a character cut at the end is left out). */
+function completeUtf8Length(bytes: Buffer): number {
+  const length = bytes.length
+  // walk back over continuation bytes (10xxxxxx) to the last lead byte, at most 3
+  let i = length - 1
+  while (i >= 0 && i >= length - 4 && (bytes[i] & 0xc0) === 0x80) i--
+  if (i < 0) return length
+  const lead = bytes[i]
+  const size = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1
+  return i + size <= length ? length : i
 }
 
 const QUOTE = 34

@@ -15,8 +15,8 @@ export const salesProConfigSchema = z.object({
   workgroup: z.string().min(1).default('primary'),
   athenaEndpoint: z.url().optional(),
   s3Endpoint: z.url().optional(),
-  /** slowest poll of GetQueryExecution; polls start at 200 ms and back off to this */
-  maxPollMs: z.number().int().min(100).default(2000),
+  /** slowest poll of GetQueryExecution; polls start at 100 ms and back off (×1.25) to this */
+  maxPollMs: z.number().int().min(100).default(1000),
   /** a query still running after this long is stopped and the run fails */
   queryTimeoutSeconds: z.number().int().positive().default(1800),
   /** read results from the query's CSV in S3 (fast); false = always page GetQueryResults */
