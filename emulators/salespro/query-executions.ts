@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SalesProDatabase } from './database.ts'
 import { systemFailure, translateDuckDbError, userFailure, type QueryFailure } from './query-failure.ts'
-import { materializeQuery, QueryFailedError, readResultPage, type QueryResult } from './query-runner.ts'
+import { loadResultTable, materializeQuery, QueryFailedError, readResultPage, type QueryResult } from './query-runner.ts'
 import { createSerial } from './serial.ts'
 import { quoteIdent } from './tables.ts'
 
@@ -71,6 +71,7 @@ export function createQueryExecutions(options: QueryExecutionsOptions): QueryExe
   const interrupts = new Map<string, () => void>()
   const running = new Set<Promise<void>>()
   let reader: Promise<DuckDBConnection> | undefined
+  const tablesLoaded = new Set<string>()
   const readSerially = createSerial()
   let closed = false
 
@@ -171,7 +172,15 @@ export function createQueryExecutions(options: QueryExecutionsOptions): QueryExe
       // one long-lived connection serves every page, one statement at a time
       reader ??= options.db.connect()
       const connection = await reader
-      return readSerially(() => readResultPage(connection, execution.result!, offset, limit))
+      const result = execution.result!
+      return readSerially(async () => {
+        // the table GetQueryResults pages is built from the result file on the first ask
+        if (!tablesLoaded.has(execution.id)) {
+          await loadResultTable(connection, result)
+          tablesLoaded.add(execution.id)
+        }
+        return readResultPage(connection, result, offset, limit)
+      })
     },
     async close() {
       closed = true

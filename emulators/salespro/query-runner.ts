@@ -8,9 +8,12 @@ import { rewritePrestoFunctions } from './presto-compat.ts'
 import { userFailure, type QueryFailure } from './query-failure.ts'
 import { quoteIdent } from './tables.ts'
 
-/** a finished query's result: a table of Athena-rendered text columns `c0…cN`, and its CSV file */
+/**
+ * a finished query's result: its CSV file (what S3 serves) and, built from that file the first
+ * time GetQueryResults asks, a table of Athena-rendered text columns `c0…cN`
+ */
 export interface QueryResult {
-  /** `results.q_<n>`, rows in result order (rowid 0…rowCount-1) */
+  /** `results.q_<n>`, rows in result order (rowid 0…rowCount-1); exists once `loadResultTable` ran */
   readonly table: string
   readonly columns: readonly ColumnInfo[]
   readonly rowCount: number
@@ -30,10 +33,11 @@ export class QueryFailedError extends Error {
 const trimStatement = (sql: string) => sql.replace(/[\s;]+$/, '')
 
 /**
- * Runs one SELECT and materializes it twice from a single snapshot: into a results table whose
- * columns are already rendered as Athena prints them (GetQueryResults pages it by rowid), and
- * from that table into Athena's CSV format (what S3 serves). Binder and catalog errors throw
- * the Athena failure they correspond to.
+ * Runs one SELECT straight into Athena's CSV format (what S3 serves), values already rendered as
+ * Athena prints them: one statement, one snapshot, so concurrent mutations never leak into a
+ * running result. The table GetQueryResults pages is built from that file only when a client
+ * asks for it (most read the CSV): a second pass over a million rows would double the query's
+ * time. Binder and catalog errors throw the Athena failure they correspond to.
  */
 export async function materializeQuery(
   connection: DuckDBConnection,
@@ -57,21 +61,28 @@ export async function materializeQuery(
   const columns = duckColumns.map((c, i) => columnInfo(athenaColumnName(c.name, i), c.type))
   const table = `${RESULTS}.${quoteIdent(name)}`
   const aliases = duckColumns.map((_, i) => `c${i}`).join(', ')
-  const rendered = duckColumns.map((c, i) => `${renderSql(`__q.c${i}`, c.type)} AS c${i}`).join(', ')
-  // one statement, one snapshot: concurrent mutations never leak into a running result
+  const rendered = duckColumns.map((c, i) => `${renderSql(`__q.c${i}`, c.type)} AS ${quoteIdent(columns[i].Name)}`).join(', ')
   // (the newlines keep a trailing -- comment in the query from swallowing the closing parenthesis)
   const source = `(\n${statement}\n) AS __q(${aliases})`
-  await connection.run(`CREATE TABLE ${table} AS SELECT ${rendered} FROM ${source}`)
-  const header = columns.map((c, i) => `c${i} AS ${quoteIdent(c.Name)}`).join(', ')
   const path = csvPath.replaceAll("'", "''")
   // Athena's CSV: every value and the header quoted, "" doubled, NULL an empty unquoted field
   const format = `FORMAT csv, HEADER, FORCE_QUOTE *, NEW_LINE '\n'`
-  await connection.run(`COPY (SELECT ${header} FROM ${table}) TO '${path}' (${format})`)
+  const copied = await connection.run(`COPY (SELECT ${rendered} FROM ${source}) TO '${path}' (${format})`)
   const names = columns.map((c) => c.Name)
   // DuckDB renames duplicate column names in the header ("id", "id_1"); Athena keeps them
   if (new Set(names).size !== names.length) await replaceFirstLine(csvPath, names.map(csvQuote).join(','))
-  const [[count]] = (await connection.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRowsJS()
-  return { table, columns, rowCount: Number(count), csvPath, csvBytes: (await stat(csvPath)).size }
+  return { table, columns, rowCount: copied.rowsChanged, csvPath, csvBytes: (await stat(csvPath)).size }
+}
+
+/**
+ * Builds a result's table from its CSV, once: the file holds exactly the query's snapshot, and
+ * reading it back keeps NULL (empty, unquoted) apart from "" (quoted). Rows keep file order.
+ */
+export async function loadResultTable(connection: DuckDBConnection, result: QueryResult): Promise<void> {
+  const columns = result.columns.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ')
+  const path = result.csvPath.replaceAll("'", "''")
+  const options = `header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, columns = {${columns}}`
+  await connection.run(`CREATE TABLE IF NOT EXISTS ${result.table} AS SELECT * FROM read_csv('${path}', ${options})`)
 }
 
 /** a page of rendered rows: text, or null for NULL */
