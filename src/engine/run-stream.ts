@@ -7,7 +7,7 @@ import { tryStreamLock, unlockStream } from '../warehouse/sql/locks.ts'
 import { finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, type PageCounts } from '../warehouse/sql/runs.ts'
 import { loadStreamState, recordRunOutcome, type FullPass } from '../warehouse/sql/stream-state.ts'
 import { ensureStreamTable, listTableColumns, type StreamTable } from '../warehouse/stream-table.ts'
-import type { Warehouse } from '../warehouse/types.ts'
+import type { Session, Warehouse } from '../warehouse/types.ts'
 import { commitPage, type CommitTarget } from './commit-page.ts'
 import type { EngineEvents } from './events.ts'
 import { finishFullPass, startFullPass } from './full-pass.ts'
@@ -119,10 +119,12 @@ export async function runStream(source: string, stream: Stream, options: StreamR
       heartbeat.unref()
     }
 
-    let pass: FullPass | null = null
-    if (strategy.newPass && tableExists && stream.write !== 'append')
-      pass = await startFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, strategy.mode === 'force' ? 'force' : 'full', stream.detectDeletes ?? true, state?.full_pass ?? null, dryRun)
-    else if (strategy.resumePass) pass = state?.full_pass ?? null
+    const pass: FullPass | null =
+      strategy.newPass && tableExists && stream.write !== 'append'
+        ? await startFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, strategy.mode === 'force' ? 'force' : 'full', stream.detectDeletes ?? true, state?.full_pass ?? null, dryRun)
+        : strategy.resumePass
+          ? (state?.full_pass ?? null)
+          : null
 
     let readMode: ReadMode = strategy.mode === 'backfill' ? 'backfill' : strategy.mode === 'incremental' ? 'incremental' : 'full'
     const mergeMode: MergeMode = stream.write === 'append' ? 'append' : strategy.mode === 'force' ? 'force' : 'merge'
@@ -156,11 +158,10 @@ export async function runStream(source: string, stream: Stream, options: StreamR
       (strategy.resumePass || (strategy.mode === 'incremental' && (await lastRunStoppedEarly(session, source, stream.name))))
     const totals = zeroCounts()
     let pageNo = 0
-    let complete = false
     let refused: string | undefined
 
-    // one read, or two when the first finished an interrupted one (see catchUp)
-    for (;;) {
+    /** Reads from `position` to the end (or --max-records), retrying from the last committed page; true when it got to the end. */
+    const readToEnd = async (session: Session): Promise<boolean> => {
       for (;;) {
         try {
           let waited = 0
@@ -203,8 +204,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
               break
             }
           }
-          complete = !truncated
-          break
+          return !truncated
         } catch (error) {
           const failure = coerceError(error)
           const wait = failure.retryable && !stopping.signal.aborted ? options.retry?.(failure, attempts) : undefined
@@ -215,9 +215,13 @@ export async function runStream(source: string, stream: Stream, options: StreamR
           await sleep(wait, stopping.signal)
         }
       }
+    }
 
-      if (complete && pass && !dryRun) {
-        const end = await finishFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, pass, options.maxDeleteFraction ?? 0.5)
+    // one read, or two when the first finished an interrupted one (see catchUp)
+    for (;;) {
+      const complete = await readToEnd(session)
+      if (complete && target.pass && !dryRun) {
+        const end = await finishFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, target.pass, options.maxDeleteFraction ?? 0.5)
         totals.deleted += end.deleted
         summary.deleted = totals.deleted
         refused = end.refused
@@ -227,18 +231,17 @@ export async function runStream(source: string, stream: Stream, options: StreamR
       if (!complete || !catchUp || refused || (position === undefined && !stream.alwaysFull)) break
       catchUp = false
       if (stream.alwaysFull) {
-        pass = await startFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, pass?.mode ?? 'full', stream.detectDeletes ?? true, null, dryRun)
+        target.pass = await startFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, target.pass?.mode ?? 'full', stream.detectDeletes ?? true, null, dryRun)
         readMode = 'full'
         position = undefined
         applyLookback = false
         runLog.info('the interrupted pass is finished; reading the stream whole once more for what changed since it began')
       } else {
-        pass = null
+        target.pass = null
         readMode = 'incremental'
         applyLookback = true
         runLog.info({ cursor: position }, 'the interrupted read is finished; reading on incrementally for what changed since it began')
       }
-      target.pass = pass
     }
     summary.status = summary.rejected > 0 || refused ? 'partial' : 'succeeded'
     if (refused) {

@@ -98,12 +98,12 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
         let rejects: RejectedRecord[] = []
         let scopes: string[] = []
         let rowsInPage = 0
-        let cursor: SalesProCursor | undefined
+        // the last row read with a usable timestamp: each page's cursor is its position
         let cursorRow: AthenaRow | undefined
-        const cursorOf = (row: AthenaRow | undefined, previous: SalesProCursor | undefined): SalesProCursor | undefined => {
-          if (!row) return previous
-          const ts = row[spec.cursorColumn] as string
-          return keyless ? { ts } : { ts, key: row[spec.sourceKey as string] ?? '' }
+        const cursor = (): SalesProCursor | undefined => {
+          if (!cursorRow) return undefined
+          const ts = cursorRow[spec.cursorColumn] as string
+          return keyless ? { ts } : { ts, key: cursorRow[spec.sourceKey as string] ?? '' }
         }
         for await (const batch of gateway.batches(query, ctx)) {
           for (const row of batch) {
@@ -113,12 +113,10 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
               for (const record of result.records) records.push(record)
               if (result.scope !== undefined) scopes.push(result.scope)
             }
-            // the position of the page's last row with a usable timestamp; the cursor object is made once per page
             const ts = row[spec.cursorColumn]
             if (ts && ATHENA_TIMESTAMP.test(ts)) cursorRow = row
             if (++rowsInPage >= request.batchSize) {
-              cursor = cursorOf(cursorRow, cursor)
-              yield { records, rejects, cursor, replaceScopes: scopes }
+              yield { records, rejects, cursor: cursor(), replaceScopes: scopes }
               records = []
               rejects = []
               scopes = []
@@ -126,7 +124,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
             }
           }
         }
-        if (rowsInPage > 0) yield { records, rejects, cursor: cursorOf(cursorRow, cursor), replaceScopes: scopes }
+        if (rowsInPage > 0) yield { records, rejects, cursor: cursor(), replaceScopes: scopes }
       } finally {
         gateway.destroy()
       }
