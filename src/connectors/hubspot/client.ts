@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { z } from 'zod'
 import { SyncError } from '../../errors.ts'
+import { sleep } from '../../sleep.ts'
 import type { RunContext } from '../types.ts'
 import type { HubSpotConfig } from './config.ts'
 import { sharedGovernor, type CallKind, type Governor, type Ticket } from './governor.ts'
@@ -122,7 +123,7 @@ export function createHubSpotClient(config: HubSpotConfig): HubSpotClient {
         const wait = onThrottled(governor, kind, body, answer.headers, ++throttled, request.operation)
         const reason = `429 ${body.policyName ?? ''} on ${request.operation}`
         ctx.report({ type: 'rate_limit_wait', ms: wait, reason })
-        await sleep(wait, ctx.signal)
+        await pause(wait, ctx.signal)
         continue
       }
       if (isTransientStatus(status)) {
@@ -201,7 +202,7 @@ async function pace(governor: Governor, kind: CallKind, ctx: RunContext): Promis
     const wait = governor.delay(kind, now)
     if (!wait) return governor.start(kind, now)
     ctx.report({ type: 'rate_limit_wait', ms: wait.ms, reason: wait.reason })
-    await sleep(wait.ms, ctx.signal)
+    await pause(wait.ms, ctx.signal)
   }
 }
 
@@ -214,22 +215,13 @@ async function backoff(attempt: number, operation: string, reason: string, ctx: 
   const waitMs = Math.round(200 * 2 ** (attempt - 1) * (0.5 + Math.random()))
   ctx.report({ type: 'retry', operation, attempt, reason, waitMs })
   ctx.log.debug({ operation, attempt, waitMs }, `HubSpot ${operation} failed (${reason}); retrying`)
-  await sleep(waitMs, ctx.signal)
+  await pause(waitMs, ctx.signal)
+}
+
+/** A wait that the run's cancellation cuts short, ending in the cancellation as an error. */
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  await sleep(ms, signal)
+  if (signal.aborted) throw new SyncError('cancelled', 'the run was cancelled')
 }
 
 const clip = (text: string, max = 200) => (text.length > max ? `${text.slice(0, max)}…` : text)
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new SyncError('cancelled', 'the run was cancelled'))
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(new SyncError('cancelled', 'the run was cancelled'))
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
-}

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { SyncError } from '../../errors.ts'
+import { sleep } from '../../sleep.ts'
 import type { RunContext } from '../types.ts'
 import type { SalesRabbitConfig } from './config.ts'
 import { errorMessageOf, pageEnvelopeSchema, retryAfterMs, type PageEnvelope } from './responses.ts'
@@ -181,12 +182,4 @@ function networkReason(error: unknown, timeoutSeconds: number): string {
   if (e?.name === 'TimeoutError') return `no complete answer within ${timeoutSeconds} s`
   const cause = e?.cause
   return [cause?.code, cause?.message ?? e?.message].filter(Boolean).join(' ') || String(error)
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
-  })
 }
