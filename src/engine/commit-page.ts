@@ -63,21 +63,20 @@ export async function commitPage(
     let unchanged = 0
     const { stream, table } = target
     const replacing = stream.write === 'replace' && stream.replaceScope !== undefined && page.replaceScopes.length > 0
-    if (target.pass?.startedEmpty && page.rows.length > 0 && (await copiedStraightIn(tx, target, page))) {
-      merged = { inserted: page.rows.length, updated: 0, deleted: page.rows.filter((r) => r.deleted).length }
-      merged.inserted -= merged.deleted
-    } else if (page.rows.length > 0 || replacing) {
+    const { rows } = page
+    if (target.pass?.startedEmpty && rows.count > 0 && (await copiedStraightIn(tx, target, page))) {
+      merged = { inserted: rows.count - rows.deletedCount, updated: 0, deleted: rows.deletedCount }
+    } else if (rows.count > 0 || replacing) {
       await createStage(tx, table)
-      if (page.rows.length > 0) {
-        await copyToStage(tx, table, page.rows)
+      if (rows.count > 0) {
+        await copyToStage(tx, table, rows)
         const failures: { index: number; reason: string }[] = []
         const options = { runId: target.runId, mode: target.mergeMode, cursorField: stream.cursorField }
-        merged = await mergeBisecting(tx, table, options, 0, page.rows.length - 1, failures)
-        for (const failure of failures) {
-          const row = page.rows[failure.index]
-          rejects.push({ key: row.key, reason: `the warehouse refused the row: ${failure.reason}`, raw: rawOfLine(row.line, table.columns.length) })
+        merged = await mergeBisecting(tx, table, options, 0, rows.count - 1, failures)
+        for (const { index, reason } of failures) {
+          rejects.push({ key: rows.keys[index], reason: `the warehouse refused the row: ${reason}`, raw: rawOfLine(rows, index, table.columns.length) })
         }
-        unchanged = page.rows.length - failures.length - merged.inserted - merged.updated - merged.deleted
+        unchanged = rows.count - failures.length - merged.inserted - merged.updated - merged.deleted
       }
       if (replacing) merged.deleted += await softDeleteReplaced(tx, table, stream.replaceScope as string, page.replaceScopes, target.runId)
       if (target.pass?.tracksKeys) await insertPassKeysFromStage(tx, table, target.pass.passId)

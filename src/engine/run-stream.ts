@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import type { ReadMode, RunContext, Stream } from '../connectors/types.ts'
 import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
+import { sleep } from '../sleep.ts'
 import type { MergeMode } from '../warehouse/merge.ts'
 import { tryStreamLock, unlockStream } from '../warehouse/sql/locks.ts'
 import { finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, type PageCounts } from '../warehouse/sql/runs.ts'
@@ -12,7 +13,7 @@ import { commitPage, type CommitTarget } from './commit-page.ts'
 import type { EngineEvents } from './events.ts'
 import { finishFullPass, startFullPass } from './full-pass.ts'
 import { prefetch } from './prefetch.ts'
-import { preparePage } from './prepare-page.ts'
+import { prepareBatches } from './prepare-page.ts'
 import { resolveStrategy, type StrategyFlags } from './strategy.ts'
 import { emptySummary, type RunSummary } from './summary.ts'
 
@@ -179,24 +180,19 @@ export async function runStream(source: string, stream: Stream, options: StreamR
             ctx,
           )
           let truncated = false
-          // pages are validated and encoded as they arrive, so the next page's CPU work overlaps this page's commit
-          const preparedPages = (async function* () {
-            // only the cursor and the prepared rows travel on: the page's records can be collected now
-            for await (const page of pages) yield { cursor: page.cursor, prepared: await preparePage(stream, page) }
-          })()
-          for await (const page of prefetch(preparedPages, (ms) => (waited += ms))) {
-            const { prepared } = page
+          // batches are validated and encoded as pages arrive, so the next batch's CPU work overlaps this one's commit
+          for await (const batch of prefetch(prepareBatches(stream, pages, options.batchSize), (ms) => (waited += ms))) {
             pageNo++
-            const counts = await commitPage(session, target, prepared, pageNo, page.cursor, waited)
+            const counts = await commitPage(session, target, batch.prepared, pageNo, batch.cursor, waited)
             waited = 0
-            if (page.cursor !== undefined) {
-              position = page.cursor
+            if (batch.cursor !== undefined) {
+              position = batch.cursor
               applyLookback = false
-              summary.cursorTo = page.cursor
+              summary.cursorTo = batch.cursor
             }
             for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
             Object.assign(summary, pick(totals))
-            events.emit('page:committed', { runId: summary.runId, source, stream: stream.name, pageNo, page: counts, totals: { ...totals }, cursor: page.cursor })
+            events.emit('page:committed', { runId: summary.runId, source, stream: stream.name, pageNo, page: counts, totals: { ...totals }, cursor: batch.cursor })
             runLog.debug({ pageNo, ...counts }, 'page committed')
             if (stopping.signal.aborted) throw new SyncError('cancelled', `stopped on request after committing page ${pageNo}`)
             if (options.maxRecords !== undefined && totals.fetched >= options.maxRecords) {
@@ -298,11 +294,4 @@ async function busy(summary: RunSummary, warehouse: Warehouse, log: Logger, even
   log.warn(summary.error)
   events.emit('run:end', { summary })
   return summary
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
-  })
 }

@@ -1,5 +1,6 @@
 import { encodeCopyValue } from './copy-text.ts'
 import { qualified, quoteIdent } from './identifiers.ts'
+import { withLastValue, type StagedRows } from './staged-rows.ts'
 import { tableName, type StreamTable } from './stream-table.ts'
 import type { Queryable, Transaction } from './types.ts'
 
@@ -12,72 +13,26 @@ import type { Queryable, Transaction } from './types.ts'
 const STAGE = quoteIdent('crmsync_stage')
 
 /**
- * One staged row, as little as possible: a page is held from its arrival until its commit, and
- * every object kept per row is copied by the garbage collector on the way (the column values
- * live on only inside `line`).
+ * The source payload of staged row `i`, read back from its COPY text (the column after the
+ * stream's columns), for the rare reject of a row the warehouse refused: rows keep no second copy.
  */
-export interface StagedRow {
-  /** the primary key as text (see keyText) */
-  key: string
-  /** the source flagged the record deleted */
-  deleted: boolean
-  /**
-   * the row's COPY text up to and including `_deleted_at` (no line end), encoded once while the
-   * page is prepared, off the commit's critical path; both COPY targets below start with it
-   */
-  line: string
-}
-
-/** The COPY text shared by both targets: the columns, then `_raw`, `_hash`, `_deleted_at`. */
-/**
- * The source payload of a staged row, read back from its line (the column after the stream's
- * columns), for the rare reject of a row the warehouse refused: rows do not carry a second copy.
- */
-export function rawOfLine(line: string, columnCount: number): unknown {
-  const field = line.split('\t')[columnCount]
+export function rawOfLine(rows: StagedRows, i: number, columnCount: number): unknown {
+  const field = rows.line(i).toString('utf8').split('\t')[columnCount]
   return JSON.parse(field.replace(/\\([\\tnr])/g, (_, ch: string) => (ch === 't' ? '\t' : ch === 'n' ? '\n' : ch === 'r' ? '\r' : '\\')))
 }
 
+/**
+ * A row's COPY text up to `_deleted_at`: the columns, then `_raw` (the payload's JSON text, as
+ * JSON.stringify writes it), `_hash`, `_deleted_at`; no line end.
+ */
 export function encodeRowLine(values: readonly unknown[], raw: string, hash: string, deletedAt: string | null): string {
-  // one flat string (join), not a tree of concatenations: it is kept until the page commits
   const parts = new Array<string>(values.length + 3)
   for (let i = 0; i < values.length; i++) parts[i] = encodeCopyValue(values[i])
-  parts[values.length] = encodeCopyValue(raw)
+  // JSON text holds no raw tab, newline or CR (JSON escapes them): only backslashes need doubling
+  parts[values.length] = raw.includes('\\') ? raw.replaceAll('\\', '\\\\') : raw
   parts[values.length + 1] = hash
   parts[values.length + 2] = encodeCopyValue(deletedAt)
   return parts.join('\t')
-}
-
-// about 64 KB of lines per piece: one CopyData message each, made only when the COPY asks for it
-const PIECE_BYTES = 64 * 1024
-
-/**
- * The rows' COPY lines, each followed by its own last value, as ~64 KB buffers. Lines are
- * encoded straight into the buffer: joining them into one string first would make V8 copy that
- * string again (as UTF-16, twice the bytes, when one name in it is not Latin-1).
- */
-function* withLast(rows: readonly StagedRow[], last: (i: number) => string | number | null): Generator<Uint8Array<ArrayBuffer>> {
-  let piece = Buffer.allocUnsafe(PIECE_BYTES)
-  let used = 0
-  for (let i = 0; i < rows.length; i++) {
-    const value = last(i)
-    const line = rows[i].line
-    const end = `\t${value === null ? '\\N' : value}\n`
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit
-    const worst = (line.length + end.length) * 3
-    if (used + worst > PIECE_BYTES && used > 0) {
-      yield piece.subarray(0, used)
-      piece = Buffer.allocUnsafe(PIECE_BYTES)
-      used = 0
-    }
-    if (worst > PIECE_BYTES) {
-      yield Buffer.from(line + end)
-      continue
-    }
-    used += piece.write(line, used)
-    used += piece.write(end, used)
-  }
-  if (used > 0) yield piece.subarray(0, used)
 }
 
 export type MergeMode = 'merge' | 'force' | 'append'
@@ -96,8 +51,8 @@ export async function createStage(tx: Queryable, t: StreamTable): Promise<void> 
   await tx.query(`CREATE TEMP TABLE ${STAGE} (${columns.join(', ')}) ON COMMIT DROP`)
 }
 
-export async function copyToStage(tx: Transaction, t: StreamTable, rows: readonly StagedRow[]): Promise<void> {
-  await tx.copyIn(STAGE, stageColumns(t), withLast(rows, (i) => i))
+export async function copyToStage(tx: Transaction, t: StreamTable, rows: StagedRows): Promise<void> {
+  await tx.copyIn(STAGE, stageColumns(t), withLastValue(rows, (i) => i))
 }
 
 /** Merges staged rows `[from, to]` (0-based `_row` numbers) into the stream's table. */
@@ -178,9 +133,9 @@ export async function insertPassKeys(tx: Queryable, passId: string, keys: readon
  * merge. Only tried inside a savepoint; any refusal (a key already there, a value PostgreSQL
  * rejects) rolls back to the regular path, so the result is the same, only faster.
  */
-export async function copyIntoTable(tx: Transaction, t: StreamTable, rows: readonly StagedRow[], runId: number | null): Promise<void> {
+export async function copyIntoTable(tx: Transaction, t: StreamTable, rows: StagedRows, runId: number | null): Promise<void> {
   const columns = [...t.columns.map((c) => quoteIdent(c.name)), '"_raw"', '"_hash"', '"_deleted_at"', '"_run_id"']
-  await tx.copyIn(tableName(t), columns, withLast(rows, () => runId))
+  await tx.copyIn(tableName(t), columns, withLastValue(rows, () => runId))
 }
 
 export async function hasAnyRows(db: Queryable, t: StreamTable): Promise<boolean> {

@@ -6,6 +6,8 @@ import type { SalesProConfig } from './config.ts'
 import { ValueError, type Parser } from './processors.ts'
 import { buildWindowQuery, isoToAthena, minusSeconds } from './sql.ts'
 
+const PAGE_ROWS = 500
+
 const ATHENA_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,9})?$/
 
 /** Where a SalesPro stream resumes: the exact Athena text of the last row's cursor column, and its key. */
@@ -93,6 +95,9 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
       try {
         const query = await gateway.run(sql, ctx)
         ctx.log.debug({ queryExecutionId: query.id, sql }, 'reading athena result')
+        // small pages: the engine commits them in batches of batchSize all the same, and a row's
+        // objects die young when its page is encoded soon after it was read (see prepareBatches)
+        const pageSize = Math.min(request.batchSize, PAGE_ROWS)
         const perQuery = new Map<string, number>()
         let records: SourceRecord[] = []
         let rejects: RejectedRecord[] = []
@@ -115,7 +120,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
             }
             const ts = row[spec.cursorColumn]
             if (ts && ATHENA_TIMESTAMP.test(ts)) cursorRow = row
-            if (++rowsInPage >= request.batchSize) {
+            if (++rowsInPage >= pageSize) {
               yield { records, rejects, cursor: cursor(), replaceScopes: scopes }
               records = []
               rejects = []

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { createStagedRows, withLastValue } from './staged-rows.ts'
+
+const text = (pieces: Iterable<Uint8Array>) => Buffer.concat([...pieces]).toString('utf8')
+
+describe('staged rows', () => {
+  it('keeps the last version of a key in the place the key first appeared', () => {
+    const staged = createStagedRows()
+    staged.add('a', false, 'a\tv1')
+    staged.add('b', true, 'b\tgone')
+    staged.add('a', false, 'a\tv2')
+    const rows = staged.done()
+    expect(rows.count).toBe(2)
+    expect(rows.keys).toEqual(['a', 'b'])
+    expect(rows.deletedCount).toBe(1)
+    expect(text(withLastValue(rows, (i) => i))).toBe('a\tv2\t0\nb\tgone\t1\n')
+    expect(text(withLastValue(rows, () => null))).toBe('a\tv2\t\\N\nb\tgone\t\\N\n')
+  })
+
+  it('a key that comes back deleted is counted once, as deleted', () => {
+    const staged = createStagedRows()
+    staged.add('a', false, 'a\tlive')
+    staged.add('a', true, 'a\tgone')
+    expect(staged.done().deletedCount).toBe(1)
+  })
+
+  it('encodes many rows, non-Latin-1 text and rows longer than a chunk exactly', () => {
+    const staged = createStagedRows()
+    const lines: string[] = []
+    for (let i = 0; i < 5000; i++) {
+      // one row of 100,000 characters (300 KB as UTF-8) among short ones with Ł, ễ and an emoji
+      const line = i === 1234 ? `k${i}\t${'ễ'.repeat(100_000)}` : `k${i}\tŁukasz Nguyễn 🙂 ${i}`
+      lines.push(`${line}\t${i}\n`)
+      staged.add(`k${i}`, false, line)
+    }
+    const rows = staged.done()
+    const pieces = [...withLastValue(rows, (i) => i)]
+    expect(Buffer.concat(pieces).toString('utf8')).toBe(lines.join(''))
+    // pieces stay near 64 KB, except the one holding the long row
+    expect(pieces.filter((p) => p.length > 64 * 1024)).toHaveLength(1)
+    expect(rows.line(1234).toString('utf8')).toBe(`k1234\t${'ễ'.repeat(100_000)}`)
+  })
+})
