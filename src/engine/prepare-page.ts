@@ -14,7 +14,9 @@ export interface PreparedPage {
   replaceScopes: readonly string[]
 }
 
-const YIELD_EVERY = 256
+// rows between turns given back to the event loop (~1 ms of work): the previous batch's COPY and
+// its statements wait for a turn, and PostgreSQL idles meanwhile (256 left it idle ~15% longer)
+const YIELD_EVERY = 64
 
 // JSON.stringify writes a NUL character as the escape \u0000 (and every value comes from the
 // record); most payloads have no backslash at all, found by one fast scan
