@@ -90,7 +90,7 @@ function render(r: { machine: Awaited<ReturnType<typeof describeMachine>>; sales
     out.push(`| peak RSS of the sync process, ${fmt(s.rows)} rows | ${fmt(s.full.maxRssMb)} MB | < 300 MB, flat |`)
     out.push(`| incremental run after ${fmt(s.incremental.changes)} changes | ${fmt(s.incremental.durationMs)} ms, ${fmt(s.incremental.fetched)} rows fetched | |`)
     out.push(`| incremental ÷ full | ${fmt(s.incremental.fractionOfFull * 100, 2)}% | < 2% |`, '')
-    out.push('The sync reads one Athena query for the whole table (the result CSV streamed from S3), validates and hashes every record, keeps `_raw` as jsonb, and commits 5,000 rows and the cursor per transaction. The first COPY is the physical limit for writing exactly what the sync wrote; the second shows what the `_raw` jsonb column costs PostgreSQL. Each timed load (the sync, each COPY, the incremental run) starts right after a CHECKPOINT.', '')
+    out.push('The sync reads one Athena query for the whole table (the result CSV streamed from S3), validates and hashes every record as its 500-row page arrives, keeps `_raw` as jsonb, and commits 5,000 rows and the cursor per transaction. The first COPY is the physical limit for writing exactly what the sync wrote; the second shows what the `_raw` jsonb column costs PostgreSQL. Each timed load (the sync, each COPY, the incremental run) starts right after a CHECKPOINT.', '')
   }
   if (r.hubspot) {
     const h = r.hubspot
