@@ -16,6 +16,8 @@ import { benchWorkers, type WorkerScaling } from './workers.ts'
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
+    /** SalesPro full syncs, each measured with its COPY baseline right after it */
+    pairs: { type: 'string', default: '3' },
     contacts: { type: 'string', default: '30000' },
     'worker-rows': { type: 'string', default: '20000' },
     sections: { type: 'string', default: 'salespro,hubspot,workers' },
@@ -27,6 +29,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const sections = new Set(values.sections?.split(','))
 const rows = values.quick ? 50_000 : Number(values.rows)
+const pairs = values.quick ? 1 : Number(values.pairs)
 const contacts = values.quick ? 5_000 : Number(values.contacts)
 const workerRows = values.quick ? 2_000 : Number(values['worker-rows'])
 const log = (line: string) => console.log(line)
@@ -34,7 +37,7 @@ const log = (line: string) => console.log(line)
 const machine = await describeMachine()
 log(`crmsync benchmarks — ${machine.date}\n${machine.cpu}, ${machine.cores} cores, ${machine.memory}; Node ${process.version}; ${machine.postgres}\n`)
 
-const salespro: SalesProBench | undefined = sections.has('salespro') ? await benchSalesPro(baseUrl, rows, log) : undefined
+const salespro: SalesProBench | undefined = sections.has('salespro') ? await benchSalesPro(baseUrl, rows, pairs, log) : undefined
 const hubspot: HubSpotBench | undefined = sections.has('hubspot') ? await benchHubSpot(baseUrl, contacts, log) : undefined
 const workers: WorkerScaling[] | undefined = sections.has('workers') ? await benchWorkers(baseUrl, workerRows, [1, 2, 4], log) : undefined
 
@@ -80,17 +83,18 @@ function render(r: { machine: Awaited<ReturnType<typeof describeMachine>>; sales
     out.push('| measure | value | target |', '|---|---|---|')
     out.push(`| full sync, Athena query to last commit | ${fmt(s.full.rowsPerSec)} rows/s (${fmt(s.full.durationMs / 1000, 1)} s) | |`)
     out.push(`| PostgreSQL COPY of the same rows into an identical table (with \`_raw\` jsonb, \`_hash\`, key) | ${fmt(s.copySameTable.rowsPerSec)} rows/s | |`)
-    out.push(`| **ratio** sync ÷ COPY of the same rows | **${fmt(s.full.rowsPerSec / s.copySameTable.rowsPerSec, 2)}** | ≥ 0.6 |`)
+    out.push(`| **ratio** sync ÷ COPY of the same rows | **${fmt(s.ratio, 2)}** | ≥ 0.6 |`)
+    if (s.pairs.length > 1) out.push(`| ratio of each pair measured (sync, then its COPYs at once; the median pair is the one above) | ${s.pairs.map((p) => `${fmt(p.ratio, 2)} (${fmt(p.full.rowsPerSec)} ÷ ${fmt(p.copySameTable.rowsPerSec)})`).join('; ')} | |`)
     out.push(`| PostgreSQL COPY of the source's 10 columns only (Athena's CSV, no \`_raw\`) | ${fmt(s.copySourceColumns.rowsPerSec)} rows/s | |`)
     out.push(`| ratio sync ÷ COPY of the source columns | ${fmt(s.full.rowsPerSec / s.copySourceColumns.rowsPerSec, 2)} | |`)
     const loadRate = (s.rows * 1000) / (s.full.durationMs - s.full.firstPageMs)
     out.push(`| of which waiting for the first page (the emulated Athena query, then its first rows) | ${fmt(s.full.firstPageMs / 1000, 1)} s | |`)
     out.push(`| load after the first page: rows/s, and ÷ COPY of the same rows | ${fmt(loadRate)} rows/s, ${fmt(loadRate / s.copySameTable.rowsPerSec, 2)} | |`)
     out.push(`| peak RSS of the sync process, 100,000 rows | ${fmt(s.small.maxRssMb)} MB | < 300 MB, flat |`)
-    out.push(`| peak RSS of the sync process, ${fmt(s.rows)} rows | ${fmt(s.full.maxRssMb)} MB | < 300 MB, flat |`)
+    out.push(`| peak RSS of the sync process, ${fmt(s.rows)} rows${s.pairs.length > 1 ? ' (the highest of the pairs)' : ''} | ${fmt(s.full.maxRssMb)} MB | < 300 MB, flat |`)
     out.push(`| incremental run after ${fmt(s.incremental.changes)} changes | ${fmt(s.incremental.durationMs)} ms, ${fmt(s.incremental.fetched)} rows fetched | |`)
-    out.push(`| incremental ÷ full | ${fmt(s.incremental.fractionOfFull * 100, 2)}% | < 2% |`, '')
-    out.push('The sync reads one Athena query for the whole table (the result CSV streamed from S3), validates and hashes every record as its 500-row page arrives, keeps `_raw` as jsonb, and commits 5,000 rows and the cursor per transaction. The first COPY is the physical limit for writing exactly what the sync wrote; the second shows what the `_raw` jsonb column costs PostgreSQL. Each timed load (the sync, each COPY, the incremental run) starts right after a CHECKPOINT.', '')
+    out.push(`| incremental ÷ full (the full sync above) | ${fmt(s.incremental.fractionOfFull * 100, 2)}% | < 2% |`, '')
+    out.push('The sync reads one Athena query for the whole table (the result CSV streamed from S3), validates and hashes every record as its 500-row page arrives, keeps `_raw` as jsonb, and commits 5,000 rows and the cursor per transaction. The first COPY is the physical limit for writing exactly what the sync wrote; the second shows what the `_raw` jsonb column costs PostgreSQL. Each timed load (the sync, each COPY, the incremental run) starts right after a CHECKPOINT. This machine\'s speed drifts by up to a third from one minute to the next, so the sync and its COPYs are measured as pairs, one right after the other, each pair on a fresh database.', '')
   }
   if (r.hubspot) {
     const h = r.hubspot
