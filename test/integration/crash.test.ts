@@ -11,7 +11,10 @@ import { createEmptyDatabase, postgresUnavailable, WAREHOUSE_KINDS } from '../he
  * DESIGN.md §3.1 end to end: a sync process killed with SIGKILL in the middle of a run, then run
  * again, leaves exactly the rows and cursor of a run that was never interrupted.
  */
-const SYNC = ['sync', 'salespro', 'customer', '--batch-size', '500', '--debug']
+// 1,200 rows per commit: SalesPro reads pages of 500, so a commit gathers several pages (the
+// cursor committed is the last page's) and ends inside one
+const BATCH = ['--batch-size', '1200']
+const SYNC = ['sync', 'salespro', 'customer', ...BATCH, '--debug']
 
 async function withWarehouse<T>(kind: string, target: { url?: string; home?: string }, fn: (db: Queryable) => Promise<T>): Promise<T> {
   if (kind === 'postgres') {
@@ -86,7 +89,7 @@ describe.each(WAREHOUSE_KINDS)('a sync killed mid-run, on %s', (kind) => {
       expect((state.cursor as { key: string }).key).toBe(last.customer_id)
     })
 
-    const rerun = await runCli(['sync', 'salespro', 'customer', '--batch-size', '500', '--json'], crashed.env)
+    const rerun = await runCli(['sync', 'salespro', 'customer', ...BATCH, '--json'], crashed.env)
     expect(rerun.code, rerun.stderr).toBe(0)
     expect(JSON.parse(rerun.stdout).runs[0]).toMatchObject({ status: 'succeeded', mode: 'full' })
 
