@@ -25,18 +25,3 @@ export function encodeCopyValue(value: unknown): string {
       return escapeText(JSON.stringify(value))
   }
 }
-
-/** Encodes rows, each followed by the same `extra` values for every row, without building row arrays. */
-export function encodeCopyRows(rows: readonly (readonly unknown[])[], extra?: (row: number) => readonly unknown[]): string {
-  let out = ''
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]
-    for (let i = 0; i < row.length; i++) {
-      if (i > 0) out += '\t'
-      out += encodeCopyValue(row[i])
-    }
-    if (extra) for (const value of extra(r)) out += `\t${encodeCopyValue(value)}`
-    out += '\n'
-  }
-  return out
-}
