@@ -10,6 +10,19 @@ function escapeText(value: string): string {
   return value.replace(/[\\\t\n\r]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r'))
 }
 
+/**
+ * JSON text (as JSON.stringify writes it) as a COPY value: JSON escapes tab, newline and CR
+ * itself, so only backslashes need doubling, and most payloads have none.
+ */
+export function encodeCopyJson(json: string): string {
+  return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json
+}
+
+/** A COPY text field back to its value (the inverse of escapeText; not for `\N`). */
+export function decodeCopyText(field: string): string {
+  return field.replace(/\\([\\tnr])/g, (_, ch: string) => (ch === 't' ? '\t' : ch === 'n' ? '\n' : ch === 'r' ? '\r' : '\\'))
+}
+
 export function encodeCopyValue(value: unknown): string {
   if (value === null || value === undefined) return '\\N'
   switch (typeof value) {

@@ -1,4 +1,4 @@
-import { encodeCopyValue } from './copy-text.ts'
+import { decodeCopyText, encodeCopyJson, encodeCopyValue } from './copy-text.ts'
 import { qualified, quoteIdent } from './identifiers.ts'
 import { withLastValue, type StagedRows } from './staged-rows.ts'
 import { tableName, type StreamTable } from './stream-table.ts'
@@ -18,7 +18,7 @@ const STAGE = quoteIdent('crmsync_stage')
  */
 export function rawOfLine(rows: StagedRows, i: number, columnCount: number): unknown {
   const field = rows.line(i).toString('utf8').split('\t')[columnCount]
-  return JSON.parse(field.replace(/\\([\\tnr])/g, (_, ch: string) => (ch === 't' ? '\t' : ch === 'n' ? '\n' : ch === 'r' ? '\r' : '\\')))
+  return JSON.parse(decodeCopyText(field))
 }
 
 /**
@@ -28,8 +28,7 @@ export function rawOfLine(rows: StagedRows, i: number, columnCount: number): unk
 export function encodeRowLine(values: readonly unknown[], raw: string, hash: string, deletedAt: string | null): string {
   const parts = new Array<string>(values.length + 3)
   for (let i = 0; i < values.length; i++) parts[i] = encodeCopyValue(values[i])
-  // JSON text holds no raw tab, newline or CR (JSON escapes them): only backslashes need doubling
-  parts[values.length] = raw.includes('\\') ? raw.replaceAll('\\', '\\\\') : raw
+  parts[values.length] = encodeCopyJson(raw)
   parts[values.length + 1] = hash
   parts[values.length + 2] = encodeCopyValue(deletedAt)
   return parts.join('\t')

@@ -1,7 +1,7 @@
 /**
- * A page's rows, encoded once as COPY text while the page is prepared and kept as UTF-8 bytes
- * until it commits. Bytes live outside the JavaScript heap: a page held for its whole prepare and
- * commit would otherwise be ~5,000 long strings that the garbage collector copies from one
+ * A commit batch's rows, encoded once as COPY text while its pages are prepared and kept as UTF-8
+ * bytes until it commits. Bytes live outside the JavaScript heap: a batch held for its whole
+ * prepare and commit would otherwise be ~5,000 long strings that the garbage collector copies from one
  * generation to the next on every collection (measured: most of the sync's GC time).
  */
 export interface StagedRows {
@@ -19,14 +19,14 @@ export interface StagedRows {
 const CHUNK_BYTES = 64 * 1024
 
 /**
- * Collects encoded rows for one page. A key seen again replaces its earlier row in place (one
+ * Collects encoded rows for one batch. A key seen again replaces its earlier row in place (one
  * statement cannot upsert the same row twice, and the last version read is the newest).
  */
 export function createStagedRows(): { add(key: string, deleted: boolean, line: string): void; done(): StagedRows } {
   const chunks: Buffer[] = []
   // per row: chunk index, start, end, deleted (0 or 1)
   let spans = new Uint32Array(4 * 1024)
-  const keys: string[] = []
+  // key -> row; its insertion order is the rows' order
   const indexOf = new Map<string, number>()
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES)
   let current = chunks.push(chunk) - 1
@@ -55,10 +55,9 @@ export function createStagedRows(): { add(key: string, deleted: boolean, line: s
       }
       let i = indexOf.get(key)
       if (i === undefined) {
-        i = keys.length
+        i = indexOf.size
         indexOf.set(key, i)
-        keys.push(key)
-        if (spans.length < 4 * keys.length) {
+        if (spans.length < 4 * indexOf.size) {
           const grown = new Uint32Array(spans.length * 2)
           grown.set(spans)
           spans = grown
@@ -70,11 +69,12 @@ export function createStagedRows(): { add(key: string, deleted: boolean, line: s
       spans[4 * i + 3] = isDeleted ? 1 : 0
     },
     done() {
+      const count = indexOf.size
       let deletedCount = 0
-      for (let i = 0; i < keys.length; i++) deletedCount += spans[4 * i + 3]
+      for (let i = 0; i < count; i++) deletedCount += spans[4 * i + 3]
       return {
-        count: keys.length,
-        keys,
+        count,
+        keys: [...indexOf.keys()],
         deletedCount,
         line: (i) => chunks[spans[4 * i]].subarray(spans[4 * i + 1], spans[4 * i + 2]),
       }

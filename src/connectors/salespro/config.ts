@@ -15,7 +15,7 @@ export const salesProConfigSchema = z.object({
   workgroup: z.string().min(1).default('primary'),
   athenaEndpoint: z.url().optional(),
   s3Endpoint: z.url().optional(),
-  /** slowest poll of GetQueryExecution; polls start at 100 ms and back off (×1.25) to this */
+  /** slowest poll of GetQueryExecution; polls wait a tenth of the time waited so far, from 50 ms up to this */
   maxPollMs: z.number().int().min(100).default(1000),
   /** a query still running after this long is stopped and the run fails */
   queryTimeoutSeconds: z.number().int().positive().default(1800),
