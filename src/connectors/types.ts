@@ -98,6 +98,11 @@ export interface Stream<K = unknown> {
   readonly alwaysFull?: boolean
   readonly cursorSchema: z.ZodType<K>
   read(request: ReadRequest<K>, ctx: RunContext): AsyncIterable<Page<K>>
+  /**
+   * The position just after this record, for a read cut mid-page (`--max-records`); undefined
+   * when it cannot be told from the record, and then the next run reads the cut page again.
+   */
+  cursorAt?(record: SourceRecord): K | undefined
 }
 
 export interface SourceDefaults {

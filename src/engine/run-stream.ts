@@ -5,13 +5,14 @@ import { redactSecrets, type Logger } from '../log.ts'
 import { sleep } from '../sleep.ts'
 import type { MergeMode } from '../warehouse/merge.ts'
 import { tryStreamLock, unlockStream } from '../warehouse/sql/locks.ts'
-import { finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, type PageCounts } from '../warehouse/sql/runs.ts'
+import { finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, requestStop, type PageCounts } from '../warehouse/sql/runs.ts'
 import { loadStreamState, recordRunOutcome, type FullPass } from '../warehouse/sql/stream-state.ts'
 import { ensureStreamTable, listTableColumns, type StreamTable } from '../warehouse/stream-table.ts'
 import type { Session, Warehouse } from '../warehouse/types.ts'
 import { commitPage, type CommitTarget } from './commit-page.ts'
 import type { EngineEvents } from './events.ts'
 import { finishFullPass, startFullPass } from './full-pass.ts'
+import { limitRecords } from './limit-records.ts'
 import { prefetch } from './prefetch.ts'
 import { prepareBatches } from './prepare-page.ts'
 import { resolveStrategy, type StrategyFlags } from './strategy.ts'
@@ -64,7 +65,16 @@ export async function runStream(source: string, stream: Stream, options: StreamR
   const stopping = new AbortController()
   const onStop = () => stopping.abort()
   options.signal?.addEventListener('abort', onStop, { once: true })
-  stopping.signal.addEventListener('abort', () => connectorAbort.abort(new SyncError('cancelled', 'stopped on request')), { once: true })
+  stopping.signal.addEventListener(
+    'abort',
+    () => {
+      connectorAbort.abort(new SyncError('cancelled', 'stopped on request'))
+      // recorded, so that if this process is ended before it can finish the run (a second Ctrl-C),
+      // whoever finds the run dead marks it cancelled, not failed
+      if (summary.runId !== null && !dryRun) void requestStop(warehouse, summary.runId).catch(() => {})
+    },
+    { once: true },
+  )
   let session: Awaited<ReturnType<Warehouse['session']>> | undefined
   let locked = false
   let heartbeat: NodeJS.Timeout | undefined
@@ -75,6 +85,10 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     if (!locked) return await busy(summary, warehouse, log, events, started)
     if (!dryRun) {
       for (const dead of await markAbandonedRuns(session, source, stream.name)) {
+        if (dead.status === 'cancelled') {
+          log.info({ deadRunId: dead.id }, `run ${dead.id} was stopped on request and its process exited; marked cancelled, resuming from its last committed page`)
+          continue
+        }
         log.warn({ deadRunId: dead.id }, `run ${dead.id} had stopped without finishing; marked failed, resuming from its last committed page`)
         events.emit('run:abandoned', { runId: dead.id, source, stream: stream.name })
       }
@@ -157,16 +171,23 @@ export async function runStream(source: string, stream: Stream, options: StreamR
       target.saveCursor &&
       stream.write !== 'append' &&
       (strategy.resumePass || (strategy.mode === 'incremental' && (await lastRunStoppedEarly(session, source, stream.name))))
+    // A resumed pass saw its first part before the pause: a row it saw then and the source deleted
+    // during the pause counts as seen, so the pass alone cannot judge deletes (DESIGN.md §3.5).
+    // Once it ends, one whole read in this run judges them; so it does for a stream read whole anyway.
+    const readWholeAgain = stream.alwaysFull === true || (strategy.resumePass && (pass?.tracksKeys ?? false))
     const totals = zeroCounts()
     let pageNo = 0
     let refused: string | undefined
+    let cutShort = false
 
     /** Reads from `position` to the end (or --max-records), retrying from the last committed page; true when it got to the end. */
     const readToEnd = async (session: Session): Promise<boolean> => {
       for (;;) {
         try {
           let waited = 0
-          const pages = stream.read(
+          let truncated = false
+          const left = options.maxRecords === undefined ? undefined : Math.max(0, options.maxRecords - totals.fetched)
+          const read = stream.read(
             {
               mode: readMode,
               cursor: position as never,
@@ -175,11 +196,11 @@ export async function runStream(source: string, stream: Stream, options: StreamR
               until: options.flags.until,
               lookbackSeconds: options.lookbackSeconds,
               horizonSeconds: options.horizonSeconds,
-              batchSize: options.batchSize,
+              batchSize: left === undefined ? options.batchSize : Math.max(1, Math.min(options.batchSize, left)),
             },
             ctx,
           )
-          let truncated = false
+          const pages = left === undefined ? read : limitRecords(read, left, stream, () => (truncated = true))
           // batches are validated and encoded as pages arrive, so the next batch's CPU work overlaps this one's commit
           for await (const batch of prefetch(prepareBatches(stream, pages, options.batchSize), (ms) => (waited += ms))) {
             pageNo++
@@ -195,11 +216,8 @@ export async function runStream(source: string, stream: Stream, options: StreamR
             events.emit('page:committed', { runId: summary.runId, source, stream: stream.name, pageNo, page: counts, totals: { ...totals }, cursor: batch.cursor })
             runLog.debug({ pageNo, ...counts }, 'page committed')
             if (stopping.signal.aborted) throw new SyncError('cancelled', `stopped on request after committing page ${pageNo}`)
-            if (options.maxRecords !== undefined && totals.fetched >= options.maxRecords) {
-              truncated = true
-              break
-            }
           }
+          if (truncated) cutShort = true
           return !truncated
         } catch (error) {
           const failure = coerceError(error)
@@ -224,14 +242,14 @@ export async function runStream(source: string, stream: Stream, options: StreamR
         if (end.deleted) runLog.info({ deleted: end.deleted }, `the full pass is complete: ${end.deleted} rows no longer at the source were soft-deleted`)
         if (refused) runLog.warn(refused)
       }
-      if (!complete || !catchUp || refused || (position === undefined && !stream.alwaysFull)) break
+      if (!complete || !catchUp || refused || (position === undefined && !readWholeAgain)) break
       catchUp = false
-      if (stream.alwaysFull) {
+      if (readWholeAgain) {
         target.pass = await startFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, target.pass?.mode ?? 'full', stream.detectDeletes ?? true, null, dryRun)
         readMode = 'full'
         position = undefined
         applyLookback = false
-        runLog.info('the interrupted pass is finished; reading the stream whole once more for what changed since it began')
+        runLog.info('the interrupted pass is finished; reading the stream whole once more, for what changed and what was deleted since it began')
       } else {
         target.pass = null
         readMode = 'incremental'
@@ -239,8 +257,11 @@ export async function runStream(source: string, stream: Stream, options: StreamR
         runLog.info({ cursor: position }, 'the interrupted read is finished; reading on incrementally for what changed since it began')
       }
     }
-    summary.status = summary.rejected > 0 || refused ? 'partial' : 'succeeded'
-    if (refused) {
+    summary.status = summary.rejected > 0 || refused || cutShort ? 'partial' : 'succeeded'
+    if (cutShort) {
+      summary.error = `stopped after ${summary.fetched} records (--max-records); the next run carries on from the last committed record${target.pass ? ' and finishes the full pass, which deletes nothing until then' : ''}`
+      summary.errorCode = 'max_records'
+    } else if (refused) {
       summary.error = refused
       summary.errorCode = 'deletions_refused'
     } else if (summary.rejected > 0) {
@@ -249,9 +270,11 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     }
   } catch (error) {
     const failure = coerceError(error)
-    summary.status = failure.code === 'cancelled' ? 'cancelled' : 'failed'
-    summary.error = redactSecrets(failure.message)
-    summary.errorCode = failure.code
+    // a person's stop is never a failure, wherever it lands: a read it aborted fails as a consequence
+    const cancelled = failure.code === 'cancelled' || stopping.signal.aborted
+    summary.status = cancelled ? 'cancelled' : 'failed'
+    summary.error = redactSecrets(cancelled && failure.code !== 'cancelled' ? `stopped on request after ${summary.fetched} committed records; the next run resumes from there` : failure.message)
+    summary.errorCode = cancelled ? 'cancelled' : failure.code
     log.error({ runId: summary.runId, code: failure.code, err: failure.cause instanceof Error && failure.code === 'internal' ? failure.cause : undefined }, `sync ${summary.status}: ${summary.error}`)
   } finally {
     clearInterval(heartbeat)

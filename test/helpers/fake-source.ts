@@ -54,6 +54,7 @@ export function createFakeStream(controls: FakeSourceControls, options: { name?:
     write: options.write ?? 'merge',
     replaceScope: options.replaceScope,
     cursorSchema: fakeCursor,
+    cursorAt: (record) => ({ updatedAt: String(record.values.updated_at), id: String(record.values.id) }),
     async *read(request: ReadRequest<Cursor>, ctx: RunContext): AsyncIterable<Page<Cursor>> {
       let cursor = request.cursor
       if (cursor && request.applyLookback && request.lookbackSeconds > 0) cursor = { updatedAt: toIso(cursor.updatedAt, request.lookbackSeconds), id: '' }

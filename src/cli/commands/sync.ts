@@ -25,7 +25,9 @@ Options:
   --all                  every configured source
   --dry-run              read, validate and count what would change; write nothing
   --batch-size N         records per page (one transaction each)
-  --max-records N        stop after N records (a full pass stopped early deletes nothing)
+  --max-records N        stop after exactly N records: the run ends partial (max_records) and
+                         the next run carries on from the last record committed; a full pass
+                         stopped early deletes nothing until a later run completes it
   --concurrency N        streams of one source to run at once (default 1)
   --json                 print one JSON summary: {"runs":[...]}
   --debug                verbose logs

@@ -81,6 +81,15 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
     write: spec.write ?? 'merge',
     replaceScope: spec.replaceScope,
     cursorSchema: salesProCursor,
+    cursorAt(record) {
+      // a record whose raw is its Athena row (a line item's raw is its own JSON: no position)
+      const row = record.raw as AthenaRow
+      const ts = row?.[spec.cursorColumn]
+      if (typeof ts !== 'string' || !ATHENA_TIMESTAMP.test(ts)) return undefined
+      if (keyless) return { ts }
+      const key = row[spec.sourceKey as string]
+      return typeof key === 'string' ? { ts, key } : undefined
+    },
     async *read(request: ReadRequest<SalesProCursor>, ctx: RunContext): AsyncIterable<Page<SalesProCursor>> {
       const sql = buildWindowQuery({
         database: config.database,

@@ -121,14 +121,18 @@ export async function finishRun(db: Queryable, runId: number, end: RunEnd): Prom
 }
 
 /**
- * Marks the `running` runs of a stream as failed. Called by whoever holds the stream's lock: with
- * the lock held, no live process can be running them, so their process died.
+ * Marks the `running` runs of a stream as ended. Called by whoever holds the stream's lock: with
+ * the lock held, no live process can be running them, so their process died. A run someone had
+ * asked to stop (Ctrl-C, then a second Ctrl-C that exits at once) ends `cancelled`, not failed.
  */
 export async function markAbandonedRuns(db: Queryable, source: string, stream: string): Promise<DbRun[]> {
   const { rows } = await db.query<DbRun>(
-    `UPDATE crmsync.sync_runs SET status = 'failed', finished_at = now(),
-       duration_ms = (extract(epoch FROM heartbeat_at - started_at) * 1000)::bigint, error_code = 'abandoned',
-       error = 'the process running this sync stopped without finishing (last heartbeat ' || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC); the next run resumed from the last committed page'
+    `UPDATE crmsync.sync_runs SET finished_at = now(),
+       status = CASE WHEN stop_requested_at IS NULL THEN 'failed' ELSE 'cancelled' END,
+       error_code = CASE WHEN stop_requested_at IS NULL THEN 'abandoned' ELSE 'cancelled' END,
+       duration_ms = (extract(epoch FROM heartbeat_at - started_at) * 1000)::bigint,
+       error = CASE WHEN stop_requested_at IS NULL THEN 'the process running this sync stopped without finishing' ELSE 'stopped on request; the process exited before it could finish the run' END
+         || ' (last heartbeat ' || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC); the next run resumed from the last committed page'
      WHERE source = $1 AND stream = $2 AND status = 'running' RETURNING *`,
     [source, stream],
   )
@@ -140,12 +144,13 @@ export async function markAbandonedRuns(db: Queryable, source: string, stream: s
  * stopped before reading to its end: its cursor may then be a resume point inside an old read.
  */
 export async function lastRunStoppedEarly(db: Queryable, source: string, stream: string): Promise<boolean> {
-  const { rows } = await db.query<{ status: string }>(
-    `SELECT status FROM crmsync.sync_runs WHERE source = $1 AND stream = $2 AND mode <> 'backfill' AND status <> 'running'
+  const { rows } = await db.query<{ status: string; error_code: string | null }>(
+    `SELECT status, error_code FROM crmsync.sync_runs WHERE source = $1 AND stream = $2 AND mode <> 'backfill' AND status <> 'running'
      ORDER BY id DESC LIMIT 1`,
     [source, stream],
   )
-  return rows.length > 0 && (rows[0].status === 'failed' || rows[0].status === 'cancelled')
+  const last = rows[0]
+  return last !== undefined && (last.status === 'failed' || last.status === 'cancelled' || last.error_code === 'max_records')
 }
 
 /** Running runs whose heartbeat is older than `seconds`: candidates for the dead-run sweep. */

@@ -1,0 +1,39 @@
+import type { Page, Stream } from '../connectors/types.ts'
+
+/**
+ * Ends a read after exactly `limit` records (`--max-records`): the page that crosses the limit is
+ * cut, and its cursor is the stream's position after the last record kept (`Stream.cursorAt`), or
+ * none when the stream cannot say, so the next run reads the cut page again (the merge makes that
+ * free). A cut page lists no replace scopes: a parent's children may lie beyond the cut.
+ * `onCut` is called when the read stopped short of its end.
+ */
+export async function* limitRecords<K>(pages: AsyncIterable<Page<K>>, limit: number, stream: Stream<K>, onCut: () => void): AsyncGenerator<Page<K>> {
+  let left = limit
+  const iterator = pages[Symbol.asyncIterator]()
+  try {
+    for (;;) {
+      const next = await iterator.next()
+      if (next.done) return
+      const page = next.value
+      if (left === 0) {
+        // the limit fell exactly on the previous page's end, and the source has more
+        if (page.records.length + (page.rejects?.length ?? 0) > 0) return onCut()
+        yield page
+        continue
+      }
+      const size = page.records.length + (page.rejects?.length ?? 0)
+      if (size <= left) {
+        left -= size
+        yield page
+        continue
+      }
+      const records = page.records.slice(0, left)
+      const rejects = (page.rejects ?? []).slice(0, left - records.length)
+      const last = records.at(-1)
+      yield { records, rejects, cursor: last && stream.cursorAt ? stream.cursorAt(last) : undefined, replaceScopes: [] }
+      return onCut()
+    }
+  } finally {
+    await iterator.return?.()
+  }
+}
