@@ -53,6 +53,12 @@ async function mutate(url: string, body: unknown): Promise<{ updated: unknown[];
   return response.json() as never
 }
 
+async function emulatorTables(url: string): Promise<Record<string, number>> {
+  const response = await fetch(`${url}/_admin/tables`)
+  if (!response.ok) throw new SyncError('internal', `the emulator at ${url} could not count its tables: ${response.status}`)
+  return response.json() as never
+}
+
 export async function demoCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, { rows: { type: 'string' }, 'no-serve': { type: 'boolean', default: false } }, 'demo')
   const rows = positiveInt(values.rows, '--rows', 1_000_000) ?? 2000
@@ -75,10 +81,10 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   // the emulators start from the same seed every time: a warehouse kept from an earlier demo holds
   // that demo's changes, which this fresh emulator never made, so the first sync overwrites (--force)
   const earlier = (await listStreamStates(warehouse)).some((s) => (DEMO_SOURCES as readonly string[]).includes(s.source))
-  const sync = async (flags: { force?: boolean }) => {
+  const sync = async (flags: { force?: boolean; full?: boolean }, only = targets) => {
     const stop = showProgress(ctx.events)
     try {
-      const { runs } = await runSync(targets, { warehouse, log: ctx.log, events: ctx.events, flags, signal: ctx.signal, retry: ctx.retry, gate: automation.gate, trigger: 'demo' })
+      const { runs } = await runSync(only, { warehouse, log: ctx.log, events: ctx.events, flags, signal: ctx.signal, retry: ctx.retry, gate: automation.gate, trigger: 'demo' })
       if (!process.stderr.isTTY) for (const run of runs) say(`   ${summaryLine(run)}`)
       return runs
     } finally {
@@ -98,15 +104,19 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   await mutate(hubspotUrl, { table: 'deals', updates: 30 })
   say('   SalesRabbit: 150 leads updated, 20 added, 6 deleted')
   await mutate(salesrabbitUrl, { table: 'leads', updates: 150, inserts: 20, deletes: 6 })
-  say('4. an incremental sync: only what changed (plus a short look back) is read; deletions become soft deletes…')
+  say('4. an incremental sync: only what changed (plus a short look back) is read; HubSpot archives and SalesRabbit deletions become soft deletes…')
   const second = await sync({})
+  say('5. SalesPro (Athena) has no change feed: a deleted row is seen to be gone only by a full pass, so one runs for salespro.customer…')
+  const third = await sync({ full: true }, [await loadTarget(ctx, 'salespro', ['customer'])])
 
-  const failed = [...first, ...second].filter((r) => r.status !== 'succeeded')
+  const failed = [...first, ...second, ...third].filter((r) => r.status !== 'succeeded')
   say()
   say('What happened:')
   say(`   first sync:   ${describe(first)}`)
   say(`   second sync:  ${describe(second)}`)
-  say(`   emulator row counts: ${Object.entries(emulators.tables).map(([t, n]) => `${t} ${formatNumber(n)}`).join(', ')}`)
+  say(`   full pass:    ${describe(third)}, ${formatNumber(third.reduce((n, r) => n + r.deleted, 0))} soft-deleted`)
+  const counts = await Promise.all([salesproUrl, hubspotUrl, salesrabbitUrl].map((url) => emulatorTables(url)))
+  say(`   emulator row counts now: ${counts.flatMap((c) => Object.entries(c).map(([t, n]) => `${t} ${formatNumber(n)}`)).join(', ')}`)
   if (!values['no-serve']) return serveDashboard(ctx, warehouse, automation.gate, failed.length ? 1 : 0)
   say()
   say('Look at the data:')
@@ -120,7 +130,7 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
 
 function describe(runs: RunSummary[]): string {
   const sum = (k: 'fetched' | 'inserted' | 'updated' | 'unchanged') => formatNumber(runs.reduce((n, r) => n + r[k], 0))
-  return `${runs.length} streams, ${sum('fetched')} records read, ${sum('inserted')} inserted, ${sum('updated')} updated, ${sum('unchanged')} unchanged`
+  return `${runs.length} stream${runs.length === 1 ? "" : "s"}, ${sum('fetched')} records read, ${sum('inserted')} inserted, ${sum('updated')} updated, ${sum('unchanged')} unchanged`
 }
 
 /** The demo's last act: the dashboard on the demo's data, with a token made for this session. */
