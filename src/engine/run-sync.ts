@@ -87,7 +87,13 @@ export async function runSync(targets: readonly SyncTarget[], options: SyncOptio
     const queue = [...streams]
     const worker = async () => {
       for (let stream = queue.shift(); stream; stream = queue.shift()) {
-        if (options.signal?.aborted) break
+        if (options.signal?.aborted) {
+          // stopped before this stream began: nothing of it ran, and the command must not look like a success
+          const summary = emptySummary(connector.name, stream.name, 'none', options.dryRun ?? false)
+          Object.assign(summary, { status: 'cancelled', errorCode: 'cancelled', error: 'stopped on request before this stream started' })
+          runs.push(summary)
+          continue
+        }
         const refusal = await options.gate?.(connector.name, stream.name)
         if (refusal) {
           const summary = emptySummary(connector.name, stream.name, 'none', options.dryRun ?? false)

@@ -186,6 +186,14 @@ describe.each(WAREHOUSE_KINDS)('engine on %s', (kind) => {
     expect(await rows()).toHaveLength(10)
   })
 
+  it.skipIf(!!reason)('a stop before a stream starts leaves it cancelled in the summary, so the command does not exit 0', async () => {
+    const { run, rows } = setup({ rows: makeRows(5) })
+    const controller = new AbortController()
+    controller.abort()
+    expect(await run({ signal: controller.signal })).toMatchObject({ status: 'cancelled', errorCode: 'cancelled', fetched: 0 })
+    await expect(rows()).rejects.toThrow()
+  })
+
   it.skipIf(!!reason)('a run asked to stop whose process then exited (a second Ctrl-C) is marked cancelled by the next run, not failed', async () => {
     const { run, name } = setup({ rows: makeRows(3) })
     const dead = await db.warehouse.query<{ id: number }>(
