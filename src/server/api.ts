@@ -78,6 +78,10 @@ export function registerApi(app: Hono, deps: AppDeps, live: LiveHub): void {
     // not started here: ask whichever process runs it; it sees the request at its next heartbeat
     const asked = await requestStop(deps.warehouse, id)
     if (!asked) throw new HTTPException(409, { message: `run ${id} is not running any more` })
+    // a process that is gone sends no heartbeat: the sweep ends its run now (cancelled: it was asked to stop)
+    const ended = (await deps.sweep?.(0))?.find((r) => r.runId === id)
+    if (ended)
+      return c.json({ runId: id, stopping: false, status: ended.status, via: 'sweep', message: `run ${id}'s process is gone; the run was ended ${ended.status}` }, 200)
     return c.json(
       {
         runId: id,

@@ -28,4 +28,9 @@ export interface AppDeps {
   live?: LiveHub
   /** how often the live feed polls crmsync.sync_runs @default 2000 */
   livePollMs?: number
+  /**
+   * marks the running runs whose process is gone (no heartbeat for `staleSeconds`, no process
+   * holding the stream): Stop on such a run ends it at once instead of waiting for a heartbeat
+   */
+  sweep?: (staleSeconds?: number) => Promise<{ runId: number; status: string }[]>
 }

@@ -9,6 +9,7 @@ import { SyncError } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import type { Warehouse } from '../warehouse/types.ts'
 import { createApp } from './app.ts'
+import type { AppDeps } from './deps.ts'
 import { createWarehouseAlerts, warehouseSchedules, warehouseWorkers } from './default-ports.ts'
 import { createInProcessLauncher } from './in-process-launcher.ts'
 import { createLiveHub } from './live-hub.ts'
@@ -45,6 +46,10 @@ export interface ServerOptions {
   metrics?: MetricsPort
   workers?: () => Promise<WorkerInfo[]>
   schedules?: () => Promise<ScheduleInfo[]>
+  /** the automation engine's dead-run sweep: run every `sweepEveryMs`, and on Stop */
+  sweep?: AppDeps['sweep']
+  /** @default 15000 */
+  sweepEveryMs?: number
 }
 
 export interface RunningServer {
@@ -107,7 +112,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     staleAfterMinutes: options.staleAfterMinutes,
     live,
     livePollMs: options.livePollMs,
+    sweep: options.sweep,
   })
+  // a run whose process was killed is found here too, not only by the next sync of its stream
+  const sweeper = options.sweep
+    ? setInterval(() => void options.sweep?.().catch((error) => options.log.warn({ err: error }, 'the dead-run sweep failed; the next one tries again')), options.sweepEveryMs ?? 15_000)
+    : undefined
+  sweeper?.unref()
+  void options.sweep?.().catch(() => {})
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8000 }, () => resolve(s as Server)) as Server
     s.once('error', (error: NodeJS.ErrnoException) =>
@@ -128,6 +140,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     close() {
       closing ??= (async () => {
+        clearInterval(sweeper)
         live.close()
         ownMetrics?.close()
         const closed = new Promise<void>((resolve) => server.close(() => resolve()))

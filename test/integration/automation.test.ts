@@ -94,7 +94,7 @@ describe.each(WAREHOUSE_KINDS)('automation engine on %s', (kind) => {
     }
     const healed = await automation.heal(60)
     await holder.release()
-    expect(healed).toEqual([{ source: 'fake', stream: 'healed', runId: rows[0].id }])
+    expect(healed).toEqual([{ source: 'fake', stream: 'healed', runId: rows[0].id, status: 'failed' }])
     const statuses = await db.warehouse.query<{ stream: string; status: string }>(`SELECT stream, status FROM crmsync.sync_runs WHERE stream = ANY($1) ORDER BY stream`, [live])
     expect(Object.fromEntries(statuses.rows.map((r) => [r.stream, r.status]))).toEqual({ healed: 'failed', mine: 'running', ...(kind === 'postgres' ? { alive: 'running' } : {}) })
     await automation.close()

@@ -73,6 +73,7 @@ export async function serveCommand(ctx: CliContext, argv: string[]): Promise<num
     loadTarget: (source, streams) => loadTarget(ctx, source, streams),
     retry: ctx.retry,
     gate: automation.gate,
+    sweep: (staleSeconds) => automation.heal(staleSeconds),
     // with workers on a PostgreSQL server, "Sync now" queues jobs for them instead of syncing here
     wrapLauncher: ctx.config.databaseUrl
       ? (inProcess) => createQueueAwareLauncher({ inProcess, warehouse, databaseUrl: ctx.config.databaseUrl as string, log: ctx.log })

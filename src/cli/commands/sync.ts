@@ -100,6 +100,8 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
   const { attachAlerts } = await import('../../ops/alerts/index.ts')
   const alerts = attachAlerts({ warehouse, events: ctx.events, log: ctx.log, config: ctx.config, sources: SOURCE_NAMES })
   ctx.releasers.push(() => alerts.close())
+  // runs other processes left 'running' when they died are ended (and alerted) before this one starts
+  await automation.heal().catch((error) => ctx.log.warn({ err: error }, 'the dead-run sweep failed; each stream still marks its own dead runs'))
   const stopProgress = values.json ? () => {} : showProgress(ctx.events)
   let runs: RunSummary[]
   try {

@@ -75,7 +75,7 @@ export function attachAlerts(options: AttachAlertsOptions): AlertSystem {
 
   const pool = () => poolFinding(settings, warehouse.kind, warehouse.poolStats(), owner)
 
-  const afterRun = async (summary: RunSummary, slow: SlowestRequest | undefined) => {
+  const afterRun = async (summary: Pick<RunSummary, 'source' | 'stream'>, slow: SlowestRequest | undefined) => {
     const { source, stream } = summary
     const findings = await evaluateStreams(warehouse, settings, { source, stream })
     for (const f of [responseTimeFinding(settings, source, stream, slow), pool()]) if (f) findings.push(f)
@@ -104,6 +104,8 @@ export function attachAlerts(options: AttachAlertsOptions): AlertSystem {
           if (e.ms > seen.ms) Object.assign(seen, { ms: e.ms, operation: e.operation })
         }
       }),
+      // a run found dead by a sweep has no run:end: judge its stream now
+      events.on('run:abandoned', (e) => track(afterRun({ source: e.source, stream: e.stream }, undefined), `alert evaluation after run ${e.runId} died`)),
       events.on('run:end', ({ summary }) => {
         const key = `${summary.source}.${summary.stream}`
         const slow = slowest.get(key)

@@ -37,6 +37,7 @@ const THRESHOLD: Record<AlertRule, z.ZodNumber> = {
   batch_processing_time: z.number().positive(), // seconds
   stale_data: z.number().positive(), // minutes
   consecutive_failures: z.number().int().min(1).max(100), // runs
+  run_abandoned: z.number().int().min(1).max(1), // the newest finished run: 1
   pool_exhaustion: z.number().positive().max(1), // a ratio of connections
 }
 const WINDOWED: readonly AlertRule[] = ['sync_success_rate', 'sync_error_rate']

@@ -10,6 +10,7 @@ import type { Queryable } from '../../warehouse/types.ts'
 import type { AlertSettings } from './config.ts'
 import { windowHours } from './rule-settings.ts'
 import {
+  abandonedFinding,
   batchTimeFinding,
   consecutiveFailuresFinding,
   errorRateFinding,
@@ -35,6 +36,7 @@ export async function evaluateStreams(db: Queryable, settings: AlertSettings, sc
     ...outcomes.map((row) => successRateFinding(settings, row)),
     ...counts.map((row) => errorRateFinding(settings, row)),
     ...streaks.map((row) => consecutiveFailuresFinding(settings, row)),
+    ...streaks.map((row) => abandonedFinding(settings, row)),
     ...freshness.map((row) => staleDataFinding(settings, row)),
     ...pages.map((row) => batchTimeFinding(settings, row)),
   ]

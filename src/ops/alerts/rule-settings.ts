@@ -21,6 +21,7 @@ export const RULE_DEFAULTS: Readonly<Record<AlertRule, RuleDefault>> = {
   batch_processing_time: { threshold: 120, severity: 'warning', onlySources: ['salespro'] },
   stale_data: { threshold: 1440, severity: 'warning' },
   consecutive_failures: { threshold: 3, severity: 'error' },
+  run_abandoned: { threshold: 1, severity: 'error' },
   pool_exhaustion: { threshold: 0.9, severity: 'critical' },
 }
 

@@ -121,6 +121,33 @@ export function consecutiveFailuresFinding(settings: AlertSettings, row: DbFailu
 }
 
 /**
+ * run_abandoned: the newest finished run of the stream died without finishing (its process was
+ * killed or lost): found by any crmsync process's sweep, not by the run itself, so it would
+ * otherwise pass unseen until failures pile up. Resolves when a later run finishes.
+ */
+export function abandonedFinding(settings: AlertSettings, row: DbFailureStreak): Finding {
+  const rule = 'run_abandoned'
+  const on = ruleFor(settings, rule, row.source)
+  if (!on || row.last_error_code !== 'abandoned') return clear(rule, row.source, row.stream)
+  const name = `${row.source}.${row.stream}`
+  return {
+    firing: true,
+    rule,
+    source: row.source,
+    stream: row.stream,
+    severity: on.severity,
+    title: `${name}: the last run died without finishing`,
+    message:
+      `The process running ${name} stopped without ending its run (killed, out of memory, or its machine lost): ` +
+      `${sentence(row.last_error ?? 'no heartbeat')} What it committed is kept; the next run resumes from the last ` +
+      `committed page (\`crmsync sync ${row.source} ${row.stream}\`, or the dashboard's Sync now).`,
+    value: 1,
+    threshold: on.threshold,
+    details: { lastError: row.last_error },
+  }
+}
+
+/**
  * stale_data: no run that landed data (succeeded or partial; backfills excluded) within the
  * stream's allowed age — `rules.stale_data` per source, else 2 × `sources.<name>.expectedIntervalMinutes`,
  * else 1440 min. Fires at or over it. A stream that never landed data is measured from its first

@@ -17,6 +17,7 @@ export const ALERT_RULES = [
   'batch_processing_time',
   'stale_data',
   'consecutive_failures',
+  'run_abandoned',
   'pool_exhaustion',
 ] as const
 export type AlertRule = (typeof ALERT_RULES)[number]

@@ -11,7 +11,7 @@ export interface Automation {
   /** the engine's gate: a reason to refuse the run when the source's breaker is open, else undefined */
   gate(source: string, stream: string): Promise<string | undefined>
   /** self-healing: marks runs whose process died (stale heartbeat, free lock); returns the streams to resume */
-  heal(staleSeconds?: number): Promise<{ source: string; stream: string; runId: number }[]>
+  heal(staleSeconds?: number): Promise<{ source: string; stream: string; runId: number; status: string }[]>
   /** waits for the breaker updates and events still being written */
   close(): Promise<void>
 }
@@ -126,7 +126,7 @@ export function attachAutomation(options: { warehouse: Warehouse; events: Engine
       }
     },
     async heal(staleSeconds = 60) {
-      const healed: { source: string; stream: string; runId: number }[] = []
+      const healed: { source: string; stream: string; runId: number; status: string }[] = []
       for (const run of await listStaleRuns(warehouse, staleSeconds)) {
         // this process's own runs are alive by definition (PGlite's one connection cannot tell by lock)
         if (run.pid === process.pid && run.host === hostname()) continue
@@ -136,16 +136,14 @@ export function attachAutomation(options: { warehouse: Warehouse; events: Engine
           if (!(await tryStreamLock(session, run.source, run.stream))) continue
           try {
             for (const dead of await markAbandonedRuns(session, run.source, run.stream)) {
-              healed.push({ source: dead.source, stream: dead.stream, runId: dead.id })
-              await record({
-                source: dead.source,
-                stream: dead.stream,
-                runId: dead.id,
-                action: 'mark_dead',
-                reason: `no heartbeat for more than ${staleSeconds} s and no process holds the stream`,
-                outcome: 'marked failed; the stream is resumed from its last committed page',
-              })
+              healed.push({ source: dead.source, stream: dead.stream, runId: dead.id, status: dead.status })
+              if (dead.status === 'cancelled') {
+                log.info({ source: dead.source, stream: dead.stream, runId: dead.id }, `run ${dead.id} was asked to stop and its process is gone; marked cancelled`)
+                continue
+              }
               log.warn({ source: dead.source, stream: dead.stream, runId: dead.id }, `run ${dead.id} died; marked failed, its stream resumes from its last committed page`)
+              // the automation event, the alert and the metric follow from the engine's event, as for a run a sync finds dead
+              events.emit('run:abandoned', { runId: dead.id, source: dead.source, stream: dead.stream })
             }
           } finally {
             await unlockStream(session, run.source, run.stream)

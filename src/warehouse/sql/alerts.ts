@@ -258,14 +258,17 @@ export interface DbFailureStreak {
   /** failed runs since the last succeeded or partial one (cancelled runs are skipped), at most 100 */
   streak: number
   last_error: string | null
+  /** the error code of the newest finished run (`abandoned` when its process died) */
+  last_error_code: string | null
 }
 
 export async function failureStreaks(db: Queryable, scope: StreamScope = {}): Promise<DbFailureStreak[]> {
   const { rows } = await db.query<DbFailureStreak>(
-    `SELECT st.source, st.stream, f.streak, f.last_error FROM crmsync.stream_state st CROSS JOIN LATERAL (
-       SELECT count(*) FILTER (WHERE all_failed)::int AS streak, (array_agg(error ORDER BY n))[1] AS last_error
-       FROM (SELECT error, row_number() OVER w AS n, bool_and(status = 'failed') OVER w AS all_failed
-             FROM (SELECT id, started_at, status, error FROM crmsync.sync_runs r
+    `SELECT st.source, st.stream, f.streak, f.last_error, f.last_error_code FROM crmsync.stream_state st CROSS JOIN LATERAL (
+       SELECT count(*) FILTER (WHERE all_failed)::int AS streak, (array_agg(error ORDER BY n))[1] AS last_error,
+         (array_agg(error_code ORDER BY n))[1] AS last_error_code
+       FROM (SELECT error, error_code, row_number() OVER w AS n, bool_and(status = 'failed') OVER w AS all_failed
+             FROM (SELECT id, started_at, status, error, error_code FROM crmsync.sync_runs r
                    WHERE r.source = st.source AND r.stream = st.stream AND r.status IN ('succeeded', 'partial', 'failed')
                    ORDER BY r.started_at DESC, r.id DESC LIMIT 100) recent
              WINDOW w AS (ORDER BY started_at DESC, id DESC)) x) f
