@@ -3,6 +3,7 @@ import { coerceError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
 import type { Warehouse } from '../warehouse/types.ts'
 import type { EngineEvents } from './events.ts'
+import { recordFailedStart } from './failed-start.ts'
 import { runStream, type RetryPolicy } from './run-stream.ts'
 import type { StrategyFlags } from './strategy.ts'
 import { emptySummary, type RunSummary } from './summary.ts'
@@ -77,11 +78,19 @@ export async function runSync(targets: readonly SyncTarget[], options: SyncOptio
       if (runs.some((r) => r.source === connector.name && r.errorCode === 'config_invalid')) continue
     } catch (error) {
       const failure = coerceError(error)
-      const summary = emptySummary(connector.name, '*', 'none', options.dryRun ?? false)
-      summary.error = redactSecrets(failure.message)
-      summary.errorCode = failure.code
-      options.log.error({ source: connector.name, code: failure.code }, `${connector.name}: ${summary.error}`)
-      runs.push(summary)
+      options.log.error({ source: connector.name, code: failure.code }, `${connector.name}: ${redactSecrets(failure.message)}`)
+      const failed = await recordFailedStart({
+        warehouse: options.warehouse,
+        events: options.events,
+        log: options.log,
+        source: connector.name,
+        streams: target.streams ?? [],
+        failure,
+        trigger: options.trigger ?? 'cli',
+        dryRun: options.dryRun ?? false,
+        workerId: options.workerId,
+      })
+      runs.push(...failed)
       continue
     }
     const queue = [...streams]

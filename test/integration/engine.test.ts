@@ -194,6 +194,25 @@ describe.each(WAREHOUSE_KINDS)('engine on %s', (kind) => {
     await expect(rows()).rejects.toThrow()
   })
 
+  it.skipIf(!!reason)('a source that fails before any stream starts (credentials refused) leaves failed runs in the history', async () => {
+    const refusing = { ...createFakeConnector({ rows: new Map(), pagesServed: 0 }), name: 'refusing', streams: async () => { throw new SyncError('auth_failed', 'the source refused the token (HTTP 401)') } }
+    const sync = (streams?: string[]) =>
+      runSync([{ connector: refusing, config: {}, streams, settings: { lookbackSeconds: 0, horizonSeconds: 0, batchSize: 10 } }], { warehouse: db.warehouse, log: silentLogger(), events: createEngineEvents() }).then((r) => r.runs)
+    const first = await sync()
+    expect(first).toMatchObject([{ source: 'refusing', stream: '*', status: 'failed', errorCode: 'auth_failed' }])
+    expect(first[0].runId).toBeGreaterThan(0)
+    const named = await sync(['contacts', 'deals'])
+    expect(named.map((r) => [r.stream, r.status, r.errorCode])).toEqual([['contacts', 'failed', 'auth_failed'], ['deals', 'failed', 'auth_failed']])
+    const rows = await db.warehouse.query<{ stream: string; status: string; error_code: string }>(`SELECT stream, status, error_code FROM crmsync.sync_runs WHERE source = 'refusing' ORDER BY id`)
+    expect(rows.rows).toEqual([
+      { stream: '*', status: 'failed', error_code: 'auth_failed' },
+      { stream: 'contacts', status: 'failed', error_code: 'auth_failed' },
+      { stream: 'deals', status: 'failed', error_code: 'auth_failed' },
+    ])
+    // with no stream named, the streams the warehouse knows of the source stand in
+    expect((await sync()).map((r) => r.stream).sort()).toEqual(['*', 'contacts', 'deals'])
+  })
+
   it.skipIf(!!reason)('a run asked to stop whose process then exited (a second Ctrl-C) is marked cancelled by the next run, not failed', async () => {
     const { run, name } = setup({ rows: makeRows(3) })
     const dead = await db.warehouse.query<{ id: number }>(

@@ -1,4 +1,5 @@
 import { SOURCE_NAMES } from '../../connectors/registry.ts'
+import { recordFailedStart } from '../../engine/failed-start.ts'
 import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
 import { attachAutomation } from '../../ops/automation/automation.ts'
 import { exitCodeOf, type RunSummary } from '../../engine/summary.ts'
@@ -91,7 +92,7 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
   const maxRecords = positiveInt(values['max-records'], '--max-records')
   const concurrency = positiveInt(values.concurrency, '--concurrency', 16)
 
-  const targets = await resolveTargets(ctx, values.all ?? false, positionals)
+  const targets = await resolveTargets(ctx, values.all ?? false, positionals, values['dry-run'] ?? false)
   if (values.force && values['dry-run']) ctx.out.note('note: --force with --dry-run shows what a forced sync would overwrite; nothing is written')
   const warehouse = await ctx.warehouse()
   const automation = attachAutomation({ warehouse, events: ctx.events, log: ctx.log })
@@ -124,13 +125,12 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
   }
   if (values.json) ctx.out.result({ runs: runs.map(runJson) })
   else if (!process.stderr.isTTY) for (const run of runs) ctx.out.line(summaryLine(run))
-  else if (runs.some((r) => r.status === 'skipped' || r.stream === '*')) for (const run of runs.filter((r) => r.stream === '*')) ctx.out.line(summaryLine(run))
   // credentials or configuration the source refused are a usage problem: exit 2
   if (runs.some((r) => r.errorCode === 'auth_failed' || r.errorCode === 'config_invalid')) return 2
   return exitCodeOf(runs)
 }
 
-async function resolveTargets(ctx: CliContext, all: boolean, positionals: string[]): Promise<SyncTarget[]> {
+async function resolveTargets(ctx: CliContext, all: boolean, positionals: string[], dryRun: boolean): Promise<SyncTarget[]> {
   if (all) {
     if (positionals.length) throw new SyncError('config_invalid', '--all syncs every configured source; name no source or stream with it')
     const configured: SyncTarget[] = []
@@ -150,5 +150,20 @@ async function resolveTargets(ctx: CliContext, all: boolean, positionals: string
   }
   const [source, ...streams] = positionals
   if (!source) throw new SyncError('config_invalid', `name a source (${SOURCE_NAMES.join(', ')}) or use --all. Run \`crmsync sync --help\` for the options.`)
-  return [await loadTarget(ctx, source, streams)]
+  try {
+    return [await loadTarget(ctx, source, streams)]
+  } catch (error) {
+    // a known source that cannot start (credentials missing or refused) is a failed run, in history and alerts
+    if (error instanceof SyncError && (SOURCE_NAMES as readonly string[]).includes(source) && !dryRun) await recordStartFailure(ctx, source, streams, error)
+    throw error
+  }
+}
+
+async function recordStartFailure(ctx: CliContext, source: string, streams: string[], failure: SyncError): Promise<void> {
+  try {
+    const warehouse = await ctx.warehouse()
+    await recordFailedStart({ warehouse, events: ctx.events, log: ctx.log, source, streams, failure, trigger: 'cli', dryRun: false })
+  } catch {
+    // no warehouse to record in (it is what failed, or not initialized): the error itself says enough
+  }
 }

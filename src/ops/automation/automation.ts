@@ -73,7 +73,7 @@ export function attachAutomation(options: { warehouse: Warehouse; events: Engine
 
   const offs = [
     events.on('run:end', ({ summary }) => {
-      if (summary.status === 'skipped' || summary.stream === '*' || summary.dryRun) return
+      if (summary.status === 'skipped' || summary.dryRun) return
       if (summary.status === 'failed' && SOURCE_FAILURE_CODES.has(summary.errorCode ?? '')) update(summary.source, (b, at) => recordFailure(b, at, policy), summary.runId)
       else if (summary.status === 'succeeded' || summary.status === 'partial') update(summary.source, (b, at) => recordSuccess(b, at, policy), summary.runId)
     }),
