@@ -174,8 +174,9 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     // A resumed pass saw its first part before the pause: a row it saw then and the source deleted
     // during the pause counts as seen, so the pass alone cannot judge deletes (DESIGN.md §3.5).
     // Once it ends, one whole read in this run judges them; so it does for a stream read whole anyway.
+    // A first load is no exception: the rows its first part loaded are rows the source may delete.
     // (A pass that committed nothing before its pause resumes from the start: that read is whole.)
-    const readWholeAgain = stream.alwaysFull === true || (strategy.resumePass && (pass?.tracksKeys ?? false) && storedCursor !== undefined)
+    const readWholeAgain = stream.alwaysFull === true || (strategy.resumePass && pass !== null && (stream.detectDeletes ?? true) && storedCursor !== undefined)
     const totals = zeroCounts()
     let pageNo = 0
     let refused: string | undefined

@@ -59,7 +59,8 @@ describe.each(WAREHOUSE_KINDS)('engine on %s', (kind) => {
     expect((await state()).cursor).toMatchObject({ id: 'r00020' })
     failAt = undefined
     const resumed = await run()
-    expect(resumed).toMatchObject({ status: 'succeeded', mode: 'full', fetched: 30, inserted: 30 })
+    // the 30 rows the pass had left, then the whole read that judges deletes behind the pause
+    expect(resumed).toMatchObject({ status: 'succeeded', mode: 'full', fetched: 30 + 50, inserted: 30 })
     expect((await rows()).map((r) => r.id)).toEqual([...makeRows(50).keys()])
   })
 
