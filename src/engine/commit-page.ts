@@ -14,7 +14,7 @@ import {
 import { insertRejects, type RejectRow } from '../warehouse/sql/rejects.ts'
 import { insertRunPage } from '../warehouse/sql/run-pages.ts'
 import { addPageToRun, type PageCounts } from '../warehouse/sql/runs.ts'
-import { saveCursor } from '../warehouse/sql/stream-state.ts'
+import { addRowCounts, saveCursor } from '../warehouse/sql/stream-state.ts'
 import type { FullPass } from '../warehouse/sql/stream-state.ts'
 import type { StreamTable } from '../warehouse/stream-table.ts'
 import type { Queryable, Session, Transaction } from '../warehouse/types.ts'
@@ -59,13 +59,13 @@ export async function commitPage(
   const write = async (tx: Transaction): Promise<PageCounts> => {
     await target.prepare?.(tx)
     const rejects: RejectRow[] = [...page.rejects]
-    let merged: MergeCounts = { inserted: 0, updated: 0, deleted: 0 }
+    let merged: MergeCounts = noMerge()
     let unchanged = 0
     const { stream, table } = target
     const replacing = stream.write === 'replace' && stream.replaceScope !== undefined && page.replaceScopes.length > 0
     const { rows } = page
     if (target.pass?.startedEmpty && rows.count > 0 && (await copiedStraightIn(tx, target, page))) {
-      merged = { inserted: rows.count - rows.deletedCount, updated: 0, deleted: rows.deletedCount }
+      merged = { inserted: rows.count - rows.deletedCount, updated: 0, deleted: rows.deletedCount, liveDelta: rows.count - rows.deletedCount, deletedDelta: rows.deletedCount }
     } else if (rows.count > 0 || replacing) {
       await createStage(tx, table)
       if (rows.count > 0) {
@@ -78,12 +78,18 @@ export async function commitPage(
         }
         unchanged = rows.count - failures.length - merged.inserted - merged.updated - merged.deleted
       }
-      if (replacing) merged.deleted += await softDeleteReplaced(tx, table, stream.replaceScope as string, page.replaceScopes, target.runId)
+      if (replacing) {
+        const replaced = await softDeleteReplaced(tx, table, stream.replaceScope as string, page.replaceScopes, target.runId)
+        merged.deleted += replaced
+        merged.liveDelta -= replaced
+        merged.deletedDelta += replaced
+      }
       if (target.pass?.tracksKeys) await insertPassKeysFromStage(tx, table, target.pass.passId)
     }
     if (target.pass?.tracksKeys) await insertPassKeys(tx, target.pass.passId, rejects.flatMap((r) => (r.key ? [r.key] : [])))
     await insertRejects(tx, target.runId, target.source, stream.name, rejects)
     if (target.saveCursor && !target.dryRun && cursor !== undefined) await saveCursor(tx, target.source, stream.name, cursor)
+    if (merged.liveDelta || merged.deletedDelta) await addRowCounts(tx, target.source, stream.name, merged.liveDelta, merged.deletedDelta)
     const counts: PageCounts = {
       fetched: page.fetched,
       inserted: merged.inserted,
@@ -124,6 +130,8 @@ async function copiedStraightIn(tx: Transaction, target: CommitTarget, page: Pre
   }
 }
 
+const noMerge = (): MergeCounts => ({ inserted: 0, updated: 0, deleted: 0, liveDelta: 0, deletedDelta: 0 })
+
 // data exceptions (22xxx) and integrity violations (23xxx) belong to one row; anything else is the warehouse's
 const isRowError = (error: unknown) => /^2[23]/.test(String((error as { code?: string })?.code ?? ''))
 
@@ -146,12 +154,18 @@ async function mergeBisecting(
     if (!isRowError(error)) throw error
     if (from === to) {
       failures.push({ index: from, reason: (error as Error).message })
-      return { inserted: 0, updated: 0, deleted: 0 }
+      return noMerge()
     }
     const middle = Math.floor((from + to) / 2)
     const left = await mergeBisecting(tx, table, options, from, middle, failures)
     const right = await mergeBisecting(tx, table, options, middle + 1, to, failures)
-    return { inserted: left.inserted + right.inserted, updated: left.updated + right.updated, deleted: left.deleted + right.deleted }
+    return {
+      inserted: left.inserted + right.inserted,
+      updated: left.updated + right.updated,
+      deleted: left.deleted + right.deleted,
+      liveDelta: left.liveDelta + right.liveDelta,
+      deletedDelta: left.deletedDelta + right.deletedDelta,
+    }
   }
 }
 

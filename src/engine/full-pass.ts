@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { countLiveRows, countUnseen, dropPassKeys, hasAnyRows, hasLiveRows, softDeleteUnseen } from '../warehouse/merge.ts'
 import { addDeletedToRun } from '../warehouse/sql/runs.ts'
-import { completeFullPass, setFullPass, type FullPass } from '../warehouse/sql/stream-state.ts'
+import { addRowCounts, completeFullPass, setFullPass, type FullPass } from '../warehouse/sql/stream-state.ts'
 import type { StreamTable } from '../warehouse/stream-table.ts'
 import type { Session } from '../warehouse/types.ts'
 
@@ -66,6 +66,7 @@ export async function finishFullPass(
       } else if (unseen > 0) {
         end = { deleted: await softDeleteUnseen(tx, table, pass.passId, ids.runId) }
         if (ids.runId !== null) await addDeletedToRun(tx, ids.runId, end.deleted)
+        await addRowCounts(tx, ids.source, ids.stream, -end.deleted, end.deleted)
       }
       await dropPassKeys(tx, pass.passId)
     }

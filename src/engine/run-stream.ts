@@ -6,7 +6,7 @@ import { sleep } from '../sleep.ts'
 import type { MergeMode } from '../warehouse/merge.ts'
 import { tryStreamLock, unlockStream } from '../warehouse/sql/locks.ts'
 import { finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, requestStop, type PageCounts } from '../warehouse/sql/runs.ts'
-import { loadStreamState, recordRunOutcome, type FullPass } from '../warehouse/sql/stream-state.ts'
+import { initRowCounts, loadStreamState, recordRunOutcome, type FullPass } from '../warehouse/sql/stream-state.ts'
 import { ensureStreamTable, listTableColumns, type StreamTable } from '../warehouse/stream-table.ts'
 import type { Session, Warehouse } from '../warehouse/types.ts'
 import { commitPage, type CommitTarget } from './commit-page.ts'
@@ -96,6 +96,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     const tableExists = dryRun ? (await listTableColumns(session, source, stream.name)).size > 0 : (await ensureStreamTable(session, table, log), true)
 
     const state = await loadStreamState(session, source, stream.name)
+    if (tableExists && !dryRun && (state?.live_rows == null || state?.deleted_rows == null)) await initRowCounts(session, source, stream.name)
     let storedCursor: unknown = undefined
     if (state?.cursor !== null && state?.cursor !== undefined) {
       const parsed = stream.cursorSchema.safeParse(state.cursor)

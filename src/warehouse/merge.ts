@@ -41,6 +41,9 @@ export interface MergeCounts {
   inserted: number
   updated: number
   deleted: number
+  /** how the table's live and soft-deleted row counts moved (stream_state keeps them) */
+  liveDelta: number
+  deletedDelta: number
 }
 
 const stageColumns = (t: StreamTable) => [...t.columns.map((c) => quoteIdent(c.name)), '"_raw"', '"_hash"', '"_deleted_at"', '"_row"']
@@ -70,7 +73,7 @@ export async function mergeStage(
   const conflict = `(${t.primaryKey.map(quoteIdent).join(', ')})`
   let upsert: string
   if (options.mode === 'append') {
-    upsert = `${insert} ON CONFLICT ${conflict} DO NOTHING RETURNING true AS inserted, false AS deleted`
+    upsert = `${insert} ON CONFLICT ${conflict} DO NOTHING RETURNING true AS inserted, "_deleted_at" IS NOT NULL AS deleted, NULL::text AS k`
   } else {
     const sets = [...names, '"_raw"', '"_hash"', '"_synced_at"', '"_run_id"', '"_deleted_at"'].map((n) => `${n} = EXCLUDED.${n}`)
     // unchanged rows are skipped by their payload hash, and an older version never replaces a newer one
@@ -81,12 +84,21 @@ export async function mergeStage(
         : ` WHERE (t."_hash" IS DISTINCT FROM EXCLUDED."_hash" OR t."_deleted_at" IS DISTINCT FROM EXCLUDED."_deleted_at")` +
           (cursor ? ` AND (t.${cursor} IS NULL OR EXCLUDED.${cursor} IS NULL OR t.${cursor} <= EXCLUDED.${cursor})` : '')
     upsert = `${insert} ON CONFLICT ${conflict} DO UPDATE SET ${sets.join(', ')}${guard}
-      RETURNING (xmax = 0) AS inserted, ("_deleted_at" IS NOT NULL) AS deleted`
+      RETURNING (xmax = 0) AS inserted, ("_deleted_at" IS NOT NULL) AS deleted, ${keyExpression('t', t.primaryKey, true)} AS k`
   }
-  const { rows } = await tx.query<{ inserted: number; updated: number; deleted: number }>(
-    `WITH merged AS (${upsert})
+  // the rows of the page soft-deleted before this statement (every part of one statement sees the
+  // table as it was): an update that moves such a row moves it out of the deleted count
+  const keys = t.primaryKey.map(quoteIdent).join(', ')
+  const stageKeys = t.primaryKey.map((k) => `s.${quoteIdent(k)}::${t.columns.find((c) => c.name === k)?.type.sql ?? 'text'}`).join(', ')
+  const { rows } = await tx.query<MergeCounts>(
+    `WITH was_deleted AS (
+       SELECT ${keyExpression('t', t.primaryKey, true)} AS k FROM ${tableName(t)} t
+       WHERE t."_deleted_at" IS NOT NULL AND (${keys}) IN (SELECT ${stageKeys} FROM ${STAGE} s WHERE s."_row" BETWEEN $2 AND $3)
+     ), merged AS (${upsert})
      SELECT count(*) FILTER (WHERE inserted AND NOT deleted)::int AS inserted,
-       count(*) FILTER (WHERE NOT inserted AND NOT deleted)::int AS updated, count(*) FILTER (WHERE deleted)::int AS deleted
+       count(*) FILTER (WHERE NOT inserted AND NOT deleted)::int AS updated, count(*) FILTER (WHERE deleted)::int AS deleted,
+       (count(*) FILTER (WHERE NOT deleted) - count(*) FILTER (WHERE NOT inserted AND k NOT IN (SELECT k FROM was_deleted)))::int AS "liveDelta",
+       (count(*) FILTER (WHERE deleted) - count(*) FILTER (WHERE NOT inserted AND k IN (SELECT k FROM was_deleted)))::int AS "deletedDelta"
      FROM merged`,
     [options.runId, from, to],
   )

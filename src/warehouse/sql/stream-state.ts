@@ -1,3 +1,4 @@
+import { qualified } from '../identifiers.ts'
 import type { Queryable } from '../types.ts'
 
 /** A full pass in progress: survives crashes so the next run finishes it, then deletes what it did not see. */
@@ -21,6 +22,9 @@ export interface DbStreamState {
   last_success_at: Date | null
   last_full_at: Date | null
   updated_at: Date
+  /** exact live and soft-deleted rows of the stream's table; null until first counted */
+  live_rows: string | number | null
+  deleted_rows: string | number | null
 }
 
 export async function loadStreamState(db: Queryable, source: string, stream: string): Promise<DbStreamState | undefined> {
@@ -39,6 +43,28 @@ export async function saveCursor(db: Queryable, source: string, stream: string, 
     `INSERT INTO crmsync.stream_state (source, stream, cursor, updated_at) VALUES ($1, $2, $3, now())
      ON CONFLICT (source, stream) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
     [source, stream, JSON.stringify(cursor)],
+  )
+}
+
+/** Moves a stream's row counts; in the transaction that moved its rows, so they stay exact. */
+export async function addRowCounts(db: Queryable, source: string, stream: string, live: number, deleted: number): Promise<void> {
+  await db.query(
+    `UPDATE crmsync.stream_state SET live_rows = live_rows + $3, deleted_rows = deleted_rows + $4 WHERE source = $1 AND stream = $2`,
+    [source, stream, live, deleted],
+  )
+}
+
+/**
+ * Counts a stream's table once when its counts are unknown (a stream new to this warehouse, or
+ * one loaded before they were kept), under the stream's lock, before the run writes a page.
+ */
+export async function initRowCounts(db: Queryable, source: string, stream: string): Promise<void> {
+  await db.query(
+    `INSERT INTO crmsync.stream_state (source, stream, live_rows, deleted_rows)
+       SELECT $1, $2, count(*) FILTER (WHERE "_deleted_at" IS NULL), count(*) FILTER (WHERE "_deleted_at" IS NOT NULL) FROM ${qualified(source, stream)}
+     ON CONFLICT (source, stream) DO UPDATE SET live_rows = EXCLUDED.live_rows, deleted_rows = EXCLUDED.deleted_rows
+       WHERE crmsync.stream_state.live_rows IS NULL OR crmsync.stream_state.deleted_rows IS NULL`,
+    [source, stream],
   )
 }
 
