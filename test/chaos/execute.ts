@@ -7,6 +7,7 @@ import { diffCount, type StreamDiff } from './compare.ts'
 import { converge, type ScenarioContext } from './converge.ts'
 import { cloneDatabase, connect, dropDatabase, waitIdle } from './database.ts'
 import type { SourceHandle } from './expected.ts'
+import { openPasses, type RunWindow } from './full-pass-ends.ts'
 import type { MutationPlan } from './plan-chaos.ts'
 import { runCli, runInProcess, type RunResult } from './runner.ts'
 import type { ScenarioPlan, SourcePlan, StepPlan } from './scenario.ts'
@@ -95,20 +96,28 @@ async function runSource(ctx: ScenarioContext, plan: SourcePlan, handle: SourceH
     queue(() => handle.mutate(m, clock)).catch((error) => {
       handle.notes.push(`change ${m.kind} ${m.stream} refused: ${(error as Error).message}`)
     })
+  const windows: RunWindow[] = []
   for (const [i, step] of plan.steps.entries()) {
+    // a pause between runs: these changes land while nothing syncs
+    for (const m of step.before) await change(m)
     await handle.applyFaults(step.faults)
+    const openBefore = await openPasses(ctx.client, plan.source, plan.streams)
+    const startedMs = Date.now()
     const changes = Promise.all(step.mutations.map((m) => sleep(m.delayMs).then(() => change(m))))
     const run = await runStep(ctx, plan, handle, step)
+    windows.push({ label: `run ${i + 1} (${step.via})`, startedMs, endedMs: Date.now(), full: step.full, openBefore })
     await changes
     await handle.clearFaults()
     if (!(await waitIdle(ctx.client, ctx.db.name))) {
       ctx.result.events.push(`${plan.source}: run ${i + 1} left connections behind`)
     }
-    ctx.result.events.push(`${plan.source} run ${i + 1}: ${describeRun(run)}`)
+    const open = [...(await openPasses(ctx.client, plan.source, plan.streams))]
+    const left = open.length ? `; full pass left open: ${open.sort().join(', ')}` : ''
+    ctx.result.events.push(`${plan.source} run ${i + 1} (${stepWords(step)}): ${describeRun(run)}${left}`)
   }
   for (const m of plan.finalMutations) await change(m)
-  await converge(ctx, plan, handle, false)
-  if (plan.finalFull) await converge(ctx, plan, handle, true)
+  await converge(ctx, plan, handle, false, windows)
+  if (plan.finalFull) await converge(ctx, plan, handle, true, windows)
 }
 
 function runStep(ctx: ScenarioContext, plan: SourcePlan, handle: SourceHandle, step: StepPlan) {
@@ -121,10 +130,22 @@ function runStep(ctx: ScenarioContext, plan: SourcePlan, handle: SourceHandle, s
       databaseUrl: ctx.db.url,
       full: step.full,
       deadlineMs: STEP_DEADLINE_MS,
+      stop: step.kill,
+      maxRecords: step.maxRecords,
     })
   }
   const args = ['sync', plan.source, ...plan.streams, '--json', '--debug', ...(step.full ? ['--full'] : [])]
+  if (step.maxRecords !== undefined) args.push('--max-records', String(step.maxRecords))
   return runCli(args, ctx.env, step.kill, STEP_DEADLINE_MS)
+}
+
+/** `cli, --full, --max-records 9, 3 changes before` */
+function stepWords(step: StepPlan): string {
+  const words: string[] = [step.via]
+  if (step.full) words.push('--full')
+  if (step.maxRecords !== undefined) words.push(`--max-records ${step.maxRecords}`)
+  if (step.before.length) words.push(`${step.before.map((m) => `${m.kind} ${m.count} ${m.stream}`).join(', ')} before`)
+  return words.join(', ')
 }
 
 function describeRun(run: RunResult): string {
