@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type pg from 'pg'
+import { createRandom, deriveSeed, type Random } from '../../emulators/shared/random.ts'
 import type { SourceName } from './catalog.ts'
 import { diffCount, type StreamDiff } from './compare.ts'
 import { converge, type ScenarioContext } from './converge.ts'
@@ -13,6 +14,7 @@ import { runCli, runInProcess, type RunResult } from './runner.ts'
 import type { ScenarioPlan, SourcePlan, StepPlan } from './scenario.ts'
 import { startSourceHandle } from './sources.ts'
 import { createStampClock } from './stamp-clock.ts'
+import { seenByOpenPass } from './warehouse-read.ts'
 
 export interface SourceDiff {
   source: SourceName
@@ -92,8 +94,12 @@ export async function executeScenario(plan: ScenarioPlan, options: ExecuteOption
 async function runSource(ctx: ScenarioContext, plan: SourcePlan, handle: SourceHandle): Promise<void> {
   const clock = createStampClock(plan.skewSeconds * 1000)
   const queue = createQueue()
+  const random = createRandom(deriveSeed(plan.emulatorSeed, 'seen-keys'))
   const change = (m: MutationPlan) =>
-    queue(() => handle.mutate(m, clock)).catch((error) => {
+    queue(async () => {
+      const seen = m.seen ? await seenByOpenPass(ctx.client, plan.source, m.stream) : []
+      return handle.mutate(m, clock, shuffle(random, seen))
+    }).catch((error) => {
       handle.notes.push(`change ${m.kind} ${m.stream} refused: ${(error as Error).message}`)
     })
   const windows: RunWindow[] = []
@@ -144,7 +150,7 @@ function stepWords(step: StepPlan): string {
   const words: string[] = [step.via]
   if (step.full) words.push('--full')
   if (step.maxRecords !== undefined) words.push(`--max-records ${step.maxRecords}`)
-  if (step.before.length) words.push(`${step.before.map((m) => `${m.kind} ${m.count} ${m.stream}`).join(', ')} before`)
+  if (step.before.length) words.push(`${step.before.map((m) => `${m.kind} ${m.count}${m.seen ? ' seen' : ''} ${m.stream}`).join(', ')} before`)
   return words.join(', ')
 }
 
@@ -165,6 +171,14 @@ function createQueue() {
     tail = next.catch(() => {})
     return next
   }
+}
+
+function shuffle<T>(r: Random, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = r.int(0, i)
+    ;[items[i], items[j]] = [items[j], items[i]]
+  }
+  return items
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

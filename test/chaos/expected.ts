@@ -44,7 +44,8 @@ export interface SourceHandle {
   configSection: Record<string, unknown>
   applyFaults(plan: FaultPlan): Promise<void>
   clearFaults(): Promise<void>
-  mutate(mutation: MutationPlan, clock: StampClock): Promise<void>
+  /** `keys`: the rows a delete picks, instead of random ones */
+  mutate(mutation: MutationPlan, clock: StampClock, keys?: readonly string[]): Promise<void>
   /**
    * the source's current data, as expectations per stream. `judgeBefore`: per stream, when the
    * final part of its last complete full pass began (see full-pass-ends.ts); a delete the source

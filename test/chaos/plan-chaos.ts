@@ -46,6 +46,8 @@ export interface MutationPlan {
   count: number
   /** late-insert: stamped this far before the source's now */
   lateSeconds?: number
+  /** delete (SalesPro): keys the open full pass already saw, when one is open (else random ones) */
+  seen?: boolean
 }
 
 const rateOrCount = (r: Random, maxRate: number, maxCount: number) =>

@@ -96,7 +96,9 @@ function pauseChanges(r: Random, ctx: ShapeContext): MutationPlan[] {
     const kind = kinds.includes('delete') ? 'delete' : kinds.includes('unlink') ? 'unlink' : undefined
     return kind ? [{ stream, kind } as const] : []
   })
-  if (deletable.length) out.unshift({ delayMs: 0, ...r.pick(deletable), count: r.int(1, 4) })
+  // SalesPro: often keys the paused pass already read, the ones it can wrongly count as seen
+  const seen = ctx.source === 'salespro' && r.chance(0.6)
+  if (deletable.length) out.unshift({ delayMs: 0, ...r.pick(deletable), count: r.int(1, 4), ...(seen && { seen }) })
   if (ctx.source === 'salespro' && deletable.length && r.chance(0.5)) {
     out.push({ delayMs: 0, stream: r.pick(deletable).stream, kind: 'reinsert', count: r.int(1, 3) })
   }

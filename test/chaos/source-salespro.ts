@@ -31,7 +31,7 @@ export async function startSalesProSource(plan: SourcePlan): Promise<SourceHandl
     return map.get(table) as T
   }
 
-  async function mutate(m: MutationPlan, clock: StampClock) {
+  async function mutate(m: MutationPlan, clock: StampClock, keys?: readonly string[]) {
     const table = SALESPRO_TABLES[m.stream]
     const body: Record<string, unknown> = { table }
     const missing = [...keysOf(gone, table, () => new Set<string>())]
@@ -42,7 +42,7 @@ export async function startSalesProSource(plan: SourcePlan): Promise<SourceHandl
     else if (m.kind === 'update' || (m.kind === 'tie' && table !== 'user_activity')) body.updates = m.count
     else if (m.kind === 'insert' || m.kind === 'tie') body.inserts = m.count
     else if (m.kind === 'late-insert') body.inserts = m.count
-    else if (m.kind === 'delete') body.deletes = m.count
+    else if (m.kind === 'delete') body.deletes = keys?.length ? keys.slice(0, m.count) : m.count
     else if (m.kind === 'malformed') body.inserts = malformedRows(table, m.count)
     body.at = athenaStamp(m.kind === 'late-insert' ? clock.late((m.lateSeconds ?? 0) * 1000) : clock.next())
     const answer = await admin('/_admin/mutate', body)
