@@ -3,7 +3,7 @@ import { compareStream } from './compare.ts'
 import { resetBreaker } from './database.ts'
 import type { ScenarioResult } from './execute.ts'
 import type { Expected, SourceHandle } from './expected.ts'
-import { lastFullPasses, type PassEnd, type RunWindow } from './full-pass-ends.ts'
+import { lastFullPasses, openPasses, type PassEnd, type RunWindow } from './full-pass-ends.ts'
 import { KEY_SEPARATOR } from './catalog.ts'
 import { runCli } from './runner.ts'
 import type { SourcePlan } from './scenario.ts'
@@ -70,16 +70,11 @@ export async function converge(
   ctx.result.events.push(`${plan.source} ${what}: ${seconds(started, ran)} s, comparison ${compared} s`)
 }
 
-/** Not a failure in itself, but the first thing to know about one; returns the streams with a pass open. */
-async function noteResumedPasses(ctx: ScenarioContext, plan: SourcePlan, full: boolean): Promise<Set<string>> {
-  const { rows } = await ctx.client.query<{ stream: string }>(
-    `SELECT stream FROM crmsync.stream_state
-     WHERE source = $1 AND full_pass IS NOT NULL AND stream = ANY($2) ORDER BY stream`,
-    [plan.source, plan.streams],
-  )
-  const open = new Set(rows.map((r) => r.stream))
-  if (rows.length > 0 && !full) {
-    const streams = rows.map((r) => r.stream).join(', ')
+/** Not a failure in itself, but the first thing to know about one; returns the passes open. */
+async function noteResumedPasses(ctx: ScenarioContext, plan: SourcePlan, full: boolean) {
+  const open = await openPasses(ctx.client, plan.source, plan.streams)
+  if (open.size > 0 && !full) {
+    const streams = [...open.keys()].join(', ')
     ctx.result.events.push(`${plan.source}: the convergence run resumes an interrupted full pass of ${streams}`)
   }
   return open
@@ -99,6 +94,7 @@ function noteJudgedDeletes(ctx: ScenarioContext, where: string, expected: Expect
   const counts = `${judged} deletes judged, ${expected.tolerated.size + expected.toleratedScopes.size} excused`
   ctx.result.events.push(`${where}: last full pass completed by ${pass.run} (${how}, last part began ${began}): ${counts}`)
   if (missed.length === 0) return
-  const defect = pass.resumed ? 'RESUMED-PASS DEFECT: ' : 'FRESH-PASS MISS: '
+  const firstLoad = pass.keptKeys ? '' : ' (first load: the pass began on a table with no live rows and kept no keys)'
+  const defect = pass.resumed ? `RESUMED-PASS DEFECT${firstLoad}: ` : 'FRESH-PASS MISS: '
   ctx.result.events.push(`${where}: ${defect}${missed.length} rows deleted at the source before that part began are still live`)
 }

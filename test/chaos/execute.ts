@@ -117,8 +117,8 @@ async function runSource(ctx: ScenarioContext, plan: SourcePlan, handle: SourceH
     if (!(await waitIdle(ctx.client, ctx.db.name))) {
       ctx.result.events.push(`${plan.source}: run ${i + 1} left connections behind`)
     }
-    const open = [...(await openPasses(ctx.client, plan.source, plan.streams))]
-    const left = open.length ? `; full pass left open: ${open.sort().join(', ')}` : ''
+    const open = [...(await openPasses(ctx.client, plan.source, plan.streams)).keys()]
+    const left = open.length ? `; full pass left open: ${open.join(', ')}` : ''
     ctx.result.events.push(`${plan.source} run ${i + 1} (${stepWords(step)}): ${describeRun(run)}${left}`)
   }
   for (const m of plan.finalMutations) await change(m)

@@ -18,6 +18,8 @@ export interface PassEnd {
   /** the harness run that completed it, and whether it finished a pass an earlier run left open */
   run: string
   resumed: boolean
+  /** a resumed pass that began on a table with no live rows keeps no keys (full-pass.ts) */
+  keptKeys: boolean
 }
 
 /** A harness run of one source: its window, whether it was `--full`, and the passes open before it. */
@@ -26,16 +28,18 @@ export interface RunWindow {
   startedMs: number
   endedMs: number
   full: boolean
-  openBefore: ReadonlySet<string>
+  /** stream → whether its open pass keeps the keys it sees */
+  openBefore: ReadonlyMap<string, boolean>
 }
 
-/** Streams with a full pass left open (`crmsync.stream_state.full_pass`). */
-export async function openPasses(client: pg.Pool, source: string, streams: readonly string[]): Promise<Set<string>> {
-  const { rows } = await client.query<{ stream: string }>(
-    `SELECT stream FROM crmsync.stream_state WHERE source = $1 AND stream = ANY($2) AND full_pass IS NOT NULL`,
+/** Streams with a full pass left open (`crmsync.stream_state.full_pass`), and whether it keeps keys. */
+export async function openPasses(client: pg.Pool, source: string, streams: readonly string[]) {
+  const { rows } = await client.query<{ stream: string; tracks: boolean }>(
+    `SELECT stream, coalesce((full_pass->>'tracksKeys')::boolean, false) AS tracks FROM crmsync.stream_state
+     WHERE source = $1 AND stream = ANY($2) AND full_pass IS NOT NULL ORDER BY stream`,
     [source, streams],
   )
-  return new Set(rows.map((r) => r.stream))
+  return new Map(rows.map((r) => [r.stream, r.tracks]))
 }
 
 export async function lastFullPasses(
@@ -58,7 +62,8 @@ export async function lastFullPasses(
     const at = began.getTime()
     const window = windows.findLast((w) => w.startedMs <= at + 1)
     const resumed = !!window && !window.full && window.openBefore.has(stream)
-    out.set(stream, { finalPartBegan: at, run: window?.label ?? '?', resumed })
+    const keptKeys = window?.openBefore.get(stream) ?? true
+    out.set(stream, { finalPartBegan: at, run: window?.label ?? '?', resumed, keptKeys })
   }
   return out
 }
