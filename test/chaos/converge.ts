@@ -84,17 +84,26 @@ async function noteResumedPasses(ctx: ScenarioContext, plan: SourcePlan, full: b
  * Which deletes were judged, and, when some stayed live, whether a resumed pass is why: the
  * line to grep for when counting the scenarios that found "a resumed full pass does not converge".
  */
-function noteJudgedDeletes(ctx: ScenarioContext, where: string, expected: Expected, notDeleted: string[], pass?: PassEnd) {
+function noteJudgedDeletes(
+  ctx: ScenarioContext,
+  where: string,
+  expected: Expected,
+  notDeleted: string[],
+  pass?: PassEnd,
+) {
   const judged = expected.judged.size + expected.judgedScopes.size
-  if (!pass || (judged === 0 && expected.tolerated.size + expected.toleratedScopes.size === 0)) return
+  const excused = expected.tolerated.size + expected.toleratedScopes.size
+  if (!pass || judged + excused === 0) return
   const scope = (key: string) => key.split(KEY_SEPARATOR)[0]
   const missed = notDeleted.filter((k) => expected.judged.has(k) || expected.judgedScopes.has(scope(k)))
   const how = pass.resumed ? 'a resumed pass' : 'a fresh pass'
   const began = new Date(pass.finalPartBegan).toISOString().slice(11, 23)
-  const counts = `${judged} deletes judged, ${expected.tolerated.size + expected.toleratedScopes.size} excused`
-  ctx.result.events.push(`${where}: last full pass completed by ${pass.run} (${how}, last part began ${began}): ${counts}`)
+  const counts = `${judged} deletes judged, ${excused} excused`
+  const last = `last full pass completed by ${pass.run} (${how}, last part began ${began})`
+  ctx.result.events.push(`${where}: ${last}: ${counts}`)
   if (missed.length === 0) return
   const firstLoad = pass.keptKeys ? '' : ' (first load: the pass began on a table with no live rows and kept no keys)'
-  const defect = pass.resumed ? `RESUMED-PASS DEFECT${firstLoad}: ` : 'FRESH-PASS MISS: '
-  ctx.result.events.push(`${where}: ${defect}${missed.length} rows deleted at the source before that part began are still live`)
+  const defect = pass.resumed ? `RESUMED-PASS DEFECT${firstLoad}` : 'FRESH-PASS MISS'
+  const what = `${missed.length} rows deleted at the source before that part began are still live`
+  ctx.result.events.push(`${where}: ${defect}: ${what}`)
 }

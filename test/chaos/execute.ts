@@ -111,7 +111,8 @@ async function runSource(ctx: ScenarioContext, plan: SourcePlan, handle: SourceH
     const startedMs = Date.now()
     const changes = Promise.all(step.mutations.map((m) => sleep(m.delayMs).then(() => change(m))))
     const run = await runStep(ctx, plan, handle, step)
-    windows.push({ label: `run ${i + 1} (${step.via})`, startedMs, endedMs: Date.now(), full: step.full, openBefore })
+    const label = `run ${i + 1} (${step.via})`
+    windows.push({ label, startedMs, endedMs: Date.now(), full: step.full, openBefore })
     await changes
     await handle.clearFaults()
     if (!(await waitIdle(ctx.client, ctx.db.name))) {
@@ -150,7 +151,8 @@ function stepWords(step: StepPlan): string {
   const words: string[] = [step.via]
   if (step.full) words.push('--full')
   if (step.maxRecords !== undefined) words.push(`--max-records ${step.maxRecords}`)
-  if (step.before.length) words.push(`${step.before.map((m) => `${m.kind} ${m.count}${m.seen ? ' seen' : ''} ${m.stream}`).join(', ')} before`)
+  const change = (m: MutationPlan) => `${m.kind} ${m.count}${m.seen ? ' seen' : ''} ${m.stream}`
+  if (step.before.length) words.push(`${step.before.map(change).join(', ')} before`)
   return words.join(', ')
 }
 

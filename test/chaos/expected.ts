@@ -16,7 +16,7 @@ export interface Expected {
   /** keys gone from the source that an incremental read cannot notice (SalesPro hard deletes) */
   tolerated: Set<string>
   toleratedScopes: Set<string>
-  /** keys the harness deleted (still gone) that a complete full pass must have soft-deleted: how a failure is read */
+  /** keys the harness deleted (still gone) that a complete full pass must have soft-deleted: to explain a failure */
   judged: Set<string>
   judgedScopes: Set<string>
   /** content hashes of malformed source records that must be in crmsync.rejects */

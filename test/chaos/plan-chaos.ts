@@ -118,7 +118,8 @@ export function kindsFor(source: SourceName, stream: string, deleteHeavy = false
   if (source === 'salespro' && deleteHeavy) {
     // a re-insert brings back a key deleted earlier, as a new record (SalesPro's deletes are hard)
     return [
-      ['update', 20], ['insert', 10], ['delete', 30], ['reinsert', 15], ['tie', 8], ['late-insert', 8], ['malformed', 4],
+      ['update', 20], ['insert', 10], ['delete', 30], ['reinsert', 15],
+      ['tie', 8], ['late-insert', 8], ['malformed', 4],
     ]
   }
   if (source === 'salespro') {

@@ -13,7 +13,13 @@ interface ShapedTimeline {
   finalMutations: MutationPlan[]
 }
 
-const plainStep = (via: StepPlan['via']): StepPlan => ({ full: false, via, faults: {}, before: [], mutations: [] })
+const plainStep = (via: StepPlan['via']): StepPlan => ({
+  full: false,
+  via,
+  faults: {},
+  before: [],
+  mutations: [],
+})
 
 /**
  * The README demo (`src/cli/commands/demo.ts`): a full sync of every stream in process, then
@@ -65,7 +71,7 @@ export function planResumedShape(r: Random, ctx: ShapeContext): ShapedTimeline {
   return { steps, finalMutations: pauseChanges(r, ctx) }
 }
 
-/** A run whose full pass ends early, on purpose: `full` is `--full`; the first run of a stream is one anyway. */
+/** A run whose full pass ends early on purpose: `--full`, or the first run of a stream (a full pass anyway). */
 function cutStep(r: Random, ctx: ShapeContext, full: boolean): StepPlan {
   const how = r.pick(['SIGINT', 'SIGTERM', 'SIGKILL', 'max-records', 'max-records', 'stop'] as const)
   const via = how === 'stop' || (how === 'max-records' && r.chance(0.5)) ? 'lib' : 'cli'
@@ -98,7 +104,9 @@ function pauseChanges(r: Random, ctx: ShapeContext): MutationPlan[] {
   })
   // SalesPro: often keys the paused pass already read, the ones it can wrongly count as seen
   const seen = ctx.source === 'salespro' && r.chance(0.6)
-  if (deletable.length) out.unshift({ delayMs: 0, ...r.pick(deletable), count: r.int(1, 4), ...(seen && { seen }) })
+  if (deletable.length) {
+    out.unshift({ delayMs: 0, ...r.pick(deletable), count: r.int(1, 4), ...(seen && { seen }) })
+  }
   if (ctx.source === 'salespro' && deletable.length && r.chance(0.5)) {
     out.push({ delayMs: 0, stream: r.pick(deletable).stream, kind: 'reinsert', count: r.int(1, 3) })
   }

@@ -23,7 +23,8 @@ export function describePlan(plan: ScenarioPlan): string {
   for (const step of plan.sources.flatMap((s) => s.steps)) {
     if (step.full) tags.push('--full')
     if (step.kill) tags.push(killTag(step.kill, step.via))
-    if (step.maxRecords !== undefined) tags.push(`--max-records ${step.maxRecords}${step.via === 'lib' ? ' in process' : ''}`)
+    const where = step.via === 'lib' ? ' in process' : ''
+    if (step.maxRecords !== undefined) tags.push(`--max-records ${step.maxRecords}${where}`)
   }
   const steps = plan.sources.flatMap((s) => s.steps)
   tags.push(...new Set(steps.flatMap((step) => faultLabels(step.faults))))

@@ -104,7 +104,8 @@ function planSource(r: Random, source: SourceName, shape: Shape): SourcePlan {
   const ctx = { source, streams, batchSize, lookback }
   if (shape !== 'random') {
     const shaped: ShapeContext = { ...ctx, rows }
-    const { steps, finalMutations } = shape === 'demo' ? planDemoShape(r, shaped) : planResumedShape(r, shaped)
+    const planShape = shape === 'demo' ? planDemoShape : planResumedShape
+    const { steps, finalMutations } = planShape(r, shaped)
     return finishPlan(r, { source, shape, streams, rows, batchSize, skewSeconds }, steps, finalMutations)
   }
   const steps: StepPlan[] = []
@@ -127,7 +128,7 @@ function planSource(r: Random, source: SourceName, shape: Shape): SourcePlan {
 
 type PlanHead = Pick<SourcePlan, 'source' | 'shape' | 'streams' | 'rows' | 'batchSize' | 'skewSeconds'>
 
-function finishPlan(r: Random, head: PlanHead, steps: StepPlan[], finalMutations: MutationPlan[]): SourcePlan {
+function finishPlan(r: Random, head: PlanHead, steps: StepPlan[], finalMutations: MutationPlan[]) {
   const all = [...steps.flatMap((s) => [...s.before, ...s.mutations]), ...finalMutations]
   applyDeleteBudget(all, head.source, head.streams, head.rows)
   const deletes = all.some((m) => m.kind === 'delete')

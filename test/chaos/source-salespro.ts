@@ -114,7 +114,8 @@ function sortDeletes(
   for (const [key, at] of keys ?? []) {
     if (present.has(key)) continue
     const judged = at < judgeUntil
-    if (stream === 'lead_result_line_item') (judged ? expected.judgedScopes : expected.toleratedScopes).add(key)
+    const scoped = stream === 'lead_result_line_item'
+    if (scoped) (judged ? expected.judgedScopes : expected.toleratedScopes).add(key)
     else (judged ? expected.judged : expected.tolerated).add(key)
   }
 }

@@ -66,7 +66,8 @@ export async function seenByOpenPass(client: pg.Pool, source: SourceName, stream
         [pass.passId],
       )
     : await client.query<{ key: string }>(
-        `SELECT DISTINCT ${ident(first)}::text AS key FROM ${ident(source)}.${ident(stream)} WHERE _deleted_at IS NULL`,
+        `SELECT DISTINCT ${ident(first)}::text AS key FROM ${ident(source)}.${ident(stream)}
+         WHERE _deleted_at IS NULL`,
       )
   return rows.map((r) => r.key)
 }
