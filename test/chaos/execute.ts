@@ -2,16 +2,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type pg from 'pg'
+import { createRandom, deriveSeed, type Random } from '../../emulators/shared/random.ts'
 import type { SourceName } from './catalog.ts'
 import { diffCount, type StreamDiff } from './compare.ts'
 import { converge, type ScenarioContext } from './converge.ts'
 import { cloneDatabase, connect, dropDatabase, waitIdle } from './database.ts'
 import type { SourceHandle } from './expected.ts'
+import { openPasses, type RunWindow } from './full-pass-ends.ts'
 import type { MutationPlan } from './plan-chaos.ts'
 import { runCli, runInProcess, type RunResult } from './runner.ts'
 import type { ScenarioPlan, SourcePlan, StepPlan } from './scenario.ts'
 import { startSourceHandle } from './sources.ts'
 import { createStampClock } from './stamp-clock.ts'
+import { seenByOpenPass } from './warehouse-read.ts'
 
 export interface SourceDiff {
   source: SourceName
@@ -91,24 +94,37 @@ export async function executeScenario(plan: ScenarioPlan, options: ExecuteOption
 async function runSource(ctx: ScenarioContext, plan: SourcePlan, handle: SourceHandle): Promise<void> {
   const clock = createStampClock(plan.skewSeconds * 1000)
   const queue = createQueue()
+  const random = createRandom(deriveSeed(plan.emulatorSeed, 'seen-keys'))
   const change = (m: MutationPlan) =>
-    queue(() => handle.mutate(m, clock)).catch((error) => {
+    queue(async () => {
+      const seen = m.seen ? await seenByOpenPass(ctx.client, plan.source, m.stream) : []
+      return handle.mutate(m, clock, shuffle(random, seen))
+    }).catch((error) => {
       handle.notes.push(`change ${m.kind} ${m.stream} refused: ${(error as Error).message}`)
     })
+  const windows: RunWindow[] = []
   for (const [i, step] of plan.steps.entries()) {
+    // a pause between runs: these changes land while nothing syncs
+    for (const m of step.before) await change(m)
     await handle.applyFaults(step.faults)
+    const openBefore = await openPasses(ctx.client, plan.source, plan.streams)
+    const startedMs = Date.now()
     const changes = Promise.all(step.mutations.map((m) => sleep(m.delayMs).then(() => change(m))))
     const run = await runStep(ctx, plan, handle, step)
+    const label = `run ${i + 1} (${step.via})`
+    windows.push({ label, startedMs, endedMs: Date.now(), full: step.full, openBefore })
     await changes
     await handle.clearFaults()
     if (!(await waitIdle(ctx.client, ctx.db.name))) {
       ctx.result.events.push(`${plan.source}: run ${i + 1} left connections behind`)
     }
-    ctx.result.events.push(`${plan.source} run ${i + 1}: ${describeRun(run)}`)
+    const open = [...(await openPasses(ctx.client, plan.source, plan.streams)).keys()]
+    const left = open.length ? `; full pass left open: ${open.join(', ')}` : ''
+    ctx.result.events.push(`${plan.source} run ${i + 1} (${stepWords(step)}): ${describeRun(run)}${left}`)
   }
   for (const m of plan.finalMutations) await change(m)
-  await converge(ctx, plan, handle, false)
-  if (plan.finalFull) await converge(ctx, plan, handle, true)
+  await converge(ctx, plan, handle, false, windows)
+  if (plan.finalFull) await converge(ctx, plan, handle, true, windows)
 }
 
 function runStep(ctx: ScenarioContext, plan: SourcePlan, handle: SourceHandle, step: StepPlan) {
@@ -121,10 +137,23 @@ function runStep(ctx: ScenarioContext, plan: SourcePlan, handle: SourceHandle, s
       databaseUrl: ctx.db.url,
       full: step.full,
       deadlineMs: STEP_DEADLINE_MS,
+      stop: step.kill,
+      maxRecords: step.maxRecords,
     })
   }
   const args = ['sync', plan.source, ...plan.streams, '--json', '--debug', ...(step.full ? ['--full'] : [])]
+  if (step.maxRecords !== undefined) args.push('--max-records', String(step.maxRecords))
   return runCli(args, ctx.env, step.kill, STEP_DEADLINE_MS)
+}
+
+/** `cli, --full, --max-records 9, 3 changes before` */
+function stepWords(step: StepPlan): string {
+  const words: string[] = [step.via]
+  if (step.full) words.push('--full')
+  if (step.maxRecords !== undefined) words.push(`--max-records ${step.maxRecords}`)
+  const change = (m: MutationPlan) => `${m.kind} ${m.count}${m.seen ? ' seen' : ''} ${m.stream}`
+  if (step.before.length) words.push(`${step.before.map(change).join(', ')} before`)
+  return words.join(', ')
 }
 
 function describeRun(run: RunResult): string {
@@ -144,6 +173,14 @@ function createQueue() {
     tail = next.catch(() => {})
     return next
   }
+}
+
+function shuffle<T>(r: Random, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = r.int(0, i)
+    ;[items[i], items[j]] = [items[j], items[i]]
+  }
+  return items
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

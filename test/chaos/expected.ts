@@ -16,6 +16,9 @@ export interface Expected {
   /** keys gone from the source that an incremental read cannot notice (SalesPro hard deletes) */
   tolerated: Set<string>
   toleratedScopes: Set<string>
+  /** keys the harness deleted (still gone) that a complete full pass must have soft-deleted: to explain a failure */
+  judged: Set<string>
+  judgedScopes: Set<string>
   /** content hashes of malformed source records that must be in crmsync.rejects */
   mustReject: Set<string>
 }
@@ -27,6 +30,8 @@ export const emptyExpected = (stream: string): Expected => ({
   ignoredScopes: new Set(),
   tolerated: new Set(),
   toleratedScopes: new Set(),
+  judged: new Set(),
+  judgedScopes: new Set(),
   mustReject: new Set(),
 })
 
@@ -39,9 +44,14 @@ export interface SourceHandle {
   configSection: Record<string, unknown>
   applyFaults(plan: FaultPlan): Promise<void>
   clearFaults(): Promise<void>
-  mutate(mutation: MutationPlan, clock: StampClock): Promise<void>
-  /** the source's current data, as expectations per stream; `strictDeletes` after a full pass */
-  truth(streams: readonly string[], strictDeletes: boolean): Promise<Map<string, Expected>>
+  /** `keys`: the rows a delete picks, instead of random ones */
+  mutate(mutation: MutationPlan, clock: StampClock, keys?: readonly string[]): Promise<void>
+  /**
+   * the source's current data, as expectations per stream. `judgeBefore`: per stream, when the
+   * final part of its last complete full pass began (see full-pass-ends.ts); a delete the source
+   * cannot show an incremental read (SalesPro's hard deletes) is excused unless it came before
+   */
+  truth(streams: readonly string[], judgeBefore: ReadonlyMap<string, number>): Promise<Map<string, Expected>>
   /** things worth knowing that are not failures (a change the emulator refused) */
   notes: string[]
   close(): Promise<void>

@@ -30,6 +30,7 @@ export type MutationKind =
   | 'update'
   | 'insert'
   | 'delete'
+  | 'reinsert'
   | 'restore'
   | 'tie'
   | 'late-insert'
@@ -45,6 +46,8 @@ export interface MutationPlan {
   count: number
   /** late-insert: stamped this far before the source's now */
   lateSeconds?: number
+  /** delete (SalesPro): keys the open full pass already saw, when one is open (else random ones) */
+  seen?: boolean
 }
 
 const rateOrCount = (r: Random, maxRate: number, maxCount: number) =>
@@ -96,19 +99,28 @@ export function faultLabels(plan: FaultPlan): string[] {
   return labels
 }
 
-interface MutationContext {
+export interface MutationContext {
   source: SourceName
   streams: readonly string[]
   batchSize: number
   lookback: number
+  /** more deletes (and, SalesPro, re-inserts of deleted keys): the changes a paused full pass must notice */
+  deleteHeavy?: boolean
 }
 
 type Weights = [MutationKind, number][]
 
 // prettier-ignore
-function kindsFor(source: SourceName, stream: string): Weights {
+export function kindsFor(source: SourceName, stream: string, deleteHeavy = false): Weights {
   if (source === 'salespro' && stream === 'user_activity') {
     return [['insert', 5], ['late-insert', 3], ['tie', 2], ['malformed', 1]]
+  }
+  if (source === 'salespro' && deleteHeavy) {
+    // a re-insert brings back a key deleted earlier, as a new record (SalesPro's deletes are hard)
+    return [
+      ['update', 20], ['insert', 10], ['delete', 30], ['reinsert', 15],
+      ['tie', 8], ['late-insert', 8], ['malformed', 4],
+    ]
   }
   if (source === 'salespro') {
     return [
@@ -117,6 +129,9 @@ function kindsFor(source: SourceName, stream: string): Weights {
   }
   if (stream.startsWith('assoc_')) return [['link', 6], ['unlink', 3]]
   if (stream === 'owners') return [['update', 5], ['insert', 3]]
+  if (source === 'hubspot' && deleteHeavy) {
+    return [['update', 20], ['insert', 10], ['delete', 30], ['restore', 15], ['tie', 10], ['late-insert', 10]]
+  }
   if (source === 'hubspot') {
     return [
       ['update', 30], ['insert', 15], ['delete', 12], ['restore', 8],
@@ -124,6 +139,7 @@ function kindsFor(source: SourceName, stream: string): Weights {
     ]
   }
   if (stream === 'users') return [['update', 5], ['insert', 3], ['delete', 2]]
+  if (deleteHeavy) return [['update', 30], ['insert', 15], ['delete', 35], ['tie', 10], ['late-insert', 10]]
   return [['update', 35], ['insert', 20], ['delete', 15], ['tie', 15], ['late-insert', 15]]
 }
 
@@ -138,7 +154,7 @@ export function planMutations(r: Random, ctx: MutationContext, n: number, maxDel
   const out: MutationPlan[] = []
   for (let i = 0; i < n; i++) {
     const stream = r.pick(ctx.streams)
-    const kind = weighted(r, kindsFor(ctx.source, stream))
+    const kind = weighted(r, kindsFor(ctx.source, stream, ctx.deleteHeavy))
     // a tie puts more rows on one timestamp than a page holds
     const { batchSize } = ctx
     const most = kind === 'malformed' ? 3 : 8

@@ -1,30 +1,37 @@
 import { diffCount, type StreamDiff } from './compare.ts'
 import type { ScenarioResult, SourceDiff } from './execute.ts'
 import { faultLabels } from './plan-chaos.ts'
-import type { KillPlan, ScenarioPlan } from './scenario.ts'
+import type { KillPlan, ScenarioPlan, SourcePlan, StepPlan } from './scenario.ts'
 
 const CHANGE_WORDS = [
   ['tie', 'ties'],
   ['late-insert', 'late'],
   ['malformed', 'malformed'],
   ['delete', 'deletes'],
+  ['reinsert', 're-inserts'],
 ] as const
 
-const killTag = (k: KillPlan) =>
-  `${k.signal === 'SIGKILL' ? 'kill' : 'SIGTERM'}@` +
+const killTag = (k: KillPlan, via: StepPlan['via']) =>
+  `${via === 'lib' ? 'stop' : k.signal === 'SIGKILL' ? 'kill' : k.signal}@` +
   (k.afterPages !== undefined ? `page${k.afterPages}` : `${((k.afterMs ?? 0) / 1000).toFixed(1)}s`)
 
-/** `salespro(customer)+hubspot(contacts): kill@page3, 429 storm, 5xx, 23 changes, 2 ties, skew 512 s` */
+/** `salespro[resumed](customer)+hubspot(contacts): --full, SIGINT@page3, 429 storm, 5xx, 23 changes, 2 ties, skew 512 s` */
 export function describePlan(plan: ScenarioPlan): string {
-  const sources = plan.sources.map((s) => `${s.source}(${s.streams.join(',')})`).join('+')
+  const shape = (s: SourcePlan) => (s.shape === 'random' ? '' : `[${s.shape}]`)
+  const sources = plan.sources.map((s) => `${s.source}${shape(s)}(${s.streams.join(',')})`).join('+')
   const tags: string[] = []
   for (const step of plan.sources.flatMap((s) => s.steps)) {
-    if (step.kill) tags.push(killTag(step.kill))
     if (step.full) tags.push('--full')
+    if (step.kill) tags.push(killTag(step.kill, step.via))
+    const where = step.via === 'lib' ? ' in process' : ''
+    if (step.maxRecords !== undefined) tags.push(`--max-records ${step.maxRecords}${where}`)
   }
   const steps = plan.sources.flatMap((s) => s.steps)
   tags.push(...new Set(steps.flatMap((step) => faultLabels(step.faults))))
-  const changes = [...steps.flatMap((step) => step.mutations), ...plan.sources.flatMap((s) => s.finalMutations)]
+  const changes = [
+    ...steps.flatMap((step) => [...step.before, ...step.mutations]),
+    ...plan.sources.flatMap((s) => s.finalMutations),
+  ]
   tags.push(`${changes.length} changes`)
   for (const [kind, word] of CHANGE_WORDS) {
     const n = changes.filter((m) => m.kind === kind).length

@@ -106,9 +106,15 @@ export interface LibRunOptions {
   databaseUrl: string
   full: boolean
   deadlineMs: number
+  /** a graceful stop after k pages or a delay (the abort a worker's stop request or Ctrl-C gives) */
+  stop?: KillPlan
+  maxRecords?: number
 }
 
-/** The same sync through runSync in this process: no process start, for the runs nobody kills. */
+/**
+ * The same sync through runSync in this process: no process start, for the runs nobody
+ * SIGKILLs. A planned stop aborts the run's signal: the page in hand commits, then it ends.
+ */
 export async function runInProcess(o: LibRunOptions): Promise<RunResult> {
   const started = performance.now()
   const connector = await CONNECTORS[o.source]()
@@ -118,10 +124,25 @@ export async function runInProcess(o: LibRunOptions): Promise<RunResult> {
   }
   const warehouse = openPostgres({ connectionString: o.databaseUrl, max: 3 })
   const abort = new AbortController()
-  const deadline = setTimeout(() => abort.abort(), o.deadlineMs)
+  let stoppedBy: string | undefined
+  const timers: NodeJS.Timeout[] = []
+  const stop = (why: string, delayMs = 0) =>
+    timers.push(
+      setTimeout(() => {
+        if (abort.signal.aborted) return
+        stoppedBy = why
+        abort.abort()
+      }, delayMs),
+    )
+  stop('deadline', o.deadlineMs)
+  const plan = o.stop
+  if (plan?.afterMs !== undefined) stop(`stop@${plan.afterMs}ms`, plan.afterMs + plan.jitterMs)
   const events = createEngineEvents()
   let pages = 0
-  events.on('page:committed', () => void pages++)
+  events.on('page:committed', () => {
+    pages++
+    if (plan?.afterPages === pages) stop(`stop@page${pages}`, plan.jitterMs)
+  })
   try {
     const { runs } = await runSync(
       [
@@ -141,6 +162,7 @@ export async function runInProcess(o: LibRunOptions): Promise<RunResult> {
         log: silentLogger(),
         events,
         flags: { full: o.full },
+        maxRecords: o.maxRecords,
         signal: abort.signal,
         // the CLI's retry rules, scaled like CRMSYNC_RETRY_SCALE=0.01
         retry: (error, attempt) => retryDelay(error, attempt, { scale: 0.01 }),
@@ -155,10 +177,9 @@ export async function runInProcess(o: LibRunOptions): Promise<RunResult> {
       error: r.error ?? null,
     }))
     const code = streams.some((s) => s.status !== 'succeeded') ? 1 : 0
-    const stoppedBy = abort.signal.aborted ? 'deadline' : undefined
     return { code, signal: null, stoppedBy, pages, ms: performance.now() - started, streams, stderrTail: '' }
   } finally {
-    clearTimeout(deadline)
+    for (const timer of timers) clearTimeout(timer)
     await warehouse.close()
   }
 }

@@ -2,6 +2,7 @@ import { createRandom, deriveSeed, type Random } from '../../emulators/shared/ra
 import { CATALOG, streamsOf, type SourceName } from './catalog.ts'
 import { applyDeleteBudget } from './delete-budget.ts'
 import { planFaults, planMutations, type FaultPlan, type MutationPlan } from './plan-chaos.ts'
+import { planDemoShape, planResumedShape, type ShapeContext } from './plan-shapes.ts'
 
 /**
  * One scenario is a plan derived from its seed alone, so `--scenarios 1 --seed S` replays it:
@@ -12,7 +13,8 @@ import { planFaults, planMutations, type FaultPlan, type MutationPlan } from './
  * pages depends on timing, so a rare failure may need a few replays.
  */
 export interface KillPlan {
-  signal: 'SIGKILL' | 'SIGTERM'
+  /** a CLI run gets the signal; an in-process run only a graceful stop (its abort signal, as a worker's stop request) */
+  signal: 'SIGKILL' | 'SIGTERM' | 'SIGINT'
   /** after this many "page committed" log lines (any stream of the run)… */
   afterPages?: number
   /** …or this long after the process started */
@@ -27,13 +29,26 @@ export interface StepPlan {
   /** the real CLI in a child process (killable), or runSync in this process (faster) */
   via: 'cli' | 'lib'
   kill?: KillPlan
+  /** `--max-records N` (runSync's `maxRecords`): each stream stops after N records, a full pass left open */
+  maxRecords?: number
   faults: FaultPlan
+  /** applied before the run starts, while nothing syncs (a pause between two runs) */
+  before: MutationPlan[]
   /** applied while the run goes, each after its delay */
   mutations: MutationPlan[]
 }
 
+/**
+ * How a source's timeline is drawn: `random` (runs under faults, changes while they go), `resumed`
+ * (a `--full` pass cut early, deletes and re-inserts while it is paused, then resumed by another
+ * kind of process), `demo` (the README demo: a full sync, changes with deletes, an incremental run).
+ */
+export const SHAPES = ['random', 'resumed', 'demo'] as const
+export type Shape = (typeof SHAPES)[number]
+
 export interface SourcePlan {
   source: SourceName
+  shape: Shape
   streams: string[]
   /** the emulator's size (`rows` option) and seed */
   rows: number
@@ -45,7 +60,7 @@ export interface SourcePlan {
   steps: StepPlan[]
   /** changes after the faults stopped, right before the convergence run */
   finalMutations: MutationPlan[]
-  /** SalesPro: a `--full` run after the convergence run, which must also notice the hard deletes */
+  /** SalesPro: a `--full` run after the convergence run, which must notice every hard delete */
   finalFull: boolean
 }
 
@@ -64,17 +79,35 @@ export function planScenario(seed: number, index: number, allowed: readonly Sour
   // one source most of the time (fast), sometimes two or all three side by side
   const count = Math.min(allowed.length, r.chance(0.6) ? 1 : r.chance(0.7) ? 2 : 3)
   const chosen = pick(r, allowed, count)
-  const sources = chosen.map((source) => planSource(createRandom(deriveSeed(seed, source)), source))
+  const sources = chosen.map((source) => {
+    // drawn apart from the plan, so a random timeline is the one the same seed gave before shapes existed
+    const shape = pickShape(createRandom(deriveSeed(seed, `${source}-shape`)), source)
+    return planSource(createRandom(deriveSeed(seed, source)), source, shape)
+  })
   return { index, seed, sources }
 }
 
-function planSource(r: Random, source: SourceName): SourcePlan {
+// SalesPro's hard deletes are what a resumed pass can miss: most of its timelines interrupt one
+function pickShape(r: Random, source: SourceName): Shape {
+  const resumed = source === 'salespro' ? 0.45 : 0.2
+  return r.chance(resumed) ? 'resumed' : r.chance(0.2) ? 'demo' : 'random'
+}
+
+function planSource(r: Random, source: SourceName, shape: Shape): SourcePlan {
   const lookback = CATALOG[source].lookbackSeconds
   const streams = pickStreams(r, source)
   const rows = source === 'salespro' ? r.int(15, 60) : source === 'hubspot' ? r.int(15, 90) : r.int(40, 250)
-  const batchSize = r.pick([3, 5, 7, 7, 11, 20])
+  const drawn = r.pick([3, 5, 7, 7, 11, 20])
+  // a resumed pass needs a few pages to be cut between
+  const batchSize = shape === 'resumed' ? Math.min(drawn, 7) : drawn
   const skewSeconds = r.chance(0.5) ? 0 : r.int(1, Math.floor(lookback * 0.4))
   const ctx = { source, streams, batchSize, lookback }
+  if (shape !== 'random') {
+    const shaped: ShapeContext = { ...ctx, rows }
+    const planShape = shape === 'demo' ? planDemoShape : planResumedShape
+    const { steps, finalMutations } = planShape(r, shaped)
+    return finishPlan(r, { source, shape, streams, rows, batchSize, skewSeconds }, steps, finalMutations)
+  }
   const steps: StepPlan[] = []
   const runs = r.int(1, 3)
   for (let i = 0; i < runs; i++) {
@@ -85,24 +118,27 @@ function planSource(r: Random, source: SourceName): SourcePlan {
       via: kill || r.chance(0.15) ? 'cli' : 'lib',
       kill,
       faults: r.chance(0.65) ? planFaults(r, source) : {},
+      before: [],
       mutations: planMutations(r, ctx, r.int(0, 5), 1200),
     })
   }
   const finalMutations = planMutations(r, ctx, r.int(0, 3), 0)
-  const all = [...steps.flatMap((s) => s.mutations), ...finalMutations]
-  applyDeleteBudget(all, source, streams, rows)
+  return finishPlan(r, { source, shape, streams, rows, batchSize, skewSeconds }, steps, finalMutations)
+}
+
+type PlanHead = Pick<SourcePlan, 'source' | 'shape' | 'streams' | 'rows' | 'batchSize' | 'skewSeconds'>
+
+function finishPlan(r: Random, head: PlanHead, steps: StepPlan[], finalMutations: MutationPlan[]) {
+  const all = [...steps.flatMap((s) => [...s.before, ...s.mutations]), ...finalMutations]
+  applyDeleteBudget(all, head.source, head.streams, head.rows)
   const deletes = all.some((m) => m.kind === 'delete')
   return {
-    source,
-    streams,
-    rows,
+    ...head,
     emulatorSeed: r.int(1, 1_000_000),
-    batchSize,
-    skewSeconds,
-    malformedAtStart: source === 'salespro' && r.chance(0.25) ? r.int(1, 3) : 0,
+    malformedAtStart: head.source === 'salespro' && r.chance(0.25) ? r.int(1, 3) : 0,
     steps,
     finalMutations,
-    finalFull: source === 'salespro' && deletes && r.chance(0.3),
+    finalFull: head.source === 'salespro' && deletes && r.chance(0.3),
   }
 }
 

@@ -9,8 +9,9 @@ import { salesProExpected } from './truth-salespro.ts'
 
 /**
  * The SalesPro (Athena) emulator for one scenario. Its deletes are hard deletes, which no
- * incremental read can see (Athena has no change feed): rows deleted at the source are tolerated
- * as live after the incremental convergence run, and must be soft-deleted after a `--full` one.
+ * incremental read can see (Athena has no change feed): a row deleted at the source is tolerated
+ * as live unless a complete full pass (fresh or resumed) began its final part after the delete;
+ * then it must be soft-deleted. A re-insert brings a deleted key back as a new record.
  */
 export async function startSalesProSource(plan: SourcePlan): Promise<SourceHandle> {
   const tables = [...new Set(plan.streams.map((s) => SALESPRO_TABLES[s]))]
@@ -21,23 +22,36 @@ export async function startSalesProSource(plan: SourcePlan): Promise<SourceHandl
     malformed: plan.malformedAtStart,
   })
   const admin = adminClient(emulator.url)
-  const deleted = new Map<string, Set<string>>()
+  // table → key → when the harness last saw the delete done (after the emulator's answer)
+  const deleted = new Map<string, Map<string, number>>()
+  const gone = new Map<string, Set<string>>()
   const notes: string[] = []
+  const keysOf = <T>(map: Map<string, T>, table: string, empty: () => T) => {
+    if (!map.has(table)) map.set(table, empty())
+    return map.get(table) as T
+  }
 
-  async function mutate(m: MutationPlan, clock: StampClock) {
+  async function mutate(m: MutationPlan, clock: StampClock, keys?: readonly string[]) {
     const table = SALESPRO_TABLES[m.stream]
     const body: Record<string, unknown> = { table }
-    if (m.kind === 'update' || (m.kind === 'tie' && table !== 'user_activity')) body.updates = m.count
+    const missing = [...keysOf(gone, table, () => new Set<string>())]
+    if (m.kind === 'reinsert' && missing.length) {
+      // the same key back, as a new record stamped now (a generated row with the old key)
+      body.inserts = missing.slice(0, m.count).map((key) => ({ [SALESPRO_KEYS[table]]: key }))
+    } else if (m.kind === 'reinsert') body.inserts = m.count
+    else if (m.kind === 'update' || (m.kind === 'tie' && table !== 'user_activity')) body.updates = m.count
     else if (m.kind === 'insert' || m.kind === 'tie') body.inserts = m.count
     else if (m.kind === 'late-insert') body.inserts = m.count
-    else if (m.kind === 'delete') body.deletes = m.count
+    else if (m.kind === 'delete') body.deletes = keys?.length ? keys.slice(0, m.count) : m.count
     else if (m.kind === 'malformed') body.inserts = malformedRows(table, m.count)
     body.at = athenaStamp(m.kind === 'late-insert' ? clock.late((m.lateSeconds ?? 0) * 1000) : clock.next())
     const answer = await admin('/_admin/mutate', body)
+    const done = Date.now()
     for (const key of answer.deleted ?? []) {
-      if (!deleted.has(table)) deleted.set(table, new Set())
-      deleted.get(table)?.add(String(key))
+      keysOf(deleted, table, () => new Map<string, number>()).set(String(key), done)
+      keysOf(gone, table, () => new Set<string>()).add(String(key))
     }
+    for (const row of answer.inserted ?? []) gone.get(table)?.delete(String(row.key))
   }
 
   return {
@@ -54,7 +68,7 @@ export async function startSalesProSource(plan: SourcePlan): Promise<SourceHandl
       await admin('/_admin/source-faults', undefined, 'DELETE')
     },
     mutate,
-    async truth(streams, strictDeletes) {
+    async truth(streams, judgeBefore) {
       const rowsOf = new Map<string, Awaited<ReturnType<typeof selectAll>>>()
       for (const table of new Set(streams.map((s) => SALESPRO_TABLES[s]))) {
         rowsOf.set(table, await selectAll(emulator.env, table))
@@ -64,7 +78,8 @@ export async function startSalesProSource(plan: SourcePlan): Promise<SourceHandl
         const table = SALESPRO_TABLES[stream]
         const expected = salesProExpected(stream, rowsOf.get(table) ?? [])
         const present = new Set((rowsOf.get(table) ?? []).map((row) => row[SALESPRO_KEYS[table]]))
-        if (!strictDeletes) tolerateDeletes(expected, stream, deleted.get(table), present)
+        const judgeUntil = judgeBefore.get(stream) ?? -Infinity
+        sortDeletes(expected, stream, deleted.get(table), present, judgeUntil)
         out.set(stream, expected)
       }
       return out
@@ -85,16 +100,22 @@ function malformedRows(table: string, count: number): Record<string, string | nu
   return Array.from({ length: count }, (_, i) => kinds[i % kinds.length])
 }
 
-/** Keys the harness deleted that are still gone (a lead result may come back for its estimate). */
-function tolerateDeletes(
+/**
+ * Keys the harness deleted that are still gone (a re-insert brings one back): judged when a
+ * complete full pass began its final part after the delete, tolerated as live otherwise.
+ */
+function sortDeletes(
   expected: Expected,
   stream: string,
-  keys: Set<string> | undefined,
+  keys: Map<string, number> | undefined,
   present: Set<string | null>,
+  judgeUntil: number,
 ) {
-  for (const key of keys ?? []) {
+  for (const [key, at] of keys ?? []) {
     if (present.has(key)) continue
-    if (stream === 'lead_result_line_item') expected.toleratedScopes.add(key)
-    else expected.tolerated.add(key)
+    const judged = at < judgeUntil
+    const scoped = stream === 'lead_result_line_item'
+    if (scoped) (judged ? expected.judgedScopes : expected.toleratedScopes).add(key)
+    else (judged ? expected.judged : expected.tolerated).add(key)
   }
 }

@@ -46,3 +46,28 @@ export async function readRejects(client: pg.Pool, source: SourceName): Promise<
   }
   return out
 }
+
+/**
+ * The first key part of rows the open full pass of a stream already saw: its `crmsync.pass_keys`,
+ * or, for a pass that keeps none (it started on an empty table), the live rows it loaded. Empty
+ * when no pass is open. A delete of these while the pass is paused is what it must still notice.
+ */
+export async function seenByOpenPass(client: pg.Pool, source: SourceName, stream: string): Promise<string[]> {
+  const { rows: states } = await client.query<{ pass: { passId: string; tracksKeys: boolean } | null }>(
+    `SELECT full_pass AS pass FROM crmsync.stream_state WHERE source = $1 AND stream = $2`,
+    [source, stream],
+  )
+  const pass = states[0]?.pass
+  if (!pass) return []
+  const first = CATALOG[source].streams[stream].primaryKey[0]
+  const { rows } = pass.tracksKeys
+    ? await client.query<{ key: string }>(
+        `SELECT DISTINCT split_part(record_key, chr(31), 1) AS key FROM crmsync.pass_keys WHERE pass_id = $1`,
+        [pass.passId],
+      )
+    : await client.query<{ key: string }>(
+        `SELECT DISTINCT ${ident(first)}::text AS key FROM ${ident(source)}.${ident(stream)}
+         WHERE _deleted_at IS NULL`,
+      )
+  return rows.map((r) => r.key)
+}

@@ -7,8 +7,11 @@ import { postgresUnavailable } from '../helpers/warehouses.ts'
 /**
  * DESIGN.md §7 in `npm test`: a short, seeded run of the convergence harness (`npm run chaos`)
  * over the three emulators and real PostgreSQL. Seed 13 gives three scenarios covering all three
- * sources with a SIGKILL, a 429 storm, 5xx, malformed records, ties bigger than a page, late rows
- * and clock skew. The full proof is `npm run chaos -- --scenarios 200`.
+ * sources: a SalesRabbit `--full` pass cut by `maxRecords` in process, with deletes while it is
+ * paused, resumed by the CLI; HubSpot links re-read `--full` (a SIGKILL planned after page 5,
+ * which this small stream does not reach) and again in process; the README demo's sequence
+ * beside a SalesPro timeline with 5xx, ties bigger than a page, late rows and clock skew. The
+ * full proof is `npm run chaos -- --scenarios 200`.
  */
 const SEED = 13
 const reason = postgresUnavailable()
