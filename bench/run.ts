@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
+import { benchDashboard, type DashboardBench } from './dashboard.ts'
 import { benchHubSpot, type HubSpotBench } from './hubspot.ts'
 import { fmt } from './lib.ts'
 import { benchSalesPro, type SalesProBench } from './salespro.ts'
@@ -20,7 +21,7 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '3' },
     contacts: { type: 'string', default: '30000' },
     'worker-rows': { type: 'string', default: '20000' },
-    sections: { type: 'string', default: 'salespro,hubspot,workers' },
+    sections: { type: 'string', default: 'salespro,hubspot,workers,dashboard' },
     out: { type: 'string', default: 'docs/benchmarks.md' },
     quick: { type: 'boolean', default: false },
   },
@@ -40,8 +41,9 @@ log(`crmsync benchmarks — ${machine.date}\n${machine.cpu}, ${machine.cores} co
 const salespro: SalesProBench | undefined = sections.has('salespro') ? await benchSalesPro(baseUrl, rows, pairs, log) : undefined
 const hubspot: HubSpotBench | undefined = sections.has('hubspot') ? await benchHubSpot(baseUrl, contacts, log) : undefined
 const workers: WorkerScaling[] | undefined = sections.has('workers') ? await benchWorkers(baseUrl, workerRows, [1, 2, 4], log) : undefined
+const dashboard: DashboardBench | undefined = sections.has('dashboard') ? await benchDashboard(baseUrl, rows, log) : undefined
 
-const report = render({ machine, salespro, hubspot, workers, command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` })
+const report = render({ machine, salespro, hubspot, workers, dashboard, command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` })
 log(`\n${report}`)
 if (values.out) {
   writeFileSync(values.out, report)
@@ -73,7 +75,7 @@ async function describeMachine() {
   }
 }
 
-function render(r: { machine: Awaited<ReturnType<typeof describeMachine>>; salespro?: SalesProBench; hubspot?: HubSpotBench; workers?: WorkerScaling[]; command: string }): string {
+function render(r: { machine: Awaited<ReturnType<typeof describeMachine>>; salespro?: SalesProBench; hubspot?: HubSpotBench; workers?: WorkerScaling[]; dashboard?: DashboardBench; command: string }): string {
   const out: string[] = []
   out.push('# Benchmarks', '')
   out.push(`Measured ${r.machine.date} with \`${r.command}\` on this project's machine kind: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memory}, Linux ${r.machine.kernel}, Node ${process.version}; ${r.machine.postgres}. The emulators run as separate processes on the same two cores. Every figure below comes from this one run; the file is rewritten by each run.`, '')
@@ -109,6 +111,15 @@ function render(r: { machine: Awaited<ReturnType<typeof describeMachine>>; sales
     out.push('| workers | time | rows/s | enqueue→start median, all queued at once | enqueue→start median, idle workers |', '|---|---|---|---|---|')
     for (const w of r.workers) out.push(`| ${w.workers} | ${fmt(w.seconds, 1)} s | ${fmt(w.rowsPerSec)} | ${fmt(w.medianQueuedMs)} ms | ${fmt(w.medianIdleMs)} ms |`)
     out.push('', 'Each worker runs one job at a time. On two cores the point is that throughput does not fall as workers are added and that the queue adds little per job: the idle figure is pg-boss polling (every 0.5 s) plus the job\'s start.', '')
+  }
+  if (r.dashboard) {
+    const d = r.dashboard
+    out.push(`## The dashboard under load (${fmt(d.rows)}-row warehouse, \`crmsync serve\` in its own process)`, '')
+    out.push('| measure | value | target |', '|---|---|---|')
+    out.push(`| GET /monitoring/, ${fmt(d.requests)} requests, ${d.concurrency} at once | ${fmt(d.seconds, 1)} s, ${fmt(d.requests / d.seconds)} requests/s | |`)
+    out.push(`| latency p50 / p95 / p99 / max | ${fmt(d.p50Ms)} / ${fmt(d.p95Ms)} / ${fmt(d.p99Ms)} / ${fmt(d.maxMs)} ms | p99 < 250 ms |`)
+    out.push(`| errors; pool_exhaustion alerts raised | ${d.errors}; ${d.poolAlerts} | 0; 0 |`, '')
+    out.push("The overview reads each stream's row counts from `crmsync.stream_state`, kept exact by the transaction of every page, so a view costs the same at any warehouse size.", '')
   }
   return out.join('\n')
 }
