@@ -1,6 +1,7 @@
 import type { EngineEvents } from '../engine/events.ts'
 import { redactSecrets, type Logger } from '../log.ts'
 import { listRunningRuns, type DbRunningRun } from '../warehouse/sql/dashboard.ts'
+import { getRun } from '../warehouse/sql/runs.ts'
 import type { Warehouse } from '../warehouse/types.ts'
 
 /** One message to the browsers: an SSE event name and its JSON data. */
@@ -81,9 +82,37 @@ export function createLiveHub(deps: { warehouse: Warehouse; events: EngineEvents
       return { runs: null, error: `the warehouse did not answer: ${redactSecrets((error as Error).message)}` }
     }
   }
+  // runs seen running at the last poll, and runs whose end this process's own events announced
+  let running = new Set<number>()
+  const endedHere = new Set<number>()
   const poll = async () => {
     const snap = await snapshot()
-    if (!closed) broadcast('snapshot', { ...snap, at: new Date().toISOString() })
+    if (closed) return
+    broadcast('snapshot', { ...snap, at: new Date().toISOString() })
+    if (!snap.runs) return
+    const now = new Set(snap.runs.map((r) => r.id))
+    // a run of another process (the CLI, a worker) that left the list has ended: its final status
+    // and counts come from the warehouse, as its own process's run:end would have brought them
+    for (const id of running) if (!now.has(id) && !endedHere.delete(id)) await announceEnd(id)
+    for (const id of endedHere) if (!now.has(id)) endedHere.delete(id)
+    running = now
+  }
+  const announceEnd = async (id: number) => {
+    const run = await getRun(deps.warehouse, id).catch(() => undefined)
+    if (!run || run.status === 'running' || closed) return
+    broadcast('run:end', {
+      runId: run.id,
+      source: run.source,
+      stream: run.stream,
+      status: run.status,
+      fetched: Number(run.fetched),
+      inserted: Number(run.inserted),
+      updated: Number(run.updated),
+      rejected: Number(run.rejected),
+      durationMs: Number(run.duration_ms ?? 0),
+      errorCode: run.error_code,
+      error: run.error === null ? null : redactSecrets(run.error),
+    })
   }
 
   const offs = [
@@ -97,6 +126,7 @@ export function createLiveHub(deps: { warehouse: Warehouse; events: EngineEvents
     deps.events.on('run:retry', (e) => broadcast('run:retry', { runId: e.runId, source: e.source, stream: e.stream, attempt: e.attempt, waitMs: e.waitMs, error: redactSecrets(e.error) })),
     deps.events.on('run:end', ({ summary: s }) => {
       flush()
+      if (s.runId !== null) endedHere.add(s.runId)
       broadcast('run:end', {
         runId: s.runId,
         source: s.source,

@@ -208,6 +208,21 @@
     row.dataset.running = String(runId)
   }
 
+  // the overview's cards (running now, rows read, failed today) follow the live table: the page's
+  // own rendering of them is fetched again after runs start and end, at most once a second
+  let cardsTimer = null
+  function refreshCards() {
+    if (!$('section.cards') || cardsTimer) return
+    cardsTimer = setTimeout(async () => {
+      cardsTimer = null
+      const response = await fetch(location.pathname, { credentials: 'same-origin' }).catch(() => null)
+      if (!response || !response.ok) return
+      const fresh = new DOMParser().parseFromString(await response.text(), 'text/html').querySelector('section.cards')
+      const cards = $('section.cards')
+      if (fresh && cards) cards.replaceChildren(...fresh.childNodes)
+    }, 1000)
+  }
+
   async function refreshStreams() {
     if (!$('tr[data-stream]')) return
     const response = await fetch('/api/streams', { credentials: 'same-origin' }).catch(() => null)
@@ -241,6 +256,7 @@
     const source = new EventSource('/api/events')
     source.onopen = () => setLive('live', true)
     source.onerror = () => setLive('reconnecting…', false)
+    let lastRunningCount = -1
     source.addEventListener('snapshot', (event) => {
       const data = JSON.parse(event.data)
       if (!data.runs) return setLive('warehouse unreachable', false)
@@ -262,6 +278,8 @@
       }
       // a run gone from the warehouse's list has ended (a snapshot read just before a run began may miss it: wait a little)
       for (const [id, state] of runs) if (!seen.has(id) && !state.ended && Date.now() - state.created > 5000) finishRow(id, null)
+      if (data.runs.length !== lastRunningCount) refreshCards()
+      lastRunningCount = data.runs.length
     })
     source.addEventListener('run:start', (event) => {
       const e = JSON.parse(event.data)
@@ -270,6 +288,7 @@
       runRow({ id: e.runId, source: e.source, stream: e.stream, mode: e.mode, trigger: e.trigger })
       paint(e.runId)
       markStream(e.source, e.stream, e.runId, 0)
+      refreshCards()
     })
     source.addEventListener('page:committed', (event) => {
       const e = JSON.parse(event.data)
@@ -296,6 +315,7 @@
         text: 'details',
       })
       refreshStreams()
+      refreshCards()
     })
   }
 
