@@ -5,7 +5,7 @@ import { SyncError } from './errors.ts'
 import { parseJsonc } from './jsonc.ts'
 
 /**
- * The configuration: environment variables (DESIGN.md §5) plus the optional commented
+ * The configuration: environment variables (docs/design.md §5) plus the optional commented
  * `crmsync.config.json`. Parsed once, at start; every problem is reported in one message.
  */
 const sourceSettingsSchema = z

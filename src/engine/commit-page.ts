@@ -44,7 +44,7 @@ class DryRunRollback extends Error {
 
 /**
  * Commits one page — rows, rejects, keys seen, the new cursor, the page's timings and the run's
- * totals — in ONE transaction (DESIGN.md §3.1). A crash before COMMIT leaves nothing of the page;
+ * totals — in ONE transaction (docs/design.md §3.1). A crash before COMMIT leaves nothing of the page;
  * after it, everything. A dry run does the same work and rolls it back, so its counts are real.
  */
 export async function commitPage(

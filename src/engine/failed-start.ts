@@ -22,7 +22,7 @@ export interface FailedStart {
 
 /**
  * A failure before any stream could start (credentials refused, the source unreachable, its
- * configuration wrong) is a run too (DESIGN.md §3.8): one failed run per stream asked for, so
+ * configuration wrong) is a run too (docs/design.md §3.8): one failed run per stream asked for, so
  * history, the dashboard, /metrics and the consecutive-failure alert see the commonest failure
  * in production. When no stream was named, the streams the warehouse already holds for the source
  * stand in; a source never synced gets one source-level run with stream `*`. A dry run records

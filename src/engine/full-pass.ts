@@ -41,7 +41,7 @@ export interface PassEnd {
 }
 
 /**
- * Ends a COMPLETE full pass (DESIGN.md §3.5): live rows it did not see are soft-deleted, never
+ * Ends a COMPLETE full pass (docs/design.md §3.5): live rows it did not see are soft-deleted, never
  * deleted. A pass that would delete more than `maxDeleteFraction` of the table deletes nothing
  * unless it is a `--force` pass: an empty answer from a misconfigured source must not look like
  * "everything was deleted".

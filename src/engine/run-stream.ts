@@ -47,7 +47,7 @@ const runningHere = new Set<string>()
 const zeroCounts = (): PageCounts => ({ fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, deleted: 0, fetchMs: 0, writeMs: 0 })
 
 /**
- * Runs one stream once, keeping every engine rule of DESIGN.md §3, and returns its summary. It
+ * Runs one stream once, keeping every engine rule of docs/design.md §3, and returns its summary. It
  * never throws: whatever happens is in the summary, the run's history row and the log.
  */
 export async function runStream(source: string, stream: Stream, options: StreamRunOptions): Promise<RunSummary> {
@@ -173,7 +173,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
       stream.write !== 'append' &&
       (strategy.resumePass || (strategy.mode === 'incremental' && (await lastRunStoppedEarly(session, source, stream.name))))
     // A resumed pass saw its first part before the pause: a row it saw then and the source deleted
-    // during the pause counts as seen, so the pass alone cannot judge deletes (DESIGN.md §3.5).
+    // during the pause counts as seen, so the pass alone cannot judge deletes (docs/design.md §3.5).
     // Once it ends, one whole read in this run judges them; so it does for a stream read whole anyway.
     // A first load is no exception: the rows its first part loaded are rows the source may delete.
     // (A pass that committed nothing before its pause resumes from the start: that read is whole.)

@@ -52,7 +52,7 @@ export interface SyncResult {
 
 /**
  * Runs the streams of each target and returns one summary per stream. It never throws
- * (DESIGN.md §3.9): a source that cannot even list its streams gets a failed summary saying why.
+ * (docs/design.md §3.9): a source that cannot even list its streams gets a failed summary saying why.
  */
 export async function runSync(targets: readonly SyncTarget[], options: SyncOptions): Promise<SyncResult> {
   const runs: RunSummary[] = []

@@ -4,7 +4,7 @@ import { resolveStrategy } from './strategy.ts'
 const pass = { passId: 'p', mode: 'full' as const, runId: 1, startedAt: '2026-01-01T00:00:00Z', tracksKeys: true }
 const cursor = { ts: '2026-01-01 00:00:00.000', key: 'a' }
 
-describe('resolveStrategy (DESIGN.md §3.4)', () => {
+describe('resolveStrategy (docs/design.md §3.4)', () => {
   it('a --since/--until window wins over everything, and leaves the cursor alone', () => {
     for (const flags of [{ since: '2024-01-01T00:00:00Z' }, { until: '2024-01-01T00:00:00Z', force: true, full: true }]) {
       expect(resolveStrategy(flags, { cursor, fullPass: pass }, { alwaysFull: true })).toMatchObject({ mode: 'backfill', newPass: false, resumePass: false })

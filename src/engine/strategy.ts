@@ -30,7 +30,7 @@ export interface Strategy {
 }
 
 /**
- * DESIGN.md §3.4, in order: a `--since/--until` window (backfill, cursor left alone) > `--force`
+ * docs/design.md §3.4, in order: a `--since/--until` window (backfill, cursor left alone) > `--force`
  * (re-read everything, overwrite every row) > `--full` (re-read everything, merge) > a full pass
  * left unfinished (finish it) > the stored cursor (incremental) > nothing stored (full).
  */

@@ -37,7 +37,7 @@ export interface EmulatorHandle {
   close(): Promise<void>
 }
 
-/** Loaded lazily: only this command and the demo reach the emulators (DESIGN.md §1). */
+/** Loaded lazily: only this command and the demo reach the emulators (docs/design.md §1). */
 export async function startEmulator(name: EmulatorName, options: { host?: string; port?: number; rows?: number; seed?: number; only?: string[] }): Promise<EmulatorHandle> {
   const running =
     name === 'salespro'

@@ -68,7 +68,7 @@ export const hubSpotConfigSchema = z.object({
 export type HubSpotConfig = z.output<typeof hubSpotConfigSchema>
 
 /**
- * Reads the config from the environment (the original system's variable names, DESIGN.md §5)
+ * Reads the config from the environment (the original system's variable names, docs/design.md §5)
  * and `sources.hubspot` of crmsync.config.json, and reports every problem in one message.
  */
 export function loadHubSpotConfig(

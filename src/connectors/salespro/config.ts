@@ -35,7 +35,7 @@ const fileSectionSchema = z
   })
   .passthrough()
 
-/** The environment variable names are the original system's (DESIGN.md §5). */
+/** The environment variable names are the original system's (docs/design.md §5). */
 export function loadSalesProConfig(vars: Readonly<Record<string, string | undefined>>, fileSection: unknown): SalesProConfig {
   const file = fileSectionSchema.safeParse(fileSection ?? {})
   const fromFile = file.success ? file.data : {}

@@ -47,7 +47,7 @@ export interface WindowQuery {
 }
 
 /**
- * ONE query per run (DESIGN.md §3.10): Athena scans the whole table for every query and bills by
+ * ONE query per run (docs/design.md §3.10): Athena scans the whole table for every query and bills by
  * bytes scanned, so the run reads its window once, ordered by the cursor, and streams the result.
  */
 export function buildWindowQuery(q: WindowQuery): string {

@@ -40,7 +40,7 @@ const fileSectionSchema = z.object({
   maxRetryAfterSeconds: z.unknown().optional(),
 })
 
-/** The environment variable names are the original system's (DESIGN.md §5). */
+/** The environment variable names are the original system's (docs/design.md §5). */
 export function loadSalesRabbitConfig(
   vars: Readonly<Record<string, string | undefined>>,
   fileSection: unknown,

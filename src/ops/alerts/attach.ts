@@ -42,7 +42,7 @@ export interface AlertSystem {
 }
 
 /**
- * The alert system, attached to an engine's events. It only listens (DESIGN.md §1): after each
+ * The alert system, attached to an engine's events. It only listens (docs/design.md §1): after each
  * run it judges that stream's rules, and a timer judges them all. Everything it starts runs
  * detached from the event — a slow webhook or a dead SMTP server never holds up or fails a sync —
  * and is tracked so `close()` can wait for it before the warehouse closes.

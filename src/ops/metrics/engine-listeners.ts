@@ -14,7 +14,7 @@ const runKey = (runId: number | null, source: string, stream: string) =>
 const seconds = (ms: number) => (Number.isFinite(ms) && ms > 0 ? ms / 1000 : 0)
 
 /**
- * Moves the metrics from engine events; it only listens (DESIGN.md §1). Returns the function that
+ * Moves the metrics from engine events; it only listens (docs/design.md §1). Returns the function that
  * stops listening.
  *
  * Rows are counted as pages commit, so a long run shows progress, and the run's end adds what the
