@@ -19,6 +19,7 @@ import { runDetailPage } from './pages/run-detail.ts'
 import { runsPage } from './pages/runs.ts'
 import { streamsPage } from './pages/streams.ts'
 import { nonEmpty, runQuerySchema } from './run-filter.ts'
+import { redactResponses } from './redact-responses.ts'
 import { accessControl, securityHeaders } from './security.ts'
 import { idParam, parseOr400 } from './validate.ts'
 
@@ -42,6 +43,8 @@ export function createApp(deps: AppDeps): Hono {
   const live = deps.live ?? createLiveHub({ warehouse: deps.warehouse, events: deps.events, log: deps.log, pollMs: deps.livePollMs })
   const isApi = (c: Context) => /^\/(api\/|metrics$|healthz$)/.test(c.req.path)
 
+  // outermost, so error pages and 404s are redacted too
+  app.use('*', redactResponses())
   app.use('*', securityHeaders())
   app.use('*', accessControl({ token: deps.token, exposure: deps.exposure ?? 'loopback' }))
   app.use('/api/*', bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the body is larger than 64 KiB' }) } }))
