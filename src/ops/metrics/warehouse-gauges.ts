@@ -1,8 +1,9 @@
 import type { Logger } from '../../log.ts'
 import type { Warehouse } from '../../warehouse/types.ts'
 import type { LabelGuard } from './bounded-labels.ts'
-import { BREAKER_STATE_VALUES, type Metrics, type ScrapeHooks } from './metric-definitions.ts'
-import { countUnresolvedAlerts, listBreakerStates, listLastSuccesses } from '../../warehouse/sql/metrics.ts'
+import { BREAKER_STATE_VALUES, RUN_BUCKETS, type Metrics, type ScrapeHooks } from './metric-definitions.ts'
+import { countUnresolvedAlerts, listBreakerStates, listLastSuccesses, sumRunHistory } from '../../warehouse/sql/metrics.ts'
+import type { RunHistoryMetrics } from './run-history.ts'
 
 export interface WarehouseScrapeOptions {
   /** how long a scrape waits for the warehouse before it answers with the last values @default 2000 */
@@ -10,6 +11,8 @@ export interface WarehouseScrapeOptions {
   /** reads finished this recently are reused, so a burst of scrapes reads the warehouse once @default 1000 */
   reuseMs?: number
   log?: Logger
+  /** also fold crmsync.sync_runs' totals into the run metrics at each scrape (serve) */
+  history?: RunHistoryMetrics
 }
 
 /**
@@ -63,8 +66,14 @@ export function createWarehouseScrape(
       }
     },
   }
-  type Query = keyof typeof reads
-  const queries = Object.keys(reads) as Query[]
+  const history = options.history
+  const runBoundsMs = RUN_BUCKETS.map((s) => s * 1000)
+  const historyRead = {
+    sync_runs: async () => history?.apply(await sumRunHistory(warehouse, runBoundsMs)),
+  }
+  type Query = keyof typeof reads | keyof typeof historyRead
+  const allReads: Record<Query, () => Promise<void>> = { ...reads, ...historyRead }
+  const queries = (Object.keys(reads) as Query[]).concat(history ? ['sync_runs'] : [])
   /** queries of the read in flight that have answered, and those a timed-out scrape already counted */
   let answered = new Set<Query>()
   let counted = new Set<Query>()
@@ -84,7 +93,7 @@ export function createWarehouseScrape(
     let failure: unknown
     for (const query of queries) {
       try {
-        await reads[query]()
+        await allReads[query]()
       } catch (error) {
         failure ??= error
         // a scrape that gave up waiting for it has counted it already
