@@ -5,6 +5,8 @@ import { BREAKER_STATE_VALUES, RUN_BUCKETS, type Metrics, type ScrapeHooks } fro
 import { countUnresolvedAlerts, listBreakerStates, listLastSuccesses, sumRunHistory } from '../../warehouse/sql/metrics.ts'
 import type { RunHistoryMetrics } from './run-history.ts'
 
+const RUN_BOUNDS_MS = RUN_BUCKETS.map((s) => s * 1000)
+
 export interface WarehouseScrapeOptions {
   /** how long a scrape waits for the warehouse before it answers with the last values @default 2000 */
   timeoutMs?: number
@@ -57,6 +59,10 @@ export function createWarehouseScrape(
         metrics.alerts.set(labels, row.count)
       }
     },
+    sync_runs: async () => {
+      const rows = await sumRunHistory(warehouse, RUN_BOUNDS_MS)
+      options.history?.apply(rows)
+    },
     stream_state: async () => {
       const rows = await listLastSuccesses(warehouse)
       metrics.lastSuccess.reset()
@@ -66,14 +72,9 @@ export function createWarehouseScrape(
       }
     },
   }
-  const history = options.history
-  const runBoundsMs = RUN_BUCKETS.map((s) => s * 1000)
-  const historyRead = {
-    sync_runs: async () => history?.apply(await sumRunHistory(warehouse, runBoundsMs)),
-  }
-  type Query = keyof typeof reads | keyof typeof historyRead
-  const allReads: Record<Query, () => Promise<void>> = { ...reads, ...historyRead }
-  const queries = (Object.keys(reads) as Query[]).concat(history ? ['sync_runs'] : [])
+  type Query = keyof typeof reads
+  // the run history is read only where it is wanted (serve): a worker counts its own runs from events
+  const queries = (Object.keys(reads) as Query[]).filter((query) => query !== 'sync_runs' || options.history)
   /** queries of the read in flight that have answered, and those a timed-out scrape already counted */
   let answered = new Set<Query>()
   let counted = new Set<Query>()
@@ -93,7 +94,7 @@ export function createWarehouseScrape(
     let failure: unknown
     for (const query of queries) {
       try {
-        await allReads[query]()
+        await reads[query]()
       } catch (error) {
         failure ??= error
         // a scrape that gave up waiting for it has counted it already
