@@ -1,23 +1,10 @@
 import { pino, type Logger, type LoggerOptions } from 'pino'
+import { redactSecrets } from './redact.ts'
 
 export type { Logger }
 
-/**
- * Secrets that must never reach a log line, whatever field they hide in. Values are registered at
- * start (from the environment and the credential store) and replaced by `[redacted]` in every
- * message, so a secret leaked into an error message is caught too, not only known field names.
- */
-const secrets = new Set<string>()
-
-export function registerSecret(value: string | undefined | null): void {
-  if (value && value.length >= 6) secrets.add(value)
-}
-
-export function redactSecrets(text: string): string {
-  let out = text
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]')
-  return out
-}
+// the redactor has its own module (the warehouse writers use it without a logger); re-exported for existing callers
+export { redactSecrets, registerSecret } from './redact.ts'
 
 const REDACT_PATHS = [
   '*.password',
@@ -44,8 +31,8 @@ export function createLogger(options: LogOptions = {}): Logger {
     base: undefined,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     hooks: {
-      // the last line of defence: scrub registered secrets from the finished JSON line
-      streamWrite: (line) => (secrets.size ? redactSecrets(line) : line),
+      // the last line of defence: scrub secrets, registered or recognised by shape, from the finished JSON line
+      streamWrite: redactSecrets,
     },
     timestamp: pino.stdTimeFunctions.isoTime,
   }

@@ -1,3 +1,5 @@
+import { redactSecrets } from '../redact.ts'
+
 /** Where a command writes: stdout for results (or one JSON document), stderr for everything else. */
 export interface Output {
   json: boolean
@@ -10,15 +12,19 @@ export interface Output {
   isTTY: boolean
 }
 
+/**
+ * Every line goes through the redactor: commands print run errors, alert texts and query results
+ * from the warehouse, and a secret must not reach a terminal or a script's log by any of them.
+ */
 export function createOutput(json: boolean, stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
   return {
     json,
     isTTY: Boolean(stderr.isTTY),
     line: (text = '') => {
-      if (!json) stdout.write(`${text}\n`)
+      if (!json) stdout.write(`${redactSecrets(text)}\n`)
     },
-    result: (value) => stdout.write(`${JSON.stringify(value, null, json ? 2 : 0)}\n`),
-    note: (text) => stderr.write(`${text}\n`),
+    result: (value) => stdout.write(`${redactSecrets(JSON.stringify(value, null, json ? 2 : 0))}\n`),
+    note: (text) => stderr.write(`${redactSecrets(text)}\n`),
   }
 }
 

@@ -1,13 +1,14 @@
 import type { Connector } from './types.ts'
 
 /**
- * Every source crmsync knows, by name. A plain object of loaders: adding a source is adding a
- * line, and a command loads only the SDKs of the sources it uses.
+ * Every source crmsync knows, by name. An object of loaders: adding a source is adding a line, and
+ * a command loads only the SDKs of the sources it uses. It has no prototype, because it is looked
+ * up with names people type: `crmsync sync constructor` must be an unknown source, not Object.
  */
-export const CONNECTORS: Readonly<Record<string, () => Promise<Connector<any>>>> = {
+export const CONNECTORS: Readonly<Record<string, () => Promise<Connector<any>>>> = Object.assign(Object.create(null), {
   salespro: async () => (await import('./salespro/index.ts')).salespro,
   hubspot: async () => (await import('./hubspot/index.ts')).hubspot,
   salesrabbit: async () => (await import('./salesrabbit/index.ts')).salesrabbit,
-}
+})
 
 export const SOURCE_NAMES = Object.keys(CONNECTORS)

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
+import { redactSecrets } from '../redact.ts'
 import { countRuns } from '../warehouse/sql/dashboard.ts'
 import { getRun, listRuns, requestStop } from '../warehouse/sql/runs.ts'
 import { catalogOf, loadHealth, loadOverview, loadStreams } from './data.ts'
@@ -119,7 +120,8 @@ export function registerApi(app: Hono, deps: AppDeps, live: LiveHub): void {
       await stream.writeSSE({ event: 'hello', data: JSON.stringify({ pollMs: deps.livePollMs ?? 2000 }), retry: 3000 })
       const off = live.subscribe((event, data) => {
         if (event === 'bye') return finish()
-        stream.writeSSE({ event, data: JSON.stringify(data), id: String(++id) }).catch(finish)
+        // events are not buffered, so the response redactor never sees them: each one is redacted here
+        stream.writeSSE({ event, data: redactSecrets(JSON.stringify(data)), id: String(++id) }).catch(finish)
       })
       if (live.closed) finish()
       stream.onAbort(finish)

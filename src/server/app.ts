@@ -19,19 +19,21 @@ import { runDetailPage } from './pages/run-detail.ts'
 import { runsPage } from './pages/runs.ts'
 import { streamsPage } from './pages/streams.ts'
 import { nonEmpty, runQuerySchema } from './run-filter.ts'
+import { redactResponses } from './redact-responses.ts'
 import { accessControl, securityHeaders } from './security.ts'
 import { idParam, parseOr400 } from './validate.ts'
 
 export type { AppDeps } from './deps.ts'
 
-// read once: one small stylesheet and one small script, served by the app itself (no CDN, no build)
+// read once: one small stylesheet and one small script, served by the app itself (no CDN, no build).
+// A Map, because the name comes from the URL: on a plain object `constructor` or `__proto__` would be found.
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8')
-const ASSETS: Record<string, { type: string; body: string }> = {
-  'dashboard.css': { type: 'text/css; charset=utf-8', body: asset('dashboard.css') },
-  'dashboard.js': { type: 'text/javascript; charset=utf-8', body: asset('dashboard.js') },
-}
+const ASSETS = new Map<string, { type: string; body: string }>([
+  ['dashboard.css', { type: 'text/css; charset=utf-8', body: asset('dashboard.css') }],
+  ['dashboard.js', { type: 'text/javascript; charset=utf-8', body: asset('dashboard.js') }],
+])
 
-const SYNC_ERROR_STATUS: Record<string, ContentfulStatusCode> = { config_invalid: 400, busy: 409, warehouse_failed: 503 }
+const SYNC_ERROR_STATUS = new Map<string, ContentfulStatusCode>([['config_invalid', 400], ['busy', 409], ['warehouse_failed', 503]])
 
 /**
  * The monitoring server: pages under /monitoring/, the JSON API under /api/, /metrics and
@@ -42,13 +44,15 @@ export function createApp(deps: AppDeps): Hono {
   const live = deps.live ?? createLiveHub({ warehouse: deps.warehouse, events: deps.events, log: deps.log, pollMs: deps.livePollMs })
   const isApi = (c: Context) => /^\/(api\/|metrics$|healthz$)/.test(c.req.path)
 
+  // outermost, so error pages and 404s are redacted too
+  app.use('*', redactResponses())
   app.use('*', securityHeaders())
   app.use('*', accessControl({ token: deps.token, exposure: deps.exposure ?? 'loopback' }))
   app.use('/api/*', bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the body is larger than 64 KiB' }) } }))
 
   app.onError((error, c) => {
     const status: ContentfulStatusCode =
-      error instanceof HTTPException ? (error.status as ContentfulStatusCode) : isSyncError(error) ? (SYNC_ERROR_STATUS[error.code] ?? 500) : 500
+      error instanceof HTTPException ? (error.status as ContentfulStatusCode) : isSyncError(error) ? (SYNC_ERROR_STATUS.get(error.code) ?? 500) : 500
     const message = status === 500 ? 'internal error: see the server log' : redactSecrets(error.message)
     if (status >= 500) deps.log.error({ err: error, path: c.req.path }, `dashboard: ${redactSecrets(error.message)}`)
     if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="crmsync"')
@@ -63,7 +67,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/', (c) => c.redirect('/monitoring/', 302))
   app.get('/monitoring', (c) => c.redirect('/monitoring/', 301))
   app.get('/monitoring/assets/:name', (c) => {
-    const found = ASSETS[c.req.param('name')]
+    const found = ASSETS.get(c.req.param('name'))
     if (!found) throw new HTTPException(404, { message: 'no such asset' })
     return c.body(found.body, 200, { 'Content-Type': found.type, 'Cache-Control': 'no-cache' })
   })

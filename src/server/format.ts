@@ -33,27 +33,28 @@ export function fmtAgo(d: Date | string | null | undefined, now = Date.now()): S
   return html`<time datetime="${iso(d)}" title="${iso(d).slice(0, 19).replace('T', ' ')} UTC">${text}</time>`
 }
 
-const STATUS_CLASS: Record<string, string> = {
-  succeeded: 'ok',
-  partial: 'warn',
-  failed: 'bad',
-  cancelled: 'muted',
-  running: 'run',
-  skipped: 'muted',
-  open: 'bad',
-  acknowledged: 'warn',
-  resolved: 'ok',
-  closed: 'ok',
-  half_open: 'warn',
-  critical: 'bad',
-  error: 'bad',
-  warning: 'warn',
-  info: 'muted',
-}
+// a Map: statuses come from the warehouse and filters, and a plain object would answer `constructor` too
+const STATUS_CLASS = new Map<string, string>([
+  ['succeeded', 'ok'],
+  ['partial', 'warn'],
+  ['failed', 'bad'],
+  ['cancelled', 'muted'],
+  ['running', 'run'],
+  ['skipped', 'muted'],
+  ['open', 'bad'],
+  ['acknowledged', 'warn'],
+  ['resolved', 'ok'],
+  ['closed', 'ok'],
+  ['half_open', 'warn'],
+  ['critical', 'bad'],
+  ['error', 'bad'],
+  ['warning', 'warn'],
+  ['info', 'muted'],
+])
 
 /** A coloured status pill. */
 export const badge = (status: string | null | undefined) =>
-  status ? html`<span class="badge ${STATUS_CLASS[status] ?? 'muted'}">${status.replace('_', '-')}</span>` : html`<span class="muted">–</span>`
+  status ? html`<span class="badge ${STATUS_CLASS.get(status) ?? 'muted'}">${status.replace('_', '-')}</span>` : html`<span class="muted">–</span>`
 
 /** An error text as shown: secrets scrubbed, cut to `max` characters with the whole text as tooltip. */
 export function fmtError(text: string | null | undefined, max = 120): SafeHtml {

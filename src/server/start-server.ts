@@ -94,7 +94,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     })
   const launcher = options.launcher ?? options.wrapLauncher?.(inProcess) ?? inProcess
   // the Prometheus registry of this process, unless the caller brings its own
-  const ownMetrics = options.metrics ? undefined : createMetrics({ events: options.events, warehouse: options.warehouse, processLabel: 'serve', log: options.log })
+  const ownMetrics = options.metrics ? undefined : createMetrics({ events: options.events, warehouse: options.warehouse, processLabel: 'serve', log: options.log, runHistory: 'warehouse' })
   const metrics = options.metrics ?? { render: async () => ({ contentType: ownMetrics!.contentType, body: await ownMetrics!.render() }) }
   const live = createLiveHub({ warehouse: options.warehouse, events: options.events, log: options.log, pollMs: options.livePollMs })
   const app = createApp({

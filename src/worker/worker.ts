@@ -4,7 +4,9 @@ import type { EngineEvents } from '../engine/events.ts'
 import type { RetryPolicy } from '../engine/run-stream.ts'
 import { runSync, type SyncTarget } from '../engine/run-sync.ts'
 import type { RunSummary } from '../engine/summary.ts'
+import { coerceError, SyncError } from '../errors.ts'
 import type { Logger } from '../log.ts'
+import { redactSecrets } from '../redact.ts'
 import { attachAutomation } from '../ops/automation/automation.ts'
 import { insertAutomationEvent } from '../warehouse/sql/automation.ts'
 import { heartbeatWorker, reapDeadWorkers, registerWorker, removeWorker, type WorkerJob } from '../warehouse/sql/workers.ts'
@@ -125,8 +127,10 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       }
       return summary ? { status: summary.status, runId: summary.runId, fetched: summary.fetched, error: summary.error } : { status: 'none' }
     } catch (error) {
-      workerLog.error({ err: error, source: job.source, stream: job.stream }, `job ${job.source}.${job.stream} failed: ${(error as Error).message}`)
-      throw error
+      const failure = coerceError(error)
+      workerLog.error({ err: error, source: job.source, stream: job.stream }, `job ${job.source}.${job.stream} failed: ${failure.message}`)
+      // pg-boss stores what is thrown (message and stack) in its job table: only a redacted copy goes there
+      throw new SyncError(failure.code, redactSecrets(failure.message), { retryable: failure.retryable })
     } finally {
       held.delete(jobId)
       await releaseSlots(session, slots).catch(() => {})

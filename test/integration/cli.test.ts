@@ -20,6 +20,10 @@ describe('crmsync CLI', () => {
   it.each([
     [['sync'], /name a source/],
     [['sync', 'nosuch'], /unknown source "nosuch"; crmsync knows salespro/],
+    // names every object inherits: a lookup on a plain object would find them
+    [['sync', 'constructor'], /unknown source "constructor"; crmsync knows salespro/],
+    [['sync', '__proto__'], /unknown source "__proto__"; crmsync knows salespro/],
+    [['credentials', 'set', 'toString', '--from-env'], /unknown source "toString"/],
     [['sync', 'salespro', '--since', 'yesterday'], /--since must be an ISO-8601 date/],
     [['sync', 'salespro', '--full', '--since', '2024-01-01'], /cannot be combined with --full/],
     [['sync', 'salespro', '--since', '2024-02-01', '--until', '2024-01-01'], /must be before --until/],

@@ -9,6 +9,10 @@ import { listenForScrapes } from '../../src/ops/metrics/metrics-http.ts'
 import { validateExposition, type ValidationResult } from '../../src/ops/metrics/validate-exposition.ts'
 import { createFakeConnector, createFakeStream, makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
 import { createTestWarehouse, postgresUnavailable, WAREHOUSE_KINDS, type TestWarehouse } from '../helpers/warehouses.ts'
+import { cliEnv, runCli } from '../helpers/cli.ts'
+import { startSalesRabbit } from '../helpers/salesrabbit.ts'
+import { startServeCli } from '../helpers/serve-cli.ts'
+import { waitFor } from '../helpers/server.ts'
 
 const skipReason = (kind: string) => (kind === 'postgres' ? postgresUnavailable() : undefined)
 
@@ -166,6 +170,50 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
     expect(valueOf(result, 'crmsync_runs_total', { ...labels, status: 'skipped' })).toBe(1)
   })
 
+  it.skipIf(!!reason)('with runHistory "warehouse", runs, rows and durations come from crmsync.sync_runs, whoever made them', async () => {
+    const { c, name, events, run } = setup({ rows: makeRows(25) })
+    // the scraping process hears none of these runs: another process made them
+    const metrics = open(createEngineEvents(), { runHistory: 'warehouse' })
+    const labels = { source: 'fake', stream: name }
+    c.inject = (row) => (row.id === 'r00003' ? { values: { ...row, amount: 'twelve' }, raw: { ...row } } : undefined)
+    const runs: RunSummary[] = [await run()]
+    c.inject = undefined
+    c.rows.delete('r00010')
+    runs.push(await run({ flags: { full: true } }))
+    expect(runs.map((r) => r.status)).toEqual(['partial', 'succeeded'])
+    // a run in progress counts its committed rows, not yet as a run
+    const { rows } = await db.warehouse.query<{ id: number }>(
+      `INSERT INTO crmsync.sync_runs (source, stream, mode, fetched, inserted) VALUES ('fake', $1, 'incremental', 7, 7) RETURNING id`,
+      [name],
+    )
+    const result = await scrape(metrics)
+    for (const outcome of ROW_OUTCOMES)
+      expect(valueOf(result, 'crmsync_rows_total', { ...labels, outcome }) ?? 0, outcome).toBe(sumOf(runs, outcome) + (outcome === 'fetched' || outcome === 'inserted' ? 7 : 0))
+    expect(valueOf(result, 'crmsync_rejects_total', labels)).toBe(1)
+    expect(valueOf(result, 'crmsync_runs_total', { ...labels, status: 'partial' })).toBe(1)
+    expect(valueOf(result, 'crmsync_runs_total', { ...labels, status: 'succeeded' })).toBe(1)
+    expect(valueOf(result, 'crmsync_runs_total', { ...labels, status: 'running' })).toBeUndefined()
+    expect(valueOf(result, 'crmsync_run_duration_seconds_count', { ...labels, status: 'succeeded' })).toBe(1)
+    expect(valueOf(result, 'crmsync_run_duration_seconds_sum', { ...labels, status: 'succeeded' })).toBeCloseTo(runs[1].durationMs / 1000, 3)
+    expect(valueOf(result, 'crmsync_run_duration_seconds_bucket', { ...labels, status: 'succeeded', le: '+Inf' })).toBe(1)
+
+    // the running run ends; then history is deleted: a counter must never go down
+    await db.warehouse.query(`UPDATE crmsync.sync_runs SET status = 'failed', duration_ms = 90000, fetched = 9 WHERE id = $1`, [rows[0].id])
+    const ended = await scrape(metrics)
+    expect(valueOf(ended, 'crmsync_runs_total', { ...labels, status: 'failed' })).toBe(1)
+    expect(valueOf(ended, 'crmsync_rows_total', { ...labels, outcome: 'fetched' })).toBe(sumOf(runs, 'fetched') + 9)
+    expect(valueOf(ended, 'crmsync_run_duration_seconds_bucket', { ...labels, status: 'failed', le: '60' })).toBe(0)
+    expect(valueOf(ended, 'crmsync_run_duration_seconds_bucket', { ...labels, status: 'failed', le: '120' })).toBe(1)
+    await db.warehouse.query(`DELETE FROM crmsync.sync_runs WHERE stream = $1 AND status = 'partial'`, [name])
+    const pruned = await scrape(metrics)
+    expect(valueOf(pruned, 'crmsync_runs_total', { ...labels, status: 'partial' })).toBe(1)
+    expect(valueOf(pruned, 'crmsync_rows_total', { ...labels, outcome: 'fetched' })).toBe(sumOf(runs, 'fetched') + 9)
+    // and what happens after the deletion still counts
+    runs.push(await run())
+    const later = await scrape(metrics)
+    expect(valueOf(later, 'crmsync_runs_total', { ...labels, status: 'succeeded' })).toBe(2)
+  })
+
   it.skipIf(!!reason)('scrape-time gauges read pool stats, breakers, alerts and last successes from the warehouse', async () => {
     const warehouse = db.warehouse
     await warehouse.query(
@@ -312,6 +360,39 @@ describe('the /metrics listener of processes without a web app', () => {
     } finally {
       await listener.close()
       metrics.close()
+      await db.drop()
+    }
+  })
+})
+
+describe('serve exports the runs of every process', () => {
+  const reason = postgresUnavailable()
+  it.skipIf(!!reason)(`a run made by a separate CLI process appears in a running server's /metrics ${reason ?? ''}`, async () => {
+    const db = await createTestWarehouse('postgres')
+    const source = await startSalesRabbit({ rows: 120 })
+    const env = cliEnv({ DATABASE_URL: db.url, SALESRABBIT_API_TOKEN: 'metrics-test-token' })
+    const server = await startServeCli(env)
+    try {
+      const scrapeServe = async () => {
+        const result = validateExposition(await (await fetch(server.at('/metrics'))).text())
+        expect(result.errors).toEqual([])
+        return result
+      }
+      const labels = { source: 'salesrabbit', stream: 'leads', process: 'serve' }
+      expect(valueOf(await scrapeServe(), 'crmsync_runs_total', { ...labels, status: 'succeeded' })).toBeUndefined()
+      const sync = await runCli(['sync', 'salesrabbit', 'leads', '--json'], { ...env, ...source.emulator.env })
+      expect(sync.code, sync.stderr).toBe(0)
+      const [summary] = JSON.parse(sync.stdout).runs
+      const seen = await waitFor(async () => {
+        const result = await scrapeServe()
+        return valueOf(result, 'crmsync_runs_total', { ...labels, status: 'succeeded' }) === 1 ? result : undefined
+      }, 'the CLI run in serve\'s /metrics', 60_000)
+      expect(valueOf(seen, 'crmsync_rows_total', { ...labels, outcome: 'fetched' })).toBe(summary.fetched)
+      expect(valueOf(seen, 'crmsync_rows_total', { ...labels, outcome: 'inserted' })).toBe(summary.inserted)
+      expect(valueOf(seen, 'crmsync_run_duration_seconds_count', { ...labels, status: 'succeeded' })).toBe(1)
+    } finally {
+      await server.stop()
+      await source.emulator.close()
       await db.drop()
     }
   })

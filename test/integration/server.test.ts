@@ -224,6 +224,17 @@ describe.each(WAREHOUSE_KINDS)('dashboard routes on %s', (kind) => {
     controller.abort()
   })
 
+  it.skipIf(!!reason)('an asset name is looked up among the assets only: an inherited name is a 404, never a 500', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'nope.js']) {
+      const response = await get(`/monitoring/assets/${name}`)
+      expect(response.status, name).toBe(404)
+      const body = await response.text()
+      expect(body).toContain('no such asset')
+      expect(body).not.toMatch(/\bat \S+ \(|internal error/)
+    }
+    expect((await get('/monitoring/assets/dashboard.css')).status).toBe(200)
+  })
+
   it.skipIf(!!reason)('every answer carries the security headers: a CSP without inline scripts, no framing, no sniffing', async () => {
     for (const path of ['/monitoring/', '/api/runs', '/monitoring/assets/dashboard.js']) {
       const response = await get(path)

@@ -17,7 +17,8 @@ const variable = (name: string, secret: boolean, required = true): CredentialVar
  * emulators (SALESPRO_ATHENA_ENDPOINT, HUBSPOT_BASE_URL…) stay environment-only: they say where
  * to connect, not who we are.
  */
-export const CREDENTIAL_SOURCES: Readonly<Record<string, readonly CredentialVariable[]>> = {
+// no prototype: looked up with a source name from the command line (`credentials set toString`)
+export const CREDENTIAL_SOURCES: Readonly<Record<string, readonly CredentialVariable[]>> = Object.assign(Object.create(null), {
   salespro: [
     variable('SALESPRO_ACCESS_KEY_ID', true),
     variable('SALESPRO_SECRET_ACCESS_KEY', true),
@@ -27,7 +28,7 @@ export const CREDENTIAL_SOURCES: Readonly<Record<string, readonly CredentialVari
   ],
   hubspot: [variable('HUBSPOT_API_TOKEN', true)],
   salesrabbit: [variable('SALESRABBIT_API_TOKEN', true)],
-}
+})
 
 export const CREDENTIAL_SOURCE_NAMES = Object.keys(CREDENTIAL_SOURCES)
 

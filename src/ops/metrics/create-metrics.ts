@@ -3,7 +3,8 @@ import type { EngineEvents } from '../../engine/events.ts'
 import type { Warehouse } from '../../warehouse/types.ts'
 import { createLabelGuard } from './bounded-labels.ts'
 import { listenToEngine } from './engine-listeners.ts'
-import { defineMetrics, type Metrics, type ScrapeHooks } from './metric-definitions.ts'
+import { defineMetrics, type Metrics, type RunHistorySource, type ScrapeHooks } from './metric-definitions.ts'
+import { createRunHistoryMetrics } from './run-history.ts'
 import { createWarehouseScrape, type WarehouseScrapeOptions } from './warehouse-gauges.ts'
 
 export interface MetricsOptions extends WarehouseScrapeOptions {
@@ -18,6 +19,12 @@ export interface MetricsOptions extends WarehouseScrapeOptions {
   processLabel?: string
   /** node process metrics (memory, event-loop lag, GC, handles) @default true */
   processMetrics?: boolean
+  /**
+   * where runs, rows, rejects and run durations come from: `process` (this process's runs, from its
+   * engine events; workers) or `warehouse` (every run in crmsync.sync_runs, whichever process made
+   * it; serve, so one scrape sees the cluster's runs) @default 'process'
+   */
+  runHistory?: RunHistorySource
 }
 
 /** The Prometheus metrics of one crmsync process. */
@@ -50,14 +57,16 @@ export function createMetrics(options: MetricsOptions): CrmsyncMetrics {
   const label = createLabelGuard()
   // the hooks are filled once the metrics they set exist; prom-client calls them only at scrape time
   const hooks: ScrapeHooks = {}
-  const metrics = defineMetrics(registry, hooks)
-  const scrape = createWarehouseScrape(options.warehouse, metrics, label, options)
+  const runHistory = options.runHistory ?? 'process'
+  const metrics = defineMetrics(registry, hooks, runHistory)
+  const fromWarehouse = runHistory === 'warehouse' ? createRunHistoryMetrics(registry, metrics, label) : undefined
+  const scrape = createWarehouseScrape(options.warehouse, metrics, label, { ...options, history: fromWarehouse })
   let rendering = 0
   hooks.pool = scrape.pool
   // inside render() the warehouse was read just before; the hooks serve `registry.metrics()` callers
   hooks.warehouse = async () => (rendering > 0 ? undefined : scrape.warehouse())
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'crmsync_' })
-  const stopListening = listenToEngine(options.events, metrics, label)
+  const stopListening = listenToEngine(options.events, metrics, label, runHistory)
   return {
     registry,
     metrics,

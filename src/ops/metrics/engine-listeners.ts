@@ -1,7 +1,7 @@
 import type { EngineEvents } from '../../engine/events.ts'
 import type { RunSummary } from '../../engine/summary.ts'
 import { createLabelGuard, type LabelGuard } from './bounded-labels.ts'
-import { ROW_OUTCOMES, type Metrics, type RowOutcome } from './metric-definitions.ts'
+import { ROW_OUTCOMES, type Metrics, type RowOutcome, type RunHistorySource } from './metric-definitions.ts'
 
 type RowCounts = Record<RowOutcome, number>
 
@@ -25,7 +25,10 @@ export function listenToEngine(
   events: EngineEvents,
   metrics: Metrics,
   label: LabelGuard = createLabelGuard(),
+  runHistory: RunHistorySource = 'process',
 ): () => void {
+  // read from crmsync.sync_runs instead: counting this process's runs here as well would count them twice
+  const countsRuns = runHistory === 'process'
   /** rows already counted per run in progress */
   const counted = new Map<string, RowCounts>()
   /** runs started and not ended per run key, so the gauge never goes below what this process started */
@@ -48,8 +51,10 @@ export function listenToEngine(
   const endRun = (summary: RunSummary) => {
     const labels = streamLabels(summary.source, summary.stream)
     const status = label('status', summary.status)
-    metrics.runs.inc({ ...labels, status })
-    metrics.runDuration.observe({ ...labels, status }, seconds(summary.durationMs))
+    if (countsRuns) {
+      metrics.runs.inc({ ...labels, status })
+      metrics.runDuration.observe({ ...labels, status }, seconds(summary.durationMs))
+    }
     const key = runKey(summary.runId, summary.source, summary.stream)
     // a skipped run never started (the stream was busy): it must not end someone else's run
     const started = running.get(key) ?? 0
@@ -58,7 +63,7 @@ export function listenToEngine(
       else running.set(key, started - 1)
       metrics.runningSyncs.dec(labels)
     }
-    if (!summary.dryRun) {
+    if (!summary.dryRun && countsRuns) {
       const already = counted.get(key) ?? zeroRows()
       const rest = zeroRows()
       for (const outcome of ROW_OUTCOMES) rest[outcome] = summary[outcome] - already[outcome]
@@ -80,7 +85,7 @@ export function listenToEngine(
       const key = runKey(e.runId, e.source, e.stream)
       let sofar = counted.get(key)
       if (!sofar) counted.set(key, (sofar = zeroRows()))
-      countRows(labels, e.page, sofar)
+      if (countsRuns) countRows(labels, e.page, sofar)
       metrics.pageDuration.observe({ ...labels, phase: 'fetch' }, seconds(e.page.fetchMs))
       metrics.pageDuration.observe({ ...labels, phase: 'write' }, seconds(e.page.writeMs))
     }),

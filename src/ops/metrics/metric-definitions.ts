@@ -8,7 +8,7 @@ export type RowOutcome = (typeof ROW_OUTCOMES)[number]
 export const BREAKER_STATE_VALUES: Readonly<Record<string, number>> = { closed: 0, half_open: 1, open: 2 }
 
 // a run is anything from a second (an idle incremental) to a two-hour first load of a big table
-const RUN_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200]
+export const RUN_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200]
 // a page fetch can include an Athena query's wait; a page write is a COPY plus one merge
 const PAGE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
 // one HTTP call or one Athena query (which polls until the query finishes)
@@ -23,18 +23,25 @@ export interface ScrapeHooks {
 }
 
 /**
+ * Where the run, row and reject counters and the run duration histogram come from: `process`, this
+ * process's engine events (a worker's own runs); `warehouse`, crmsync.sync_runs at scrape time (serve:
+ * every run of every process; see run-history.ts). Either way the names, labels and types are the same.
+ */
+export type RunHistorySource = 'process' | 'warehouse'
+
+/**
  * Every crmsync metric, registered on the given registry (never the global one, so tests and
  * several instances in one process do not collide). The names carry the `crmsync_` prefix
  * themselves; default process metrics get it from `collectDefaultMetrics`.
  */
-export function defineMetrics(registry: Registry, scrape: ScrapeHooks = {}) {
+export function defineMetrics(registry: Registry, scrape: ScrapeHooks = {}, runHistory: RunHistorySource = 'process') {
   const registers = [registry]
   const pool = () => scrape.pool?.()
   const warehouse = async () => scrape.warehouse?.()
   return {
     runs: new Counter({
       name: 'crmsync_runs_total',
-      help: 'Stream runs that ended, by final status (succeeded, partial, failed, cancelled, skipped); dry runs included.',
+      help: 'Stream runs that ended, by final status. serve: every run in crmsync.sync_runs, of any process; a worker: its own runs, dry and skipped ones included.',
       labelNames: ['source', 'stream', 'status'] as const,
       registers,
     }),
@@ -46,7 +53,7 @@ export function defineMetrics(registry: Registry, scrape: ScrapeHooks = {}) {
     }),
     rows: new Counter({
       name: 'crmsync_rows_total',
-      help: 'Rows committed to the warehouse by outcome (fetched, inserted, updated, unchanged, rejected, deleted = soft-deleted); dry runs excluded.',
+      help: 'Rows committed to the warehouse by outcome (fetched, inserted, updated, unchanged, rejected, deleted = soft-deleted); dry runs excluded. serve: every process\'s runs; a worker: its own.',
       labelNames: ['source', 'stream', 'outcome'] as const,
       registers,
     }),
@@ -61,7 +68,8 @@ export function defineMetrics(registry: Registry, scrape: ScrapeHooks = {}) {
       help: 'Wall time of one stream run in seconds, from lock to end, retries included, by final status.',
       labelNames: ['source', 'stream', 'status'] as const,
       buckets: RUN_BUCKETS,
-      registers,
+      // from the warehouse, the family is served by run-history.ts instead (same name, help and buckets)
+      registers: runHistory === 'process' ? registers : [],
     }),
     pageDuration: new Histogram({
       name: 'crmsync_page_duration_seconds',

@@ -1,8 +1,11 @@
 import type { Logger } from '../../log.ts'
 import type { Warehouse } from '../../warehouse/types.ts'
 import type { LabelGuard } from './bounded-labels.ts'
-import { BREAKER_STATE_VALUES, type Metrics, type ScrapeHooks } from './metric-definitions.ts'
-import { countUnresolvedAlerts, listBreakerStates, listLastSuccesses } from '../../warehouse/sql/metrics.ts'
+import { BREAKER_STATE_VALUES, RUN_BUCKETS, type Metrics, type ScrapeHooks } from './metric-definitions.ts'
+import { countUnresolvedAlerts, listBreakerStates, listLastSuccesses, sumRunHistory } from '../../warehouse/sql/metrics.ts'
+import type { RunHistoryMetrics } from './run-history.ts'
+
+const RUN_BOUNDS_MS = RUN_BUCKETS.map((s) => s * 1000)
 
 export interface WarehouseScrapeOptions {
   /** how long a scrape waits for the warehouse before it answers with the last values @default 2000 */
@@ -10,6 +13,8 @@ export interface WarehouseScrapeOptions {
   /** reads finished this recently are reused, so a burst of scrapes reads the warehouse once @default 1000 */
   reuseMs?: number
   log?: Logger
+  /** also fold crmsync.sync_runs' totals into the run metrics at each scrape (serve) */
+  history?: RunHistoryMetrics
 }
 
 /**
@@ -54,6 +59,10 @@ export function createWarehouseScrape(
         metrics.alerts.set(labels, row.count)
       }
     },
+    sync_runs: async () => {
+      const rows = await sumRunHistory(warehouse, RUN_BOUNDS_MS)
+      options.history?.apply(rows)
+    },
     stream_state: async () => {
       const rows = await listLastSuccesses(warehouse)
       metrics.lastSuccess.reset()
@@ -64,7 +73,8 @@ export function createWarehouseScrape(
     },
   }
   type Query = keyof typeof reads
-  const queries = Object.keys(reads) as Query[]
+  // the run history is read only where it is wanted (serve): a worker counts its own runs from events
+  const queries = (Object.keys(reads) as Query[]).filter((query) => query !== 'sync_runs' || options.history)
   /** queries of the read in flight that have answered, and those a timed-out scrape already counted */
   let answered = new Set<Query>()
   let counted = new Set<Query>()

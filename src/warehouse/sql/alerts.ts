@@ -1,3 +1,4 @@
+import { redactSecrets } from '../../redact.ts'
 import type { Queryable } from '../types.ts'
 
 /**
@@ -39,17 +40,18 @@ export interface NewAlert {
   details: Record<string, unknown>
 }
 
+// an alert quotes run errors and source answers: redacted here, where it is persisted, for every channel and page
 const alertParams = (a: NewAlert) => [
   a.rule,
   a.dedupeKey,
   a.source,
   a.stream,
   a.severity,
-  a.title,
-  a.message,
+  redactSecrets(a.title),
+  redactSecrets(a.message),
   a.value,
   a.threshold,
-  JSON.stringify(a.details),
+  redactSecrets(JSON.stringify(a.details)),
 ]
 
 /**
@@ -171,7 +173,7 @@ export interface NewDelivery {
 export async function insertDelivery(db: Queryable, d: NewDelivery): Promise<void> {
   await db.query(
     `INSERT INTO crmsync.alert_deliveries (alert_id, channel, event, status, attempts, error) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [d.alertId, d.channel, d.event, d.status, d.attempts, d.error],
+    [d.alertId, d.channel, d.event, d.status, d.attempts, d.error === null ? null : redactSecrets(d.error)],
   )
 }
 

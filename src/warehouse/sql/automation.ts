@@ -1,3 +1,4 @@
+import { redactSecrets } from '../../redact.ts'
 import type { Queryable } from '../types.ts'
 
 export interface DbBreaker {
@@ -42,10 +43,11 @@ export interface AutomationEvent {
   details?: Record<string, unknown>
 }
 
+/** Records an action; its reason and details quote run errors, so they are redacted before they are stored. */
 export async function insertAutomationEvent(db: Queryable, e: AutomationEvent): Promise<void> {
   await db.query(
     `INSERT INTO crmsync.automation_events (source, stream, run_id, action, reason, outcome, details) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [e.source ?? null, e.stream ?? null, e.runId ?? null, e.action, e.reason, e.outcome, JSON.stringify(e.details ?? {})],
+    [e.source ?? null, e.stream ?? null, e.runId ?? null, e.action, redactSecrets(e.reason), e.outcome, redactSecrets(JSON.stringify(e.details ?? {}))],
   )
 }
 

@@ -43,3 +43,40 @@ export async function listLastSuccesses(db: Queryable): Promise<DbLastSuccess[]>
   )
   return rows
 }
+
+/** One group of crmsync.sync_runs: a stream, a status and a duration bucket, with its sums. */
+export interface DbRunTotals {
+  source: string
+  stream: string
+  status: string
+  /** index of the first bound the duration fits under (bounds.length: above all); null while running or untimed */
+  bucket: number | null
+  runs: number
+  seconds: number
+  fetched: number
+  inserted: number
+  updated: number
+  unchanged: number
+  rejected: number
+  deleted: number
+}
+
+/**
+ * Every run ever recorded, by every process, summed by stream, status and duration bucket: one
+ * aggregate per scrape, an index-only scan of sync_runs_totals_idx. Rows of running runs count too
+ * (pages are added as they commit), so the totals move while a long run progresses.
+ */
+export async function sumRunHistory(db: Queryable, boundsMs: readonly number[]): Promise<DbRunTotals[]> {
+  // width_bucket counts the bounds <= its operand; a duration d fits under bound b when d <= b, and
+  // durations are whole milliseconds, so the bounds below d are the bounds <= d - 1
+  const { rows } = await db.query<DbRunTotals>(
+    `SELECT source, stream, status,
+       CASE WHEN status = 'running' OR duration_ms IS NULL THEN NULL ELSE width_bucket(duration_ms - 1, $1::bigint[]) END AS bucket,
+       count(*)::float8 AS runs, coalesce(sum(duration_ms), 0)::float8 / 1000 AS seconds,
+       sum(fetched)::float8 AS fetched, sum(inserted)::float8 AS inserted, sum(updated)::float8 AS updated,
+       sum(unchanged)::float8 AS unchanged, sum(rejected)::float8 AS rejected, sum(deleted)::float8 AS deleted
+     FROM crmsync.sync_runs GROUP BY 1, 2, 3, 4`,
+    [boundsMs],
+  )
+  return rows
+}

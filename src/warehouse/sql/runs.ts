@@ -1,4 +1,4 @@
-import { redactSecrets } from '../../log.ts'
+import { redactSecrets } from '../../redact.ts'
 import type { Queryable } from '../types.ts'
 
 /** A row of crmsync.sync_runs as the engine and the surfaces read it. */
@@ -109,13 +109,17 @@ export interface RunEnd {
   error?: string
 }
 
-/** Ends a run; only a `running` run can end, so a run marked dead by another process stays dead. */
+/**
+ * Ends a run; only a `running` run can end, so a run marked dead by another process stays dead.
+ * The error is redacted here, where it is persisted: every reader (history, dashboard, alerts) then
+ * sees a clean text, whichever path produced it.
+ */
 export async function finishRun(db: Queryable, runId: number, end: RunEnd): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE crmsync.sync_runs SET status = $2, finished_at = now(), duration_ms = $3, attempts = $4,
        error_code = $5, error = $6
      WHERE id = $1 AND status = 'running'`,
-    [runId, end.status, end.durationMs, end.attempts, end.errorCode ?? null, end.error ?? null],
+    [runId, end.status, end.durationMs, end.attempts, end.errorCode ?? null, end.error === undefined ? null : redactSecrets(end.error)],
   )
   return rowCount > 0
 }
