@@ -36,7 +36,8 @@ describe('no secret leaks into output, files or the database', () => {
   beforeAll(async () => {
     const help = await runCli(['credentials', '--help'], cliEnv())
     if (help.code !== 0) throw new Error(`\`crmsync credentials\` is not wired into src/cli/main.ts yet (exit ${help.code})`)
-    salespro = await startSalesPro({ rows: 40, seed: 3 })
+    // the emulator verifies signatures: it must hold the secret the canary stores
+    salespro = await startSalesPro({ rows: 40, seed: 3, secretAccessKey: SECRET_ACCESS_KEY })
     salesrabbit = await startSalesRabbit({ rows: 50, token: SALESRABBIT_TOKEN })
     hubspot = await startHubSpotEmulator({ rows: 20, seed: 2, token: HUBSPOT_TOKEN, limits: { tenSecondly: 5_000, searchPerSecond: 200 } })
   })
