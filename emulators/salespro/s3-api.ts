@@ -37,7 +37,8 @@ export function createS3Api(options: S3ApiOptions) {
       throw new S3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.')
     }
     if (options.faults().s3Unavailable) throw accessDenied()
-    const { pathname } = new URL(req.url ?? '/', 'http://emulator')
+    // not new URL(): it would resolve `.` and `..`, which in S3 are plain parts of a key
+    const pathname = (req.url ?? '/').split('?')[0]
     const [bucket = '', ...rest] = pathname.slice(1).split('/')
     const objectKey = rest.map(decodeURIComponent).join('/')
     const object = options.objects.get(`${decodeURIComponent(bucket)}/${objectKey}`)
