@@ -72,10 +72,15 @@ describe('crmsync sync with credentials the source refuses', () => {
   it('a wrong HUBSPOT_API_TOKEN exits 2 and names it', async () => {
     const result = await runCli(['sync', 'hubspot', 'owners', '--json'], envWith({ ...hubspot.env, HUBSPOT_API_TOKEN: WRONG_HUBSPOT }))
     expectRefused(result, 'HUBSPOT_API_TOKEN', [WRONG_HUBSPOT, hubspot.env.HUBSPOT_API_TOKEN])
+    // the connector asks for each object type's properties at once; none of those 401s is retried
+    const { requests } = await stats(hubspot)
+    expect(Object.keys(requests.byStatus)).toEqual(['401'])
+    expect(Object.values(requests.byRoute).every((count) => count === 1)).toBe(true)
   })
 
   it('a wrong SALESRABBIT_API_TOKEN exits 2 and names it', async () => {
     const result = await runCli(['sync', 'salesrabbit', 'users', '--json'], envWith({ ...salesrabbit.env, SALESRABBIT_API_TOKEN: WRONG_SALESRABBIT }))
     expectRefused(result, 'SALESRABBIT_API_TOKEN', [WRONG_SALESRABBIT, salesrabbit.env.SALESRABBIT_API_TOKEN])
+    expect((await stats(salesrabbit)).byRoute).toEqual({ 'GET /users': { 401: 1 } })
   })
 })
