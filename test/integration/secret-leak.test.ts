@@ -210,7 +210,7 @@ describe('no secret leaks into output, files or the database', () => {
       ...findLeaksInFiles(home, canaries, (file, canary) => file === 'master.key' && canary === 'master key'),
     ]
     expect(leaks).toEqual([])
-  })
+  }, 300_000) // a dozen CLI commands, each opening the embedded warehouse
 })
 
 /** A positive control: the search finds each canary when it is there, so an empty result means something. */
