@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { z } from 'zod'
-import { sha256Hex } from './sigv4-canonical.ts'
 import { parseJsonBody, readBody } from '../shared/http.ts'
 import { ATHENA_MAX_SKEW_MS, athenaAuthError } from './athena-auth.ts'
 import {
@@ -21,6 +20,7 @@ import { decodeToken, describeExecution, encodeToken } from './athena-shapes.ts'
 import { verifySigV4, type AwsIdentity } from './auth.ts'
 import { substituteParameters } from './execution-parameters.ts'
 import type { QueryExecutions } from './query-executions.ts'
+import { sha256Hex } from './sigv4-canonical.ts'
 import { takeCount, takeQueryFailure, type SourceFaults } from './source-faults.ts'
 
 export interface AthenaApiOptions {
