@@ -1,7 +1,9 @@
 import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import pg from 'pg'
 import copyStreams from 'pg-copy-streams'
 import { admin, dropDatabase, fmt, freshDatabase, runCli, startEmulatorProcess, type CliRun } from './lib.ts'
@@ -27,6 +29,21 @@ const summary = (run: CliRun, allowCut = false) => {
   const cut = allowCut && run.code === 1 && JSON.parse(run.stdout).runs[0]?.errorCode === 'max_records'
   if (run.code !== 0 && !cut) throw new Error(`crmsync failed (${run.code}): ${run.stderr.slice(-2000)}`)
   return JSON.parse(run.stdout).runs[0] as { fetched: number; durationMs: number; updated: number }
+}
+
+/** a result file from the emulator's S3, signed with the emulator's credentials as crmsync signs */
+async function resultObject(env: Record<string, string>, url: string): Promise<Readable> {
+  const s3 = new S3Client({
+    region: env.SALESPRO_SERVER_REGION,
+    endpoint: env.SALESPRO_S3_ENDPOINT,
+    credentials: { accessKeyId: env.SALESPRO_ACCESS_KEY_ID, secretAccessKey: env.SALESPRO_SECRET_ACCESS_KEY },
+    forcePathStyle: true,
+  })
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(url) ?? []
+  const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+  const body = Body as Readable
+  body.once('close', () => s3.destroy())
+  return body
 }
 
 /** COPYs a file into a table through the client, as a loader would, and times it. */
@@ -105,10 +122,9 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
         await copyOut(url, 'SELECT * FROM salespro.customer', files[0])
         const stats = await admin(emulator.env.SALESPRO_ATHENA_ENDPOINT, '/_admin/stats')
         const query = stats.queries.at(-1)
-        const response = await fetch(`${emulator.env.SALESPRO_S3_ENDPOINT}/crmsync-emulator/athena-results/${query.id}.csv`, {
-          headers: { authorization: `AWS4-HMAC-SHA256 Credential=${emulator.env.SALESPRO_ACCESS_KEY_ID}/x/us-east-1/s3/aws4_request` },
-        })
-        await pipeline(response.body as unknown as NodeJS.ReadableStream, createWriteStream(files[1]))
+        // the emulator verifies signatures as S3 does: the file is fetched by a signed SDK request
+        const object = await resultObject(emulator.env, `${emulator.env.SALESPRO_S3_LOCATION}${query.id}.csv`)
+        await pipeline(object, createWriteStream(files[1]))
       }
       await checkpoint(url)
       const sameMs = await copyFile(url, 'bench.same', files[0], '')

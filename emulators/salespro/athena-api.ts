@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { z } from 'zod'
-import { readJson } from '../shared/http.ts'
+import { parseJsonBody, readBody } from '../shared/http.ts'
+import { ATHENA_MAX_SKEW_MS, athenaAuthError } from './athena-auth.ts'
 import {
   AthenaApiError,
   executionNotFound,
@@ -8,7 +9,6 @@ import {
   sendAthenaError,
   sendAthenaJson,
   tooManyRequests,
-  unrecognizedClient,
 } from './athena-errors.ts'
 import {
   getQueryResultsInput,
@@ -17,12 +17,15 @@ import {
   startQueryExecutionInput,
 } from './athena-inputs.ts'
 import { decodeToken, describeExecution, encodeToken } from './athena-shapes.ts'
+import { verifySigV4, type AwsIdentity } from './auth.ts'
 import { substituteParameters } from './execution-parameters.ts'
 import type { QueryExecutions } from './query-executions.ts'
+import { sha256Hex } from './sigv4-canonical.ts'
 import { takeCount, takeQueryFailure, type SourceFaults } from './source-faults.ts'
 
 export interface AthenaApiOptions {
-  accessKeyId: string
+  /** the account whose signatures are accepted */
+  identity: AwsIdentity
   /** the workgroup's result location, used when a request names none */
   defaultOutputLocation: string
   executions: QueryExecutions
@@ -30,7 +33,6 @@ export interface AthenaApiOptions {
   random: () => number
   /** parses a query without running it; rejects with DuckDB's parser message */
   countStatements(sql: string): Promise<number>
-  accessKeyOf(req: IncomingMessage): string | undefined
   count(operation: string): void
 }
 
@@ -174,8 +176,12 @@ export function createAthenaApi(options: AthenaApiOptions) {
       if (!operation) {
         throw new AthenaApiError(400, 'UnknownOperationException', `Unknown operation ${target}`)
       }
-      if (options.accessKeyOf(req) !== options.accessKeyId) throw unrecognizedClient()
-      sendAthenaJson(res, 200, await operation(await readJson(req)))
+      // the body is read before anything is parsed: its SHA-256 is part of what was signed
+      const body = await readBody(req)
+      const signature = { service: 'athena', identity: options.identity, bodyHash: sha256Hex(body), maxSkewMs: ATHENA_MAX_SKEW_MS }
+      const refused = verifySigV4(req, signature)
+      if (refused) throw athenaAuthError(refused)
+      sendAthenaJson(res, 200, await operation(parseJsonBody(body)))
     } catch (error) {
       if (error instanceof AthenaApiError) return sendAthenaError(res, error)
       throw error

@@ -46,6 +46,18 @@ export const unrecognizedClient = () =>
     true,
   )
 
+/** no Authorization header and no presigned query */
+export const missingAuthenticationToken = () =>
+  new AthenaApiError(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token', {}, true)
+
+/** an Authorization header that lacks a part (Credential, SignedHeaders, Signature, the date) */
+export const incompleteSignature = (message: string) =>
+  new AthenaApiError(400, 'IncompleteSignatureException', message, {}, true)
+
+/** a signature that does not verify, or one made for another day, region or service */
+export const invalidSignature = (message: string) =>
+  new AthenaApiError(400, 'InvalidSignatureException', message, {}, true)
+
 export const throttling = () => new AthenaApiError(400, 'ThrottlingException', 'Rate exceeded', {}, true)
 
 export const tooManyRequests = () =>

@@ -8,7 +8,7 @@ import { HttpError, startEmulatorServer, type RunningEmulator } from '../shared/
 import { createRandom, deriveSeed } from '../shared/random.ts'
 import { createAthenaApi } from './athena-api.ts'
 import { AthenaApiError, sendAthenaError, throttling } from './athena-errors.ts'
-import { accessKeyOf } from './auth.ts'
+import type { AwsIdentity } from './auth.ts'
 import { athenaTableCounts, openDatabase, streamCounts } from './database.ts'
 import { generateTables } from './generate-tables.ts'
 import { createGenerators } from './generators.ts'
@@ -48,6 +48,10 @@ export interface SalesProEmulatorOptions {
   queryDelayMs?: number
   /** malformed rows added to each updatable table (NULL/'' keys, NULL timestamps, bad JSON). @default 0 */
   malformed?: number
+  /** the one access key id whose requests are accepted. @default SALESPRO_ACCESS_KEY_ID */
+  accessKeyId?: string
+  /** its secret: every request's SigV4 signature is verified with it. @default SALESPRO_SECRET_ACCESS_KEY */
+  secretAccessKey?: string
 }
 
 const optionsSchema = z
@@ -63,13 +67,16 @@ const optionsSchema = z
     only: z.array(z.enum(ATHENA_TABLES)).optional(),
     queryDelayMs: z.number().int().nonnegative().default(0),
     malformed: z.number().int().nonnegative().default(0),
+    accessKeyId: z.string().min(1).default(SALESPRO_ACCESS_KEY_ID),
+    secretAccessKey: z.string().min(1).default(SALESPRO_SECRET_ACCESS_KEY),
   })
   .strict()
 
 /**
  * Starts the SalesPro emulator: Athena (`POST /`, `X-Amz-Target: AmazonAthena.*`) and
  * path-style S3 (`GET|HEAD /<bucket>/<key>`) on one port, over a DuckDB holding seeded
- * SalesPro tables. The official AWS SDK clients talk to it unchanged.
+ * SalesPro tables. The official AWS SDK clients talk to it unchanged, and must sign with the
+ * credentials in `env`: like AWS, it verifies every request's Signature Version 4.
  */
 export async function startSalesProEmulator(options: SalesProEmulatorOptions = {}): Promise<RunningEmulator> {
   const config = optionsSchema.parse(options)
@@ -104,6 +111,7 @@ async function startOn(config: z.infer<typeof optionsSchema>, dir: string): Prom
   const mutationRandom = createRandom(deriveSeed(config.seed, 'mutations'))
   const requests = createRequestCounter()
   const objects = new Map<string, S3Object>()
+  const identity: AwsIdentity = { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, region: SALESPRO_REGION }
   const executions = createQueryExecutions({
     db,
     resultsDir: dir,
@@ -120,20 +128,18 @@ async function startOn(config: z.infer<typeof optionsSchema>, dir: string): Prom
     },
   })
   const athena = createAthenaApi({
-    accessKeyId: SALESPRO_ACCESS_KEY_ID,
+    identity,
     defaultOutputLocation: SALESPRO_S3_LOCATION,
     executions,
     faults: faults.current,
     random: faultRandom.next,
     countStatements: (sql) => parseSerial(async () => (await parser.extractStatements(sql)).count),
-    accessKeyOf,
     count: requests.count,
   })
   const s3 = createS3Api({
-    accessKeyId: SALESPRO_ACCESS_KEY_ID,
+    identity,
     objects,
     faults: faults.current,
-    accessKeyOf,
     count: requests.count,
   })
   const s3Responses = new WeakSet<ServerResponse>()
@@ -175,8 +181,8 @@ async function startOn(config: z.infer<typeof optionsSchema>, dir: string): Prom
   return {
     url: server.url,
     env: {
-      SALESPRO_ACCESS_KEY_ID,
-      SALESPRO_SECRET_ACCESS_KEY,
+      SALESPRO_ACCESS_KEY_ID: identity.accessKeyId,
+      SALESPRO_SECRET_ACCESS_KEY: identity.secretAccessKey,
       SALESPRO_S3_LOCATION,
       SALESPRO_SERVER_REGION: SALESPRO_REGION,
       SALESPRO_ATHENA_ENDPOINT: server.url,

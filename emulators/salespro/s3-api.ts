@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { verifySigV4, type AwsIdentity } from './auth.ts'
+import { S3_MAX_SKEW_MS, s3AuthError } from './s3-auth.ts'
 import { S3Error, s3HostId, s3RequestId, sendS3Error } from './s3-errors.ts'
 import { takeCount, type SourceFaults } from './source-faults.ts'
 
@@ -12,11 +14,11 @@ export interface S3Object {
 }
 
 export interface S3ApiOptions {
-  accessKeyId: string
+  /** the account whose signatures are accepted */
+  identity: AwsIdentity
   /** `bucket/key` → object */
   objects: ReadonlyMap<string, S3Object>
   faults(): SourceFaults
-  accessKeyOf(req: IncomingMessage): string | undefined
   count(operation: string): void
 }
 
@@ -28,17 +30,15 @@ const accessDenied = () => new S3Error(403, 'AccessDenied', 'Access Denied')
  */
 export function createS3Api(options: S3ApiOptions) {
   function find(req: IncomingMessage): S3Object {
+    // S3 authenticates before it looks at the method or the key: an unsigned probe learns nothing
+    const refused = verifySigV4(req, { service: 's3', identity: options.identity, maxSkewMs: S3_MAX_SKEW_MS })
+    if (refused) throw s3AuthError(refused)
     if (req.method !== 'HEAD' && req.method !== 'GET') {
       throw new S3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.')
     }
-    const key = options.accessKeyOf(req)
-    if (key === undefined) throw accessDenied()
-    if (key !== options.accessKeyId) {
-      const message = 'The AWS Access Key Id you provided does not exist in our records.'
-      throw new S3Error(403, 'InvalidAccessKeyId', message, { AWSAccessKeyId: key })
-    }
     if (options.faults().s3Unavailable) throw accessDenied()
-    const { pathname } = new URL(req.url ?? '/', 'http://emulator')
+    // not new URL(): it would resolve `.` and `..`, which in S3 are plain parts of a key
+    const pathname = (req.url ?? '/').split('?')[0]
     const [bucket = '', ...rest] = pathname.slice(1).split('/')
     const objectKey = rest.map(decodeURIComponent).join('/')
     const object = options.objects.get(`${decodeURIComponent(bucket)}/${objectKey}`)
@@ -49,6 +49,8 @@ export function createS3Api(options: S3ApiOptions) {
   return async function handleS3(req: IncomingMessage, res: ServerResponse) {
     const head = req.method === 'HEAD'
     options.count(head ? 's3:HeadObject' : req.method === 'GET' ? 's3:GetObject' : `s3:${req.method}`)
+    // nothing is ever uploaded: a body (a refused PutObject) is drained so the answer reaches the client
+    req.resume()
     try {
       const object = find(req)
       const range = parseRange(req.headers.range, object.size)

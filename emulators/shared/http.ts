@@ -33,7 +33,11 @@ export async function readBody(req: IncomingMessage, limit = 50 * 1024 * 1024): 
 }
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {
-  const body = await readBody(req)
+  return parseJsonBody(await readBody(req))
+}
+
+/** a body already read (e.g. hashed for a signature first) as JSON; empty is `{}` */
+export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) return {}
   try {
     return JSON.parse(body.toString('utf8'))

@@ -18,6 +18,7 @@ const reason = postgresUnavailable()
 const SALESPRO_VARIABLES = ['SALESPRO_ACCESS_KEY_ID', 'SALESPRO_SECRET_ACCESS_KEY', 'SALESPRO_S3_LOCATION', 'SALESPRO_SERVER_REGION', 'SALESPRO_DATABASE']
 
 const without = (env: NodeJS.ProcessEnv, names: string[]) => Object.fromEntries(Object.entries(env).filter(([k]) => !names.includes(k)))
+const SECRET = `canary-S3CR3T-${randomBytes(8).toString('hex')}`
 const keyFile = (env: NodeJS.ProcessEnv) => join(env.CRMSYNC_HOME as string, 'master.key')
 
 describe('crmsync credentials (CLI)', () => {
@@ -27,7 +28,8 @@ describe('crmsync credentials (CLI)', () => {
     if (help.code !== 0) {
       throw new Error(`\`crmsync credentials\` is not wired into src/cli/main.ts yet (exit ${help.code}: ${help.stderr.split('\n')[0]})`)
     }
-    source = await startSalesPro({ rows: 60, seed: 9 })
+    // the emulator verifies signatures: it holds the canary secret the acceptance test stores
+    source = await startSalesPro({ rows: 60, seed: 9, secretAccessKey: SECRET })
   })
   afterAll(async () => {
     await source?.emulator.close()
@@ -55,7 +57,7 @@ describe('crmsync credentials (CLI)', () => {
   it.skipIf(!!reason)(`acceptance: init twice, credentials set --from-env, then a sync with the variables unset ${reason ?? ''}`, async () => {
     const db = await createEmptyDatabase()
     try {
-      const secret = `canary-S3CR3T-${randomBytes(8).toString('hex')}`
+      const secret = SECRET
       const env = cliEnv({ DATABASE_URL: db.url })
       const first = await runCli(['init'], env)
       expect(first.code, first.stderr).toBe(0)

@@ -23,6 +23,7 @@ const hex = (n: number) => randomBytes(n).toString('hex')
 
 const SECRET_ACCESS_KEY = `canary-S3CR3T-${hex(8)}`
 const WRONG_ACCESS_KEY = `AKIACANARY${hex(6).toUpperCase()}`
+const WRONG_SECRET_ACCESS_KEY = `canary-wrong-S3CR3T-${hex(8)}`
 const HUBSPOT_TOKEN = `pat-na1-canary-${hex(8)}`
 const SALESRABBIT_TOKEN = `sr-canary-token-${hex(8)}`
 const WRONG_SALESRABBIT_TOKEN = `sr-wrong-canary-${hex(8)}`
@@ -36,7 +37,8 @@ describe('no secret leaks into output, files or the database', () => {
   beforeAll(async () => {
     const help = await runCli(['credentials', '--help'], cliEnv())
     if (help.code !== 0) throw new Error(`\`crmsync credentials\` is not wired into src/cli/main.ts yet (exit ${help.code})`)
-    salespro = await startSalesPro({ rows: 40, seed: 3 })
+    // the emulator verifies signatures: it must hold the secret the canary stores
+    salespro = await startSalesPro({ rows: 40, seed: 3, secretAccessKey: SECRET_ACCESS_KEY })
     salesrabbit = await startSalesRabbit({ rows: 50, token: SALESRABBIT_TOKEN })
     hubspot = await startHubSpotEmulator({ rows: 20, seed: 2, token: HUBSPOT_TOKEN, limits: { tenSecondly: 5_000, searchPerSecond: 200 } })
   })
@@ -82,6 +84,9 @@ describe('no secret leaks into output, files or the database', () => {
       // refused credentials: the environment's wrong access key wins over the stored one
       const refused = await run(['sync', 'salespro', 'payment', '--json', '--debug'], { ...salesproEndpoints, SALESPRO_ACCESS_KEY_ID: WRONG_ACCESS_KEY }, 2)
       expect(JSON.parse(refused.stdout).runs[0]).toMatchObject({ status: 'failed', errorCode: 'auth_failed' })
+      // the right key id with the wrong secret: the signature is refused, and AWS's explanation names neither
+      const unsigned = await run(['sync', 'salespro', 'payment', '--json', '--debug'], { ...salesproEndpoints, SALESPRO_SECRET_ACCESS_KEY: WRONG_SECRET_ACCESS_KEY }, 2)
+      expect(JSON.parse(unsigned.stdout).runs[0]).toMatchObject({ status: 'failed', errorCode: 'auth_failed' })
       await run(['sync', 'salesrabbit', 'users', '--json', '--debug'], { ...salesrabbitEndpoint, SALESRABBIT_API_TOKEN: WRONG_SALESRABBIT_TOKEN }, 2)
       // configuration errors with stored tokens in play
       await run(['sync', 'salesrabbit', '--json', '--debug'], { SALESRABBIT_API_URL: 'not a url' }, 2)
@@ -111,6 +116,7 @@ describe('no secret leaks into output, files or the database', () => {
         textCanary('SalesPro secret access key', SECRET_ACCESS_KEY),
         textCanary('SalesPro access key id (stored)', salespro.emulator.env.SALESPRO_ACCESS_KEY_ID),
         textCanary('SalesPro access key id (refused)', WRONG_ACCESS_KEY),
+        textCanary('SalesPro secret access key (refused)', WRONG_SECRET_ACCESS_KEY),
         textCanary('HubSpot token', HUBSPOT_TOKEN),
         textCanary('SalesRabbit token', SALESRABBIT_TOKEN),
         textCanary('SalesRabbit token (refused)', WRONG_SALESRABBIT_TOKEN),
@@ -133,7 +139,7 @@ describe('no secret leaks into output, files or the database', () => {
     } finally {
       await db.drop()
     }
-  })
+  }, 300_000) // some thirty CLI commands: two minutes is not enough on a busy two-core machine
 
   it.skipIf(!!reason)(`with CRMSYNC_MASTER_KEY, whose rotation leaves the new key only in master.key.new ${reason ?? ''}`, async () => {
     const db = await createEmptyDatabase()
@@ -204,7 +210,7 @@ describe('no secret leaks into output, files or the database', () => {
       ...findLeaksInFiles(home, canaries, (file, canary) => file === 'master.key' && canary === 'master key'),
     ]
     expect(leaks).toEqual([])
-  })
+  }, 300_000) // a dozen CLI commands, each opening the embedded warehouse
 })
 
 /** A positive control: the search finds each canary when it is there, so an empty result means something. */
