@@ -54,6 +54,11 @@ export async function openPglite(options: PgliteOptions): Promise<Warehouse> {
                 return { rows: result.rows as never[], rowCount: result.affectedRows ?? result.rows.length }
               },
               exec: async (sql) => void (await inner.exec(sql)),
+              // PGlite's query() always uses the extended protocol, which refuses several statements
+              statement: async (sql) => {
+                const result = await inner.query(sql, [])
+                return { rows: result.rows as never[], rowCount: result.affectedRows ?? result.rows.length }
+              },
               async copyIn(table, columns, text) {
                 await inner.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], {
                   blob: new Blob([...text]),
