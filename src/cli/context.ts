@@ -10,6 +10,8 @@ import type { Warehouse } from '../warehouse/types.ts'
 import { retryDelay } from '../ops/automation/retry-rules.ts'
 import type { RetryPolicy } from '../engine/run-stream.ts'
 import { loadStoredVariables } from '../ops/credentials/load-variables.ts'
+import { describeOpenFailure } from '../warehouse/open-failure.ts'
+import { ensureWritableDirectory } from '../writable-directory.ts'
 import { humanLogStream } from './log-format.ts'
 import { createOutput, type Output } from './output.ts'
 
@@ -65,6 +67,8 @@ export function createContext(flags: { json: boolean; debug: boolean }, env: Nod
     warehouse() {
       opened ??= (async () => {
         // each driver is loaded only when used: PGlite's module alone is ~40 MB of a process's memory
+        // checked first: the embedded warehouse lives there, and PGlite's own errors about it are obscure
+        if (!config.databaseUrl) ensureWritableDirectory(config.home, { setting: 'CRMSYNC_HOME' })
         const warehouse = config.databaseUrl
           ? (await import('../warehouse/postgres.ts')).openPostgres({ connectionString: config.databaseUrl, max: config.poolSize })
           : await (await import('../warehouse/pglite.ts')).openPglite({ dataDir: join(config.home, 'pgdata') })
@@ -72,7 +76,7 @@ export function createContext(flags: { json: boolean; debug: boolean }, env: Nod
         try {
           ctx.migration = await migrate(warehouse)
         } catch (error) {
-          throw new SyncError('warehouse_failed', `cannot prepare the warehouse at ${warehouse.location}: ${(error as Error).message}`, { cause: error })
+          throw describeOpenFailure(error, warehouse.location)
         }
         if (ctx.migration.applied.length) log.info({ applied: ctx.migration.applied }, 'warehouse schema migrated')
         return warehouse

@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite'
-import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { ensureWritableDirectory } from '../writable-directory.ts'
 import { acquireDirectoryLock } from './directory-lock.ts'
 import type { Session, Transaction, Warehouse } from './types.ts'
 
@@ -19,7 +19,7 @@ export async function openPglite(options: PgliteOptions): Promise<Warehouse> {
   const dataDir = inMemory ? options.dataDir : resolve(options.dataDir)
   let unlock = async () => {}
   if (!inMemory) {
-    mkdirSync(dataDir, { recursive: true })
+    ensureWritableDirectory(dataDir)
     unlock = await acquireDirectoryLock(dataDir)
   }
   let db: PGlite

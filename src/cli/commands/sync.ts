@@ -129,6 +129,8 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
 async function resolveTargets(ctx: CliContext, all: boolean, positionals: string[]): Promise<SyncTarget[]> {
   if (all) {
     if (positionals.length) throw new SyncError('config_invalid', '--all syncs every configured source; name no source or stream with it')
+    // opened first: a warehouse problem (a missing database) is the command's, not one source's to skip
+    await ctx.warehouse()
     const configured: SyncTarget[] = []
     const skipped: string[] = []
     for (const source of SOURCE_NAMES) {
