@@ -35,8 +35,9 @@ export interface CliContext {
   retry: RetryPolicy
 }
 
-export function createContext(flags: { json: boolean; debug: boolean }, env: NodeJS.ProcessEnv = process.env): CliContext {
-  const config = loadConfig(env)
+export function createContext(flags: { json: boolean; debug: boolean; command?: string }, env: NodeJS.ProcessEnv = process.env): CliContext {
+  // init writes the config file CRMSYNC_CONFIG names; every other command needs it to be there
+  const config = loadConfig(env, { requireNamedFile: flags.command !== 'init' })
   for (const name of SECRET_VARIABLES) registerSecret(env[name])
   if (config.databaseUrl) registerSecret(safePassword(config.databaseUrl))
   const out = createOutput(flags.json)
