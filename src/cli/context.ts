@@ -10,6 +10,8 @@ import type { Warehouse } from '../warehouse/types.ts'
 import { retryDelay } from '../ops/automation/retry-rules.ts'
 import type { RetryPolicy } from '../engine/run-stream.ts'
 import { loadStoredVariables } from '../ops/credentials/load-variables.ts'
+import { describeOpenFailure } from '../warehouse/open-failure.ts'
+import { ensureWritableDirectory } from '../writable-directory.ts'
 import { humanLogStream } from './log-format.ts'
 import { createOutput, type Output } from './output.ts'
 
@@ -33,8 +35,9 @@ export interface CliContext {
   retry: RetryPolicy
 }
 
-export function createContext(flags: { json: boolean; debug: boolean }, env: NodeJS.ProcessEnv = process.env): CliContext {
-  const config = loadConfig(env)
+export function createContext(flags: { json: boolean; debug: boolean; command?: string }, env: NodeJS.ProcessEnv = process.env): CliContext {
+  // init writes the config file CRMSYNC_CONFIG names; every other command needs it to be there
+  const config = loadConfig(env, { requireNamedFile: flags.command !== 'init' })
   for (const name of SECRET_VARIABLES) registerSecret(env[name])
   if (config.databaseUrl) registerSecret(safePassword(config.databaseUrl))
   const out = createOutput(flags.json)
@@ -65,6 +68,8 @@ export function createContext(flags: { json: boolean; debug: boolean }, env: Nod
     warehouse() {
       opened ??= (async () => {
         // each driver is loaded only when used: PGlite's module alone is ~40 MB of a process's memory
+        // checked first: the embedded warehouse lives there, and PGlite's own errors about it are obscure
+        if (!config.databaseUrl) ensureWritableDirectory(config.home, { setting: 'CRMSYNC_HOME' })
         const warehouse = config.databaseUrl
           ? (await import('../warehouse/postgres.ts')).openPostgres({ connectionString: config.databaseUrl, max: config.poolSize })
           : await (await import('../warehouse/pglite.ts')).openPglite({ dataDir: join(config.home, 'pgdata') })
@@ -72,7 +77,7 @@ export function createContext(flags: { json: boolean; debug: boolean }, env: Nod
         try {
           ctx.migration = await migrate(warehouse)
         } catch (error) {
-          throw new SyncError('warehouse_failed', `cannot prepare the warehouse at ${warehouse.location}: ${(error as Error).message}`, { cause: error })
+          throw describeOpenFailure(error, warehouse.location)
         }
         if (ctx.migration.applied.length) log.info({ applied: ctx.migration.applied }, 'warehouse schema migrated')
         return warehouse

@@ -100,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let ctx: CliContext | undefined
   try {
-    ctx = createContext({ json: rest.includes('--json'), debug: rest.includes('--debug') })
+    ctx = createContext({ json: rest.includes('--json'), debug: rest.includes('--debug'), command: name })
     return await run(ctx, rest)
   } catch (error) {
     const failure = coerceError(error)

@@ -1,3 +1,7 @@
+import type { z } from 'zod'
+import { hubSpotFileShape } from './hubspot/config.ts'
+import { salesProFileShape } from './salespro/config.ts'
+import { salesRabbitFileShape } from './salesrabbit/config.ts'
 import type { Connector } from './types.ts'
 
 /**
@@ -12,3 +16,13 @@ export const CONNECTORS: Readonly<Record<string, () => Promise<Connector<any>>>>
 })
 
 export const SOURCE_NAMES = Object.keys(CONNECTORS)
+
+/**
+ * The keys each source's section of crmsync.config.json may hold beside the engine's settings
+ * (config.ts refuses others). Static, so checking the file loads no connector and no SDK.
+ */
+export const SOURCE_FILE_SHAPES: Readonly<Record<string, Record<string, z.ZodType>>> = {
+  salespro: salesProFileShape,
+  hubspot: hubSpotFileShape,
+  salesrabbit: salesRabbitFileShape,
+}

@@ -122,6 +122,11 @@ export interface Connector<C = unknown> {
   /** proves the credentials and endpoint work; throws SyncError('auth_failed' | ...) */
   check(config: C, ctx: RunContext): Promise<void>
   streams(config: C, ctx: RunContext): Promise<readonly Stream[]>
+  /**
+   * The names `streams()` will give, from the config file's section alone: no credentials, no
+   * request. Lets `schedule add` refuse a stream that does not exist where there are no credentials.
+   */
+  streamNames?(fileSection: unknown): readonly string[]
   readonly defaults: SourceDefaults
 }
 

@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite'
-import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { ensureWritableDirectory } from '../writable-directory.ts'
 import { acquireDirectoryLock } from './directory-lock.ts'
 import type { Session, Transaction, Warehouse } from './types.ts'
 
@@ -19,7 +19,7 @@ export async function openPglite(options: PgliteOptions): Promise<Warehouse> {
   const dataDir = inMemory ? options.dataDir : resolve(options.dataDir)
   let unlock = async () => {}
   if (!inMemory) {
-    mkdirSync(dataDir, { recursive: true })
+    ensureWritableDirectory(dataDir)
     unlock = await acquireDirectoryLock(dataDir)
   }
   let db: PGlite
@@ -54,6 +54,11 @@ export async function openPglite(options: PgliteOptions): Promise<Warehouse> {
                 return { rows: result.rows as never[], rowCount: result.affectedRows ?? result.rows.length }
               },
               exec: async (sql) => void (await inner.exec(sql)),
+              // PGlite's query() always uses the extended protocol, which refuses several statements
+              statement: async (sql) => {
+                const result = await inner.query(sql, [])
+                return { rows: result.rows as never[], rowCount: result.affectedRows ?? result.rows.length }
+              },
               async copyIn(table, columns, text) {
                 await inner.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], {
                   blob: new Blob([...text]),

@@ -58,6 +58,12 @@ export function openPostgres(options: PostgresOptions): Warehouse {
       const tx: Transaction = {
         query,
         exec: async (sql) => void (await client.query(sql)),
+        async statement(sql) {
+          // queryMode is pg's (8.11+) but missing from @types/pg; without it a query with no
+          // parameters goes through the simple protocol, which runs any number of statements
+          const result = await client.query({ text: sql, queryMode: 'extended' } as pg.QueryConfig)
+          return { rows: result.rows, rowCount: result.rowCount ?? 0 }
+        },
         async copyIn(table, columns, text) {
           const stream = client.query(copyStreams.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`))
           // many small CopyData messages, not one: PostgreSQL parses each as it arrives, so

@@ -16,6 +16,12 @@ export interface Transaction extends Queryable {
   /** runs a script of several statements (migrations); no parameters */
   exec(sql: string): Promise<void>
   /**
+   * Runs exactly one statement, typed by a person (`crmsync sql`), through the extended query
+   * protocol: PostgreSQL refuses a text holding several statements there, so no `;` can smuggle
+   * a `COMMIT` or a second statement past the caller's checks.
+   */
+  statement<R = Record<string, unknown>>(sql: string): Promise<QueryResult<R>>
+  /**
    * COPY rows in PostgreSQL's text format (one row per line, UTF-8) into `table` (already
    * quoted). The text comes in pieces of whole lines, encoded as they are sent, so a page never
    * exists as one multi-megabyte string.

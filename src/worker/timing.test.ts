@@ -17,7 +17,12 @@ describe('schedule timing', () => {
   })
   it('cron gives its next occurrence in UTC, and a bad expression is refused', () => {
     expect(nextRun({ every_seconds: null, cron: '*/15 * * * *' }, new Date('2026-01-01T00:07:00Z')).toISOString()).toBe('2026-01-01T00:15:00.000Z')
-    expect(() => validateCron('every tuesday')).toThrow(/not a cron expression/)
+    expect(() => validateCron('every tuesday')).toThrow(/takes five fields/)
+    expect(() => validateCron('61 * * * *')).toThrow(/not a cron expression/)
+    // cron-parser would read six fields as seconds first: the help promises five
+    expect(() => validateCron('0 0 3 * * *')).toThrow(/takes five fields .*has 6/)
+    expect(() => validateCron('0 3 * *')).toThrow(/has 4/)
+    expect(() => validateCron(' 0 3 * * * ')).not.toThrow()
     expect(describeTiming({ every_seconds: 900, cron: null })).toBe('every 15m')
   })
 })

@@ -14,7 +14,14 @@ export function parseEvery(text: string): number {
   return seconds
 }
 
+/** A five-field cron expression (minute hour day-of-month month day-of-week); cron-parser alone would also take a seconds field. */
 export function validateCron(expression: string): void {
+  const fields = expression.trim().split(/\s+/).filter(Boolean)
+  if (fields.length !== 5)
+    throw new SyncError(
+      'config_invalid',
+      `--cron takes five fields (minute hour day-of-month month day-of-week), like "0 3 * * *"; ${JSON.stringify(expression)} has ${fields.length}`,
+    )
   try {
     cronParser.parseExpression(expression, { utc: true })
   } catch (error) {

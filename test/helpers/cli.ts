@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,6 +16,8 @@ export interface CliResult {
 /** A clean environment for a crmsync child process: no inherited source credentials or DATABASE_URL. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const home = mkdtempSync(join(tmpdir(), 'crmsync-cli-'))
+  // CRMSYNC_CONFIG must name a file that exists (only `init` may create it): an empty config
+  writeFileSync(join(home, 'crmsync.config.json'), '{}\n')
   const base: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,

@@ -74,7 +74,7 @@ describe('crmsync alerts', () => {
       writeConfig({ alerts: { cooldownMinutes: 'soon', channels: { email: { smtp: {}, from: 'nobody', to: [] } } } })
       const bad = await runCli(['alerts', 'test'], env)
       expect(bad.code).toBe(2)
-      expect(bad.stderr).toMatch(/alerts\.cooldownMinutes.*alerts\.channels\.email\.smtp\.host.*alerts\.channels\.email\.from/)
+      expect(bad.stderr).toMatch(/alerts\.cooldownMinutes.*alerts\.channels\.email\.smtp\.host.*alerts\.channels\.email\.from/s)
     } finally {
       writeConfig({})
       await hook.close()

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, renameSync, statSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
@@ -59,6 +59,8 @@ describe('crmsync credentials (CLI)', () => {
     try {
       const secret = SECRET
       const env = cliEnv({ DATABASE_URL: db.url })
+      // cliEnv writes an empty config; init is the one command that writes the commented default itself
+      rmSync(env.CRMSYNC_CONFIG as string)
       const first = await runCli(['init'], env)
       expect(first.code, first.stderr).toBe(0)
       expect(first.stdout).toMatch(new RegExp(`created: .*master key ${keyFile(env)}, config ${env.CRMSYNC_CONFIG}`))

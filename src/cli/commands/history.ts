@@ -1,3 +1,4 @@
+import { RUN_STATUSES } from '../../engine/run-state.ts'
 import { SyncError } from '../../errors.ts'
 import { listRejects } from '../../warehouse/sql/rejects.ts'
 import { listRunPages } from '../../warehouse/sql/run-pages.ts'
@@ -10,7 +11,8 @@ export const HISTORY_HELP = `crmsync history [--source S] [--stream T] [--status
 crmsync history --run ID [--json]
 
 The sync runs, newest first, from crmsync.sync_runs; with --run, one run in detail: its window,
-counts, the time of every page, and a sample of its rejected records with their reasons.`
+counts, the time of every page, and a sample of its rejected records with their reasons.
+--status is one of running, succeeded, partial, failed, cancelled.`
 
 
 export async function historyCommand(ctx: CliContext, argv: string[]): Promise<number> {
@@ -19,6 +21,8 @@ export async function historyCommand(ctx: CliContext, argv: string[]): Promise<n
     { source: { type: 'string' }, stream: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, run: { type: 'string' } },
     'history',
   )
+  if (values.status !== undefined && !(RUN_STATUSES as readonly string[]).includes(values.status))
+    throw new SyncError('config_invalid', `--status must be one of ${RUN_STATUSES.join(', ')}, not ${JSON.stringify(values.status)}`)
   const warehouse = await ctx.warehouse()
   if (values.run !== undefined) {
     const id = positiveInt(values.run, '--run') as number

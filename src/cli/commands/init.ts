@@ -2,6 +2,7 @@ import { SOURCE_NAMES } from '../../connectors/registry.ts'
 import { writeDefaultConfig } from '../../ops/credentials/default-config.ts'
 import { ensureMasterKey } from '../../ops/credentials/master-key.ts'
 import { quoteIdent } from '../../warehouse/identifiers.ts'
+import { ensureWritableDirectory } from '../../writable-directory.ts'
 import { parseCommandArgs } from '../args.ts'
 import type { CliContext } from '../context.ts'
 
@@ -22,6 +23,8 @@ export interface InitReport {
 export async function initCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {}, 'init')
   const report: InitReport = { warehouse: '', created: [], existing: [] }
+  // the master key file goes there: a home that cannot take it is reported before anything is created
+  if (!ctx.config.env.CRMSYNC_MASTER_KEY) ensureWritableDirectory(ctx.config.home, { setting: 'CRMSYNC_HOME' })
   const warehouse = await ctx.warehouse()
   report.warehouse = warehouse.location
   for (const name of ctx.migration?.applied ?? []) report.created.push(`migration ${name}`)

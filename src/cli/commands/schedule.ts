@@ -12,8 +12,9 @@ crmsync schedule remove <id>
 crmsync schedule pause <id> | resume <id>
 
 Schedules live in the warehouse (crmsync.schedules) and are run by \`crmsync worker\`. A schedule
-without a stream covers every stream of its source. --every takes 30s, 15m, 2h, 1d (at least
-10s); --cron a five-field cron expression, in UTC. Adding the same source/stream/mode again
+without a stream covers every stream of its source; a stream the source does not have is refused
+(exit 2, naming its streams). --every takes 30s, 15m, 2h, 1d (at least 10s); --cron a cron
+expression of exactly five fields (minute hour day-of-month month day-of-week), in UTC. Adding the same source/stream/mode again
 replaces its timing. A stream whose runs keep failing is retried on later ticks with backoff.`
 
 const scheduleJson = (s: DbSchedule) => ({
@@ -32,7 +33,6 @@ export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<
   const { values, positionals } = parseCommandArgs(argv, { every: { type: 'string' }, cron: { type: 'string' }, mode: { type: 'string' } }, 'schedule')
   const [action, target, ...extra] = positionals
   if (extra.length) throw new SyncError('config_invalid', `unexpected argument ${JSON.stringify(extra[0])}`)
-  const warehouse = await ctx.warehouse()
   switch (action) {
     case 'add': {
       if (!target) throw new SyncError('config_invalid', 'name what to schedule: <source> or <source>.<stream>')
@@ -44,6 +44,9 @@ export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<
       if (mode !== 'incremental' && mode !== 'full') throw new SyncError('config_invalid', `--mode is incremental or full, not ${JSON.stringify(mode)}`)
       const everySeconds = values.every ? parseEvery(values.every) : null
       if (values.cron) validateCron(values.cron)
+      // checked here, not at the first tick: a worker would otherwise fail this schedule forever
+      if (stream !== undefined) await checkStream(ctx, source, stream)
+      const warehouse = await ctx.warehouse()
       const timing = { every_seconds: everySeconds, cron: values.cron ?? null }
       // an interval schedule fires at once, then on its grid; a cron one at its next occurrence
       const nextRunAt = everySeconds ? new Date() : nextRun(timing, new Date())
@@ -60,6 +63,7 @@ export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<
       return 0
     }
     case 'list': {
+      const warehouse = await ctx.warehouse()
       const schedules = await listSchedules(warehouse)
       if (values.json) ctx.out.result({ schedules: schedules.map(scheduleJson) })
       else if (schedules.length === 0) ctx.out.line('no schedules: add one with `crmsync schedule add salespro --every 15m`')
@@ -77,6 +81,7 @@ export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<
     case 'resume': {
       const id = positiveInt(target, 'the schedule id')
       if (id === undefined) throw new SyncError('config_invalid', `give the id of the schedule to ${action} (see \`crmsync schedule list\`)`)
+      const warehouse = await ctx.warehouse()
       const done = action === 'remove' ? await deleteSchedule(warehouse, id) : Boolean(await setSchedulePaused(warehouse, id, action === 'pause'))
       if (!done) throw new SyncError('config_invalid', `there is no schedule ${id}`)
       if (values.json) ctx.out.result({ id, action })
@@ -86,6 +91,14 @@ export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<
     default:
       throw new SyncError('config_invalid', `${action ? `unknown action ${JSON.stringify(action)}` : 'name an action'}: add, list, remove, pause or resume`)
   }
+}
+
+/** A stream the source does not have is refused, naming the ones it has (from the config file: no credentials needed). */
+async function checkStream(ctx: CliContext, source: string, stream: string): Promise<void> {
+  const connector = await CONNECTORS[source]()
+  const names = connector.streamNames?.(ctx.config.file.sources[source])
+  if (names && !names.includes(stream))
+    throw new SyncError('config_invalid', `${source} has no stream ${JSON.stringify(stream)}; its streams are ${names.join(', ')}`)
 }
 
 const iso = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ')

@@ -1,5 +1,5 @@
-import { z } from 'zod'
 import { SyncError } from '../../errors.ts'
+import { serverSectionSchema } from '../../server/server-config.ts'
 import { registerSecret } from '../../log.ts'
 import { attachAutomation } from '../../ops/automation/automation.ts'
 import { DEFAULT_STALE_MINUTES } from '../../server/data.ts'
@@ -36,8 +36,7 @@ Options:
 Example:
   CRMSYNC_DASHBOARD_TOKEN=$(openssl rand -hex 24) crmsync serve`
 
-/** The config file's `server` section: only what serve reads from it. */
-const serverSection = z.object({ token: z.string().min(1).optional(), host: z.string().min(1).optional(), port: z.number().int().min(0).max(65_535).optional() }).passthrough()
+const serverSection = serverSectionSchema
 
 function port(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback

@@ -1,12 +1,15 @@
 import { SyncError } from '../../errors.ts'
+import { runReadOnlyStatement } from '../../warehouse/read-only-statement.ts'
 import { parseCommandArgs } from '../args.ts'
 import type { CliContext } from '../context.ts'
 import { table } from '../output.ts'
 
 export const SQL_HELP = `crmsync sql "<query>" [--json]
 
-Runs one read-only query against the warehouse (the embedded one too, which has no psql) and
-prints the rows. For example:
+Runs exactly one statement against the warehouse (the embedded one too, which has no psql), in a
+read-only transaction, and prints the rows (--json: {"rows": [...]}). Several statements, a write,
+or a statement that controls the transaction (BEGIN, COMMIT, ROLLBACK, SET TRANSACTION) is refused
+with exit code 2, and nothing changes. For example:
   crmsync sql "SELECT count(*) FROM salespro.customer WHERE _deleted_at IS NULL"`
 
 export async function sqlCommand(ctx: CliContext, argv: string[]): Promise<number> {
@@ -14,19 +17,7 @@ export async function sqlCommand(ctx: CliContext, argv: string[]): Promise<numbe
   const query = positionals.join(' ').trim()
   if (!query) throw new SyncError('config_invalid', 'give the query to run, in quotes')
   const warehouse = await ctx.warehouse()
-  const session = await warehouse.session()
-  let rows: Record<string, unknown>[]
-  try {
-    // read only: this command is for looking, and a typo must not change the warehouse
-    rows = await session.transaction(async (tx) => {
-      await tx.query('SET TRANSACTION READ ONLY')
-      return (await tx.query(query)).rows
-    })
-  } catch (error) {
-    throw new SyncError('config_invalid', `the query failed: ${(error as Error).message}`)
-  } finally {
-    await session.release()
-  }
+  const rows = await runReadOnlyStatement(warehouse, query)
   if (values.json) ctx.out.result({ rows })
   else if (rows.length === 0) ctx.out.line('(no rows)')
   else {

@@ -16,7 +16,8 @@ Each page of records is committed with the cursor to resume from, so an interrup
 nothing: run it again and it carries on.
 
 Which records (first match wins):
-  --since ISO, --until ISO   a backfill of [since, until): the stored cursor is left alone
+  --since ISO, --until ISO   a backfill of [since, until): the stored cursor is left alone;
+                             real calendar dates (2024-02-30 is refused), UTC without a zone
   --force                    re-read everything and overwrite every row
   --full                     re-read everything and merge; rows gone from the source are
                              soft-deleted (_deleted_at) once the pass completes
@@ -133,6 +134,8 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
 async function resolveTargets(ctx: CliContext, all: boolean, positionals: string[], dryRun: boolean): Promise<SyncTarget[]> {
   if (all) {
     if (positionals.length) throw new SyncError('config_invalid', '--all syncs every configured source; name no source or stream with it')
+    // opened first: a warehouse problem (a missing database) is the command's, not one source's to skip
+    await ctx.warehouse()
     const configured: SyncTarget[] = []
     const skipped: string[] = []
     for (const source of SOURCE_NAMES) {

@@ -11,14 +11,14 @@ const customObjectSchema = z.object({
   objectType: z.string().regex(/^2-\d+$/, 'a custom objectType looks like 2-12345'),
   /** the stream (and warehouse table) name */
   name: z.string().regex(STREAM_NAME, 'a stream name is lower_snake_case'),
-})
+}).strict()
 
 const associationSchema = z.object({
   name: z.string().regex(STREAM_NAME, 'a stream name is lower_snake_case'),
   /** the object type the links are read from (its ids are listed) */
   from: z.string().min(1),
   to: z.string().min(1),
-})
+}).strict()
 
 const limitsSchema = z
   .object({
@@ -66,6 +66,20 @@ export const hubSpotConfigSchema = z.object({
 })
 
 export type HubSpotConfig = z.output<typeof hubSpotConfigSchema>
+
+/**
+ * The keys of `sources.hubspot` in crmsync.config.json that this connector reads (beside the
+ * engine's own settings); config.ts refuses any other key, at any depth. The token is never here.
+ */
+export const hubSpotFileShape = {
+  baseUrl: z.string().optional(),
+  customObjects: z.array(customObjectSchema).optional(),
+  properties: z.unknown().optional(),
+  limits: limitsSchema.optional(),
+  associations: z.array(associationSchema).optional(),
+  requestTimeoutMs: z.unknown().optional(),
+  maxUrlLength: z.unknown().optional(),
+}
 
 /**
  * Reads the config from the environment (the original system's variable names, docs/design.md §5)

@@ -1,6 +1,7 @@
 import { defineConnector, type RunContext, type Stream } from '../types.ts'
 import { createHubSpotClient, type HubSpotClient } from './client.ts'
-import { hubSpotConfigSchema, loadHubSpotConfig, type HubSpotConfig } from './config.ts'
+import { z } from 'zod'
+import { DEFAULT_ASSOCIATIONS, DEFAULT_CUSTOM_OBJECTS, hubSpotConfigSchema, hubSpotFileShape, loadHubSpotConfig, type HubSpotConfig } from './config.ts'
 import { buildObjectSchema } from './object-schema.ts'
 import { ownersAnswerSchema, propertiesAnswerSchema } from './schemas.ts'
 import { defineAssociationStream } from './streams/associations.ts'
@@ -83,5 +84,12 @@ export const hubspot = defineConnector<HubSpotConfig>({
     const owners = defineOwnersStream(client) as Stream
     const associations = config.associations.map((spec) => defineAssociationStream(spec, client) as Stream)
     return [...objects, owners, ...associations]
+  },
+  streamNames(fileSection) {
+    // the same order as streams(): objects (standard, then custom), owners, associations
+    const file = z.object(hubSpotFileShape).safeParse(fileSection ?? {})
+    const customObjects = (file.success && file.data.customObjects) || DEFAULT_CUSTOM_OBJECTS
+    const associations = (file.success && file.data.associations) || DEFAULT_ASSOCIATIONS
+    return [...STANDARD_OBJECTS.map((o) => o.name), ...customObjects.map((c) => c.name), 'owners', ...associations.map((a) => a.name)]
   },
 })

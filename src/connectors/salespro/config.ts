@@ -25,15 +25,19 @@ export const salesProConfigSchema = z.object({
 
 export type SalesProConfig = z.infer<typeof salesProConfigSchema>
 
-const fileSectionSchema = z
-  .object({
-    database: z.string().optional(),
-    workgroup: z.string().optional(),
-    maxPollMs: z.number().optional(),
-    queryTimeoutSeconds: z.number().optional(),
-    readResultsFromS3: z.boolean().optional(),
-  })
-  .passthrough()
+/**
+ * The keys of `sources.salespro` in crmsync.config.json that this connector reads (beside the
+ * engine's own settings); config.ts refuses any other key. Values are checked by the schema above.
+ */
+export const salesProFileShape = {
+  database: z.string().optional(),
+  workgroup: z.string().optional(),
+  maxPollMs: z.number().optional(),
+  queryTimeoutSeconds: z.number().optional(),
+  readResultsFromS3: z.boolean().optional(),
+}
+
+const fileSectionSchema = z.object(salesProFileShape).passthrough()
 
 /** The environment variable names are the original system's (docs/design.md §5). */
 export function loadSalesProConfig(vars: Readonly<Record<string, string | undefined>>, fileSection: unknown): SalesProConfig {

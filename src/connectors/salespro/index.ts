@@ -28,4 +28,5 @@ export const salespro = defineConnector<SalesProConfig>({
     }
   },
   streams: async (config) => SALESPRO_STREAMS.map((spec) => defineTableStream(spec, config)) as Stream[],
+  streamNames: () => SALESPRO_STREAMS.map((spec) => spec.name),
 })

@@ -29,8 +29,11 @@ export const salesRabbitConfigSchema = z.object({
 
 export type SalesRabbitConfig = z.infer<typeof salesRabbitConfigSchema>
 
-// the file section also holds the engine's keys (lookbackSeconds, batchSize...): only ours are read here
-const fileSectionSchema = z.object({
+/**
+ * The keys of `sources.salesrabbit` in crmsync.config.json that this connector reads (beside the
+ * engine's own settings); config.ts refuses any other key. Values are checked by the schema above.
+ */
+export const salesRabbitFileShape = {
   pageSize: z.unknown().optional(),
   requestsPerMinute: z.unknown().optional(),
   timeoutSeconds: z.unknown().optional(),
@@ -38,7 +41,10 @@ const fileSectionSchema = z.object({
   retryBaseMs: z.unknown().optional(),
   maxRateLimitWaits: z.unknown().optional(),
   maxRetryAfterSeconds: z.unknown().optional(),
-})
+}
+
+// the file section also holds the engine's keys (lookbackSeconds, batchSize...): only ours are read here
+const fileSectionSchema = z.object(salesRabbitFileShape)
 
 /** The environment variable names are the original system's (docs/design.md §5). */
 export function loadSalesRabbitConfig(

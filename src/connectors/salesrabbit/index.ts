@@ -18,6 +18,7 @@ export const salesrabbit = defineConnector<SalesRabbitConfig>({
     const client = createSalesRabbitClient({ ...config, maxAttempts: Math.min(config.maxAttempts, 2) })
     await client.list('users', { page: 1, perPage: 1 }, ctx)
   },
+  streamNames: () => ['leads', 'users'],
   async streams(config) {
     // one client for both streams, so `requestsPerMinute` paces the source as a whole
     const client = createSalesRabbitClient(config)

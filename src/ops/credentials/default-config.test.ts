@@ -20,6 +20,17 @@ describe('the default config file', () => {
     }
   })
 
+  it('still parses, under the strict schema, with every commented setting switched on', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'crmsync-config-')), 'crmsync.config.json')
+    writeDefaultConfig(path)
+    // `// "key": value,` lines are settings; the other comments are prose
+    const enabled = readFileSync(path, 'utf8').replace(/^(\s*)\/\/ ("[A-Za-z]+": )/gm, '$1$2')
+    writeFileSync(path, enabled)
+    const config = loadConfig({ CRMSYNC_CONFIG: path })
+    expect(config.file.sources.salespro).toMatchObject({ batchSize: 5000, database: 'home_genius_db' })
+    expect(config.poolSize).toBe(10)
+  })
+
   it('never touches an existing file', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'crmsync-config-')), 'crmsync.config.json')
     writeFileSync(path, '{ "sources": { "salespro": { "batchSize": 7 } } }')

@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { closeSync, openSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { ensureWritableDirectory } from '../../writable-directory.ts'
 
 /**
  * The commented crmsync.config.json `crmsync init` writes. Every setting is shown with its
@@ -68,7 +69,7 @@ export interface ConfigFileSetup {
 /** Writes the default config file when there is none; an existing file is never touched. */
 export function writeDefaultConfig(path: string): ConfigFileSetup {
   const item = `config ${path}`
-  mkdirSync(dirname(path), { recursive: true })
+  ensureWritableDirectory(dirname(path), { setting: 'the directory of CRMSYNC_CONFIG' })
   let fd: number
   try {
     // exclusive create: two inits at once, or a file made meanwhile, never lose an edited config

@@ -4,7 +4,6 @@ import {
   existsSync,
   fchmodSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readFileSync,
   statSync,
@@ -12,6 +11,7 @@ import {
 } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { SyncError } from '../../errors.ts'
+import { ensureWritableDirectory } from '../../writable-directory.ts'
 import { registerSecret } from '../../log.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -120,7 +120,7 @@ export const generateKeyBytes = () => randomBytes(32)
  * first byte, fsynced with its directory so a crash cannot leave a rename pointing at nothing.
  */
 export function writeKeyFile(path: string, bytes: Buffer): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  ensureWritableDirectory(dirname(path))
   const fd = openSync(path, 'wx', 0o600)
   try {
     fchmodSync(fd, 0o600) // the umask may have taken bits away, never added: this makes it exact
