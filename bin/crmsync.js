@@ -3,9 +3,9 @@
 // when a source file is newer, so a clean clone works right after `npm install` and an edited
 // checkout never runs stale code. If the bundle cannot be built (a read-only install), the
 // TypeScript sources run through tsx instead.
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 process.setSourceMapsEnabled(true)
@@ -21,12 +21,14 @@ function newest(dir) {
 }
 
 async function entry() {
-  const stamp = join(root, 'dist', '.built')
+  // dist/current names the newest complete build (see scripts/build.mjs)
+  const current = join(root, 'dist', 'current')
   const sources = ['src', 'emulators'].map((d) => join(root, d)).filter(existsSync)
-  const fresh = existsSync(stamp) && sources.every((dir) => newest(dir) <= statSync(stamp).mtimeMs)
-  if (!fresh) {
+  const fresh = existsSync(current) && sources.every((dir) => newest(dir) <= statSync(current).mtimeMs)
+  let id = fresh ? readFileSync(current, 'utf8').trim() : undefined
+  if (!id) {
     try {
-      await (await import('../scripts/build.mjs')).buildDist()
+      id = await (await import('../scripts/build.mjs')).buildDist()
     } catch (error) {
       const { register } = await import('tsx/esm/api')
       register()
@@ -34,7 +36,7 @@ async function entry() {
       return import('../src/cli/main.ts')
     }
   }
-  return import('../dist/main.js')
+  return import(pathToFileURL(join(root, 'dist', id, 'main.js')).href)
 }
 
 const { main } = await entry()

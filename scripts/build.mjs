@@ -2,19 +2,28 @@
 // the CLI then starts without compiling anything at run time, and without the tsx loader's
 // second thread (about 40 MB of every crmsync process). `npm install` runs it (prepare), and
 // bin/crmsync.js runs it again whenever a source file is newer than the last build.
+//
+// Each build goes into a folder of its own, dist/<id>/, and dist/current names the newest, replaced
+// atomically (write, then rename). A build never rewrites another's files: a crmsync process
+// started from an older build (a worker, serve) keeps loading its lazy chunks from its own folder,
+// and a process starting while another builds runs whichever build is complete.
 import { build } from 'esbuild'
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = `${root}dist`
+// builds kept besides the newest, and for how long at least: a long-running process may still use one
+const KEEP_BUILDS = 4
+const KEEP_MS = 7 * 24 * 3600 * 1000
 
 export async function buildDist() {
-  rmSync(dist, { recursive: true, force: true })
-  mkdirSync(dist, { recursive: true })
+  const id = `${Date.now().toString(36)}-${process.pid}`
+  const outdir = `${dist}/${id}`
+  mkdirSync(outdir, { recursive: true })
   await build({
     entryPoints: [`${root}src/cli/main.ts`],
-    outdir: dist,
+    outdir,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -25,10 +34,23 @@ export async function buildDist() {
     sourcemap: true,
     logLevel: 'warning',
   })
-  // files the code reads next to itself (import.meta.url): the chunks all sit at dist's top level
-  cpSync(`${root}src/warehouse/migrations`, `${dist}/migrations`, { recursive: true })
-  cpSync(`${root}src/server/assets`, `${dist}/assets`, { recursive: true })
-  writeFileSync(`${dist}/.built`, new Date().toISOString())
+  // files the code reads next to itself (import.meta.url): the chunks all sit at the build's top level
+  cpSync(`${root}src/warehouse/migrations`, `${outdir}/migrations`, { recursive: true })
+  cpSync(`${root}src/server/assets`, `${outdir}/assets`, { recursive: true })
+  writeFileSync(`${dist}/current.${process.pid}`, id)
+  renameSync(`${dist}/current.${process.pid}`, `${dist}/current`)
+  removeOldBuilds(id)
+  return id
+}
+
+function removeOldBuilds(newest) {
+  const builds = readdirSync(dist, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== newest)
+    .map((e) => ({ name: e.name, at: statSync(`${dist}/${e.name}`).mtimeMs }))
+    .sort((a, b) => b.at - a.at)
+  for (const old of builds.slice(KEEP_BUILDS)) if (Date.now() - old.at > KEEP_MS) rmSync(`${dist}/${old.name}`, { recursive: true, force: true })
+  // the layout before builds had folders of their own
+  for (const stale of ['main.js', '.built']) rmSync(`${dist}/${stale}`, { force: true })
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await buildDist()
