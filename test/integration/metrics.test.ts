@@ -233,7 +233,7 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
     })
     await isLocked
     // the lock is held until release(): a scrape that waited on it would never answer, so
-    // answering at all is the behaviour (the bound only turns a hang into a message)
+    // answering at all is the behaviour (waiting on the lock would hang until the test timed out)
     const during = await scrape(metrics)
     expect(valueOf(during, 'crmsync_warehouse_up')).toBe(0)
     expect(valueOf(during, 'crmsync_circuit_breaker_state', { source: 'hubspot' })).toBe(2)
