@@ -19,7 +19,8 @@ const STREAMS = {
   salesrabbit: ['leads', 'users'],
   hubspot: ['contacts', 'deals', 'owners'],
 }
-const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 90_000) => {
+// deadlines are generous: the suite may share two loaded cores with another one
+const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 240_000) => {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (await check()) return
@@ -73,9 +74,9 @@ describe.skipIf(!!reason)(`workers on PostgreSQL ${reason ? `(skipped: ${reason}
       }
     }
     for (let i = 0; i < 3; i++) workers.push(startCli(['worker', '--concurrency', '2'], env))
-    const outputs = workers.map((w) => collect(w, 300_000))
+    const outputs = workers.map((w) => collect(w))
 
-    await until('three workers to register', async () => (await client.query(`SELECT 1 FROM crmsync.workers`)).rowCount === 3, 60_000).catch(async (error) => {
+    await until('three workers to register', async () => (await client.query(`SELECT 1 FROM crmsync.workers`)).rowCount === 3).catch(async (error) => {
       const exited = await Promise.all(outputs.map((o, i) => (workers[i].exitCode !== null ? o.then((r) => r.stderr.slice(-1500)) : 'running')))
       throw new Error(`${error.message}: ${JSON.stringify(exited)}`)
     })
@@ -101,7 +102,7 @@ describe.skipIf(!!reason)(`workers on PostgreSQL ${reason ? `(skipped: ${reason}
       const jobs = await client.query(`SELECT name, state, singleton_key, output FROM crmsync_queue.job ORDER BY created_on`)
       throw new Error(`${error.message}\nruns: ${JSON.stringify(runs.rows, null, 1)}\njobs: ${JSON.stringify(jobs.rows, null, 1)}`)
     })
-    await until('no run left running', async () => (await client.query(`SELECT 1 FROM crmsync.sync_runs WHERE status = 'running'`)).rowCount === 0, 60_000)
+    await until('no run left running', async () => (await client.query(`SELECT 1 FROM crmsync.sync_runs WHERE status = 'running'`)).rowCount === 0)
 
     // the dead worker's run was marked, and its stream was picked up again after the kill
     const runs = await client.query<{ source: string; stream: string; status: string; error_code: string | null; started_at: Date; finished_at: Date; heartbeat_at: Date; worker_id: string | null }>(
@@ -140,13 +141,12 @@ describe.skipIf(!!reason)(`workers on PostgreSQL ${reason ? `(skipped: ${reason}
       return drainPid > 0
     })
     const draining = survivors.find((w) => w.pid === drainPid) as ChildProcess
-    const drainedAt = Date.now()
     draining.kill('SIGTERM')
     const drained = await outputs[workers.indexOf(draining)]
     expect(drained.code, drained.stderr.slice(-2000)).toBe(0)
-    expect(Date.now() - drainedAt).toBeLessThan(20_000)
-    await until('the drained worker to deregister', async () => (await client.query(`SELECT 1 FROM crmsync.workers WHERE pid = $1`, [drainPid])).rowCount === 0, 5_000)
-    await until('no run left running after the drain', async () => (await client.query(`SELECT 1 FROM crmsync.sync_runs WHERE status = 'running'`)).rowCount === 0, 60_000)
+    // it left its row behind it before exiting: no waiting for a heartbeat to go stale
+    expect((await client.query(`SELECT 1 FROM crmsync.workers WHERE pid = $1`, [drainPid])).rowCount).toBe(0)
+    await until('no run left running after the drain', async () => (await client.query(`SELECT 1 FROM crmsync.sync_runs WHERE status = 'running'`)).rowCount === 0)
     for (const w of survivors) if (w.exitCode === null) w.kill('SIGTERM')
     for (const out of outputs) await out
   })
@@ -165,7 +165,7 @@ describe('the worker on the embedded warehouse', () => {
         seen += chunk
         if (/"stream":"customer".*sync succeeded/.test(seen) && !worker.killed) worker.kill('SIGTERM')
       })
-      const result = await collect(worker, 120_000)
+      const result = await collect(worker)
       expect(result.code, result.stderr.slice(-1500)).toBe(0)
       expect(result.stderr).toMatch(/no DATABASE_URL: this worker runs the schedules itself on the embedded warehouse/)
       const history = JSON.parse((await runCli(['history', '--json'], env)).stdout)
