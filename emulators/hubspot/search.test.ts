@@ -96,7 +96,8 @@ describe('search', () => {
   })
 
   it('hides fresh writes for searchLagMs, but not from the list endpoint', async () => {
-    const lagged = await startHubSpotEmulator({ rows: 30, searchLagMs: 300, tie: { size: 0 } })
+    // an hour's lag first, so the write is certainly still hidden however slowly this test runs
+    const lagged = await startHubSpotEmulator({ rows: 30, searchLagMs: 3_600_000, tie: { size: 0 } })
     try {
       const at = '2026-11-25T00:00:00.000Z'
       const mutate = { table: 'contacts', updates: 1, modifiedAt: at }
@@ -108,8 +109,9 @@ describe('search', () => {
       const headers = { authorization: `Bearer ${lagged.env.HUBSPOT_API_TOKEN}` }
       const get = await fetch(`${lagged.url}/crm/v3/objects/contacts/${updated.id}`, { headers })
       expect((await get.json()).updatedAt).toBe(at)
-      await new Promise((r) => setTimeout(r, 350))
-      expect(await probe()).toBe(1)
+      // then a short lag: the write shows up once it is older than that (polled, not slept on)
+      await fetch(`${lagged.url}/_admin/settings`, { method: 'POST', body: JSON.stringify({ searchLagMs: 300 }) })
+      await expect.poll(probe, { timeout: 60_000, interval: 100 }).toBe(1)
     } finally {
       await lagged.close()
     }

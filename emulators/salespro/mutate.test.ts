@@ -1,4 +1,4 @@
-import { paginateGetQueryResults, type AthenaClient } from '@aws-sdk/client-athena'
+import { GetQueryExecutionCommand, paginateGetQueryResults, type AthenaClient } from '@aws-sdk/client-athena'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningEmulator } from '../shared/http.ts'
 import { startSalesProEmulator } from './index.ts'
@@ -129,8 +129,14 @@ describe('POST /_admin/mutate', () => {
     await admin(emulator, 'POST', '/_admin/source-faults', { queryDelayMs: 2_000 })
     const id = await startQuery(athena, emulator, 'SELECT customer_id FROM customer')
     const before = (await emulator.tables()).customer
-    // the query executes a quarter into its delay; the change lands after that
-    await new Promise((resolve) => setTimeout(resolve, 1_200))
+    // the query executes a quarter into its delay; the change lands once it has (its scan
+    // statistics appear when its result is written), however late that is on a busy machine
+    await expect
+      .poll(async () => {
+        const { QueryExecution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))
+        return QueryExecution!.Status!.State !== 'RUNNING' && QueryExecution!.Status!.State !== 'QUEUED' ? 'finished' : (QueryExecution!.Statistics?.DataScannedInBytes ?? 0) > 0 ? 'executed' : 'waiting'
+      }, { timeout: 60_000, interval: 20 })
+      .not.toBe('waiting')
     await mutateOk({ table: 'customer', deletes: 5, inserts: 3 })
     await admin(emulator, 'DELETE', '/_admin/source-faults')
     await waitForQuery(athena, id)

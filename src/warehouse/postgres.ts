@@ -31,8 +31,11 @@ export function openPostgres(options: PostgresOptions): Warehouse {
     connectionString: options.connectionString,
     max: options.max ?? 10,
     application_name: 'crmsync',
-    // timestamps without a zone are read as UTC, whatever the server's own setting
-    options: '-c TimeZone=UTC',
+    // timestamps without a zone are read as UTC, whatever the server's own setting. Keepalives:
+    // a stream's lock lives on its run's connection, and PostgreSQL frees it only when it sees the
+    // connection gone; a killed process's is seen at once, but a host that vanished (power, network)
+    // would hold its streams until the kernel's default of two hours; with these, about a minute
+    options: '-c TimeZone=UTC -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3',
     types,
   })
   // an idle client that loses its server (restart, network) must not crash the process

@@ -23,7 +23,7 @@ export const workerConfigSchema = z
     heartbeatSeconds: z.number().int().min(1).default(5),
     /** how often the scheduler looks for due schedules */
     tickSeconds: z.number().int().min(1).default(5),
-    /** how long a job waits before trying again when its source has no free slot */
+    /** how long a job waits before trying again when its source has no free slot or its stream is busy */
     retryBusySeconds: z.number().int().min(1).default(5),
   })
   .strict()

@@ -25,8 +25,10 @@ export type SyncJob = z.infer<typeof syncJobSchema>
 export interface JobQueue {
   send(job: SyncJob, options?: { startAfterSeconds?: number }): Promise<string | null>
   work(concurrency: number, handler: (job: SyncJob, id: string) => Promise<unknown>): Promise<void>
-  /** marks a dead worker's job failed so its stream can be queued again */
-  abandon(jobId: string): Promise<void>
+  /** marks a dead worker's job failed so its stream can be queued again; false when it was no longer active or queued */
+  abandon(jobId: string): Promise<boolean>
+  /** jobs taken (active) more than `seconds` ago, whoever took them */
+  activeJobs(seconds: number): Promise<{ id: string; job: SyncJob }[]>
   stopWorking(): Promise<void>
   close(): Promise<void>
 }
@@ -69,7 +71,19 @@ export async function openQueue(connectionString: string, log: Logger, options: 
         )
       }
     },
-    abandon: (jobId) => boss.fail(SYNC_QUEUE, jobId, { reason: 'the worker running this job died' }),
+    async abandon(jobId) {
+      // pg-boss answers how many jobs it failed (its types say void)
+      const result = (await boss.fail(SYNC_QUEUE, jobId, { reason: 'the worker running this job died' })) as unknown as { affected?: number } | undefined
+      return (result?.affected ?? 0) > 0
+    },
+    async activeJobs(seconds) {
+      // pg-boss has no listing call; its job table is read directly (pg-boss 10's layout)
+      const { rows } = await boss.getDb().executeSql(
+        `SELECT id, data FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state = 'active' AND started_on < now() - make_interval(secs => $2)`,
+        [SYNC_QUEUE, seconds],
+      )
+      return rows.map((row: { id: string; data: unknown }) => ({ id: row.id, job: syncJobSchema.parse(row.data) }))
+    },
     async stopWorking() {
       await boss.offWork(SYNC_QUEUE)
     },

@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts'
 import { redactSecrets } from '../redact.ts'
 import { attachAutomation } from '../ops/automation/automation.ts'
 import { insertAutomationEvent } from '../warehouse/sql/automation.ts'
-import { heartbeatWorker, reapDeadWorkers, registerWorker, removeWorker, type WorkerJob } from '../warehouse/sql/workers.ts'
+import { heartbeatWorker, listHeldJobIds, reapDeadWorkers, registerWorker, removeWorker, type WorkerJob } from '../warehouse/sql/workers.ts'
 import type { Warehouse } from '../warehouse/types.ts'
 import type { WorkerConfig } from './config.ts'
 import { openQueue, type JobQueue, type SyncJob } from './queue.ts'
@@ -87,6 +87,24 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
           workerLog.warn({ deadWorker: dead.id, source: job.source, stream: job.stream }, `worker ${dead.id} died; its job ${job.source}.${job.stream} was queued again`)
         }
       }
+      // a job a worker had taken but not yet reported when it died is in no worker's row: found
+      // as active for longer than a live worker takes to report it, and held by none
+      const reported = new Set(await listHeldJobIds(warehouse))
+      for (const orphan of await q.activeJobs(config.deadAfterSeconds)) {
+        // only the reaper that fails the job queues it again, so two reapers add one follow-up
+        if (reported.has(orphan.id) || !(await q.abandon(orphan.id))) continue
+        const { source, stream } = orphan.job
+        await q.send({ ...orphan.job, trigger: 'requeue' })
+        await insertAutomationEvent(warehouse, {
+          source,
+          stream,
+          runId: null,
+          action: 'requeue_job',
+          reason: `job ${orphan.id} was taken more than ${config.deadAfterSeconds} s ago and no live worker holds it`,
+          outcome: 'queued again; the stream resumes from its last committed page',
+        })
+        workerLog.warn({ jobId: orphan.id, source, stream }, `job ${source}.${stream} was taken by a worker that is gone; queued again`)
+      }
       await automation.heal(config.deadAfterSeconds)
     } catch (error) {
       workerLog.warn({ err: error }, 'checking for dead workers failed; the next check tries again')
@@ -94,7 +112,13 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   }
 
   async function handle(job: SyncJob, jobId: string): Promise<unknown> {
-    const session = await warehouse.session()
+    // reported before anything else: a taken job that no worker reports is requeued as orphaned
+    held.set(jobId, { jobId, source: job.source, stream: job.stream, startedAt: new Date().toISOString() })
+    await beat()
+    const session = await warehouse.session().catch((error) => {
+      held.delete(jobId)
+      throw error
+    })
     const slots: string[] = []
     try {
       const global = await takeSlot(session, 'global', config.maxConcurrentRuns)
@@ -106,8 +130,6 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         await queue.send(job, { startAfterSeconds: config.retryBusySeconds })
         return { deferred: true }
       }
-      held.set(jobId, { jobId, source: job.source, stream: job.stream, startedAt: new Date().toISOString() })
-      void beat()
       const target = await deps.loadTarget(job.source, [job.stream])
       const { runs } = await runSync([target], {
         warehouse,
@@ -121,6 +143,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         workerId: id,
       })
       const summary = runs[0] as RunSummary | undefined
+      if (summary?.status === 'skipped' && summary.errorCode === 'busy') {
+        // another run holds the stream (a CLI sync, or a dead run being marked): like a job without
+        // a free slot, this one waits and tries again; completed as skipped, the run would be lost
+        await queue.send(job, { startAfterSeconds: config.retryBusySeconds })
+        return { deferred: true, reason: 'busy' }
+      }
       if (summary?.status === 'cancelled' && stopping) {
         // this worker is leaving: another one carries on from the page just committed
         await queue.send({ ...job, trigger: 'requeue' })

@@ -69,11 +69,13 @@ describe('the dashboard in headless Chromium', () => {
       return ctx.skip(problem)
     }
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    // Playwright's 30 s default is short for a page of a server that shares two loaded cores
+    page.setDefaultTimeout(120_000)
     page.on('console', (m) => m.type() === 'error' && browserErrors.push(m.text()))
     page.on('pageerror', (e) => browserErrors.push(e.message))
 
     await open(page, '/monitoring/')
-    await expect.poll(() => page.textContent('#live')).toBe('live')
+    await expect.poll(() => page.textContent('#live'), { timeout: 60_000 }).toBe('live')
     expect(await page.textContent('#running tbody')).toContain('nothing is running')
     await page.fill('#token-input', TEST_TOKEN)
     await page.click('#token-form button[type=submit]')
@@ -89,18 +91,25 @@ describe('the dashboard in headless Chromium', () => {
 
     // watch the row count as the pages commit: it must grow while the run is still running
     const seen: number[] = []
-    const deadline = Date.now() + 40_000
+    const fetchedNow = async () => Number(((await row.locator('[data-field=fetched]').textContent()) ?? '0').replace(/,/g, ''))
+    // generous: on a loaded machine the 40 slowed-down pages can take minutes; the loop ends at the badge
+    const deadline = Date.now() + 300_000
     let shotWhileRunning = false
-    while (Date.now() < deadline) {
-      const fetched = Number(((await row.locator('[data-field=fetched]').textContent()) ?? '0').replace(/,/g, ''))
+    let ended = false
+    while (!ended && Date.now() < deadline) {
+      // the badge is read before the count: the run's end event sets both at once, so a count read
+      // after the badge has appeared is the final one (read the other way round, the count could
+      // be the last page's but one, and the badge already there)
+      ended = (await row.locator('.badge').count()) > 0
+      const fetched = await fetchedNow()
       if (seen.at(-1) !== fetched) seen.push(fetched)
-      if (!shotWhileRunning && fetched > 0) {
+      if (!shotWhileRunning && fetched > 0 && !ended) {
         await shoot(page, '1-overview-running')
         shotWhileRunning = true
       }
-      if ((await row.locator('.badge').count()) > 0) break
-      await page.waitForTimeout(100)
+      if (!ended) await page.waitForTimeout(100)
     }
+    expect(ended, `the run did not end; row counts seen: ${seen.join(', ')}`).toBe(true)
     expect(await row.locator('.badge').textContent()).toBe('succeeded')
     const growing = seen.filter((n) => n > 0 && n < 4000)
     expect(growing.length, `row counts seen while running: ${seen.join(', ')}`).toBeGreaterThanOrEqual(2)

@@ -33,12 +33,13 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CliResult> {
+// the child is killed (and its output shown) before vitest's 600 s hang guard fires
+export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 480_000): Promise<CliResult> {
   const child = startCli(args, env)
   return collect(child, timeoutMs)
 }
 
-export function collect(child: ChildProcess, timeoutMs = 120_000): Promise<CliResult> {
+export function collect(child: ChildProcess, timeoutMs = 480_000): Promise<CliResult> {
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (d) => (stdout += d))

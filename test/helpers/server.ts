@@ -82,8 +82,8 @@ export const authed = (extra: Record<string, string> = {}) => ({
   ...extra,
 })
 
-/** Waits until `check` returns something truthy, polling every 50 ms. */
-export async function waitFor<T>(check: () => Promise<T> | T, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+/** Waits until `check` returns something truthy, polling every 50 ms; the deadline is generous, as a loaded machine needs. */
+export async function waitFor<T>(check: () => Promise<T> | T, what: string, timeoutMs = 90_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await check()

@@ -167,7 +167,7 @@ describe('alert channels', () => {
     const recorder = recordingChannel()
     await seedRun(db.warehouse, { stream: 'on_timer', status: 'failed' })
     const system = attachAlerts({ warehouse: db.warehouse, log: silentLogger(), config: { env: {}, file: {} }, channels: [recorder], timer: 50 })
-    await vi.waitFor(() => expect(recorder.sent.some((n) => n.alert.stream === 'on_timer')).toBe(true), { timeout: 10_000, interval: 50 })
+    await vi.waitFor(() => expect(recorder.sent.some((n) => n.alert.stream === 'on_timer')).toBe(true), { timeout: 60_000, interval: 50 })
     await system.close()
     expect(await alertFor('on_timer')).toMatchObject({ status: 'open' })
   })

@@ -99,4 +99,28 @@ describe.each(WAREHOUSE_KINDS)('automation engine on %s', (kind) => {
     expect(Object.fromEntries(statuses.rows.map((r) => [r.stream, r.status]))).toEqual({ healed: 'failed', mine: 'running', ...(kind === 'postgres' ? { alive: 'running' } : {}) })
     await automation.close()
   })
+
+  it.skipIf(!!reason)('marking a dead run never turns away a run of its stream starting at that moment', async () => {
+    // the sweep used to take the stream's lock to prove the run dead; a run starting then found it busy
+    const automation = attachAutomation({ warehouse: db.warehouse, events: createEngineEvents(), log: silentLogger() })
+    const controls: FakeSourceControls = { rows: makeRows(3), pagesServed: 0 }
+    const stream = createFakeStream(controls, { name: 'swept' })
+    const statuses: string[] = []
+    for (let i = 0; i < 20; i++) {
+      await db.warehouse.query(`INSERT INTO crmsync.sync_runs (source, stream, mode, heartbeat_at, host, pid) VALUES ('fake', 'swept', 'full', now() - interval '5 minutes', 'gone-host', 999999)`)
+      const [, { runs }] = await Promise.all([
+        automation.heal(60),
+        runSync([{ connector: createFakeConnector(controls, [stream]), config: {}, settings: { lookbackSeconds: 0, horizonSeconds: 0, batchSize: 10 } }], {
+          warehouse: db.warehouse,
+          log: silentLogger(),
+          events: createEngineEvents(),
+        }),
+      ])
+      statuses.push(runs[0].status)
+    }
+    expect(statuses.filter((s) => s !== 'succeeded')).toEqual([])
+    // every dead run was marked, by the sweep or by the run itself
+    expect((await db.warehouse.query(`SELECT 1 FROM crmsync.sync_runs WHERE stream = 'swept' AND status = 'running'`)).rows).toHaveLength(0)
+    await automation.close()
+  })
 })

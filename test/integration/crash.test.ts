@@ -1,6 +1,9 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { migrate } from '../../src/warehouse/migrate.ts'
 import { openPglite } from '../../src/warehouse/pglite.ts'
 import type { Queryable } from '../../src/warehouse/types.ts'
 import { cliEnv, collect, runCli, startCli } from '../helpers/cli.ts'
@@ -44,16 +47,36 @@ describe.each(WAREHOUSE_KINDS)('a sync killed mid-run, on %s', (kind) => {
   const reason = kind === 'postgres' ? postgresUnavailable() : undefined
   let source: SalesProFixture
   const cleanups: (() => Promise<void>)[] = []
+  // PGlite: one migrated warehouse, copied into each CLI home. Creating a PGlite directory
+  // (initdb in WebAssembly) takes half a minute or more on a loaded machine; what this test is
+  // about is the kill and the rerun, and the CLI's own first start is covered by the CLI tests
+  let pgliteTemplate: string | undefined
   beforeAll(async () => {
-    source = await startSalesPro({ rows: 20_000, only: ['customer'], seed: 3 })
+    const [fixture] = await Promise.all([
+      startSalesPro({ rows: 20_000, only: ['customer'], seed: 3 }),
+      kind === 'pglite'
+        ? (async () => {
+            pgliteTemplate = join(mkdtempSync(join(tmpdir(), 'crmsync-pglite-tpl-')), 'pgdata')
+            const warehouse = await openPglite({ dataDir: pgliteTemplate })
+            await migrate(warehouse)
+            await warehouse.close()
+          })()
+        : undefined,
+    ])
+    source = fixture
   })
   afterAll(async () => {
     await source?.emulator.close()
     for (const cleanup of cleanups) await cleanup()
+    if (pgliteTemplate) rmSync(join(pgliteTemplate, '..'), { recursive: true, force: true })
   })
 
   const target = async () => {
-    if (kind === 'pglite') return { env: cliEnv({ ...source.emulator.env }) }
+    if (kind === 'pglite') {
+      const env = cliEnv({ ...source.emulator.env })
+      cpSync(pgliteTemplate as string, join(env.CRMSYNC_HOME as string, 'pgdata'), { recursive: true })
+      return { env }
+    }
     const db = await createEmptyDatabase()
     cleanups.push(db.drop)
     return { env: cliEnv({ ...source.emulator.env, DATABASE_URL: db.url }), url: db.url }

@@ -199,7 +199,8 @@ function typeInto(args: string[], env: NodeJS.ProcessEnv, answers: string[]): Pr
   child.stdout.on('data', onData)
   child.stderr.on('data', onData)
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    // a hang guard (the prompts are answered as they appear), below vitest's own
+    const timer = setTimeout(() => child.kill('SIGKILL'), 480_000)
     child.on('close', (code) => {
       clearTimeout(timer)
       resolve({ code, output })

@@ -301,9 +301,15 @@ describe.each(WAREHOUSE_KINDS)('engine on %s', (kind) => {
     let release!: () => void
     const gate = new Promise<void>((resolve) => (release = resolve))
     const { c, run } = setup({ rows: makeRows(5) })
-    c.beforePage = async () => gate
+    // the first run reads (so it holds the stream) before the second starts: waited for, not slept on
+    let reading!: () => void
+    const firstReads = new Promise<void>((resolve) => (reading = resolve))
+    c.beforePage = async () => {
+      reading()
+      await gate
+    }
     const first = run()
-    await new Promise((r) => setTimeout(r, 300))
+    await firstReads
     const second = await run()
     expect(second).toMatchObject({ status: 'skipped', errorCode: 'busy' })
     expect(second.error).toMatch(/already being synced by run \d+/)

@@ -79,6 +79,7 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
     }
     // two records the validator refuses, so rejects move too
     c.inject = (row) => (row.id === 'r00003' || row.id === 'r00004' ? { values: { ...row, amount: 'twelve' }, raw: { ...row } } : undefined)
+    const began = Date.now()
     const runs: RunSummary[] = [await run()]
     expect(runs[0]).toMatchObject({ status: 'partial', fetched: 25, inserted: 23, rejected: 2 })
     expect(runningDuringRun).toBe(1)
@@ -105,9 +106,11 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
     expect(valueOf(result, 'crmsync_page_duration_seconds_count', { ...labels, phase: 'write' })).toBe(5)
     expect(valueOf(result, 'crmsync_running_syncs', labels)).toBe(0)
     expect(valueOf(result, 'crmsync_runs_total', { ...labels, status: 'partial', process: 'worker' })).toBe(1)
-    // the stream's last success is now, read from crmsync.stream_state
-    const lastSuccess = valueOf(result, 'crmsync_stream_last_success_timestamp_seconds', labels)
-    expect(Math.abs((lastSuccess ?? 0) - Date.now() / 1000)).toBeLessThan(60)
+    // the stream's last success is one of these runs', read from crmsync.stream_state (within the
+    // test's own span, however long a loaded machine made it; a second's slack for clock rounding)
+    const lastSuccess = valueOf(result, 'crmsync_stream_last_success_timestamp_seconds', labels) ?? 0
+    expect(lastSuccess).toBeGreaterThanOrEqual(began / 1000 - 1)
+    expect(lastSuccess).toBeLessThanOrEqual(Date.now() / 1000 + 1)
   })
 
   it.skipIf(!!reason)('a dry run counts as a run but moves no rows: nothing was written', async () => {
@@ -261,7 +264,13 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
   it.skipIf(!!reason)('a scrape while the warehouse is locked answers in time with the last values, then recovers', async () => {
     await db.warehouse.query(`INSERT INTO crmsync.circuit_breakers (source, state) VALUES ('hubspot', 'open')`)
     const metrics = open(createEngineEvents(), { timeoutMs: 300 })
-    expect(valueOf(await scrape(metrics), 'crmsync_circuit_breaker_state', { source: 'hubspot' })).toBe(2)
+    // an unlocked read can outlast 300 ms on a loaded machine too: scrape until it has answered,
+    // and count the errors from there
+    await expect.poll(async () => valueOf(await scrape(metrics), 'crmsync_circuit_breaker_state', { source: 'hubspot' }), { timeout: 60_000 }).toBe(2)
+    await expect.poll(async () => valueOf(await scrape(metrics), 'crmsync_warehouse_up'), { timeout: 60_000 }).toBe(1)
+    const before = await scrape(metrics)
+    const errors = (result: ValidationResult, query: string) =>
+      (valueOf(result, 'crmsync_scrape_errors_total', { query }) ?? 0) - (valueOf(before, 'crmsync_scrape_errors_total', { query }) ?? 0)
     // PostgreSQL: the scrape's SELECT waits on the lock; PGlite: on its one connection
     let release = () => {}
     const gate = new Promise<void>((resolve) => (release = resolve))
@@ -274,23 +283,26 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
       await gate
     })
     await isLocked
-    const started = performance.now()
+    // the lock is held until release(): a scrape that waited on it would never answer, so
+    // answering at all is the behaviour (waiting on the lock would hang until the test timed out)
     const during = await scrape(metrics)
-    expect(performance.now() - started).toBeLessThan(5000)
     expect(valueOf(during, 'crmsync_warehouse_up')).toBe(0)
     expect(valueOf(during, 'crmsync_circuit_breaker_state', { source: 'hubspot' })).toBe(2)
-    expect(valueOf(during, 'crmsync_scrape_errors_total', { query: 'circuit_breakers' })).toBe(1)
+    expect(errors(during, 'circuit_breakers')).toBe(1)
     // every scrape that cannot read counts, though only one read waits on the warehouse
     const again = await scrape(metrics)
-    expect(valueOf(again, 'crmsync_scrape_errors_total', { query: 'circuit_breakers' })).toBe(2)
-    expect(valueOf(again, 'crmsync_scrape_errors_total', { query: 'stream_state' })).toBe(2)
+    expect(errors(again, 'circuit_breakers')).toBe(2)
+    expect(errors(again, 'stream_state')).toBe(2)
     release()
     await holding
     await session.release()
-    // the read left running now finishes, and the next scrape gets its answer
+    // the read left running now finishes (when, depends on the machine), and a later scrape gets its answer
+    await expect.poll(async () => valueOf(await scrape(metrics), 'crmsync_warehouse_up'), { timeout: 60_000 }).toBe(1)
     const after = await scrape(metrics)
     expect(valueOf(after, 'crmsync_warehouse_up')).toBe(1)
-    expect(valueOf(after, 'crmsync_scrape_errors_total', { query: 'circuit_breakers' })).toBe(2)
+    // the late answer of the read that was left running counted nothing more: only scrapes that gave up count
+    expect(errors(after, 'circuit_breakers')).toBeGreaterThanOrEqual(2)
+    expect(valueOf(await scrape(metrics), 'crmsync_scrape_errors_total', { query: 'circuit_breakers' })).toBe(valueOf(after, 'crmsync_scrape_errors_total', { query: 'circuit_breakers' }))
     await db.warehouse.query(`DELETE FROM crmsync.circuit_breakers`)
   })
 

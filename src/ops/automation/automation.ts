@@ -1,9 +1,8 @@
 import { hostname } from 'node:os'
 import type { EngineEvents } from '../../engine/events.ts'
 import type { Logger } from '../../log.ts'
-import { tryStreamLock, unlockStream } from '../../warehouse/sql/locks.ts'
 import { insertAutomationEvent, lockBreaker, saveBreaker, type AutomationEvent, type DbBreaker } from '../../warehouse/sql/automation.ts'
-import { listStaleRuns, markAbandonedRuns } from '../../warehouse/sql/runs.ts'
+import { listStaleRuns, markRunAbandonedIfUnheld } from '../../warehouse/sql/runs.ts'
 import type { Warehouse } from '../../warehouse/types.ts'
 import { admit, DEFAULT_BREAKER_POLICY, recordFailure, recordSuccess, SOURCE_FAILURE_CODES, type Breaker, type BreakerPolicy } from './circuit-breaker.ts'
 
@@ -130,27 +129,18 @@ export function attachAutomation(options: { warehouse: Warehouse; events: Engine
       for (const run of await listStaleRuns(warehouse, staleSeconds)) {
         // this process's own runs are alive by definition (PGlite's one connection cannot tell by lock)
         if (run.pid === process.pid && run.host === hostname()) continue
-        const session = await warehouse.session()
-        try {
-          // a live process holds the stream's lock: its heartbeat is late, not stopped
-          if (!(await tryStreamLock(session, run.source, run.stream))) continue
-          try {
-            for (const dead of await markAbandonedRuns(session, run.source, run.stream)) {
-              healed.push({ source: dead.source, stream: dead.stream, runId: dead.id, status: dead.status })
-              if (dead.status === 'cancelled') {
-                log.info({ source: dead.source, stream: dead.stream, runId: dead.id }, `run ${dead.id} was asked to stop and its process is gone; marked cancelled`)
-                continue
-              }
-              log.warn({ source: dead.source, stream: dead.stream, runId: dead.id }, `run ${dead.id} died; marked failed, its stream resumes from its last committed page`)
-              // the automation event, the alert and the metric follow from the engine's event, as for a run a sync finds dead
-              events.emit('run:abandoned', { runId: dead.id, source: dead.source, stream: dead.stream })
-            }
-          } finally {
-            await unlockStream(session, run.source, run.stream)
-          }
-        } finally {
-          await session.release()
+        // a live process holds the stream's lock: its heartbeat is late, not stopped. The lock is
+        // looked at, never taken: taking it turned away a run of the stream starting just then
+        const dead = await markRunAbandonedIfUnheld(warehouse, run.id, staleSeconds)
+        if (!dead) continue
+        healed.push({ source: dead.source, stream: dead.stream, runId: dead.id, status: dead.status })
+        if (dead.status === 'cancelled') {
+          log.info({ source: dead.source, stream: dead.stream, runId: dead.id }, `run ${dead.id} was asked to stop and its process is gone; marked cancelled`)
+          continue
         }
+        log.warn({ source: dead.source, stream: dead.stream, runId: dead.id }, `run ${dead.id} died; marked failed, its stream resumes from its last committed page`)
+        // the automation event, the alert and the metric follow from the engine's event, as for a run a sync finds dead
+        events.emit('run:abandoned', { runId: dead.id, source: dead.source, stream: dead.stream })
       }
       return healed
     },

@@ -1,5 +1,6 @@
 import { redactSecrets } from '../../redact.ts'
 import type { Queryable } from '../types.ts'
+import { streamLockHeld } from './locks.ts'
 
 /** A row of crmsync.sync_runs as the engine and the surfaces read it. */
 export interface DbRun {
@@ -124,23 +125,41 @@ export async function finishRun(db: Queryable, runId: number, end: RunEnd): Prom
   return rowCount > 0
 }
 
+// a run someone had asked to stop (Ctrl-C, then a second Ctrl-C that exits at once) ends cancelled, not failed
+const ABANDONED = `finished_at = now(),
+       status = CASE WHEN stop_requested_at IS NULL THEN 'failed' ELSE 'cancelled' END,
+       error_code = CASE WHEN stop_requested_at IS NULL THEN 'abandoned' ELSE 'cancelled' END,
+       duration_ms = (extract(epoch FROM heartbeat_at - started_at) * 1000)::bigint,
+       error = CASE WHEN stop_requested_at IS NULL THEN 'the process running this sync stopped without finishing' ELSE 'stopped on request; the process exited before it could finish the run' END
+         || ' (last heartbeat ' || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC); the next run resumed from the last committed page'`
+
 /**
  * Marks the `running` runs of a stream as ended. Called by whoever holds the stream's lock: with
  * the lock held, no live process can be running them, so their process died. A run someone had
  * asked to stop (Ctrl-C, then a second Ctrl-C that exits at once) ends `cancelled`, not failed.
  */
 export async function markAbandonedRuns(db: Queryable, source: string, stream: string): Promise<DbRun[]> {
-  const { rows } = await db.query<DbRun>(
-    `UPDATE crmsync.sync_runs SET finished_at = now(),
-       status = CASE WHEN stop_requested_at IS NULL THEN 'failed' ELSE 'cancelled' END,
-       error_code = CASE WHEN stop_requested_at IS NULL THEN 'abandoned' ELSE 'cancelled' END,
-       duration_ms = (extract(epoch FROM heartbeat_at - started_at) * 1000)::bigint,
-       error = CASE WHEN stop_requested_at IS NULL THEN 'the process running this sync stopped without finishing' ELSE 'stopped on request; the process exited before it could finish the run' END
-         || ' (last heartbeat ' || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC); the next run resumed from the last committed page'
-     WHERE source = $1 AND stream = $2 AND status = 'running' RETURNING *`,
-    [source, stream],
-  )
+  const { rows } = await db.query<DbRun>(`UPDATE crmsync.sync_runs SET ${ABANDONED} WHERE source = $1 AND stream = $2 AND status = 'running' RETURNING *`, [
+    source,
+    stream,
+  ])
   return rows
+}
+
+/**
+ * Marks one run failed if it is still `running`, its heartbeat is older than `seconds`, and no
+ * session holds its stream's lock (a live run holds it from before its row exists until after it
+ * ends): its process died. For a process that does not run the stream itself; it never takes the
+ * lock, so a run of the stream starting at that moment is not turned away as busy.
+ */
+export async function markRunAbandonedIfUnheld(db: Queryable, runId: number, seconds: number): Promise<DbRun | undefined> {
+  const { rows } = await db.query<DbRun>(
+    `UPDATE crmsync.sync_runs SET ${ABANDONED}
+     WHERE id = $1 AND status = 'running' AND heartbeat_at < now() - make_interval(secs => $2) AND NOT ${streamLockHeld('source', 'stream')}
+     RETURNING *`,
+    [runId, seconds],
+  )
+  return rows[0]
 }
 
 /**

@@ -51,3 +51,9 @@ export async function reapDeadWorkers(db: Queryable, seconds: number): Promise<D
   )
   return rows
 }
+
+/** The ids of the jobs every registered worker says it holds (live or not yet reaped). */
+export async function listHeldJobIds(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(`SELECT job->>'jobId' AS id FROM crmsync.workers, jsonb_array_elements(jobs) AS job`)
+  return rows.map((r) => r.id)
+}
