@@ -13,7 +13,8 @@ crmsync alerts evaluate [--json]
 
 Alerts are kept in crmsync.alerts: one per problem (rule + source + stream), opened when a rule
 fires, resolved when it stops. Rules: sync_success_rate, sync_error_rate, consecutive_failures,
-stale_data, batch_processing_time, sync_response_time, pool_exhaustion; thresholds and channels
+run_abandoned (a run's process died without ending it), stale_data, batch_processing_time,
+sync_response_time, pool_exhaustion; thresholds and channels
 (slack, webhook, email) are set under "alerts" in crmsync.config.json.
 
   list       open and acknowledged alerts, newest first; --all adds resolved ones
