@@ -1,5 +1,5 @@
 import type { Connector, RunContext, Stream } from '../connectors/types.ts'
-import { coerceError } from '../errors.ts'
+import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
 import type { Warehouse } from '../warehouse/types.ts'
 import type { EngineEvents } from './events.ts'
@@ -56,6 +56,15 @@ export interface SyncResult {
  */
 export async function runSync(targets: readonly SyncTarget[], options: SyncOptions): Promise<SyncResult> {
   const runs: RunSummary[] = []
+  const startFailure = (target: SyncTarget) => ({
+    warehouse: options.warehouse,
+    events: options.events,
+    log: options.log,
+    source: target.connector.name,
+    trigger: options.trigger ?? 'cli',
+    dryRun: options.dryRun ?? false,
+    workerId: options.workerId,
+  })
   for (const target of targets) {
     const { connector } = target
     let streams: readonly Stream[]
@@ -79,18 +88,7 @@ export async function runSync(targets: readonly SyncTarget[], options: SyncOptio
     } catch (error) {
       const failure = coerceError(error)
       options.log.error({ source: connector.name, code: failure.code }, `${connector.name}: ${redactSecrets(failure.message)}`)
-      const failed = await recordFailedStart({
-        warehouse: options.warehouse,
-        events: options.events,
-        log: options.log,
-        source: connector.name,
-        streams: target.streams ?? [],
-        failure,
-        trigger: options.trigger ?? 'cli',
-        dryRun: options.dryRun ?? false,
-        workerId: options.workerId,
-      })
-      runs.push(...failed)
+      runs.push(...(await recordFailedStart({ ...startFailure(target), streams: target.streams ?? [], failure })))
       continue
     }
     const queue = [...streams]
@@ -105,11 +103,10 @@ export async function runSync(targets: readonly SyncTarget[], options: SyncOptio
         }
         const refusal = await options.gate?.(connector.name, stream.name)
         if (refusal) {
-          const summary = emptySummary(connector.name, stream.name, 'none', options.dryRun ?? false)
-          Object.assign(summary, { status: 'skipped', errorCode: 'circuit_open', error: refusal })
+          // refused before it started (the source's breaker is open): a failed run like any other, in history and alerts
           options.log.warn({ source: connector.name, stream: stream.name }, refusal)
-          options.events.emit('run:end', { summary })
-          runs.push(summary)
+          const failure = new SyncError('circuit_open', refusal)
+          runs.push(...(await recordFailedStart({ ...startFailure(target), streams: [stream.name], failure })))
           continue
         }
         runs.push(

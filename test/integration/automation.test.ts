@@ -34,13 +34,15 @@ describe.each(WAREHOUSE_KINDS)('automation engine on %s', (kind) => {
       }).then((r) => r.runs)
 
     const first = await sync()
-    expect(first.map((r) => r.status)).toEqual(['failed', 'failed', 'failed', 'failed', 'failed', 'skipped', 'skipped'])
+    expect(first.map((r) => r.status)).toEqual(['failed', 'failed', 'failed', 'failed', 'failed', 'failed', 'failed'])
+    // refused by the open breaker: failed runs in the history, which do not feed the breaker
     expect(first[5]).toMatchObject({ errorCode: 'circuit_open' })
+    expect(first[5].runId).toBeGreaterThan(0)
     expect(first[5].error).toMatch(/circuit breaker of fake is open/)
 
     clock += 30_000
     broken = false
-    expect((await sync()).every((r) => r.status === 'skipped')).toBe(true)
+    expect((await sync()).every((r) => r.status === 'failed' && r.errorCode === 'circuit_open')).toBe(true)
 
     clock += 31_000
     const probe = await sync()
@@ -66,7 +68,7 @@ describe.each(WAREHOUSE_KINDS)('automation engine on %s', (kind) => {
     const sync = () => runSync([{ connector, config: {}, settings: { lookbackSeconds: 0, horizonSeconds: 0, batchSize: 10 } }], { warehouse: db.warehouse, log: silentLogger(), events, gate: automation.gate }).then((r) => r.runs[0])
     await sync()
     await sync()
-    expect((await sync()).status).toBe('skipped')
+    expect(await sync()).toMatchObject({ status: 'failed', errorCode: 'circuit_open' })
     clock += 10_000
     expect((await sync()).status).toBe('failed')
     await automation.close()

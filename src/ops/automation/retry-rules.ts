@@ -23,6 +23,7 @@ export const RETRY_RULES: Readonly<Record<ErrorCode, RetryRule>> = {
   auth_failed: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
   config_invalid: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
   busy: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
+  circuit_open: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
   cancelled: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
   internal: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
 }
