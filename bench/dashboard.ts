@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import pg from 'pg'
-import { BIN, dropDatabase, fmt, freshDatabase, runCli, startEmulatorProcess } from './lib.ts'
+import { benchHome, BIN, dropDatabase, fmt, freshDatabase, runCli, startEmulatorProcess } from './lib.ts'
 
 export interface DashboardBench {
   rows: number
@@ -27,7 +27,7 @@ export async function benchDashboard(baseUrl: string, rows: number, log: (line: 
   const emulator = await startEmulatorProcess(['salespro', '--rows', String(rows), '--tables', 'customer', '--seed', '7'])
   const dbName = 'crmsync_bench_dashboard'
   const url = await freshDatabase(baseUrl, dbName)
-  const env = { ...process.env, ...emulator.env, DATABASE_URL: url, CRMSYNC_HOME: join(tmpdir(), 'crmsync-bench-home'), CRMSYNC_CONFIG: join(tmpdir(), 'crmsync-bench-none.json') }
+  const env = { ...process.env, ...emulator.env, DATABASE_URL: url, ...benchHome() }
   const server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   try {
     const sync = await runCli(['sync', 'salespro', 'customer', '--json'], env)

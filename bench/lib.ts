@@ -1,9 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 
 export const BIN = fileURLToPath(new URL('../bin/crmsync.js', import.meta.url))
+
+/** A home and an empty config file for the bench's CLI runs: a CRMSYNC_CONFIG must name a file that exists. */
+export function benchHome(): { CRMSYNC_HOME: string; CRMSYNC_CONFIG: string } {
+  const config = join(tmpdir(), 'crmsync-bench-config.json')
+  writeFileSync(config, '{}\n')
+  return { CRMSYNC_HOME: join(tmpdir(), 'crmsync-bench-home'), CRMSYNC_CONFIG: config }
+}
 
 /** Starts `crmsync emulate …` as its own process and returns its env, tables and a stop function. */
 export async function startEmulatorProcess(args: string[]): Promise<{ env: Record<string, string>; tables: Record<string, number>; stop(): void; child: ChildProcess }> {

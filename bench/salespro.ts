@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises'
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import pg from 'pg'
 import copyStreams from 'pg-copy-streams'
-import { admin, dropDatabase, fmt, freshDatabase, runCli, startEmulatorProcess, type CliRun } from './lib.ts'
+import { admin, benchHome, dropDatabase, fmt, freshDatabase, runCli, startEmulatorProcess, type CliRun } from './lib.ts'
 
 /** One full sync and, right after it, PostgreSQL's COPY of the same rows: a pair measured together. */
 export interface SyncAndCopy {
@@ -85,7 +85,7 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
   const smallDb = 'crmsync_bench_salespro_small'
   const files = [join(tmpdir(), 'crmsync-bench-table.copy'), join(tmpdir(), 'crmsync-bench-source.csv')]
   try {
-    const envFor = (url: string) => ({ ...process.env, ...emulator.env, DATABASE_URL: url, CRMSYNC_HOME: join(tmpdir(), 'crmsync-bench-home'), CRMSYNC_CONFIG: join(tmpdir(), 'crmsync-bench-none.json') })
+    const envFor = (url: string) => ({ ...process.env, ...emulator.env, DATABASE_URL: url, ...benchHome() })
     log(`salespro: ${fmt(rows)} customers in the emulator`)
 
     const smallUrl = await freshDatabase(baseUrl, smallDb)
