@@ -15,6 +15,7 @@ import { chartsPage } from './pages/charts.ts'
 import { dataPage, previewQuerySchema, tablePage } from './pages/data.ts'
 import { layout, type NavKey } from './pages/layout.ts'
 import { overviewPage } from './pages/overview.ts'
+import { sharedResult } from './shared-result.ts'
 import { runDetailPage } from './pages/run-detail.ts'
 import { runsPage } from './pages/runs.ts'
 import { streamsPage } from './pages/streams.ts'
@@ -75,7 +76,10 @@ export function createApp(deps: AppDeps): Hono {
   const page = (c: Context, title: string, active: NavKey | null, body: SafeHtml, reloadOnEnd?: number) =>
     c.html(layout({ title, active, body, actions: Boolean(deps.token), warehouse: deps.warehouse.location, reloadOnEnd }))
 
-  app.get('/monitoring/', async (c) => page(c, 'Overview', 'overview', await overviewPage(deps)))
+  // the page every operator keeps open: the viewers who ask while it is being rendered share that
+  // rendering (50 viewers drove the pool to exhaustion); one who asks after it gets a new one
+  const overview = sharedResult(() => overviewPage(deps), 0)
+  app.get('/monitoring/', async (c) => page(c, 'Overview', 'overview', await overview.get()))
   app.get('/monitoring/streams', async (c) => page(c, 'Sources and streams', 'streams', await streamsPage(deps)))
   app.get('/monitoring/runs', async (c) => page(c, 'Run history', 'runs', await runsPage(deps, parseOr400(runQuerySchema, nonEmpty(c.req.query()), 'filter'))))
   app.get('/monitoring/runs/:id', async (c) => {
