@@ -16,7 +16,11 @@ export interface DashboardBench {
   maxMs: number
   seconds: number
   poolAlerts: number
+  /** p99 of the WARM_UP requests sent to the fresh server first, not counted above */
+  warmUpP99: number
 }
+
+const WARM_UP = 200
 
 /**
  * The dashboard's overview under load over a large warehouse: `crmsync serve` (its own process,
@@ -37,12 +41,12 @@ export async function benchDashboard(baseUrl: string, rows: number, log: (line: 
       createInterface({ input: server.stdout as NodeJS.ReadableStream }).once('line', resolve)
       server.once('exit', (code) => reject(new Error(`serve exited (${code})`)))
     })) as { url: string }
-    const latencies: number[] = []
+    let latencies: number[] = []
     let errors = 0
     let next = 0
-    const started = performance.now()
+    let total = WARM_UP
     const client = async () => {
-      while (next < requests) {
+      while (next < total) {
         next++
         const t0 = performance.now()
         try {
@@ -55,6 +59,15 @@ export async function benchDashboard(baseUrl: string, rows: number, log: (line: 
         latencies.push(performance.now() - t0)
       }
     }
+    // a server that has just started compiles its code paths on the first requests: those are not
+    // what an operator's long-running dashboard costs, so they are sent first and not counted
+    await Promise.all(Array.from({ length: concurrency }, client))
+    const warmUpP99 = [...latencies].sort((a, b) => a - b)[Math.floor(0.99 * latencies.length)]
+    latencies = []
+    errors = 0
+    next = 0
+    total = requests
+    const started = performance.now()
     await Promise.all(Array.from({ length: concurrency }, client))
     const seconds = (performance.now() - started) / 1000
     latencies.sort((a, b) => a - b)
@@ -63,7 +76,7 @@ export async function benchDashboard(baseUrl: string, rows: number, log: (line: 
     await db.connect()
     const alerts = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM crmsync.alerts WHERE rule = 'pool_exhaustion'`)
     await db.end()
-    const result = { rows, requests, concurrency, errors, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), maxMs: latencies.at(-1) ?? NaN, seconds, poolAlerts: alerts.rows[0].n }
+    const result = { rows, requests, concurrency, errors, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), maxMs: latencies.at(-1) ?? NaN, seconds, poolAlerts: alerts.rows[0].n, warmUpP99 }
     log(`dashboard: p50 ${fmt(result.p50Ms)} ms, p99 ${fmt(result.p99Ms)} ms, ${errors} errors, ${result.poolAlerts} pool alerts`)
     return result
   } finally {
