@@ -82,6 +82,10 @@ describe('the dashboard in headless Chromium', () => {
     await page.waitForSelector('#token-state:not([hidden])')
     expect(await page.content()).not.toContain(TEST_TOKEN)
 
+    // the "Rows read, 24 h" card, as a number: it must follow the run without a reload
+    const rowsReadCard = async () =>
+      Number(((await page.locator('section.cards .card', { hasText: 'Rows read' }).locator('.value').textContent()) ?? '').replace(/,/g, ''))
+    const rowsReadBefore = await rowsReadCard()
     await page.selectOption('#sync-target', 'salespro.customer')
     await page.click('#sync-now')
     await page.waitForSelector('#flash div.ok')
@@ -116,6 +120,7 @@ describe('the dashboard in headless Chromium', () => {
     expect(seen).toEqual([...seen].sort((a, b) => a - b))
     expect(seen.at(-1)).toBe(4000)
     expect(await page.textContent('#flash')).toContain(`Run #${runId} salespro.customer succeeded`)
+    await expect.poll(rowsReadCard, { timeout: 60_000 }).toBe(rowsReadBefore + 4000)
 
     await open(page, '/monitoring/runs')
     const history = page.locator(`tr[data-run-id="${runId}"]`)
