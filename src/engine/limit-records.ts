@@ -15,13 +15,9 @@ export async function* limitRecords<K>(pages: AsyncIterable<Page<K>>, limit: num
       const next = await iterator.next()
       if (next.done) return
       const page = next.value
-      if (left === 0) {
-        // the limit fell exactly on the previous page's end, and the source has more
-        if (page.records.length + (page.rejects?.length ?? 0) > 0) return onCut()
-        yield page
-        continue
-      }
       const size = page.records.length + (page.rejects?.length ?? 0)
+      // the limit fell exactly on the previous page's end, and the source has more
+      if (left === 0 && size > 0) return onCut()
       if (size <= left) {
         left -= size
         yield page

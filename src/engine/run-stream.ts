@@ -181,7 +181,8 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     const totals = zeroCounts()
     let pageNo = 0
     let refused: string | undefined
-    let cutShort = false
+    // false once a read stopped short of its end (only --max-records does that)
+    let complete = true
 
     /** Reads from `position` to the end (or --max-records), retrying from the last committed page; true when it got to the end. */
     const readToEnd = async (session: Session): Promise<boolean> => {
@@ -220,7 +221,6 @@ export async function runStream(source: string, stream: Stream, options: StreamR
             runLog.debug({ pageNo, ...counts }, 'page committed')
             if (stopping.signal.aborted) throw new SyncError('cancelled', `stopped on request after committing page ${pageNo}`)
           }
-          if (truncated) cutShort = true
           return !truncated
         } catch (error) {
           const failure = coerceError(error)
@@ -236,7 +236,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
 
     // one read, or two when the first finished an interrupted one (see catchUp)
     for (;;) {
-      const complete = await readToEnd(session)
+      complete = await readToEnd(session)
       if (complete && target.pass && !dryRun) {
         const end = await finishFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, target.pass, options.maxDeleteFraction ?? 0.5)
         totals.deleted += end.deleted
@@ -260,8 +260,8 @@ export async function runStream(source: string, stream: Stream, options: StreamR
         runLog.info({ cursor: position }, 'the interrupted read is finished; reading on incrementally for what changed since it began')
       }
     }
-    summary.status = summary.rejected > 0 || refused || cutShort ? 'partial' : 'succeeded'
-    if (cutShort) {
+    summary.status = summary.rejected > 0 || refused || !complete ? 'partial' : 'succeeded'
+    if (!complete) {
       summary.error = `stopped after ${summary.fetched} records (--max-records); the next run carries on from the last committed record${target.pass ? ' and finishes the full pass, which deletes nothing until then' : ''}`
       summary.errorCode = 'max_records'
     } else if (refused) {
