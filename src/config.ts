@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import { SyncError } from './errors.ts'
 import { describeConfigIssues } from './config-issues.ts'
+import { PG_TYPES } from './connectors/columns.ts'
 import { SOURCE_FILE_SHAPES, SOURCE_NAMES } from './connectors/registry.ts'
 import { parseJsonc, jsoncKeyLines } from './jsonc.ts'
 import { alertsConfigSchema } from './ops/alerts/config.ts'
@@ -13,6 +14,27 @@ import { workerConfigSchema } from './worker/config.ts'
  * The configuration: environment variables (docs/design.md §5) plus the optional commented
  * `crmsync.config.json`. Parsed once, at start; every problem is reported in one message.
  */
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** A stream's schema contract (docs/design.md §3.12): how its table follows the source's shape. */
+const streamContractSchema = z
+  .object({
+    /** evolve: new fields become columns, changed types widen them; freeze: a change fails the run; discard_new: new fields stay in _raw */
+    schema: z.enum(['evolve', 'freeze', 'discard_new']).default('evolve'),
+    /** pinned column types, or "ignore" to keep a field out of the table */
+    columns: z.record(z.string().min(1), z.enum([...PG_TYPES, 'ignore'])).default({}),
+  })
+  .strict()
+
+export type StreamContractSettings = z.infer<typeof streamContractSchema>
+
 const engineSettingsShape = {
   enabled: z.boolean().default(true),
   /** re-read this many seconds before the stored cursor (late or out-of-order rows) */
@@ -23,6 +45,10 @@ const engineSettingsShape = {
   batchSize: z.number().int().min(1).max(100_000).optional(),
   /** how often this source is expected to sync: a stream with no success in 2 × this is stale */
   expectedIntervalMinutes: z.number().positive().optional(),
+  /** the zone the source writes timestamps without a zone in (IANA name); UTC by default */
+  timeZone: z.string().refine(isTimeZone, 'not a time zone: use an IANA name such as "UTC" or "America/Denver"').optional(),
+  /** per-stream schema contracts, by stream name */
+  streams: z.record(z.string().min(1), streamContractSchema).optional(),
 }
 
 /** A source's section: the engine's settings plus its connector's own keys, and nothing else. */

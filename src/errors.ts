@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'query_failed', // an Athena query ended FAILED
   'warehouse_failed', // PostgreSQL refused or broke
   'busy', // another run of this stream holds the lock
+  'schema_changed', // the source's shape changed and the stream's schema contract is `freeze`
   'circuit_open', // the source's circuit breaker refused the run: it failed too often just now
   'cancelled', // stopped by a signal or the user
   'internal', // a bug: everything not classified

@@ -113,6 +113,8 @@ export async function loadTarget(ctx: CliContext, source: string, streams?: stri
       lookbackSeconds: section.lookbackSeconds ?? connector.defaults.lookbackSeconds,
       horizonSeconds: section.horizonSeconds ?? connector.defaults.horizonSeconds,
       batchSize: section.batchSize ?? connector.defaults.batchSize,
+      timeZone: section.timeZone,
+      streams: section.streams,
     },
   }
 }

@@ -63,7 +63,7 @@ export function showProgress(events: EngineEvents, stream: NodeJS.WriteStream = 
 const MARK: Record<string, string> = { succeeded: '✓', partial: '!', failed: '✗', cancelled: '■', skipped: '-' }
 
 export function summaryLine(s: RunSummary): string {
-  const counts = `${formatNumber(s.fetched)} fetched, ${formatNumber(s.inserted)} inserted, ${formatNumber(s.updated)} updated, ${formatNumber(s.unchanged)} unchanged, ${formatNumber(s.rejected)} rejected, ${formatNumber(s.deleted)} deleted`
+  const counts = `${formatNumber(s.fetched)} fetched, ${formatNumber(s.inserted)} inserted, ${formatNumber(s.updated)} updated, ${formatNumber(s.unchanged)} unchanged, ${formatNumber(s.rejected)} rejected, ${s.coerced ? `${formatNumber(s.coerced)} with a field nulled (see _meta), ` : ''}${formatNumber(s.deleted)} deleted`
   const rate = s.durationMs > 0 && s.fetched > 0 ? `, ${formatNumber(Math.round((s.fetched * 1000) / s.durationMs))} rows/s` : ''
   const error = s.error ? `\n    ${s.error}` : ''
   return `${MARK[s.status] ?? '?'} ${s.source}.${s.stream}  ${s.status}${s.dryRun ? ' (dry run)' : ''}  ${s.mode}: ${counts} in ${formatDuration(s.durationMs)}${rate}${error}`

@@ -16,7 +16,8 @@
  */
 import type { z } from 'zod'
 import type { Logger } from '../log.ts'
-import type { Column } from './columns.ts'
+import type { Column, PgBaseType } from './columns.ts'
+import type { FieldChange } from './processors.ts'
 
 export type WriteMode = 'merge' | 'append' | 'replace'
 export type ReadMode = 'full' | 'incremental' | 'backfill'
@@ -27,6 +28,36 @@ export interface SourceRecord {
   readonly values: Record<string, unknown>
   /** the source record as received: stored in `_raw` and hashed to skip unchanged rows */
   readonly raw: unknown
+  /** fields the connector's processors nulled because they did not fit (the row's `_meta`) */
+  readonly changes?: readonly FieldChange[]
+  /**
+   * the source's own fields, as received, for the columns the stream does not declare: the engine
+   * processes each into the type its column has now (schema evolution, docs/design.md §3.12)
+   */
+  readonly fields?: Readonly<Record<string, unknown>>
+}
+
+/** One field of the source's shape beyond the stream's declared columns. */
+export interface SourceField {
+  /** the warehouse column */
+  readonly name: string
+  /** its key in `SourceRecord.fields`, when it differs from the column's name */
+  readonly from?: string
+  /** the type the source says (or its values suggest) */
+  readonly type: PgBaseType
+}
+
+/**
+ * The source's shape as a page saw it: Athena's result metadata, HubSpot's properties, or the
+ * fields SalesRabbit's records carried. `complete` when every source field is listed, so a column
+ * missing from it was dropped at the source (a complete list that names any declared column is
+ * taken to name every declared column the source has).
+ */
+export interface SourceSchema {
+  readonly fields: readonly SourceField[]
+  readonly complete: boolean
+  /** the types were guessed from the values the records carried, not told by the source */
+  readonly inferred?: boolean
 }
 
 /** A record the stream's processor could not turn into a row. */
@@ -44,6 +75,8 @@ export interface Page<K = unknown> {
   readonly cursor: K | undefined
   /** write mode `replace`: the parent keys whose complete set of children is in this page */
   readonly replaceScopes?: readonly string[]
+  /** the source's shape when this page was read (schema evolution); the same object on every page is fine */
+  readonly schema?: SourceSchema
 }
 
 export interface ReadRequest<K> {
@@ -60,6 +93,8 @@ export interface ReadRequest<K> {
   readonly horizonSeconds: number
   /** records per page */
   readonly batchSize: number
+  /** the IANA zone the source writes timestamps without a zone in; UTC when absent */
+  readonly timeZone?: string
 }
 
 /** Things a connector reports while it works, for metrics and logs; never needed for correctness. */

@@ -16,9 +16,11 @@ import { insertRunPage } from '../warehouse/sql/run-pages.ts'
 import { addPageToRun, type PageCounts } from '../warehouse/sql/runs.ts'
 import { addRowCounts, saveCursor } from '../warehouse/sql/stream-state.ts'
 import type { FullPass } from '../warehouse/sql/stream-state.ts'
-import type { StreamTable } from '../warehouse/stream-table.ts'
+import { insertSchemaChange, upsertStreamColumn } from '../warehouse/sql/stream-columns.ts'
+import { addColumn, retypeColumn, type StreamTable } from '../warehouse/stream-table.ts'
 import type { Queryable, Session, Transaction } from '../warehouse/types.ts'
 import type { PreparedPage } from './prepare-page.ts'
+import type { SchemaChange } from './table-shape.ts'
 
 export interface CommitTarget {
   source: string
@@ -58,13 +60,16 @@ export async function commitPage(
   const started = performance.now()
   const write = async (tx: Transaction): Promise<PageCounts> => {
     await target.prepare?.(tx)
+    // the table's new shape and the rows written in it commit together, or neither does
+    for (const change of page.schemaChanges) await applySchemaChange(tx, target, change)
     const rejects: RejectRow[] = [...page.rejects]
     let merged: MergeCounts = noMerge()
     let unchanged = 0
-    const { stream, table } = target
+    const { stream } = target
+    const table: StreamTable = { ...target.table, columns: page.columns }
     const replacing = stream.write === 'replace' && stream.replaceScope !== undefined && page.replaceScopes.length > 0
     const { rows } = page
-    if (target.pass?.startedEmpty && rows.count > 0 && (await copiedStraightIn(tx, target, page))) {
+    if (target.pass?.startedEmpty && rows.count > 0 && (await copiedStraightIn(tx, table, target.runId, page))) {
       merged = { inserted: rows.count - rows.deletedCount, updated: 0, deleted: rows.deletedCount, liveDelta: rows.count - rows.deletedCount, deletedDelta: rows.deletedCount }
     } else if (rows.count > 0 || replacing) {
       await createStage(tx, table)
@@ -96,6 +101,7 @@ export async function commitPage(
       updated: merged.updated,
       unchanged,
       rejected: rejects.length,
+      coerced: page.coerced,
       deleted: merged.deleted,
       fetchMs: Math.round(fetchMs),
       writeMs: Math.round(performance.now() - started),
@@ -115,11 +121,22 @@ export async function commitPage(
   }
 }
 
+/** One change of the table's shape, and its record (docs/design.md §3.12). */
+async function applySchemaChange(tx: Transaction, target: CommitTarget, change: SchemaChange): Promise<void> {
+  const { source, runId } = target
+  const stream = target.stream.name
+  if (change.change === 'added') await addColumn(tx, target.table, { name: change.column, type: { sql: change.toType as string, base: change.toType as never } })
+  if (change.change === 'widened') await retypeColumn(tx, target.table, change.column, change.toType as never)
+  const sqlType = (change.toType ?? change.fromType) as string
+  await upsertStreamColumn(tx, { source, stream, name: change.column, sqlType, origin: change.origin, runId, dropped: change.change === 'dropped_at_source' })
+  await insertSchemaChange(tx, { source, stream, column: change.column, change: change.change, fromType: change.fromType, toType: change.toType, runId })
+}
+
 /** The fast path of a first load (see copyIntoTable); false when it must take the regular path. */
-async function copiedStraightIn(tx: Transaction, target: CommitTarget, page: PreparedPage): Promise<boolean> {
+async function copiedStraightIn(tx: Transaction, table: StreamTable, runId: number | null, page: PreparedPage): Promise<boolean> {
   await tx.query('SAVEPOINT crmsync_copy')
   try {
-    await copyIntoTable(tx, target.table, page.rows, target.runId)
+    await copyIntoTable(tx, table, page.rows, runId)
     await tx.query('RELEASE SAVEPOINT crmsync_copy')
     return true
   } catch (error) {

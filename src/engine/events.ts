@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { ConnectorEvent } from '../connectors/types.ts'
 import type { PageCounts } from '../warehouse/sql/runs.ts'
 import type { RunSummary } from './summary.ts'
+import type { SchemaChange } from './table-shape.ts'
 
 /** What the engine tells the world. Operations (metrics, alerts, automation) only ever listen. */
 export interface EngineEventMap {
@@ -10,6 +11,8 @@ export interface EngineEventMap {
   'run:retry': { runId: number | null; source: string; stream: string; attempt: number; waitMs: number; error: string; code: string }
   'run:end': { summary: RunSummary }
   'run:abandoned': { runId: number; source: string; stream: string }
+  /** the stream's table changed shape (committed with the page that first showed it) */
+  'schema:changed': { runId: number | null; source: string; stream: string; changes: readonly SchemaChange[] }
   connector: { source: string; stream: string } & ConnectorEvent
 }
 

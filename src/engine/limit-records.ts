@@ -26,7 +26,7 @@ export async function* limitRecords<K>(pages: AsyncIterable<Page<K>>, limit: num
       const records = page.records.slice(0, left)
       const rejects = (page.rejects ?? []).slice(0, left - records.length)
       const last = records.at(-1)
-      yield { records, rejects, cursor: last && stream.cursorAt ? stream.cursorAt(last) : undefined, replaceScopes: [] }
+      yield { records, rejects, cursor: last && stream.cursorAt ? stream.cursorAt(last) : undefined, replaceScopes: [], schema: page.schema }
       return onCut()
     }
   } finally {

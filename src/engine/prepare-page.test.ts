@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { col, columnsOf } from '../connectors/columns.ts'
 import type { Page, Stream } from '../connectors/types.ts'
+import { SyncError } from '../errors.ts'
 import { prepareBatches, type PreparedBatch } from './prepare-page.ts'
+import { createTableShape, DEFAULT_CONTRACT, type StreamContract } from './table-shape.ts'
 
 const schema = z.object({ id: col.key(), name: col.text() })
 const stream: Stream<number> = {
@@ -17,10 +19,17 @@ const stream: Stream<number> = {
 
 const record = (id: string, name: unknown) => ({ values: { id, name }, raw: { id, name } })
 
-async function batchesOf(pages: Page<number>[], batchSize: number): Promise<PreparedBatch<number>[]> {
+async function batchesOf(pages: Page<number>[], batchSize: number, contract: StreamContract = DEFAULT_CONTRACT, tableIsNew = true): Promise<PreparedBatch<number>[]> {
   const out: PreparedBatch<number>[] = []
-  for await (const batch of prepareBatches(stream, (async function* () { yield* pages })(), batchSize)) out.push(batch)
+  const stored = tableIsNew ? [] : [{ column_name: 'id', sql_type: 'text', origin: 'declared' as const, appeared_at: null, dropped_at: null }]
+  const shape = createTableShape('test', stream, stored, contract, tableIsNew)
+  for await (const batch of prepareBatches(stream, (async function* () { yield* pages })(), batchSize, { shape, timeZone: 'UTC' })) out.push(batch)
   return out
+}
+
+const metaOf = (batch: PreparedBatch<number>, i: number) => {
+  const field = batch.prepared.rows.line(i).toString().split('\t')[batch.prepared.columns.length + 3]
+  return field === '\\N' ? null : JSON.parse(field)
 }
 
 describe('prepareBatches', () => {
@@ -45,11 +54,46 @@ describe('prepareBatches', () => {
     expect(batches.map((b) => [b.prepared.fetched, b.cursor])).toEqual([[1, 2], [1, 3]])
   })
 
-  it('carries a page of rejects and the validator rejects into the batch, keeping the rest', async () => {
-    const pages = [{ records: [record('a', 7), record('b', 'ok')], rejects: [{ key: 'c', reason: 'no date', raw: {} }], cursor: 1 }]
+  it('carries a page of rejects into the batch; the validator rejects only a record without a usable key', async () => {
+    const pages = [{ records: [record('', 'x'), record('b', 'ok')], rejects: [{ key: 'c', reason: 'no date', raw: {} }], cursor: 1 }]
     const [batch] = await batchesOf(pages, 100)
     expect(batch.prepared.fetched).toBe(3)
     expect(batch.prepared.rows.keys).toEqual(['b'])
-    expect(batch.prepared.rejects.map((r) => r.key)).toEqual(['c', 'a'])
+    expect(batch.prepared.rejects.map((r) => r.reason)).toEqual(['no date', 'id: empty key'])
+  })
+
+  it('stores a record whose field does not fit with that field NULL and a _meta change, and counts it coerced', async () => {
+    const pages = [{ records: [record('a', 7), record('b', 'ok')], cursor: 1 }]
+    const [batch] = await batchesOf(pages, 100)
+    expect(batch.prepared.rows.keys).toEqual(['a', 'b'])
+    expect(batch.prepared.coerced).toBe(1)
+    expect(batch.prepared.rows.line(0).toString().split('\t')[1]).toBe('\\N')
+    expect(metaOf(batch, 0)).toEqual({ changes: [{ field: 'name', change: 'nulled', reason: expect.stringContaining('string') }] })
+    expect(metaOf(batch, 1)).toBeNull()
+  })
+
+  it('adds a field the source grew as a column, closing the batch before it, and types its values', async () => {
+    const schema = { fields: [{ name: 'score', type: 'integer' as const }], complete: false }
+    const withScore = (id: string, score: unknown) => ({ ...record(id, 'x'), fields: { score } })
+    const pages = [{ records: [record('a', 'x')], cursor: 1 }, { records: [withScore('b', '12.0'), withScore('c', 'lots')], cursor: 2, schema }]
+    const batches = await batchesOf(pages, 100, DEFAULT_CONTRACT, false)
+    expect(batches.map((b) => b.prepared.columns.map((c) => c.name))).toEqual([['id', 'name'], ['id', 'name', 'score']])
+    expect(batches[1].prepared.schemaChanges).toEqual([{ column: 'score', change: 'added', fromType: null, toType: 'integer', origin: 'source' }])
+    expect(batches[1].prepared.rows.line(0).toString().split('\t')[2]).toBe('12')
+    expect(metaOf(batches[1], 1)).toEqual({ changes: [{ field: 'score', change: 'nulled', reason: 'not an integer' }] })
+  })
+
+  it('keeps a new field out of the table under discard_new, and fails before the page under freeze', async () => {
+    const schema = { fields: [{ name: 'score', type: 'integer' as const }], complete: false }
+    const pages = [{ records: [{ ...record('a', 'x'), fields: { score: 1 } }], cursor: 1, schema }]
+    const [kept] = await batchesOf(pages, 100, { schema: 'discard_new', columns: {} }, false)
+    expect(kept.prepared.columns.map((c) => c.name)).toEqual(['id', 'name'])
+    expect(kept.prepared.schemaChanges).toEqual([])
+    const frozen = batchesOf(pages, 100, { schema: 'freeze', columns: {} }, false)
+    await expect(frozen).rejects.toThrow(SyncError)
+    await expect(frozen).rejects.toMatchObject({ code: 'schema_changed', message: expect.stringContaining('score (new, integer)') })
+    // a table this run creates takes the source's shape whatever the contract
+    const [created] = await batchesOf(pages, 100, { schema: 'freeze', columns: {} }, true)
+    expect(created.prepared.columns.map((c) => c.name)).toEqual(['id', 'name', 'score'])
   })
 })

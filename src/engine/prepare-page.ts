@@ -1,17 +1,32 @@
 import { hash } from 'node:crypto'
 import type { z } from 'zod'
-import type { Page, Stream } from '../connectors/types.ts'
+import type { Column } from '../connectors/columns.ts'
+import { processValue, ValueError, type FieldChange } from '../connectors/processors.ts'
+import type { Page, SourceRecord, Stream } from '../connectors/types.ts'
 import { encodeRowLine, keyText } from '../warehouse/merge.ts'
 import { createStagedRows, type StagedRows } from '../warehouse/staged-rows.ts'
 import type { RejectRow } from '../warehouse/sql/rejects.ts'
+import type { SchemaChange, TableShape } from './table-shape.ts'
 
 export interface PreparedPage {
   rows: StagedRows
   rejects: RejectRow[]
   /** records the source sent in this page, valid or not */
   fetched: number
+  /** records stored with a field nulled because it did not fit its column (noted in `_meta`) */
+  coerced: number
   /** write mode `replace`: the parents whose children this page lists completely */
   replaceScopes: readonly string[]
+  /** the table's columns the rows are encoded for */
+  columns: readonly Column[]
+  /** changes to the table's shape this batch applies before its rows, in its transaction */
+  schemaChanges: readonly SchemaChange[]
+}
+
+/** How a batch reads its records: the table's shape, and the zone of timestamps without one. */
+export interface PrepareOptions {
+  shape: TableShape
+  timeZone: string
 }
 
 // rows between turns given back to the event loop (~1 ms of work): the previous batch's COPY and
@@ -44,44 +59,81 @@ export interface PreparedBatch<K = unknown> {
  * sync's garbage-collection time by three quarters against 5,000-row pages). Committing several
  * pages together with the last one's cursor is the same as committing one larger page.
  */
-export async function* prepareBatches<K>(stream: Stream<K>, pages: AsyncIterable<Page<K>>, batchSize: number): AsyncGenerator<PreparedBatch<K>> {
-  let batch = startBatch()
+export async function* prepareBatches<K>(stream: Stream<K>, pages: AsyncIterable<Page<K>>, batchSize: number, options: PrepareOptions): AsyncGenerator<PreparedBatch<K>> {
+  const { shape } = options
+  let batch = startBatch(options)
   let cursor: K | undefined
   for await (const page of pages) {
+    const changes = shape.plan(page.schema)
+    if (changes.length) {
+      // a batch is encoded for one set of columns: what came before the change commits first
+      if (batch.fetched > 0) {
+        yield { prepared: finishBatch(batch), cursor }
+        cursor = undefined
+        batch = startBatch(options, changes)
+      } else batch = startBatch(options, [...batch.schemaChanges, ...changes])
+    }
     await preparePage(stream, page, batch)
     if (page.cursor !== undefined) cursor = page.cursor
+    const empty = page.records.length + (page.rejects?.length ?? 0) === 0
+    // an empty page that only shows the source's shape, unchanged, has nothing to commit
+    if (empty && page.cursor === undefined && batch.fetched === 0 && batch.schemaChanges.length === 0) continue
     // an empty page that moves the cursor (a window with no changes) commits at once, as it always did
-    if (batch.fetched >= batchSize || page.records.length + (page.rejects?.length ?? 0) === 0) {
+    if (batch.fetched >= batchSize || empty) {
       yield { prepared: finishBatch(batch), cursor }
-      batch = startBatch()
+      batch = startBatch(options)
       cursor = undefined
     }
   }
-  if (batch.fetched > 0) yield { prepared: finishBatch(batch), cursor }
+  // a shape change seen on a last page without records still commits (a dropped field, say)
+  if (batch.fetched > 0 || batch.schemaChanges.length > 0) yield { prepared: finishBatch(batch), cursor }
 }
+
+/** Where each encoded column's value comes from. */
+type ValueSource = { name: string } | { name: string; base: Column['type']['base']; from?: string }
 
 interface OpenBatch {
   staged: ReturnType<typeof createStagedRows>
   rejects: RejectRow[]
   fetched: number
+  coerced: number
   replaceScopes: string[]
+  columns: readonly Column[]
+  sources: readonly ValueSource[]
+  fingerprint: string
+  timeZone: string
+  schemaChanges: SchemaChange[]
 }
 
-const startBatch = (): OpenBatch => ({ staged: createStagedRows(), rejects: [], fetched: 0, replaceScopes: [] })
-const finishBatch = (batch: OpenBatch): PreparedPage => ({ rows: batch.staged.done(), rejects: batch.rejects, fetched: batch.fetched, replaceScopes: batch.replaceScopes })
+function startBatch({ shape, timeZone }: PrepareOptions, schemaChanges: SchemaChange[] = []): OpenBatch {
+  const processed = new Map(shape.processed.map((p) => [p.name, p]))
+  const sources = shape.columns.map((c): ValueSource => processed.get(c.name) ?? { name: c.name })
+  return { staged: createStagedRows(), rejects: [], fetched: 0, coerced: 0, replaceScopes: [], columns: shape.columns, sources, fingerprint: shape.fingerprint, timeZone, schemaChanges }
+}
+
+const finishBatch = (batch: OpenBatch): PreparedPage => ({
+  rows: batch.staged.done(),
+  rejects: batch.rejects,
+  fetched: batch.fetched,
+  coerced: batch.coerced,
+  replaceScopes: batch.replaceScopes,
+  columns: batch.columns,
+  schemaChanges: batch.schemaChanges,
+})
 
 /**
- * Validates a page's records against the stream's schema (the validator layer), hashes each
- * source payload and encodes its row into the batch, which keeps only the last version of a key,
- * since one statement cannot upsert the same row twice.
+ * Validates a page's records against the stream's schema (the validator layer), processes the
+ * columns the engine types itself, hashes each source payload and encodes its row into the batch,
+ * which keeps only the last version of a key, since one statement cannot upsert the same row twice.
+ * A field that does not fit is stored NULL and noted in the row's `_meta` (docs/design.md §3.11);
+ * only a record without a usable key or cursor value is rejected.
  */
 async function preparePage(stream: Stream, page: Page, batch: OpenBatch): Promise<void> {
-  const { staged, rejects } = batch
+  const { staged, rejects, sources } = batch
   for (const r of page.rejects ?? []) rejects.push({ key: r.key ?? null, reason: r.reason, raw: r.raw })
   for (const scope of page.replaceScopes ?? []) batch.replaceScopes.push(scope)
   batch.fetched += page.records.length + (page.rejects?.length ?? 0)
   let sinceYield = 0
-  const names = columnNames(stream)
   for (const record of page.records) {
     // hand the event loop back now and then: the previous batch's COPY is streaming to PostgreSQL
     // meanwhile, and a loop busy for a whole page would leave that socket unfed
@@ -89,22 +141,62 @@ async function preparePage(stream: Stream, page: Page, batch: OpenBatch): Promis
       sinceYield = 0
       await new Promise((resolve) => setImmediate(resolve))
     }
-    const parsed = stream.recordSchema.safeParse(record.values)
     const key = readKey(stream, record.values)
-    if (!parsed.success) {
-      rejects.push({ key, reason: describeIssues(parsed.error), raw: record.raw })
+    const checked = validate(stream, record)
+    if ('reject' in checked) {
+      rejects.push({ key, reason: checked.reject, raw: record.raw })
       continue
     }
     const raw = JSON.stringify(record.raw ?? null)
-    const values = new Array<unknown>(names.length)
-    for (let i = 0; i < names.length; i++) values[i] = record.values[names[i]] ?? null
     if (hasNul(raw)) {
       rejects.push({ key, reason: 'contains a NUL character (\\u0000), which PostgreSQL cannot store', raw: record.raw })
       continue
     }
-    const deletedAt = stream.deletedAtField ? ((record.values[stream.deletedAtField] as string | null) ?? null) : null
-    staged.add(key as string, deletedAt !== null, encodeRowLine(values, raw, hash('sha256', raw, 'base64'), deletedAt))
+    const changes = checked.changes
+    const values = new Array<unknown>(sources.length)
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i]
+      if (!('base' in source)) {
+        values[i] = checked.values[source.name] ?? null
+        continue
+      }
+      const value = source.from === undefined ? checked.values[source.name] : record.fields?.[source.from]
+      try {
+        values[i] = processValue(source.base, value, { zone: batch.timeZone })
+      } catch (error) {
+        if (!(error instanceof ValueError)) throw error
+        values[i] = null
+        changes.push({ field: source.name, change: 'nulled', reason: error.message })
+      }
+    }
+    const meta = changes.length ? JSON.stringify({ changes }) : null
+    if (meta) batch.coerced++
+    // the shape is part of what was written: a row read again after its table changed shape is written again
+    const hashed = hash('sha256', batch.fingerprint ? `${batch.fingerprint}\n${raw}` : raw, 'base64')
+    const deletedAt = stream.deletedAtField ? ((checked.values[stream.deletedAtField] as string | null) ?? null) : null
+    staged.add(key as string, deletedAt !== null, encodeRowLine(values, raw, hashed, deletedAt, meta))
   }
+}
+
+/**
+ * The record's values checked against the stream's schema. A declared field that fails is NULL
+ * with a change noted, unless it is the key or the cursor: without those the row has no place.
+ */
+function validate(stream: Stream, record: SourceRecord): { values: Record<string, unknown>; changes: FieldChange[] } | { reject: string } {
+  const changes: FieldChange[] = record.changes ? [...record.changes] : []
+  const parsed = stream.recordSchema.safeParse(record.values)
+  if (parsed.success) return { values: record.values, changes }
+  const values = { ...record.values }
+  for (const issue of parsed.error.issues) {
+    const field = issue.path[0]
+    if (typeof field !== 'string' || stream.primaryKey.includes(field) || field === stream.cursorField) return { reject: describeIssues(parsed.error) }
+    if (values[field] === null) continue
+    values[field] = null
+    changes.push({ field, change: 'nulled', reason: issue.message })
+  }
+  // a field that cannot be NULL either (a required one) leaves nothing to store
+  const again = stream.recordSchema.safeParse(values)
+  return again.success ? { values, changes } : { reject: describeIssues(again.error) }
 }
 
 function readKey(stream: Stream, values: Record<string, unknown>): string | null {
@@ -116,9 +208,3 @@ function readKey(stream: Stream, values: Record<string, unknown>): string | null
   return parts.some((p) => p === null || p === undefined || p === '') ? null : keyText(parts)
 }
 
-const namesOf = new WeakMap<Stream, string[]>()
-const columnNames = (stream: Stream) => {
-  let names = namesOf.get(stream)
-  if (!names) namesOf.set(stream, (names = stream.columns.map((c) => c.name)))
-  return names
-}

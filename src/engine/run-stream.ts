@@ -7,6 +7,7 @@ import type { MergeMode } from '../warehouse/merge.ts'
 import { tryStreamLock, unlockStream } from '../warehouse/sql/locks.ts'
 import { finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, requestStop, type PageCounts } from '../warehouse/sql/runs.ts'
 import { initRowCounts, loadStreamState, recordRunOutcome, type FullPass } from '../warehouse/sql/stream-state.ts'
+import { listStoredColumns, registerDeclaredColumns } from '../warehouse/sql/stream-columns.ts'
 import { ensureStreamTable, listTableColumns, type StreamTable } from '../warehouse/stream-table.ts'
 import type { Session, Warehouse } from '../warehouse/types.ts'
 import { commitPage, type CommitTarget } from './commit-page.ts'
@@ -17,6 +18,7 @@ import { prefetch } from './prefetch.ts'
 import { prepareBatches } from './prepare-page.ts'
 import { resolveStrategy, type StrategyFlags } from './strategy.ts'
 import { emptySummary, type RunSummary } from './summary.ts'
+import { createTableShape, declaredColumns, DEFAULT_CONTRACT, type SchemaChange, type StreamContract } from './table-shape.ts'
 
 /** Decides whether a failed read is tried again (from the last committed page) and after how long. */
 export type RetryPolicy = (error: SyncError, attempt: number) => number | undefined
@@ -39,12 +41,16 @@ export interface StreamRunOptions {
   maxDeleteFraction?: number
   /** the worker running it, recorded on the run */
   workerId?: string
+  /** the stream's schema contract (docs/design.md §3.12); evolve, nothing pinned, by default */
+  contract?: StreamContract
+  /** the IANA zone of the source's timestamps without one; UTC by default */
+  timeZone?: string
 }
 
 // PGlite has one connection, so its advisory locks cannot tell two runs of one process apart
 const runningHere = new Set<string>()
 
-const zeroCounts = (): PageCounts => ({ fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, deleted: 0, fetchMs: 0, writeMs: 0 })
+const zeroCounts = (): PageCounts => ({ fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, coerced: 0, deleted: 0, fetchMs: 0, writeMs: 0 })
 
 /**
  * Runs one stream once, keeping every engine rule of docs/design.md §3, and returns its summary. It
@@ -59,7 +65,9 @@ export async function runStream(source: string, stream: Stream, options: StreamR
   if (runningHere.has(lockKey)) return busy(summary, warehouse, log, events, started)
   runningHere.add(lockKey)
 
-  const table: StreamTable = { schema: source, table: stream.name, columns: stream.columns, primaryKey: stream.primaryKey }
+  const contract = options.contract ?? DEFAULT_CONTRACT
+  const timeZone = options.timeZone ?? 'UTC'
+  const table: StreamTable = { schema: source, table: stream.name, columns: declaredColumns(stream, contract), primaryKey: stream.primaryKey }
   const connectorAbort = new AbortController()
   // a graceful stop (a signal, or a stop request seen at a heartbeat): the page in hand commits, then the run ends
   const stopping = new AbortController()
@@ -93,7 +101,9 @@ export async function runStream(source: string, stream: Stream, options: StreamR
         events.emit('run:abandoned', { runId: dead.id, source, stream: stream.name })
       }
     }
-    const tableExists = dryRun ? (await listTableColumns(session, source, stream.name)).size > 0 : (await ensureStreamTable(session, table, log), true)
+    const created = dryRun ? (await listTableColumns(session, source, stream.name)).size === 0 : (await ensureStreamTable(session, table, log)).created
+    const tableExists = !dryRun || !created
+    if (!dryRun) await registerDeclaredColumns(session, source, stream.name, table.columns.map((c) => ({ name: c.name, sqlType: c.type.sql })))
 
     const state = await loadStreamState(session, source, stream.name)
     if (tableExists && !dryRun && (state?.live_rows == null || state?.deleted_rows == null)) await initRowCounts(session, source, stream.name)
@@ -179,6 +189,13 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     // (A pass that committed nothing before its pause resumes from the start: that read is whole.)
     const readWholeAgain = stream.alwaysFull === true || (strategy.resumePass && pass !== null && (stream.detectDeletes ?? true) && storedCursor !== undefined)
     const totals = zeroCounts()
+    const reportSchemaChanges = (changes: readonly SchemaChange[]) => {
+      for (const c of changes) {
+        const what = c.change === 'added' ? `added (${c.toType})` : c.change === 'widened' ? `widened ${c.fromType} → ${c.toType}` : 'dropped at the source (the column is kept; NULL from now on)'
+        runLog.info({ column: c.column, change: c.change, fromType: c.fromType, toType: c.toType }, `column ${c.column} ${what}`)
+      }
+      events.emit('schema:changed', { runId: summary.runId, source, stream: stream.name, changes })
+    }
     let pageNo = 0
     let refused: string | undefined
     // false once a read stopped short of its end (only --max-records does that)
@@ -201,15 +218,19 @@ export async function runStream(source: string, stream: Stream, options: StreamR
               lookbackSeconds: options.lookbackSeconds,
               horizonSeconds: options.horizonSeconds,
               batchSize: left === undefined ? options.batchSize : Math.max(1, Math.min(options.batchSize, left)),
+              timeZone,
             },
             ctx,
           )
           const pages = left === undefined ? read : limitRecords(read, left, stream, () => (truncated = true))
+          // the table's shape as committed: a failed attempt may have planned changes it never applied
+          const shape = createTableShape(source, stream, await listStoredColumns(session, source, stream.name), contract, created)
           // batches are validated and encoded as pages arrive, so the next batch's CPU work overlaps this one's commit
-          for await (const batch of prefetch(prepareBatches(stream, pages, options.batchSize), (ms) => (waited += ms))) {
+          for await (const batch of prefetch(prepareBatches(stream, pages, options.batchSize, { shape, timeZone }), (ms) => (waited += ms))) {
             pageNo++
             const counts = await commitPage(session, target, batch.prepared, pageNo, batch.cursor, waited)
             waited = 0
+            if (batch.prepared.schemaChanges.length) reportSchemaChanges(batch.prepared.schemaChanges)
             if (batch.cursor !== undefined) {
               position = batch.cursor
               applyLookback = false
@@ -301,12 +322,12 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     }
     runningHere.delete(lockKey)
   }
-  log.info(pick(summary), `sync ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.fetched} fetched, ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.deleted} deleted`)
+  log.info(pick(summary), `sync ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.fetched} fetched, ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.coerced} coerced, ${summary.deleted} deleted`)
   events.emit('run:end', { summary })
   return summary
 }
 
-const pick = (c: PageCounts | RunSummary) => ({ fetched: c.fetched, inserted: c.inserted, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected, deleted: c.deleted })
+const pick = (c: PageCounts | RunSummary) => ({ fetched: c.fetched, inserted: c.inserted, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected, coerced: c.coerced, deleted: c.deleted })
 
 async function busy(summary: RunSummary, warehouse: Warehouse, log: Logger, events: EngineEvents, started: number): Promise<RunSummary> {
   const [running] = await listRuns(warehouse, { source: summary.source, stream: summary.stream, status: 'running', limit: 1 }).catch(() => [])

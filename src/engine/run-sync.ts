@@ -7,11 +7,16 @@ import { recordFailedStart } from './failed-start.ts'
 import { runStream, type RetryPolicy } from './run-stream.ts'
 import type { StrategyFlags } from './strategy.ts'
 import { emptySummary, type RunSummary } from './summary.ts'
+import type { StreamContract } from './table-shape.ts'
 
 export interface SourceSettings {
   lookbackSeconds: number
   horizonSeconds: number
   batchSize: number
+  /** the IANA zone of the source's timestamps without one; UTC when absent */
+  timeZone?: string
+  /** schema contracts by stream name; a stream without one evolves */
+  streams?: Readonly<Record<string, StreamContract>>
 }
 
 /** One source to sync: its connector, its parsed config and settings, and which streams (all when empty). */
@@ -84,6 +89,14 @@ export async function runSync(targets: readonly SyncTarget[], options: SyncOptio
         summary.error = `${connector.name} has no stream ${JSON.stringify(name)}; its streams are ${all.map((s) => s.name).join(', ')}`
         runs.push(summary)
       }
+      // a contract for a stream that does not exist would be a promise nothing keeps
+      for (const name of Object.keys(target.settings.streams ?? {})) {
+        if (all.some((s) => s.name === name)) continue
+        const summary = emptySummary(connector.name, name, 'none', options.dryRun ?? false)
+        summary.errorCode = 'config_invalid'
+        summary.error = `sources.${connector.name}.streams names ${JSON.stringify(name)}, which ${connector.name} does not have; its streams are ${all.map((s) => s.name).join(', ')}`
+        runs.push(summary)
+      }
       if (runs.some((r) => r.source === connector.name && r.errorCode === 'config_invalid')) continue
     } catch (error) {
       const failure = coerceError(error)
@@ -126,6 +139,8 @@ export async function runSync(targets: readonly SyncTarget[], options: SyncOptio
             heartbeatMs: options.heartbeatMs,
             maxDeleteFraction: options.maxDeleteFraction,
             workerId: options.workerId,
+            contract: target.settings.streams?.[stream.name],
+            timeZone: target.settings.timeZone,
           }),
         )
       }

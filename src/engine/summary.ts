@@ -12,6 +12,8 @@ export interface RunSummary {
   updated: number
   unchanged: number
   rejected: number
+  /** records stored with a field nulled because it did not fit its column (see `_meta`) */
+  coerced: number
   deleted: number
   cursorFrom: unknown
   cursorTo: unknown
@@ -34,6 +36,7 @@ export function emptySummary(source: string, stream: string, mode: string, dryRu
     updated: 0,
     unchanged: 0,
     rejected: 0,
+    coerced: 0,
     deleted: 0,
     cursorFrom: null,
     cursorTo: null,

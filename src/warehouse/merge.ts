@@ -22,15 +22,16 @@ export function rawOfLine(rows: StagedRows, i: number, columnCount: number): unk
 }
 
 /**
- * A row's COPY text up to `_deleted_at`: the columns, then `_raw` (the payload's JSON text, as
- * JSON.stringify writes it), `_hash`, `_deleted_at`; no line end.
+ * A row's COPY text up to `_meta`: the columns, then `_raw` (the payload's JSON text, as
+ * JSON.stringify writes it), `_hash`, `_deleted_at`, `_meta` (JSON text or NULL); no line end.
  */
-export function encodeRowLine(values: readonly unknown[], raw: string, hash: string, deletedAt: string | null): string {
-  const parts = new Array<string>(values.length + 3)
+export function encodeRowLine(values: readonly unknown[], raw: string, hash: string, deletedAt: string | null, meta: string | null = null): string {
+  const parts = new Array<string>(values.length + 4)
   for (let i = 0; i < values.length; i++) parts[i] = encodeCopyValue(values[i])
   parts[values.length] = encodeCopyJson(raw)
   parts[values.length + 1] = hash
   parts[values.length + 2] = encodeCopyValue(deletedAt)
+  parts[values.length + 3] = meta === null ? '\\N' : encodeCopyJson(meta)
   return parts.join('\t')
 }
 
@@ -46,7 +47,7 @@ export interface MergeCounts {
   deletedDelta: number
 }
 
-const stageColumns = (t: StreamTable) => [...t.columns.map((c) => quoteIdent(c.name)), '"_raw"', '"_hash"', '"_deleted_at"', '"_row"']
+const stageColumns = (t: StreamTable) => [...t.columns.map((c) => quoteIdent(c.name)), '"_raw"', '"_hash"', '"_deleted_at"', '"_meta"', '"_row"']
 
 export async function createStage(tx: Queryable, t: StreamTable): Promise<void> {
   const columns = stageColumns(t).map((c) => (c === '"_row"' ? `${c} integer` : `${c} text`))
@@ -67,15 +68,15 @@ export async function mergeStage(
 ): Promise<MergeCounts> {
   const names = t.columns.map((c) => quoteIdent(c.name))
   const casts = t.columns.map((c) => `s.${quoteIdent(c.name)}::${c.type.sql}`)
-  const insert = `INSERT INTO ${tableName(t)} AS t (${names.join(', ')}, "_raw", "_hash", "_synced_at", "_run_id", "_deleted_at")
-    SELECT ${casts.join(', ')}, s."_raw"::jsonb, s."_hash", now(), $1::bigint, s."_deleted_at"::timestamptz
+  const insert = `INSERT INTO ${tableName(t)} AS t (${names.join(', ')}, "_raw", "_hash", "_synced_at", "_run_id", "_deleted_at", "_meta")
+    SELECT ${casts.join(', ')}, s."_raw"::jsonb, s."_hash", now(), $1::bigint, s."_deleted_at"::timestamptz, s."_meta"::jsonb
     FROM ${STAGE} s WHERE s."_row" BETWEEN $2 AND $3`
   const conflict = `(${t.primaryKey.map(quoteIdent).join(', ')})`
   let upsert: string
   if (options.mode === 'append') {
     upsert = `${insert} ON CONFLICT ${conflict} DO NOTHING RETURNING true AS inserted, "_deleted_at" IS NOT NULL AS deleted, NULL::text AS k`
   } else {
-    const sets = [...names, '"_raw"', '"_hash"', '"_synced_at"', '"_run_id"', '"_deleted_at"'].map((n) => `${n} = EXCLUDED.${n}`)
+    const sets = [...names, '"_raw"', '"_hash"', '"_synced_at"', '"_run_id"', '"_deleted_at"', '"_meta"'].map((n) => `${n} = EXCLUDED.${n}`)
     // unchanged rows are skipped by their payload hash, and an older version never replaces a newer one
     const cursor = options.cursorField ? quoteIdent(options.cursorField) : undefined
     const guard =
@@ -145,7 +146,7 @@ export async function insertPassKeys(tx: Queryable, passId: string, keys: readon
  * rejects) rolls back to the regular path, so the result is the same, only faster.
  */
 export async function copyIntoTable(tx: Transaction, t: StreamTable, rows: StagedRows, runId: number | null): Promise<void> {
-  const columns = [...t.columns.map((c) => quoteIdent(c.name)), '"_raw"', '"_hash"', '"_deleted_at"', '"_run_id"']
+  const columns = [...t.columns.map((c) => quoteIdent(c.name)), '"_raw"', '"_hash"', '"_deleted_at"', '"_meta"', '"_run_id"']
   await tx.copyIn(tableName(t), columns, withLastValue(rows, () => runId))
 }
 

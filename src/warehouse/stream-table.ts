@@ -1,4 +1,4 @@
-import type { Column } from '../connectors/columns.ts'
+import { PG_TYPES, type Column, type PgBaseType } from '../connectors/columns.ts'
 import type { Logger } from '../log.ts'
 import { qualified, quoteIdent } from './identifiers.ts'
 import type { Queryable } from './types.ts'
@@ -10,6 +10,8 @@ export const META_COLUMNS = [
   { name: '_synced_at', sql: 'timestamptz NOT NULL DEFAULT now()' },
   { name: '_run_id', sql: 'bigint' },
   { name: '_deleted_at', sql: 'timestamptz' },
+  // what the load changed of the record: `{"changes":[{"field","change":"nulled","reason"}]}`, NULL when nothing
+  { name: '_meta', sql: 'jsonb' },
 ] as const
 
 export interface StreamTable {
@@ -53,8 +55,18 @@ export async function listTableColumns(db: Queryable, schema: string, table: str
   return new Map(rows.map((r) => [r.column_name, r.data_type]))
 }
 
-export async function addColumn(db: Queryable, t: StreamTable, column: Column): Promise<void> {
+export async function addColumn(db: Queryable, t: Pick<StreamTable, 'schema' | 'table'>, column: Pick<Column, 'name' | 'type'>): Promise<void> {
   await db.query(`ALTER TABLE ${tableName(t)} ADD COLUMN IF NOT EXISTS ${quoteIdent(column.name)} ${column.type.sql}`)
+}
+
+/**
+ * Changes a column's type, converting the values it holds (a widening: every old value has a form
+ * in the new type). `sqlType` is one of ours (columns.ts PG_TYPES), never user text.
+ */
+export async function retypeColumn(db: Queryable, t: Pick<StreamTable, 'schema' | 'table'>, name: string, sqlType: PgBaseType): Promise<void> {
+  if (!PG_TYPES.includes(sqlType)) throw new Error(`not a column type crmsync writes: ${sqlType}`)
+  const column = quoteIdent(name)
+  await db.query(`ALTER TABLE ${tableName(t)} ALTER COLUMN ${column} TYPE ${sqlType} USING ${column}::${sqlType}`)
 }
 
 // information_schema.data_type names for our base types, to notice a column whose type drifted

@@ -99,7 +99,8 @@ export async function leadDrift(fixture: SalesRabbitFixture, warehouse: Warehous
     const same = row && JSON.stringify(canonical(row._raw)) === JSON.stringify(canonical(lead))
     if (!same || deleted !== (row._deleted_at !== null)) drift.push(id)
   }
-  for (const id of stored.keys()) if (!source.has(id)) drift.push(id)
+  // a row the source no longer has must be soft-deleted (a phantom lead a fault served, say)
+  for (const [id, row] of stored) if (!source.has(id) && row._deleted_at === null) drift.push(id)
   return drift
 }
 

@@ -134,17 +134,18 @@ describe.each(WAREHOUSE_KINDS)('hubspot over the HubSpot emulator, into %s', (ki
     expect(await count('assoc_deal_contact')).toBe((await source.emulator.tables()).assoc_deal_contact)
   })
 
-  it.skipIf(!!reason)('a value that does not parse is a reject naming the property; the rest load', async () => {
+  it.skipIf(!!reason)('a value that does not parse is NULL with a _meta change naming the property; the record and the rest load', async () => {
     const [victim] = (await query<{ id: string }>(`SELECT id::text FROM hubspot.contacts WHERE _deleted_at IS NULL ORDER BY id LIMIT 1`)).map((r) => r.id)
     await source.admin('/_admin/mutate', { table: 'contacts', updates: [{ id: victim, properties: { price: '12,50 €' } }] })
     await source.admin('/_admin/mutate', { table: 'contacts', updates: 3 })
     const [run] = await source.sync(db.warehouse, ['contacts'])
-    expect(run).toMatchObject({ status: 'partial', rejected: 1 })
-    expect(run.updated).toBeGreaterThanOrEqual(3)
-    const [reject] = await query<{ record_key: string; reason: string }>(`SELECT record_key, reason FROM crmsync.rejects WHERE stream = 'contacts' ORDER BY id DESC LIMIT 1`)
-    expect(reject).toEqual({ record_key: victim, reason: 'price: "12,50 €" is not a number' })
+    expect(run).toMatchObject({ status: 'succeeded', rejected: 0, coerced: 1 })
+    expect(run.updated).toBeGreaterThanOrEqual(4)
+    const row = async () => (await query<{ price: string | null; raw: string; _meta: unknown }>(`SELECT price::text, _raw->'properties'->>'price' AS raw, _meta FROM hubspot.contacts WHERE id = ${Number(victim)}`))[0]
+    expect(await row()).toEqual({ price: null, raw: '12,50 €', _meta: { changes: [{ field: 'price', change: 'nulled', reason: 'not a decimal number' }] } })
     await source.admin('/_admin/mutate', { table: 'contacts', updates: [{ id: victim, properties: { price: '12.50' } }] })
-    expect((await source.sync(db.warehouse, ['contacts']))[0].status).toBe('succeeded')
+    expect((await source.sync(db.warehouse, ['contacts']))[0]).toMatchObject({ status: 'succeeded', coerced: 0 })
+    expect(await row()).toEqual({ price: '12.50', raw: '12.50', _meta: null })
   })
 
   it.skipIf(!!reason)('a 429 storm slows a full pass down but loses nothing', async () => {

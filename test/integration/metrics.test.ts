@@ -159,7 +159,7 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
     const labels = { source: 'fake', stream: 'busy' }
     const summary = (runId: number | null, status: RunSummary['status']): RunSummary => ({
       ...{ runId, source: 'fake', stream: 'busy', mode: 'incremental', status, fetched: 0, inserted: 0, updated: 0 },
-      ...{ unchanged: 0, rejected: 0, deleted: 0, cursorFrom: null, cursorTo: null, durationMs: 5, error: null },
+      ...{ unchanged: 0, rejected: 0, coerced: 0, deleted: 0, cursorFrom: null, cursorTo: null, durationMs: 5, error: null },
       ...{ errorCode: null, dryRun: false, attempts: 1 },
     })
     events.emit('run:start', { runId: 41, ...labels, mode: 'incremental', trigger: 'test', reason: 'test' })

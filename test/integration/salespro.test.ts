@@ -37,7 +37,8 @@ describe.each(WAREHOUSE_KINDS)('salespro over the Athena emulator, into %s', (ki
     const stats = await source.admin('/_admin/stats')
     expect(stats.queries).toHaveLength(7)
     expect(stats.requests['s3:GetObject']).toBe(7)
-    expect(stats.requests.GetQueryResults ?? 0).toBe(0)
+    // results come from S3; the one small GetQueryResults per keyed table reads its column metadata (schema evolution)
+    expect(stats.requests.GetQueryResults ?? 0).toBe(4)
   })
 
   it.skipIf(!!reason)('keeps NULL and "" apart, reads false as false, and types every column', async () => {

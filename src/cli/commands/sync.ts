@@ -56,6 +56,7 @@ export function runJson(s: RunSummary) {
     updated: s.updated,
     unchanged: s.unchanged,
     rejected: s.rejected,
+    coerced: s.coerced,
     deleted: s.deleted,
     cursorFrom: s.cursorFrom,
     cursorTo: s.cursorTo,

@@ -1,10 +1,11 @@
 import { z } from 'zod'
 import { SyncError } from '../../errors.ts'
-import { col, columnForType, type PgBaseType } from '../columns.ts'
-import type { RejectedRecord, SourceRecord } from '../types.ts'
-import { columnNames } from './column-name.ts'
+import { col, type PgBaseType } from '../columns.ts'
+import { processField, processValue, ValueError, type FieldChange } from '../processors.ts'
+import type { RejectedRecord, SourceRecord, SourceSchema } from '../types.ts'
+import { columnNames } from '../column-name.ts'
 import type { PropertyDefinition, SimpleObject } from './schemas.ts'
-import { baseTypeOf, parseDateTime, parseValue, ValueError } from './values.ts'
+import { baseTypeOf } from './values.ts'
 
 /** The columns every object stream has besides its properties. */
 export const OBJECT_COLUMNS = ['id', 'created_at', 'updated_at', 'archived', 'archived_at'] as const
@@ -19,7 +20,10 @@ export interface ObjectSchema {
   /** the properties to request, in HubSpot's names */
   properties: string[]
   columns: PropertyColumn[]
+  /** the object columns every stream declares; the properties follow the source (docs/design.md §3.12) */
   recordSchema: z.ZodObject
+  /** the properties as the source's shape: each a column the engine types and evolves */
+  sourceSchema: SourceSchema
 }
 
 export type ObjectResult = { record: SourceRecord } | { reject: RejectedRecord }
@@ -52,38 +56,36 @@ export function buildObjectSchema(
     column: columnOf.get(property) as string,
     base: baseTypeOf(byName.get(property)?.type ?? 'string'),
   }))
-  const shape: Record<string, z.ZodType> = {
+  const recordSchema = z.object({
     id: col.bigintKey(),
     created_at: col.timestamp(),
     updated_at: col.timestamp(),
     archived: col.boolean(),
     archived_at: col.timestamp(),
-  }
-  for (const c of columns) shape[c.column] = columnForType(c.base)
-  return { properties: names, columns, recordSchema: z.object(shape) }
+  })
+  const sourceSchema: SourceSchema = { fields: columns.map((c) => ({ name: c.column, from: c.property, type: c.base })), complete: true }
+  return { properties: names, columns, recordSchema, sourceSchema }
 }
 
-/** One SimplePublicObject as a record, or a reject naming the property that did not parse. */
-export function toObjectRecord(object: SimpleObject, columns: readonly PropertyColumn[]): ObjectResult {
-  const values: Record<string, unknown> = {}
-  let field = 'createdAt'
+const instant = (text: string | null | undefined) => processValue('timestamptz', text ?? null)
+
+/**
+ * One SimplePublicObject as a record: the object columns here, the properties as the source's
+ * fields for the engine to type. Only an unreadable `updatedAt` (the cursor) makes it a reject.
+ */
+export function toObjectRecord(object: SimpleObject): ObjectResult {
+  let updatedAt: unknown
   try {
-    values.id = object.id
-    values.created_at = parseDateTime(object.createdAt)
-    field = 'updatedAt'
-    values.updated_at = parseDateTime(object.updatedAt)
-    values.archived = object.archived
-    field = 'archivedAt'
-    // an archived record without archivedAt is still deleted at the source: its last update stands in
-    const archivedAt = object.archivedAt ? parseDateTime(object.archivedAt) : null
-    values.archived_at = archivedAt ?? (object.archived ? values.updated_at : null)
-    for (const c of columns) {
-      field = c.property
-      values[c.column] = parseValue(c.base, object.properties[c.property] ?? null)
-    }
+    updatedAt = instant(object.updatedAt)
   } catch (error) {
     if (!(error instanceof ValueError)) throw error
-    return { reject: { key: object.id, reason: `${field}: ${error.message}`, raw: object } }
+    return { reject: { key: object.id, reason: `updatedAt: ${JSON.stringify(object.updatedAt)} is ${error.message}`, raw: object } }
   }
-  return { record: { values, raw: object } }
+  const changes: FieldChange[] = []
+  const values: Record<string, unknown> = { id: object.id, updated_at: updatedAt, archived: object.archived }
+  processField(values, changes, 'created_at', () => instant(object.createdAt))
+  processField(values, changes, 'archived_at', () => instant(object.archivedAt))
+  // an archived record without archivedAt is still deleted at the source: its last update stands in
+  if (object.archived && values.archived_at === null) values.archived_at = updatedAt
+  return { record: { values, raw: object, changes, fields: object.properties } }
 }

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { loadHubSpotConfig } from './config.ts'
-import { columnName, columnNames } from './column-name.ts'
+import { columnName, columnNames } from '../column-name.ts'
 import { buildObjectSchema, toObjectRecord } from './object-schema.ts'
-import { parseValue } from './values.ts'
+import { processValue } from '../processors.ts'
 
-describe('HubSpot values', () => {
+describe('HubSpot values, through the shared processors', () => {
   it.each([
     ['numeric', '12.50', '12.50'],
     ['numeric', '+3', '3'],
     ['numeric', '.5', '0.5'],
-    ['numeric', '1e3', '1e3'],
+    ['numeric', '1e3', '1000'],
     ['numeric', '', null],
     ['boolean', 'true', true],
     ['boolean', 'FALSE', false],
@@ -22,22 +22,35 @@ describe('HubSpot values', () => {
     ['text', '', ''],
     ['text', 'a;b', 'a;b'],
   ] as const)('reads %s %j as %j', (base, text, value) => {
-    expect(parseValue(base, text)).toEqual(value)
+    expect(processValue(base, text)).toEqual(value)
   })
 
   it.each([
     ['numeric', '12,50'],
-    ['boolean', 'yes'],
+    ['boolean', 'perhaps'],
     ['timestamptz', 'yesterday'],
-    ['date', '2024-02-29T10:00:00.000Z'],
   ] as const)('refuses %s %j with a reason', (base, text) => {
-    expect(() => parseValue(base, text)).toThrow(/is not/)
+    expect(() => processValue(base, text)).toThrow(/^not a/)
   })
 
-  it('turns a record that does not parse into a reject naming the property', () => {
-    const schema = buildObjectSchema('deals', [{ name: 'amount', type: 'number' }], 'all', [])
-    const object = { id: '7', properties: { amount: 'lots' }, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-02T00:00:00Z', archived: false }
-    expect(toObjectRecord(object, schema.columns)).toEqual({ reject: { key: '7', reason: 'amount: "lots" is not a number', raw: object } })
+  it('gives the properties to the engine as the source fields, typed from their definitions', () => {
+    const schema = buildObjectSchema('deals', [{ name: 'amount', type: 'number' }, { name: 'id', type: 'string' }], 'all', [])
+    expect(schema.sourceSchema).toEqual({ fields: [{ name: 'amount', from: 'amount', type: 'numeric' }, { name: 'id_prop', from: 'id', type: 'text' }], complete: true })
+    const object = { id: '7', properties: { amount: 'lots' }, createdAt: 'soon', updatedAt: '2026-01-02T00:00:00Z', archived: false }
+    // a bad createdAt costs that field; the properties are typed by the engine, not here
+    expect(toObjectRecord(object)).toEqual({
+      record: {
+        values: { id: '7', created_at: null, updated_at: '2026-01-02T00:00:00Z', archived: false, archived_at: null },
+        raw: object,
+        changes: [{ field: 'created_at', change: 'nulled', reason: 'not a timestamp' }],
+        fields: object.properties,
+      },
+    })
+  })
+
+  it('rejects only a record whose updatedAt (the cursor) cannot be read', () => {
+    const object = { id: '7', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: 'later', archived: false }
+    expect(toObjectRecord(object)).toEqual({ reject: { key: '7', reason: 'updatedAt: "later" is not a timestamp', raw: object } })
   })
 })
 

@@ -23,11 +23,19 @@ export interface FinishedQuery {
   outputLocation: string
 }
 
+/** A result column as Athena describes it (`ColumnInfo`): its name and SQL type (`varchar`, `integer`...). */
+export interface AthenaColumn {
+  name: string
+  type: string
+}
+
 export interface AthenaGateway {
   /** starts a query and waits until it succeeded; FAILED and CANCELLED become SyncErrors */
   run(sql: string, ctx: RunContext): Promise<FinishedQuery>
   /** streams the rows of a finished query in batches: the S3 CSV, or GetQueryResults pages when S3 is not readable */
   batches(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow[]>
+  /** the result's columns and their types, from its metadata (one small GetQueryResults call) */
+  columns(query: FinishedQuery, ctx: RunContext): Promise<AthenaColumn[]>
   destroy(): void
 }
 
@@ -169,9 +177,19 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
     yield* fromApi(query, ctx)
   }
 
+  async function columns(query: FinishedQuery, ctx: RunContext): Promise<AthenaColumn[]> {
+    const page = await timed(ctx, 'athena:GetQueryResults', () =>
+      athena.send(new GetQueryResultsCommand({ QueryExecutionId: query.id, MaxResults: 1 }), { abortSignal: ctx.signal }),
+    )
+    const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo
+    if (!info) throw new SyncError('source_bad_response', `athena query ${query.id} answered without column metadata`)
+    return info.map((c) => ({ name: c.Name ?? '', type: c.Type ?? 'varchar' }))
+  }
+
   return {
     run,
     batches,
+    columns,
     destroy: () => {
       athena.destroy()
       s3.destroy()

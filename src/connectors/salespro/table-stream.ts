@@ -1,9 +1,10 @@
 import { z } from 'zod'
-import { columnsOf } from '../columns.ts'
-import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, Stream, WriteMode } from '../types.ts'
-import { createAthenaGateway, type AthenaRow } from './client.ts'
+import { columnsOf, type PgBaseType } from '../columns.ts'
+import { processField, ValueError, type FieldChange } from '../processors.ts'
+import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../types.ts'
+import { createAthenaGateway, type AthenaColumn, type AthenaRow } from './client.ts'
 import type { SalesProConfig } from './config.ts'
-import { ValueError, type Parser } from './processors.ts'
+import type { Parser } from './processors.ts'
 import { buildWindowQuery, isoToAthena, minusSeconds } from './sql.ts'
 
 const PAGE_ROWS = 500
@@ -31,39 +32,85 @@ export interface TableStreamSpec {
   /** for keyless tables: the columns that order rows inside one timestamp */
   orderColumns?: string[]
   /** turns a row into records; called with per-query state so keyless tables can number duplicates */
-  convert: (row: AthenaRow, query: Map<string, number>) => RowResult
+  convert: (row: AthenaRow, query: Map<string, number>, zone: string) => RowResult
+  /** the table follows Athena's columns: ones it does not declare become columns (docs/design.md §3.12) */
+  evolves?: boolean
 }
 
 // parsers as [column, parser] pairs, built once per parser table: this runs for every row
 const entriesOf = new WeakMap<Record<string, Parser>, [string, Parser][]>()
 
-/** The common conversion: each warehouse column parsed from the Athena column of the same name. */
-export function convertColumns(row: AthenaRow, parsers: Record<string, Parser>): Record<string, unknown> {
+/**
+ * The common conversion: each warehouse column parsed from the Athena column of the same name. A
+ * value that does not fit is NULL with a change noted in `changes`, except in the `required`
+ * columns (the cursor), whose failure throws: such a row has no place in the stream.
+ */
+export function convertColumns(row: AthenaRow, parsers: Record<string, Parser>, zone: string, changes: FieldChange[], required: readonly string[] = []): Record<string, unknown> {
   let entries = entriesOf.get(parsers)
   if (!entries) entriesOf.set(parsers, (entries = Object.entries(parsers)))
   const values: Record<string, unknown> = {}
   for (const [column, parser] of entries) {
+    const text = row[column] ?? null
+    if (!required.includes(column)) {
+      processField(values, changes, column, () => parser(text, zone))
+      continue
+    }
     try {
-      values[column] = parser(row[column] ?? null)
+      values[column] = parser(text, zone)
     } catch (error) {
-      if (error instanceof ValueError) throw new ValueError(`${column}: ${error.message}`)
+      if (error instanceof ValueError) throw new ValueError(`${column}: ${JSON.stringify(text)} is ${error.message}`)
       throw error
     }
   }
   return values
 }
 
-/** The row as a plain record, or the reason it is not one. */
-export function convertKeyed(row: AthenaRow, key: string, parsers: Record<string, Parser>): RowResult {
+/** The row as a plain record (its own Athena columns carried for schema evolution), or the reason it is not one. */
+export function convertKeyed(row: AthenaRow, key: string, parsers: Record<string, Parser>, zone: string, cursorColumn: string): RowResult {
   const id = row[key]
   if (id === null || id === undefined || id.trim() === '') return { reject: `${key} is missing (${id === null ? 'NULL' : 'empty'}), so the row has no identity to store it under` }
+  const changes: FieldChange[] = []
   try {
-    return { records: [{ values: convertColumns(row, parsers), raw: row }] }
+    const values = convertColumns(row, parsers, zone, changes, [cursorColumn])
+    return { records: [{ values, raw: row, changes, fields: row }] }
   } catch (error) {
     if (error instanceof ValueError) return { reject: error.message, key: id }
     throw error
   }
 }
+
+/** Athena's column type (`ColumnInfo.Type`: varchar, integer, decimal, timestamp...) as a warehouse type. */
+export function athenaBaseType(type: string): PgBaseType {
+  switch (type.toLowerCase().replace(/\(.*$/, '')) {
+    case 'boolean':
+      return 'boolean'
+    case 'tinyint':
+    case 'smallint':
+    case 'integer':
+    case 'int':
+      return 'integer'
+    case 'bigint':
+      return 'bigint'
+    case 'real':
+    case 'float':
+    case 'double':
+      return 'double precision'
+    case 'decimal':
+      return 'numeric'
+    case 'timestamp':
+      return 'timestamptz'
+    case 'date':
+      return 'date'
+    default:
+      // varchar, char, and the structured types (array, map, row), which Athena writes as text
+      return 'text'
+  }
+}
+
+const sourceSchemaOf = (columns: readonly AthenaColumn[]): SourceSchema => ({
+  fields: columns.map((c) => ({ name: c.name, type: athenaBaseType(c.type) })),
+  complete: true,
+})
 
 /**
  * A SalesPro table as a stream (the "engine" layer of the seed's four): one Athena query for the
@@ -104,6 +151,9 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
       try {
         const query = await gateway.run(sql, ctx)
         ctx.log.debug({ queryExecutionId: query.id, sql }, 'reading athena result')
+        const zone = request.timeZone ?? 'UTC'
+        // the result's own column metadata is the source's shape as this run sees it
+        const schema = spec.evolves ? sourceSchemaOf(await gateway.columns(query, ctx)) : undefined
         // small pages: the engine commits them in batches of batchSize all the same, and a row's
         // objects die young when its page is encoded soon after it was read (see prepareBatches)
         const pageSize = Math.min(request.batchSize, PAGE_ROWS)
@@ -121,7 +171,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
         }
         for await (const batch of gateway.batches(query, ctx)) {
           for (const row of batch) {
-            const result = spec.convert(row, perQuery)
+            const result = spec.convert(row, perQuery, zone)
             if ('reject' in result) rejects.push({ key: result.key, reason: result.reject, raw: row })
             else {
               for (const record of result.records) records.push(record)
@@ -130,7 +180,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
             const ts = row[spec.cursorColumn]
             if (ts && ATHENA_TIMESTAMP.test(ts)) cursorRow = row
             if (++rowsInPage >= pageSize) {
-              yield { records, rejects, cursor: cursor(), replaceScopes: scopes }
+              yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema }
               records = []
               rejects = []
               scopes = []
@@ -138,7 +188,8 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
             }
           }
         }
-        if (rowsInPage > 0) yield { records, rejects, cursor: cursor(), replaceScopes: scopes }
+        // an empty result still shows the source's shape (a dropped column with no changed rows)
+        if (rowsInPage > 0 || schema) yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema }
       } finally {
         gateway.destroy()
       }

@@ -1,100 +1,76 @@
 import { z } from 'zod'
-import { col } from '../columns.ts'
+import { columnName } from '../column-name.ts'
+import { col, type PgBaseType } from '../columns.ts'
+import { processField, processValue, ValueError, type FieldChange } from '../processors.ts'
+import type { SourceSchema } from '../types.ts'
 import { parseInstant } from './timestamps.ts'
 
-/** A source value that cannot become its column's type; the record becomes a reject naming the field. */
+/** A record without a usable key or modification time: it becomes a reject naming the field. */
 export class FieldError extends Error {}
+
+type Parse = (value: unknown, zone: string) => unknown
 
 /** One warehouse column: its type, the API key it comes from, and how the API's value becomes it. */
 export interface Field {
   source: string
   type: z.ZodType
-  parse(value: unknown, source: string): unknown
+  parse: Parse
+  /** the row cannot exist without it (the key, the modification time): a bad value rejects the record */
+  required?: boolean
 }
 
-const fail = (source: string, value: unknown, what: string): never => {
-  const problem = value === undefined ? 'missing' : `${JSON.stringify(value)} is not ${what}`
-  throw new FieldError(`${source}: ${problem}`)
-}
-// a date, or the date part of a timestamp (SalesRabbit sends dates either way in different places)
-const DAY = /^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$/
-const absent = (value: unknown) => value === null || value === undefined || value === ''
-// MySQL's zero date is how a PHP backend writes "no date"; an optional field reads it as NULL
-const zeroDate = (value: unknown) => typeof value === 'string' && value.startsWith('0000-00-00')
+const problem = (value: unknown, reason: string) => (value === undefined ? 'missing' : `${JSON.stringify(value)} is ${reason}`)
 
-function integer(value: unknown, source: string): string | null {
-  if (absent(value)) return null
-  return keyOf(value) ?? fail(source, value, 'an integer')
-}
-
-function timestamp(value: unknown, source: string): string | null {
-  if (absent(value) || zeroDate(value)) return null
-  // the exact source text goes to PostgreSQL; parsing here only proves it carries a zone
-  if (typeof value === 'string' && parseInstant(value) !== undefined) return value.trim()
-  return fail(source, value, 'a timestamp with a zone')
-}
+// the shared tolerant processors (src/connectors/processors.ts), by column type
+const as =
+  (base: PgBaseType): Parse =>
+  (value, zone) =>
+    processValue(base, value, { zone })
 
 const parsers = {
-  text(value: unknown, source: string): string | null {
-    if (value === null || value === undefined) return null
-    if (typeof value === 'string') return value
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-    return fail(source, value, 'text')
+  text: as('text'),
+  bigint: as('bigint'),
+  double: as('double precision'),
+  boolean: as('boolean'),
+  timestamp: as('timestamptz'),
+  // SalesRabbit sends dates either as dates or as timestamps, depending on the place
+  date: as('date'),
+  json: as('jsonb'),
+  key(value: unknown): string {
+    const key = keyOf(value)
+    if (key === undefined) throw new ValueError('not an integer')
+    return key
   },
-  integer,
-  key(value: unknown, source: string): string {
-    return integer(value, source) ?? fail(source, value, 'an integer')
-  },
-  double(value: unknown, source: string): number | null {
-    if (absent(value)) return null
-    if (typeof value === 'number' && Number.isFinite(value)) return value
-    if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value)
-    return fail(source, value, 'a number')
-  },
-  boolean(value: unknown, source: string): boolean | null {
-    if (absent(value)) return null
-    if (value === true || value === 1 || value === 'true' || value === '1') return true
-    if (value === false || value === 0 || value === 'false' || value === '0') return false
-    return fail(source, value, 'a boolean')
-  },
-  timestamp,
-  timestampRequired(value: unknown, source: string): string {
+  /** the modification time drives the window's arithmetic: it must carry its zone */
+  instant(value: unknown): string {
     if (typeof value === 'string' && parseInstant(value) !== undefined) return value.trim()
-    return fail(source, value, 'a timestamp with a zone')
-  },
-  date(value: unknown, source: string): string | null {
-    if (absent(value) || zeroDate(value)) return null
-    const day = typeof value === 'string' ? DAY.exec(value.trim())?.[1] : undefined
-    if (day && parseInstant(`${day}T00:00:00Z`) !== undefined) return day
-    return fail(source, value, 'a date')
-  },
-  json(value: unknown, source: string): unknown {
-    if (value === null || value === undefined) return null
-    if (typeof value === 'object') return value
-    return fail(source, value, 'a JSON object or array')
+    throw new ValueError('not a timestamp with a zone')
   },
 }
 
 export const field = {
-  key: (source: string): Field => ({ source, type: col.bigintKey(), parse: parsers.key }),
+  key: (source: string): Field => ({ source, type: col.bigintKey(), parse: parsers.key, required: true }),
   text: (source: string): Field => ({ source, type: col.text(), parse: parsers.text }),
-  bigint: (source: string): Field => ({ source, type: col.bigint(), parse: parsers.integer }),
+  bigint: (source: string): Field => ({ source, type: col.bigint(), parse: parsers.bigint }),
   double: (source: string): Field => ({ source, type: col.double(), parse: parsers.double }),
   boolean: (source: string): Field => ({ source, type: col.boolean(), parse: parsers.boolean }),
   timestamp: (source: string): Field => ({ source, type: col.timestamp(), parse: parsers.timestamp }),
-  timestampRequired: (source: string): Field => ({
-    source,
-    type: col.timestampRequired(),
-    parse: parsers.timestampRequired,
-  }),
+  timestampRequired: (source: string): Field => ({ source, type: col.timestampRequired(), parse: parsers.instant, required: true }),
   date: (source: string): Field => ({ source, type: col.date(), parse: parsers.date }),
   json: (source: string): Field => ({ source, type: col.json(), parse: parsers.json }),
 }
 
 export interface RecordShape {
   schema: z.ZodObject
-  /** the typed values of an API record; throws FieldError naming the first field that does not parse */
-  convert(raw: Record<string, unknown>): Record<string, unknown>
+  /** the API keys the columns come from: any other key is a field the source grew */
+  sources: ReadonlySet<string>
+  /** the column names, which a grown field's column must not take */
+  columns: readonly string[]
+  /**
+   * The typed values of an API record. A field that does not fit is NULL with a change noted;
+   * a required one throws FieldError naming it.
+   */
+  convert(raw: Record<string, unknown>, zone?: string): { values: Record<string, unknown>; changes: FieldChange[] }
 }
 
 /** A record shape from its fields: the zod schema (validation, DDL) and the converter agree by construction. */
@@ -102,13 +78,63 @@ export function defineRecord(fields: Record<string, Field>): RecordShape {
   const entries = Object.entries(fields)
   return {
     schema: z.object(Object.fromEntries(entries.map(([column, f]) => [column, f.type]))),
-    convert(raw) {
+    sources: new Set(entries.map(([, f]) => f.source)),
+    columns: entries.map(([column]) => column),
+    convert(raw, zone = 'UTC') {
       const values: Record<string, unknown> = {}
-      for (const [column, f] of entries) values[column] = f.parse(raw[f.source], f.source)
-      return values
+      const changes: FieldChange[] = []
+      for (const [column, f] of entries) {
+        const value = raw[f.source]
+        if (!f.required) {
+          processField(values, changes, column, () => f.parse(value, zone))
+          continue
+        }
+        try {
+          values[column] = f.parse(value, zone)
+        } catch (error) {
+          if (error instanceof ValueError) throw new FieldError(`${f.source}: ${problem(value, error.message)}`)
+          throw error
+        }
+      }
+      return { values, changes }
     },
   }
 }
+
+/**
+ * The fields a page's records carry beyond the shape's own keys, with types guessed from their
+ * values, conservatively (docs/design.md §3.12): text stays text even when it looks like a number,
+ * whole numbers are bigint, other numbers numeric, objects and arrays jsonb; a field seen only as
+ * null waits until a value shows its type. Undefined when there are none.
+ */
+export function inferSchema(shape: RecordShape, records: readonly Record<string, unknown>[]): SourceSchema | undefined {
+  const types = new Map<string, PgBaseType>()
+  for (const record of records) {
+    for (const key in record) {
+      if (shape.sources.has(key)) continue
+      const type = typeOfValue(record[key])
+      if (type === undefined) continue
+      const known = types.get(key)
+      types.set(key, known === undefined ? type : widenInferred(known, type))
+    }
+  }
+  if (types.size === 0) return undefined
+  const fields = [...types].map(([key, type]) => {
+    const name = columnName(key)
+    return { name: shape.columns.includes(name) ? columnName(`${name}_field`) : name, from: key, type }
+  })
+  return { fields, complete: false, inferred: true }
+}
+
+function typeOfValue(value: unknown): PgBaseType | undefined {
+  if (value === null || value === undefined) return undefined
+  if (typeof value === 'boolean') return 'boolean'
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? 'bigint' : 'numeric'
+  if (typeof value === 'object') return 'jsonb'
+  return 'text'
+}
+
+const widenInferred = (a: PgBaseType, b: PgBaseType): PgBaseType => (a === b ? a : (a === 'bigint' || a === 'numeric') && (b === 'bigint' || b === 'numeric') ? 'numeric' : 'text')
 
 /** The API record as an object, or undefined when the page held something else (a string, null, an array). */
 export function asObject(value: unknown): Record<string, unknown> | undefined {

@@ -24,6 +24,7 @@ export const RETRY_RULES: Readonly<Record<ErrorCode, RetryRule>> = {
   config_invalid: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
   busy: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
   circuit_open: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
+  schema_changed: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
   cancelled: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
   internal: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
 }

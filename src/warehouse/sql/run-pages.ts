@@ -9,6 +9,7 @@ export interface DbRunPage {
   updated: number
   unchanged: number
   rejected: number
+  coerced: number
   deleted: number
   fetch_ms: number
   write_ms: number
@@ -18,9 +19,9 @@ export interface DbRunPage {
 
 export async function insertRunPage(db: Queryable, runId: number, pageNo: number, page: PageCounts, cursor: unknown): Promise<void> {
   await db.query(
-    `INSERT INTO crmsync.run_pages (run_id, page_no, fetched, inserted, updated, unchanged, rejected, deleted, fetch_ms, write_ms, cursor)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [runId, pageNo, page.fetched, page.inserted, page.updated, page.unchanged, page.rejected, page.deleted, page.fetchMs, page.writeMs, cursor === undefined ? null : JSON.stringify(cursor)],
+    `INSERT INTO crmsync.run_pages (run_id, page_no, fetched, inserted, updated, unchanged, rejected, coerced, deleted, fetch_ms, write_ms, cursor)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [runId, pageNo, page.fetched, page.inserted, page.updated, page.unchanged, page.rejected, page.coerced, page.deleted, page.fetchMs, page.writeMs, cursor === undefined ? null : JSON.stringify(cursor)],
   )
 }
 

@@ -22,6 +22,8 @@ export interface DbRun {
   updated: number
   unchanged: number
   rejected: number
+  /** records stored with a field nulled (docs/design.md §3.11) */
+  coerced: number
   deleted: number
   pages: number
   fetch_ms: number
@@ -82,6 +84,7 @@ export interface PageCounts {
   updated: number
   unchanged: number
   rejected: number
+  coerced: number
   deleted: number
   fetchMs: number
   writeMs: number
@@ -92,9 +95,9 @@ export async function addPageToRun(db: Queryable, runId: number, page: PageCount
   await db.query(
     `UPDATE crmsync.sync_runs SET fetched = fetched + $2, inserted = inserted + $3, updated = updated + $4,
        unchanged = unchanged + $5, rejected = rejected + $6, deleted = deleted + $7, fetch_ms = fetch_ms + $8,
-       write_ms = write_ms + $9, pages = pages + 1, cursor_to = coalesce($10, cursor_to), heartbeat_at = now()
+       write_ms = write_ms + $9, pages = pages + 1, cursor_to = coalesce($10, cursor_to), heartbeat_at = now(), coerced = coerced + $11
      WHERE id = $1`,
-    [runId, page.fetched, page.inserted, page.updated, page.unchanged, page.rejected, page.deleted, page.fetchMs, page.writeMs, json(cursor)],
+    [runId, page.fetched, page.inserted, page.updated, page.unchanged, page.rejected, page.deleted, page.fetchMs, page.writeMs, json(cursor), page.coerced],
   )
 }
 
@@ -230,6 +233,7 @@ export const runJson = (r: DbRun) => ({
   updated: r.updated,
   unchanged: r.unchanged,
   rejected: r.rejected,
+  coerced: Number(r.coerced ?? 0),
   deleted: r.deleted,
   pages: r.pages,
   fetchMs: r.fetch_ms,

@@ -47,11 +47,11 @@ export function defineObjectStream(
     const records: SourceRecord[] = []
     const rejects: RejectedRecord[] = []
     for (const object of objects) {
-      const result = toObjectRecord(object, schema.columns)
+      const result = toObjectRecord(object)
       if ('record' in result) records.push(result.record)
       else rejects.push(result.reject)
     }
-    return { records, rejects, cursor }
+    return { records, rejects, cursor, schema: schema.sourceSchema }
   }
 
   async function* listPhase(reader: ObjectReader, plan: ReadPlan & { phase: 'list' }, ctx: RunContext): Pages {

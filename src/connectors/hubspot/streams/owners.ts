@@ -3,7 +3,7 @@ import { col, columnsOf } from '../../columns.ts'
 import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, Stream } from '../../types.ts'
 import type { HubSpotClient } from '../client.ts'
 import { ownersAnswerSchema, type Owner } from '../schemas.ts'
-import { parseDateTime, ValueError } from '../values.ts'
+import { processField, processValue, ValueError, type FieldChange } from '../../processors.ts'
 
 const ownerRecordSchema = z.object({
   id: col.bigintKey(),
@@ -24,27 +24,33 @@ const ownersCursorSchema = z.discriminatedUnion('phase', [
 ])
 type OwnersCursor = z.infer<typeof ownersCursorSchema>
 
+const instant = (text: string | null | undefined) => processValue('timestamptz', text ?? null)
+
+/** An owner as a record; only an unreadable `updatedAt` (the row's version) makes it a reject. */
 function toOwnerRecord(owner: Owner): { record: SourceRecord } | { reject: RejectedRecord } {
+  let updatedAt: unknown
   try {
-    const updatedAt = parseDateTime(owner.updatedAt)
-    const values = {
-      id: owner.id,
-      email: owner.email ?? null,
-      first_name: owner.firstName ?? null,
-      last_name: owner.lastName ?? null,
-      user_id: owner.userId === null || owner.userId === undefined ? null : String(owner.userId),
-      created_at: parseDateTime(owner.createdAt),
-      updated_at: updatedAt,
-      archived: owner.archived,
-      // HubSpot does not say when an owner was archived; its last update stands in
-      archived_at: owner.archivedAt ? parseDateTime(owner.archivedAt) : owner.archived ? updatedAt : null,
-      teams: owner.teams ?? [],
-    }
-    return { record: { values, raw: owner } }
+    updatedAt = instant(owner.updatedAt)
   } catch (error) {
-    if (error instanceof ValueError) return { reject: { key: owner.id, reason: error.message, raw: owner } }
+    if (error instanceof ValueError) return { reject: { key: owner.id, reason: `updatedAt: ${JSON.stringify(owner.updatedAt)} is ${error.message}`, raw: owner } }
     throw error
   }
+  const changes: FieldChange[] = []
+  const values: Record<string, unknown> = {
+    id: owner.id,
+    email: owner.email ?? null,
+    first_name: owner.firstName ?? null,
+    last_name: owner.lastName ?? null,
+    user_id: owner.userId === null || owner.userId === undefined ? null : String(owner.userId),
+    updated_at: updatedAt,
+    archived: owner.archived,
+    teams: owner.teams ?? [],
+  }
+  processField(values, changes, 'created_at', () => instant(owner.createdAt))
+  processField(values, changes, 'archived_at', () => instant(owner.archivedAt))
+  // HubSpot does not say when an owner was archived; its last update stands in
+  if (owner.archived && values.archived_at === null) values.archived_at = updatedAt
+  return { record: { values, raw: owner, changes } }
 }
 
 /**

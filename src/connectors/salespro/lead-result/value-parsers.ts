@@ -1,3 +1,5 @@
+import { decimalText, ValueError } from '../../processors.ts'
+
 /**
  * Value parsers for lead-result answers. Answers arrive as JSON values, mostly strings
  * ("Yes", "$12,450.00", " -Roofing "), sometimes numbers or booleans.
@@ -18,10 +20,6 @@ const EMPTY_ANSWERS = new Set(['', 'null', 'none', 'n/a', '-'])
 const TRUE_WORDS = new Set(['yes', 'y', 'true', '1', 'on'])
 const FALSE_WORDS = new Set(['no', 'n', 'false', '0', 'off'])
 
-const MONEY = /^-?\d+(\.\d+)?$/
-// two digit runs split by anything but a thousands or decimal separator ("12450 (5% off)",
-// "$100 - $200"): stripping would glue them into one wrong number, so refuse instead
-const SEVERAL_NUMBERS = /\d[^\d,.]+\d/
 
 export function isEmptyAnswer(text: string): boolean {
   return EMPTY_ANSWERS.has(text.trim().toLowerCase())
@@ -66,19 +64,18 @@ export function parseBool(raw: unknown): Parsed<boolean> {
 }
 
 /**
- * An amount as a decimal string: everything but digits, "." and "-" is stripped, so
- * "$12,450.00" → "12450.00" and "12450" → "12450". Digits are kept as given (no rounding).
+ * An amount as a decimal string, read by the money processor every connector shares
+ * ("$12,450.00" → "12450.00", "(15.00)" → "-15.00"; digits kept as given, never rounded). Text
+ * with two numbers in it ("12450 (5% off)", "$100 - $200") is refused, not glued into one.
  */
 export function parseMoney(raw: unknown): Parsed<string> {
   if (raw === null || raw === undefined) return { value: null }
-  if (typeof raw === 'number') {
-    // String() switches to exponent notation for very large or small numbers; refuse those
-    const text = Number.isFinite(raw) ? String(raw) : ''
-    return MONEY.test(text) ? { value: text } : { value: null, problem: 'is not an amount' }
+  if (typeof raw === 'string' && isEmptyAnswer(raw)) return { value: null }
+  if (typeof raw !== 'string' && typeof raw !== 'number') return { value: null, problem: 'is not an amount' }
+  try {
+    return { value: decimalText(raw) }
+  } catch (error) {
+    if (error instanceof ValueError) return { value: null, problem: 'is not an amount' }
+    throw error
   }
-  if (typeof raw !== 'string') return { value: null, problem: 'is not an amount' }
-  if (isEmptyAnswer(raw)) return { value: null }
-  const digits = raw.replace(/[^\d.-]/g, '')
-  if (SEVERAL_NUMBERS.test(raw) || !MONEY.test(digits)) return { value: null, problem: 'is not an amount' }
-  return { value: digits }
 }

@@ -17,7 +17,8 @@ function keyedTable(name: string, table: string, key: string, shape: Record<stri
     cursorColumn: 'updated_at',
     schema,
     primaryKey: [key],
-    convert: (row) => convertKeyed(row, key, parsers),
+    evolves: true,
+    convert: (row, _query, zone) => convertKeyed(row, key, parsers, zone, 'updated_at'),
   }
 }
 

@@ -3,7 +3,8 @@ import { col } from '../../columns.ts'
 import type { SourceRecord } from '../../types.ts'
 import type { AthenaRow } from '../client.ts'
 import { LEAD_RESULT_COLUMNS, normalizeLeadResults, parseLeadResultsJson, type LeadResultNormalized } from '../lead-result/index.ts'
-import { parse, ValueError } from '../processors.ts'
+import { ValueError, type FieldChange } from '../../processors.ts'
+import { parse } from '../processors.ts'
 import { convertColumns, type RowResult, type TableStreamSpec } from '../table-stream.ts'
 
 /**
@@ -34,24 +35,27 @@ const lineItemSchema = z.object({
 interface Parent {
   estimateId: string
   stamps: Record<string, unknown>
+  /** the parent row's own fields that did not fit (created_at) */
+  changes: FieldChange[]
   normalized: LeadResultNormalized
   answers: unknown[]
 }
 
-function readParent(row: AthenaRow): Parent | { reject: string; key?: string } {
+function readParent(row: AthenaRow, zone: string): Parent | { reject: string; key?: string } {
   const estimateId = row.estimate_id
   if (estimateId === null || estimateId === undefined || estimateId.trim() === '')
     return { reject: `estimate_id is missing (${estimateId === null ? 'NULL' : 'empty'}), so the lead result has no estimate to belong to` }
   let stamps: Record<string, unknown>
+  const changes: FieldChange[] = []
   try {
-    stamps = convertColumns(row, { company_id: parse.text, created_at: parse.timestamp, updated_at: parse.timestamp })
+    stamps = convertColumns(row, STAMPS, zone, changes, ['updated_at'])
   } catch (error) {
     if (error instanceof ValueError) return { reject: error.message, key: estimateId }
     throw error
   }
   const json = parseLeadResultsJson(row.lead_results ?? null)
   if (!json.ok) return { reject: `lead_results: ${json.reason}`, key: estimateId }
-  return { estimateId, stamps, normalized: normalizeLeadResults(json.answers), answers: json.answers }
+  return { estimateId, stamps, changes, normalized: normalizeLeadResults(json.answers), answers: json.answers }
 }
 
 function unmappedAnswers(parent: Parent): Record<string, unknown> | null {
@@ -64,8 +68,10 @@ function unmappedAnswers(parent: Parent): Record<string, unknown> | null {
   return out
 }
 
-function toLeadResult(row: AthenaRow): RowResult {
-  const parent = readParent(row)
+const STAMPS = { company_id: parse.text, created_at: parse.timestamp, updated_at: parse.timestamp }
+
+function toLeadResult(row: AthenaRow, _query: Map<string, number>, zone: string): RowResult {
+  const parent = readParent(row, zone)
   if ('reject' in parent) return parent
   const values = {
     estimate_id: parent.estimateId,
@@ -74,11 +80,11 @@ function toLeadResult(row: AthenaRow): RowResult {
     lead_results_raw: parent.answers,
     unmapped_answers: unmappedAnswers(parent),
   }
-  return { records: [{ values, raw: row }] }
+  return { records: [{ values, raw: row, changes: parent.changes }] }
 }
 
-function toLineItems(row: AthenaRow): RowResult {
-  const parent = readParent(row)
+function toLineItems(row: AthenaRow, _query: Map<string, number>, zone: string): RowResult {
+  const parent = readParent(row, zone)
   if ('reject' in parent) return parent
   const records: SourceRecord[] = parent.normalized.lineItems.map((item) => {
     const derived = { estimate_id: parent.estimateId, ...item }

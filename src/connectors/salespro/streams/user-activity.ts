@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { col } from '../../columns.ts'
-import { parse, ValueError } from '../processors.ts'
+import { ValueError, type FieldChange } from '../../processors.ts'
+import { parse } from '../processors.ts'
 import { convertColumns, type RowResult, type TableStreamSpec } from '../table-stream.ts'
 
 /**
@@ -53,7 +54,7 @@ const parsers = {
   original_row_num: parse.bigint,
 }
 
-function toActivity(row: Record<string, string | null>, query: Map<string, number>): RowResult {
+function toActivity(row: Record<string, string | null>, query: Map<string, number>, zone: string): RowResult {
   if (!row.created_at) return { reject: 'created_at is NULL, so the activity cannot be placed in time or synced incrementally' }
   const content = JSON.stringify([row.created_at, ...COLUMNS.map((c) => row[c] ?? null)])
   const digest = createHash('sha1').update(content).digest('hex').slice(0, 24)
@@ -62,8 +63,9 @@ function toActivity(row: Record<string, string | null>, query: Map<string, numbe
   query.clear()
   query.set(digest, ordinal)
   const key = `${digest}#${ordinal}`
+  const changes: FieldChange[] = []
   try {
-    return { records: [{ values: { activity_key: key, ...convertColumns(row, parsers) }, raw: row }] }
+    return { records: [{ values: { activity_key: key, ...convertColumns(row, parsers, zone, changes, ['created_at']) }, raw: row, changes }] }
   } catch (error) {
     if (error instanceof ValueError) return { reject: error.message, key }
     throw error

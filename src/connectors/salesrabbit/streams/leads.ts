@@ -10,7 +10,7 @@ import {
 } from '../../types.ts'
 import type { SalesRabbitClient } from '../client.ts'
 import type { SalesRabbitConfig } from '../config.ts'
-import { asObject, defineRecord, field, FieldError, keyOf } from '../fields.ts'
+import { asObject, defineRecord, field, FieldError, inferSchema, keyOf } from '../fields.ts'
 import {
   finalCursor,
   leadsCursorSchema,
@@ -104,10 +104,10 @@ async function* readLeads(
       throw new SyncError('source_bad_response', message)
     }
     previousIds = ids
-    const { records, rejects } = takeLeads(answer.data, window, upperBound(window, request.horizonSeconds))
+    const { records, rejects, schema } = takeLeads(answer.data, window, upperBound(window, request.horizonSeconds), request.timeZone)
     const last = isLastPage(answer, perPage)
     const cursor = last ? finalCursor(window, request.horizonSeconds) : pagingCursor(window, page)
-    yield { records, rejects, cursor }
+    yield { records, rejects, cursor, schema }
     if (last) return
   }
 }
@@ -116,9 +116,10 @@ async function* readLeads(
  * The page's leads inside the window, typed; those that do not parse become rejects naming the
  * field. Raises `window.maxSeen` to the newest dateModified taken.
  */
-export function takeLeads(data: readonly unknown[], window: LeadsWindow, upper: number | null) {
+export function takeLeads(data: readonly unknown[], window: LeadsWindow, upper: number | null, zone?: string) {
   const records: SourceRecord[] = []
   const rejects: RejectedRecord[] = []
+  const leads: Record<string, unknown>[] = []
   for (const raw of data) {
     const lead = asObject(raw)
     if (!lead) {
@@ -128,8 +129,9 @@ export function takeLeads(data: readonly unknown[], window: LeadsWindow, upper: 
     const key = keyOf(lead.id)
     if (!inWindow(lead.dateModified, window.since, upper)) continue
     try {
-      const values = leadRecord.convert(lead)
-      records.push({ values, raw })
+      // the lead's own keys go along: a key it grew becomes a column (docs/design.md §3.12)
+      records.push({ ...leadRecord.convert(lead, zone), raw, fields: lead })
+      leads.push(lead)
       // convert() proved dateModified a valid instant
       const modified = parseInstant(lead.dateModified as string) as number
       if (window.maxSeen === null || modified > window.maxSeen) window.maxSeen = modified
@@ -138,5 +140,5 @@ export function takeLeads(data: readonly unknown[], window: LeadsWindow, upper: 
       rejects.push({ key, reason: error.message, raw })
     }
   }
-  return { records, rejects }
+  return { records, rejects, schema: inferSchema(leadRecord, leads) }
 }

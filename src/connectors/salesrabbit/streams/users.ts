@@ -11,7 +11,7 @@ import {
 } from '../../types.ts'
 import type { SalesRabbitClient } from '../client.ts'
 import type { SalesRabbitConfig } from '../config.ts'
-import { asObject, defineRecord, field, FieldError, keyOf } from '../fields.ts'
+import { asObject, defineRecord, field, FieldError, inferSchema, keyOf } from '../fields.ts'
 import { parseInstant } from '../timestamps.ts'
 import { inWindow, isLastPage, pageSizeFor } from './paging.ts'
 
@@ -94,16 +94,17 @@ async function* readUsers(
     pages.add(signature)
     const fresh = answer.data.filter((_, i) => !seen.has(ids[i]))
     for (const id of ids) seen.add(id)
-    const { records, rejects } = takeUsers(fresh, since, until)
+    const { records, rejects, schema } = takeUsers(fresh, since, until, request.timeZone)
     const last = repeated || fresh.length === 0 || isLastPage(answer, perPage)
-    yield { records, rejects, cursor: { page, complete: last } }
+    yield { records, rejects, cursor: { page, complete: last }, schema }
     if (last) return
   }
 }
 
-function takeUsers(data: readonly unknown[], since: number | null, until: number | null) {
+function takeUsers(data: readonly unknown[], since: number | null, until: number | null, zone?: string) {
   const records: SourceRecord[] = []
   const rejects: RejectedRecord[] = []
+  const users: Record<string, unknown>[] = []
   for (const raw of data) {
     const user = asObject(raw)
     if (!user) {
@@ -112,11 +113,12 @@ function takeUsers(data: readonly unknown[], since: number | null, until: number
     }
     if (!inWindow(user.dateModified, since, until)) continue
     try {
-      records.push({ values: userRecord.convert(user), raw })
+      records.push({ ...userRecord.convert(user, zone), raw, fields: user })
+      users.push(user)
     } catch (error) {
       if (!(error instanceof FieldError)) throw error
       rejects.push({ key: keyOf(user.id), reason: error.message, raw })
     }
   }
-  return { records, rejects }
+  return { records, rejects, schema: inferSchema(userRecord, users) }
 }

@@ -5,7 +5,7 @@ const MAX_IDENTIFIER_BYTES = 63
 const shortHash = (text: string) => createHash('sha1').update(text).digest('hex').slice(0, 8)
 
 /**
- * A HubSpot property name as a warehouse column: lower snake_case, and at most 63 bytes, since
+ * A source field name (a HubSpot property, a SalesRabbit key) as a warehouse column: lower snake_case, and at most 63 bytes, since
  * PostgreSQL silently truncates longer identifiers and two long properties could then collide. A
  * long name keeps its start and gains a hash of the whole name, so it stays stable and distinct.
  * (Connectors do not import the warehouse, hence this small copy of its naming rule.)
