@@ -78,7 +78,7 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
       if (pageNo === 2) runningDuringRun = valueOf(await scrape(metrics), 'crmsync_running_syncs', labels)
     }
     // two records the validator refuses, so rejects move too
-    c.inject = (row) => (row.id === 'r00003' || row.id === 'r00004' ? { values: { ...row, amount: 'twelve' }, raw: { ...row } } : undefined)
+    c.inject = (row) => (row.id === 'r00003' || row.id === 'r00004' ? { values: { ...row, updated_at: 'never' }, raw: { ...row } } : undefined)
     const began = Date.now()
     const runs: RunSummary[] = [await run()]
     expect(runs[0]).toMatchObject({ status: 'partial', fetched: 25, inserted: 23, rejected: 2 })
@@ -178,7 +178,7 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
     // the scraping process hears none of these runs: another process made them
     const metrics = open(createEngineEvents(), { runHistory: 'warehouse' })
     const labels = { source: 'fake', stream: name }
-    c.inject = (row) => (row.id === 'r00003' ? { values: { ...row, amount: 'twelve' }, raw: { ...row } } : undefined)
+    c.inject = (row) => (row.id === 'r00003' ? { values: { ...row, updated_at: 'never' }, raw: { ...row } } : undefined)
     const runs: RunSummary[] = [await run()]
     c.inject = undefined
     c.rows.delete('r00010')

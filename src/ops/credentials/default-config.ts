@@ -25,6 +25,11 @@ export const DEFAULT_CONFIG = `// crmsync configuration: JSON with comments (// 
   //   batchSize                records per page; each page is committed with its cursor
   //   expectedIntervalMinutes  how often the source should sync: a stream with no success in twice
   //                            this long is reported stale
+  //   timeZone                 the zone (IANA name) of the source's timestamps written without one
+  //   streams                  per stream, how its table follows the source's shape:
+  //                            "schema": "evolve" (new fields become columns, changed types widen
+  //                            them), "freeze" (a change fails the run) or "discard_new" (new
+  //                            fields stay in _raw); "columns" pins a column's type, or "ignore"
   "sources": {
     "salespro": {
       "enabled": true,
@@ -32,6 +37,8 @@ export const DEFAULT_CONFIG = `// crmsync configuration: JSON with comments (// 
       // "horizonSeconds": 0,
       // "batchSize": 5000,
       // "expectedIntervalMinutes": 60,
+      // "timeZone": "UTC",
+      // "streams": { "estimate": { "schema": "evolve", "columns": { "zip_code": "text", "internal_notes": "ignore" } } },
       // the Athena database holding the SalesPro tables (SALESPRO_DATABASE overrides it)
       // "database": "home_genius_db",
     },
