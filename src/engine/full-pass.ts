@@ -3,7 +3,7 @@ import { countLiveRows, countUnseen, dropPassKeys, hasAnyRows, hasLiveRows, soft
 import { addDeletedToRun } from '../warehouse/sql/runs.ts'
 import { addRowCounts, completeFullPass, setFullPass, type FullPass } from '../warehouse/sql/stream-state.ts'
 import type { StreamTable } from '../warehouse/stream-table.ts'
-import type { Session } from '../warehouse/types.ts'
+import type { Queryable, Session } from '../warehouse/types.ts'
 
 /**
  * Opens a full pass. When the table has no live rows, nothing can need deleting at the end, so
@@ -18,14 +18,7 @@ export async function startFullPass(
   previous: FullPass | null,
   dryRun: boolean,
 ): Promise<FullPass> {
-  const pass: FullPass = {
-    passId: randomUUID(),
-    mode,
-    runId: ids.runId,
-    startedAt: new Date().toISOString(),
-    tracksKeys: detectDeletes && (await hasLiveRows(session, table)),
-    startedEmpty: !(await hasAnyRows(session, table)),
-  }
+  const pass = await newFullPass(session, ids.runId, table, mode, detectDeletes)
   if (dryRun) return { ...pass, tracksKeys: false }
   await session.transaction(async (tx) => {
     if (previous) await dropPassKeys(tx, previous.passId)
@@ -34,10 +27,24 @@ export async function startFullPass(
   return pass
 }
 
+/** A pass as the table stands (read inside the caller's transaction, when it has one). */
+async function newFullPass(db: Queryable, runId: number | null, table: StreamTable, mode: 'full' | 'force', detectDeletes: boolean): Promise<FullPass> {
+  return {
+    passId: randomUUID(),
+    mode,
+    runId,
+    startedAt: new Date().toISOString(),
+    tracksKeys: detectDeletes && (await hasLiveRows(db, table)),
+    startedEmpty: !(await hasAnyRows(db, table)),
+  }
+}
+
 export interface PassEnd {
   deleted: number
   /** set when the deletions were refused by the safety threshold */
   refused?: string
+  /** the pass opened for the whole read the ended one still owed (see `wholeReadNext`) */
+  next?: FullPass
 }
 
 /**
@@ -45,6 +52,12 @@ export interface PassEnd {
  * deleted. A pass that would delete more than `maxDeleteFraction` of the table deletes nothing
  * unless it is a `--force` pass: an empty answer from a misconfigured source must not look like
  * "everything was deleted".
+ *
+ * `wholeReadNext`: the pass was resumed, and its run still owes the stream one whole read, the only
+ * read that can tell a row seen before the pause is gone. Its pass opens in this same transaction,
+ * instead of the ended one being recorded complete: a process killed between two transactions
+ * would leave the stream looking fully passed, its cursor at the end, and the next run would read
+ * incrementally with the rows deleted during the pause still live (chaos scenario 144).
  */
 export async function finishFullPass(
   session: Session,
@@ -52,6 +65,7 @@ export async function finishFullPass(
   table: StreamTable,
   pass: FullPass,
   maxDeleteFraction: number,
+  wholeReadNext?: { detectDeletes: boolean },
 ): Promise<PassEnd> {
   return session.transaction(async (tx) => {
     let end: PassEnd = { deleted: 0 }
@@ -70,7 +84,11 @@ export async function finishFullPass(
       }
       await dropPassKeys(tx, pass.passId)
     }
-    await completeFullPass(tx, ids.source, ids.stream)
+    // a refused pass ends its run's reads (run-stream.ts): no whole read follows it
+    if (wholeReadNext && !end.refused) {
+      end.next = await newFullPass(tx, ids.runId, table, pass.mode, wholeReadNext.detectDeletes)
+      await setFullPass(tx, ids.source, ids.stream, end.next)
+    } else await completeFullPass(tx, ids.source, ids.stream)
     return end
   })
 }

@@ -258,8 +258,12 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     // one read, or two when the first finished an interrupted one (see catchUp)
     for (;;) {
       complete = await readToEnd(session)
+      let next: FullPass | undefined
       if (complete && target.pass && !dryRun) {
-        const end = await finishFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, target.pass, options.maxDeleteFraction ?? 0.5)
+        // the whole read still owed opens as the resumed pass ends, in its transaction (see finishFullPass)
+        const wholeReadNext = catchUp && readWholeAgain ? { detectDeletes: stream.detectDeletes ?? true } : undefined
+        const end = await finishFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, target.pass, options.maxDeleteFraction ?? 0.5, wholeReadNext)
+        next = end.next
         totals.deleted += end.deleted
         summary.deleted = totals.deleted
         refused = end.refused
@@ -269,7 +273,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
       if (!complete || !catchUp || refused || (position === undefined && !readWholeAgain)) break
       catchUp = false
       if (readWholeAgain) {
-        target.pass = await startFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, target.pass?.mode ?? 'full', stream.detectDeletes ?? true, null, dryRun)
+        target.pass = next ?? (await startFullPass(session, { source, stream: stream.name, runId: summary.runId }, table, target.pass?.mode ?? 'full', stream.detectDeletes ?? true, null, dryRun))
         readMode = 'full'
         position = undefined
         applyLookback = false
