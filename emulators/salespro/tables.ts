@@ -71,7 +71,8 @@ export const TABLES: Readonly<Record<AthenaTable, TableSpec>> = {
       v('customer_id'), v('customer_first_name'), v('customer_last_name'),
       v('street_address'), v('city'), v('state'), v('zip_code'),
       dec('sale_amount'), bool('is_sale'), v('job_type'),
-      dec('finance_amount'), v('bank_name'), v('loan_name'), dec('down_payment'), bool('has_credit_app'),
+      // money the sales app exports as text (see `exportedMoney`), not as a decimal
+      v('finance_amount'), v('bank_name'), v('loan_name'), v('down_payment'), bool('has_credit_app'),
       big('document_count'), ts('created_at'), ts('updated_at'),
     ],
   },
