@@ -210,17 +210,3 @@ export function findObjectSpec(segment: string): ObjectSpec | undefined {
 export function findAdminSpec(table: string): ObjectSpec | undefined {
   return OBJECT_SPECS.find((s) => s.stream === table) ?? findObjectSpec(table)
 }
-
-export function propertyOf(spec: ObjectSpec, name: string): PropertyDef | undefined {
-  return propertyIndex(spec).get(name)
-}
-
-const indexes = new WeakMap<ObjectSpec, Map<string, PropertyDef>>()
-function propertyIndex(spec: ObjectSpec): Map<string, PropertyDef> {
-  let index = indexes.get(spec)
-  if (!index) {
-    index = new Map(spec.properties.map((p) => [p.name, p]))
-    indexes.set(spec, index)
-  }
-  return index
-}
