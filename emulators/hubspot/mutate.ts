@@ -142,7 +142,8 @@ function randomChanges(state: EmulatorState, table: ObjectTable, record: HsRecor
   return changed
 }
 
-function stamps(spec: ObjectSpec, record: HsRecord): Values {
+/** the modified time a change answers with, under the name the object keeps it */
+export function stamps(spec: ObjectSpec, record: HsRecord): Values {
   const name = spec.modifiedProperty
   return name ? { [name]: record.properties[name] } : { updatedAt: record.updatedAt }
 }

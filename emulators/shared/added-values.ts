@@ -19,10 +19,18 @@ const TEXT_HINTS: readonly [RegExp, readonly string[]][] = [
   [/lang/, ['English', 'Spanish', 'Vietnamese', 'Portuguese']],
 ]
 const GENERIC_TEXT = ['Standard', 'Preferred', 'Premium', 'Basic', 'Legacy']
+const AMOUNT = /amount|price|cost|total|value|balance|payment|revenue|fee/
+const RATE = /rate|percent|pct|apr/
 const FIRST = ['maria', 'james', 'linh', 'jose', 'aisha', 'tom', 'zoe']
 const LAST = ['garcia', 'smith', 'nguyen', 'obrien', 'patel', 'kowalski']
 
 const words = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()
+
+/** the values a pick-list field called `name` offers (a tier field: tiers) */
+export function choicesFor(name: string): readonly string[] {
+  const n = words(name)
+  return TEXT_HINTS.find(([pattern]) => pattern.test(n))?.[1] ?? GENERIC_TEXT
+}
 
 /** a text value that fits a field called `name` (snake_case or camelCase) */
 export function textFor(name: string, random: Random): string {
@@ -32,8 +40,7 @@ export function textFor(name: string, random: Random): string {
   if (/(^|_)(code|ref|reference|number|id)$/.test(n)) {
     return `${random.chars(2, 'ABCDEFGHJKLMNPQRSTUVWXYZ')}-${random.int(100_000, 999_999)}`
   }
-  const hint = TEXT_HINTS.find(([pattern]) => pattern.test(n))
-  return random.pick(hint ? hint[1] : GENERIC_TEXT)
+  return random.pick(choicesFor(name))
 }
 
 /** a whole number that fits a field called `name` */
@@ -49,7 +56,13 @@ export function integerFor(name: string, random: Random): number {
 /** a number with cents that fits a field called `name`, as integer hundredths */
 export function hundredthsFor(name: string, random: Random): number {
   const n = words(name)
-  if (/rate|percent|pct|apr/.test(n)) return random.int(0, 3_000)
-  if (/amount|price|cost|total|value|balance|payment|revenue|fee/.test(n)) return random.int(5_000, 2_500_000)
+  if (RATE.test(n)) return random.int(0, 3_000)
+  if (AMOUNT.test(n)) return random.int(5_000, 2_500_000)
   return random.int(0, 100_000)
+}
+
+/** a number that fits a field called `name`: money and rates with cents, counts and points whole */
+export function numberFor(name: string, random: Random): number {
+  const n = words(name)
+  return RATE.test(n) || AMOUNT.test(n) ? hundredthsFor(name, random) / 100 : integerFor(name, random)
 }
