@@ -25,7 +25,10 @@ const addedProperty = z
     name: z
       .string()
       .max(100)
-      .regex(/^[a-z][a-z0-9_]*$/, 'a property name is lower-case letters, digits and _, starting with a letter'),
+      .regex(
+        /^[a-z][a-z0-9_]*$/,
+        'a property name is lower-case letters, digits and _, starting with a letter',
+      ),
     type: z.enum(ADDABLE_TYPES),
     /** @default the name in title case */
     label: z.string().min(1).optional(),
@@ -61,7 +64,11 @@ export interface AlterResult {
 const badRequest = (message: string) => new HttpError(400, message)
 
 /** an option's internal value from its label: "On Hold" → on_hold */
-const optionValue = (label: string) => label.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')
+const optionValue = (label: string) =>
+  label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
 
 /** the definition one added property gets, built like the portal's own (see property-kit) */
 function defineProperty(spec: ObjectSpec, input: AddedProperty, createdAt: string): PropertyDef {
@@ -77,7 +84,13 @@ function defineProperty(spec: ObjectSpec, input: AddedProperty, createdAt: strin
     datetime: () => datetime(name, label, group, 180, extra),
     enumeration: () => {
       const labels = input.options ?? choicesFor(name)
-      return select(name, label, group, labels.map((l) => [optionValue(l) || l, l] as const), extra)
+      return select(
+        name,
+        label,
+        group,
+        labels.map((l) => [optionValue(l) || l, l] as const),
+        extra,
+      )
     },
   }
   return { ...build[input.type](), createdAt }
@@ -93,10 +106,12 @@ export function alterProperties(state: EmulatorState, body: unknown): AlterResul
   const table = tableOf(state.store, spec)
   const problems: string[] = []
   const names = input.add.map((p) => p.name)
-  for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i))) problems.push(`${name} is named twice`)
+  const twice = new Set(names.filter((n, i) => names.indexOf(n) !== i))
+  for (const name of twice) problems.push(`${name} is named twice`)
   for (const property of input.add) {
-    if (property.name.startsWith('hs_')) problems.push(`${property.name}: names starting hs_ are HubSpot's own`)
-    else if (propertyOf(table, property.name)) problems.push(`${spec.stream} already has a property ${property.name}`)
+    const { name } = property
+    if (name.startsWith('hs_')) problems.push(`${name}: names starting hs_ are HubSpot's own`)
+    else if (propertyOf(table, name)) problems.push(`${spec.stream} already has a property ${name}`)
     if (property.options && property.type !== 'enumeration') {
       problems.push(`${property.name}: only an enumeration has options`)
     }

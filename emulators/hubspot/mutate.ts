@@ -61,7 +61,9 @@ export function mutateObjects(state: EmulatorState, input: ObjectMutation) {
       : (input.updates ?? [])
   for (const update of updates) {
     const record = requireRecord(table, update.id)
-    const changed = update.properties ? checked(table, update.properties) : randomChanges(state, table, record)
+    const changed = update.properties
+      ? checked(table, update.properties)
+      : randomChanges(state, table, record)
     Object.assign(record.properties, changed)
     touch(state.store, table, record, at)
     updated.push({ id: String(record.id), properties: { ...changed, ...stamps(spec, record) } })

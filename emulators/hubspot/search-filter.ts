@@ -55,7 +55,9 @@ function kindOf(table: ObjectTable, name: string): Kind {
   const def = propertyOf(table, name)
   if (!def) {
     const context = { propertyName: [name] }
-    throw validationError(`Property "${name}" does not exist on object type ${table.spec.typeId}.`, { context })
+    throw validationError(`Property "${name}" does not exist on object type ${table.spec.typeId}.`, {
+      context,
+    })
   }
   return def.type === 'number' || def.type === 'date' || def.type === 'datetime' ? 'numeric' : 'text'
 }

@@ -36,11 +36,13 @@ async function select(sql: string) {
   expect(execution.Status?.State).toBe('SUCCEEDED')
   const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: execution.QueryExecutionId }))
   const columns = page.ResultSet!.ResultSetMetadata!.ColumnInfo!
-  const object = await s3.send(new GetObjectCommand(s3Location(execution.ResultConfiguration!.OutputLocation!)))
-  const csv = await object.Body!.transformToString()
-  const rows = page.ResultSet!.Rows!.slice(1).map((row) =>
-    Object.fromEntries(columns.map((c, i) => [c.Name!, row.Data![i].VarCharValue ?? null])),
+  const object = await s3.send(
+    new GetObjectCommand(s3Location(execution.ResultConfiguration!.OutputLocation!)),
   )
+  const csv = await object.Body!.transformToString()
+  const rows = page
+    .ResultSet!.Rows!.slice(1)
+    .map((row) => Object.fromEntries(columns.map((c, i) => [c.Name!, row.Data![i].VarCharValue ?? null])))
   return { columns, rows, csv: parse(csv) as string[][] }
 }
 const describeColumn = (c: ColumnInfo) => [c.Name, c.Type, c.Precision, c.Scale, c.CaseSensitive]
@@ -58,8 +60,18 @@ describe('POST /_admin/alter', () => {
       { name: 'renewal_date', type: 'DATE' },
     ]
     const before = await emulator.tables()
-    const result = await admin(emulator, 'POST', '/_admin/alter', { table: 'customer', add, touch: 40, at: AT })
-    expect(result).toMatchObject({ table: 'customer', added: add.map((c) => c.name), retyped: [], dropped: [] })
+    const result = await admin(emulator, 'POST', '/_admin/alter', {
+      table: 'customer',
+      add,
+      touch: 40,
+      at: AT,
+    })
+    expect(result).toMatchObject({
+      table: 'customer',
+      added: add.map((c) => c.name),
+      retyped: [],
+      dropped: [],
+    })
     expect(result.touched).toHaveLength(40)
     for (const { key, values } of result.touched as Touched[]) {
       expect(key).toMatch(/^[A-Za-z0-9]{10}$/)
@@ -75,7 +87,9 @@ describe('POST /_admin/alter', () => {
     expect(filled('loyalty_points').every((v) => /^\d+$/.test(v))).toBe(true)
     expect(filled('credit_limit').every((v) => /^\d+\.\d{3}$/.test(v))).toBe(true)
     expect(filled('is_vip').every((v) => v === 'true' || v === 'false')).toBe(true)
-    expect(filled('last_contacted_at').every((v) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/.test(v))).toBe(true)
+    expect(filled('last_contacted_at').every((v) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/.test(v))).toBe(
+      true,
+    )
     expect(filled('renewal_date').every((v) => /^\d{4}-\d\d-\d\d$/.test(v))).toBe(true)
 
     const { columns, rows, csv } = await select('SELECT * FROM customer ORDER BY customer_id')
@@ -105,17 +119,26 @@ describe('POST /_admin/alter', () => {
   })
 
   it('retypes columns: ColumnInfo follows, values are converted, and a VARCHAR retype of a number drifts to text on touched rows', async () => {
-    const { rows: original } = await select('SELECT estimate_id, document_count, sale_amount, zip_code FROM estimate')
+    const { rows: original } = await select(
+      'SELECT estimate_id, document_count, sale_amount, zip_code FROM estimate',
+    )
     const retype = [
       { name: 'document_count', type: 'VARCHAR' },
       { name: 'sale_amount', type: 'DOUBLE' },
       { name: 'zip_code', type: 'INTEGER' },
     ]
-    const result = await admin(emulator, 'POST', '/_admin/alter', { table: 'estimate', retype, touch: 20, at: AT })
+    const result = await admin(emulator, 'POST', '/_admin/alter', {
+      table: 'estimate',
+      retype,
+      touch: 20,
+      at: AT,
+    })
     expect(result).toMatchObject({ added: [], retyped: ['document_count', 'sale_amount', 'zip_code'] })
     const touched = result.touched as Touched[]
     expect(touched).toHaveLength(20)
-    const drifted = touched.filter((t) => t.values.document_count !== null && !/^\d+$/.test(t.values.document_count))
+    const drifted = touched.filter(
+      (t) => t.values.document_count !== null && !/^\d+$/.test(t.values.document_count),
+    )
     // every fifth touched row: a few, not all
     expect(drifted).toHaveLength(4)
     for (const { values } of drifted) expect(DRIFT_TEXTS).toContain(values.document_count)
@@ -137,7 +160,9 @@ describe('POST /_admin/alter', () => {
       )
     }
     // a zip code read as a number loses its leading zero; one that was not a number is NULL
-    const zips = original.filter((r) => r.zip_code !== null).map((r) => [r.zip_code, now.get(r.estimate_id)!.zip_code])
+    const zips = original
+      .filter((r) => r.zip_code !== null)
+      .map((r) => [r.zip_code, now.get(r.estimate_id)!.zip_code])
     expect(zips.filter(([zip]) => zip!.startsWith('0')).length).toBeGreaterThan(0)
     for (const [zip, after] of zips) expect(after).toBe(zip === '' ? null : String(Number(zip)))
   })
@@ -148,7 +173,11 @@ describe('POST /_admin/alter', () => {
       add: [{ name: 'refund_amount', type: 'DECIMAL(12,2)' }],
       drop: ['payment_description', 'company_name'],
     })
-    expect(result).toMatchObject({ added: ['refund_amount'], dropped: ['payment_description', 'company_name'], touched: [] })
+    expect(result).toMatchObject({
+      added: ['refund_amount'],
+      dropped: ['payment_description', 'company_name'],
+      touched: [],
+    })
     const { columns } = await select('SELECT * FROM payments LIMIT 1')
     const names = columns.map((c) => c.Name)
     expect(names).not.toContain('payment_description')
@@ -156,12 +185,21 @@ describe('POST /_admin/alter', () => {
     expect(names.at(-1)).toBe('refund_amount')
 
     const before = await emulator.tables()
-    const changed = await admin(emulator, 'POST', '/_admin/mutate', { table: 'payments', updates: 5, inserts: 20, at: AT })
+    const changed = await admin(emulator, 'POST', '/_admin/mutate', {
+      table: 'payments',
+      updates: 5,
+      inserts: 20,
+      at: AT,
+    })
     expect(changed.updated).toHaveLength(5)
     expect(changed.inserted).toHaveLength(20)
-    for (const row of [...changed.updated, ...changed.inserted]) expect(Object.keys(row.values)).toEqual(names)
+    for (const row of [...changed.updated, ...changed.inserted]) {
+      expect(Object.keys(row.values)).toEqual(names)
+    }
     const refunds = changed.inserted.map((row: Touched) => row.values.refund_amount)
-    expect(refunds.filter((v: string | null) => v !== null && /^\d+\.\d{2}$/.test(v)).length).toBeGreaterThan(10)
+    expect(refunds.filter((v: string | null) => v !== null && /^\d+\.\d{2}$/.test(v)).length).toBeGreaterThan(
+      10,
+    )
     expect((await emulator.tables()).payment).toBe(before.payment + 20)
     // child rows still find parents whose columns were retyped
     const estimates = await admin(emulator, 'POST', '/_admin/mutate', { table: 'lead_results', inserts: 2 })
@@ -174,22 +212,45 @@ describe('POST /_admin/alter', () => {
     const cases: [unknown, RegExp][] = [
       [{ table: 'customers' }, /expected one of "customer"\|/],
       [{ table: 'customer', add: [{ name: 'tier', type: 'FLOAT' }] }, /unknown Athena type "FLOAT"/],
-      [{ table: 'customer', add: [{ name: 'tier', type: 'DECIMAL(40,2)' }] }, /unknown Athena type "DECIMAL\(40,2\)"/],
-      [{ table: 'customer', add: [{ name: 'Tier Name', type: 'VARCHAR' }] }, /lower-case letters, digits and _/],
-      [{ table: 'customer', add: [{ name: 'crm_source', type: 'VARCHAR' }] }, /customer already has a column crm_source/],
+      [
+        { table: 'customer', add: [{ name: 'tier', type: 'DECIMAL(40,2)' }] },
+        /unknown Athena type "DECIMAL\(40,2\)"/,
+      ],
+      [
+        { table: 'customer', add: [{ name: 'Tier Name', type: 'VARCHAR' }] },
+        /lower-case letters, digits and _/,
+      ],
+      [
+        { table: 'customer', add: [{ name: 'crm_source', type: 'VARCHAR' }] },
+        /customer already has a column crm_source/,
+      ],
       [{ table: 'customer', drop: ['customer_id'] }, /customer_id is customer's key: it cannot be dropped/],
-      [{ table: 'customer', drop: ['updated_at'] }, /updated_at is customer's cursor column .*cannot be dropped/],
+      [
+        { table: 'customer', drop: ['updated_at'] },
+        /updated_at is customer's cursor column .*cannot be dropped/,
+      ],
       [{ table: 'user_activity', drop: ['created_at'] }, /created_at is user_activity's cursor column/],
       [{ table: 'customer', retype: [{ name: 'customer_id', type: 'BIGINT' }] }, /key: it cannot be retyped/],
-      [{ table: 'customer', retype: [{ name: 'created_at', type: 'BIGINT' }] }, /TIMESTAMP: its values cannot be read as BIGINT/],
-      [{ table: 'customer', retype: [{ name: 'nope', type: 'VARCHAR' }] }, /customer has no column nope to retype/],
+      [
+        { table: 'customer', retype: [{ name: 'created_at', type: 'BIGINT' }] },
+        /TIMESTAMP: its values cannot be read as BIGINT/,
+      ],
+      [
+        { table: 'customer', retype: [{ name: 'nope', type: 'VARCHAR' }] },
+        /customer has no column nope to retype/,
+      ],
       [{ table: 'customer', drop: ['nope'] }, /customer has no column nope to drop/],
       [{ table: 'user_activity', touch: 3 }, /append-only log/],
       [{ table: 'customer', touch: -1 }, /touch/],
       [{ table: 'customer', rename: ['x'] }, /rename/],
       // a good part does not slip through beside a bad one
       [
-        { table: 'customer', add: [{ name: 'fine_column', type: 'VARCHAR' }], drop: ['customer_id'], touch: 5 },
+        {
+          table: 'customer',
+          add: [{ name: 'fine_column', type: 'VARCHAR' }],
+          drop: ['customer_id'],
+          touch: 5,
+        },
         /customer_id is customer's key/,
       ],
     ]
@@ -211,8 +272,18 @@ describe('alterations are reproducible for a seed', () => {
       try {
         const call = (body: unknown) => admin(twin, 'POST', '/_admin/alter', body)
         runs.push([
-          await call({ table: 'customer', add: [{ name: 'loyalty_tier', type: 'VARCHAR' }], touch: 10, at: AT }),
-          await call({ table: 'estimate', retype: [{ name: 'document_count', type: 'VARCHAR' }], touch: 10, at: AT }),
+          await call({
+            table: 'customer',
+            add: [{ name: 'loyalty_tier', type: 'VARCHAR' }],
+            touch: 10,
+            at: AT,
+          }),
+          await call({
+            table: 'estimate',
+            retype: [{ name: 'document_count', type: 'VARCHAR' }],
+            touch: 10,
+            at: AT,
+          }),
         ])
       } finally {
         await twin.close()

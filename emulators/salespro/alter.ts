@@ -53,7 +53,10 @@ export function parseAthenaType(text: string): Omit<Column, 'name'> | undefined 
 const athenaType = z.string().transform((text, ctx) => {
   const type = parseAthenaType(text)
   if (type) return type
-  ctx.addIssue({ code: 'custom', message: `unknown Athena type ${JSON.stringify(text)}: expected ${TYPE_NAMES}` })
+  ctx.addIssue({
+    code: 'custom',
+    message: `unknown Athena type ${JSON.stringify(text)}: expected ${TYPE_NAMES}`,
+  })
   return z.NEVER
 })
 // Athena lower-cases identifiers; a name that needs quoting is one no SalesPro release would use
@@ -106,7 +109,9 @@ function protectedColumns(spec: TableSpec): Map<string, string> {
   if (spec.key) reasons.set(spec.key, `${spec.key} is ${spec.name}'s key`)
   const cursor = cursorColumn(spec)
   reasons.set(cursor, `${cursor} is ${spec.name}'s cursor column (incremental reads follow it)`)
-  if (spec.name === 'lead_results') reasons.set('lead_results', 'lead_results holds the JSON the line items come from')
+  if (spec.name === 'lead_results') {
+    reasons.set('lead_results', 'lead_results holds the JSON the line items come from')
+  }
   return reasons
 }
 
@@ -138,7 +143,7 @@ function duplicates(names: readonly string[]): string[] {
   return [...new Set(names.filter((name, i) => names.indexOf(name) !== i))]
 }
 
-/** the request checked against the table's current shape: every problem is a 400, found before anything changes */
+/** the request checked against the table's current shape, before anything changes: the new shape, or a 400 */
 export function checkAlter(spec: TableSpec, request: AlterRequest): TableSpec {
   const table = spec.name
   const existing = new Map(spec.columns.map((c) => [c.name, c]))
@@ -176,10 +181,17 @@ export function checkAlter(spec: TableSpec, request: AlterRequest): TableSpec {
 }
 
 /** the ALTER TABLE statements that turn `before` into `after` (checked by `checkAlter`) */
-function alterStatements(table: string, before: TableSpec, request: AlterRequest, after: TableSpec): string[] {
+function alterStatements(
+  table: string,
+  before: TableSpec,
+  request: AlterRequest,
+  after: TableSpec,
+): string[] {
   const column = (spec: TableSpec, name: string) => spec.columns.find((c) => c.name === name)!
   return [
-    ...request.add.map(({ name }) => `ALTER TABLE ${table} ADD COLUMN ${quoteIdent(name)} ${sqlType(column(after, name))}`),
+    ...request.add.map(
+      ({ name }) => `ALTER TABLE ${table} ADD COLUMN ${quoteIdent(name)} ${sqlType(column(after, name))}`,
+    ),
     ...request.retype.map(({ name }) => {
       const [from, to] = [column(before, name), column(after, name)]
       const using = convertSql(quoteIdent(name), from, to)
@@ -202,12 +214,13 @@ function touchChanges(
   atMs: number,
 ): Change[] {
   const typeBefore = (name: string) => before.columns.find((c) => c.name === name)!.type
+  const added = request.add.map(({ name }) => after.columns.find((c) => c.name === name)!)
   const drifting = request.retype
     .filter(({ name, type }) => type.type === 'varchar' && typeBefore(name) !== 'varchar')
     .map((c) => c.name)
   return keys.map((key, i) => {
     const set: Record<string, string> = { updated_at: `TIMESTAMP '${formatTimestamp(atMs)}'` }
-    for (const { name } of request.add) set[name] = addedValueSql(after.columns.find((c) => c.name === name)!, random, atMs)
+    for (const column of added) set[column.name] = addedValueSql(column, random, atMs)
     if (i % 5 === 0) for (const name of drifting) set[name] = sqlString(random.pick(DRIFT_TEXTS))
     return { key, set }
   })
@@ -216,18 +229,27 @@ function touchChanges(
 /**
  * Applies one alter request in a single transaction: the DDL first (DuckDB refuses DDL on a
  * table the same transaction already updated), then the touched rows. Any failure rolls back
- * both and answers 400; the emulator's record of the shape changes only after the commit.
+ * both, puts the emulator's record of the shape back and answers 400.
  */
-export async function alter(connection: DuckDBConnection, context: MutateContext, request: AlterRequest): Promise<AlterResult> {
+export async function alter(
+  connection: DuckDBConnection,
+  context: MutateContext,
+  request: AlterRequest,
+): Promise<AlterResult> {
   const { db } = context
   const before = db.spec(request.table)
   const after = checkAlter(before, request)
   const atMs = request.at === undefined ? Date.now() : parseTimestamp(request.at)!
-  const shown = new Set(['updated_at', ...request.add.map((c) => c.name), ...request.retype.map((c) => c.name)])
+  const shown = new Set([
+    'updated_at',
+    ...request.add.map((c) => c.name),
+    ...request.retype.map((c) => c.name),
+  ])
   let touched: ChangedRow[] = []
   await connection.run('BEGIN TRANSACTION')
   try {
-    for (const statement of alterStatements(db.table(request.table), before, request, after)) await connection.run(statement)
+    const statements = alterStatements(db.table(request.table), before, request, after)
+    for (const statement of statements) await connection.run(statement)
     // the picker and the row writer read the shape; they must see the new one
     db.reshape(after)
     if (request.touch > 0) {

@@ -29,9 +29,7 @@ const BATCH = 1000
 
 /** RETURNING list: every column rendered as Athena prints it */
 const returning = (spec: TableSpec) =>
-  spec.columns
-    .map((c) => `${renderSql(quoteIdent(c.name), sqlType(c))} AS ${quoteIdent(c.name)}`)
-    .join(', ')
+  spec.columns.map((c) => `${renderSql(quoteIdent(c.name), sqlType(c))} AS ${quoteIdent(c.name)}`).join(', ')
 
 const changedRows = (spec: TableSpec, rows: Record<string, unknown>[]): ChangedRow[] =>
   rows.map((row) => {

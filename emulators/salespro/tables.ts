@@ -27,7 +27,8 @@ export const STREAMS = [
 export type StreamName = (typeof STREAMS)[number]
 
 /** the generated tables use the first five; `POST /_admin/alter` may add or retype to any */
-export type ColumnType = 'varchar' | 'timestamp' | 'decimal' | 'boolean' | 'bigint' | 'integer' | 'double' | 'date'
+export type ColumnType =
+  'varchar' | 'timestamp' | 'decimal' | 'boolean' | 'bigint' | 'integer' | 'double' | 'date'
 
 export interface Column {
   readonly name: string

@@ -21,7 +21,12 @@ export const alterSchema = z
         z
           .object({
             // the API's keys are camelCase
-            name: z.string().regex(/^[a-z][A-Za-z0-9]*$/, 'a field name is camelCase: a lower-case letter, then letters and digits'),
+            name: z
+              .string()
+              .regex(
+                /^[a-z][A-Za-z0-9]*$/,
+                'a field name is camelCase: a lower-case letter, then letters and digits',
+              ),
             type: z.enum(FIELD_TYPES),
           })
           .strict(),
@@ -52,7 +57,9 @@ export function alterFields(store: SalesRabbitStore, body: unknown): AlterResult
   ])
   const names = request.add.map((f) => f.name)
   const problems = [
-    ...[...new Set(names.filter((name, i) => names.indexOf(name) !== i))].map((name) => `${name} is named twice`),
+    ...[...new Set(names.filter((name, i) => names.indexOf(name) !== i))].map(
+      (name) => `${name} is named twice`,
+    ),
     ...names.filter((name) => existing.has(name)).map((name) => `${resource} already have a field ${name}`),
   ]
   if (problems.length > 0) throw new HttpError(400, `invalid alter request: ${problems.join('; ')}`)
@@ -62,7 +69,9 @@ export function alterFields(store: SalesRabbitStore, body: unknown): AlterResult
   const fields: AddedField[] = request.add
   store.added[resource].push(...fields)
   const unset = Object.fromEntries(fields.map((f) => [f.name, null]))
-  if (fields.length > 0) for (const [id, row] of ops.table.rows) ops.table.rows.set(id, withValues(row, unset))
+  if (fields.length > 0) {
+    for (const [id, row] of ops.table.rows) ops.table.rows.set(id, withValues(row, unset))
+  }
 
   const at = request.at ?? defaultAt(ops)
   const random = store.mutationRandom

@@ -24,7 +24,10 @@ async function get(emulator: RunningEmulator, path: string, headers: Record<stri
 }
 
 async function post(emulator: RunningEmulator, path: string, body: unknown) {
-  const response = await fetch(`${emulator.url}/_admin/${path}`, { method: 'POST', body: JSON.stringify(body) })
+  const response = await fetch(`${emulator.url}/_admin/${path}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+  })
   return { status: response.status, body: (await response.json()) as any }
 }
 
@@ -48,12 +51,21 @@ describe('SalesRabbit POST /_admin/alter', () => {
     ]
     const { status, body } = await post(emulator, 'alter', { resource: 'leads', add, touch: 40, at: AT })
     expect(status).toBe(200)
-    expect(body).toMatchObject({ resource: 'leads', added: ['loyaltyTier', 'doorVisits', 'roofPitch', 'hasPool'] })
+    expect(body).toMatchObject({
+      resource: 'leads',
+      added: ['loyaltyTier', 'doorVisits', 'roofPitch', 'hasPool'],
+    })
     const touched = body.touched as Touched[]
     expect(touched).toHaveLength(40)
     for (const { key, values } of touched) {
       expect(key).toMatch(/^\d+$/)
-      expect(Object.keys(values).sort()).toEqual(['dateModified', 'doorVisits', 'hasPool', 'loyaltyTier', 'roofPitch'])
+      expect(Object.keys(values).sort()).toEqual([
+        'dateModified',
+        'doorVisits',
+        'hasPool',
+        'loyaltyTier',
+        'roofPitch',
+      ])
       expect(values.dateModified).toBe(AT)
     }
     const column = (name: string) => touched.map((t) => t.values[name]).filter((v) => v !== null)
@@ -83,24 +95,49 @@ describe('SalesRabbit POST /_admin/alter', () => {
 
   it('adds fields to users too, and later mutations fill and validate them', async () => {
     const emulator = await start()
-    const { body } = await post(emulator, 'alter', { resource: 'users', add: [{ name: 'badgeNumber', type: 'string' }], touch: 3, at: AT })
+    const { body } = await post(emulator, 'alter', {
+      resource: 'users',
+      add: [{ name: 'badgeNumber', type: 'string' }],
+      touch: 3,
+      at: AT,
+    })
     expect(body.touched).toHaveLength(3)
     const users = (await get(emulator, '/users')).data as Record_[]
-    expect(users.every((u) => JSON.stringify(Object.keys(u)) === JSON.stringify([...USER_KEYS, 'badgeNumber'].sort()))).toBe(true)
-    expect(users.filter((u) => u.badgeNumber !== null).map((u) => String(u.id)).sort()).toEqual(
-      (body.touched as Touched[]).filter((t) => t.values.badgeNumber !== null).map((t) => t.key).sort(),
+    expect(
+      users.every(
+        (u) => JSON.stringify(Object.keys(u)) === JSON.stringify([...USER_KEYS, 'badgeNumber'].sort()),
+      ),
+    ).toBe(true)
+    expect(
+      users
+        .filter((u) => u.badgeNumber !== null)
+        .map((u) => String(u.id))
+        .sort(),
+    ).toEqual(
+      (body.touched as Touched[])
+        .filter((t) => t.values.badgeNumber !== null)
+        .map((t) => t.key)
+        .sort(),
     )
 
     await post(emulator, 'alter', { resource: 'leads', add: [{ name: 'loyaltyTier', type: 'string' }] })
     const [lead] = (await get(emulator, '/leads?perPage=1')).data as Record_[]
-    const update = await post(emulator, 'mutate', { table: 'leads', updates: [{ id: lead.id, set: { loyaltyTier: 'Gold' } }] })
+    const update = await post(emulator, 'mutate', {
+      table: 'leads',
+      updates: [{ id: lead.id, set: { loyaltyTier: 'Gold' } }],
+    })
     expect(update.body.updated[0].values).toMatchObject({ loyaltyTier: 'Gold' })
-    const wrongType = await post(emulator, 'mutate', { table: 'leads', updates: [{ id: lead.id, set: { loyaltyTier: 7 } }] })
+    const wrongType = await post(emulator, 'mutate', {
+      table: 'leads',
+      updates: [{ id: lead.id, set: { loyaltyTier: 7 } }],
+    })
     expect(wrongType.status).toBe(400)
     const inserted = await post(emulator, 'mutate', { table: 'leads', inserts: 20 })
     const rows = inserted.body.inserted.map((r: { values: Record<string, unknown> }) => r.values)
     for (const row of rows) expect(Object.keys(row)).toEqual([...LEAD_KEYS, 'loyaltyTier'].sort())
-    expect(rows.filter((row: Record<string, unknown>) => typeof row.loyaltyTier === 'string').length).toBeGreaterThan(10)
+    expect(
+      rows.filter((row: Record<string, unknown>) => typeof row.loyaltyTier === 'string').length,
+    ).toBeGreaterThan(10)
   })
 
   it('refuses bad requests with 400 naming the problem, and changes nothing', async () => {
@@ -108,14 +145,36 @@ describe('SalesRabbit POST /_admin/alter', () => {
     const before = await allLeads(emulator)
     const cases: [unknown, RegExp][] = [
       [{ resource: 'deals', add: [{ name: 'tier', type: 'string' }] }, /expected one of "leads"\|"users"/],
-      [{ resource: 'leads', add: [{ name: 'tier', type: 'date' }] }, /expected one of "string"\|"integer"\|"number"\|"boolean"/],
+      [
+        { resource: 'leads', add: [{ name: 'tier', type: 'date' }] },
+        /expected one of "string"\|"integer"\|"number"\|"boolean"/,
+      ],
       [{ resource: 'leads', add: [{ name: 'status', type: 'string' }] }, /leads already have a field status/],
       [{ resource: 'users', add: [{ name: 'team', type: 'string' }] }, /users already have a field team/],
       [{ resource: 'leads', add: [{ name: 'loyalty_tier', type: 'string' }] }, /camelCase/],
-      [{ resource: 'leads', add: [{ name: 'tier', type: 'string' }, { name: 'tier', type: 'integer' }] }, /tier is named twice/],
+      [
+        {
+          resource: 'leads',
+          add: [
+            { name: 'tier', type: 'string' },
+            { name: 'tier', type: 'integer' },
+          ],
+        },
+        /tier is named twice/,
+      ],
       [{ resource: 'leads', touch: -1 }, /touch/],
       [{ resource: 'leads', at: 'tomorrow' }, /not a timestamp/],
-      [{ resource: 'leads', add: [{ name: 'fine', type: 'string' }, { name: 'email', type: 'string' }], touch: 5 }, /email/],
+      [
+        {
+          resource: 'leads',
+          add: [
+            { name: 'fine', type: 'string' },
+            { name: 'email', type: 'string' },
+          ],
+          touch: 5,
+        },
+        /email/,
+      ],
     ]
     for (const [request, message] of cases) {
       const { status, body } = await post(emulator, 'alter', request)

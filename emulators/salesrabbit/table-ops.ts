@@ -42,7 +42,9 @@ const userInsert = userSchema.partial().strict()
 /** the fields `POST /_admin/alter` added, set on a new row: generated unless `given` names them */
 function addedValues(fields: readonly AddedField[], random: Random, given: object): Record<string, unknown> {
   const values: Record<string, unknown> = {}
-  for (const field of fields) if (!Object.hasOwn(given, field.name)) values[field.name] = addedValue(field, random)
+  for (const field of fields) {
+    if (!Object.hasOwn(given, field.name)) values[field.name] = addedValue(field, random)
+  }
   return values
 }
 

@@ -36,7 +36,9 @@ export function choicesFor(name: string): readonly string[] {
 export function textFor(name: string, random: Random): string {
   const n = words(name)
   if (/e_?mail/.test(n)) return `${random.pick(FIRST)}.${random.pick(LAST)}@example.com`
-  if (/phone|mobile/.test(n)) return `(${random.int(201, 989)}) ${random.int(200, 999)}-${random.chars(4, '0123456789')}`
+  if (/phone|mobile/.test(n)) {
+    return `(${random.int(201, 989)}) ${random.int(200, 999)}-${random.chars(4, '0123456789')}`
+  }
   if (/(^|_)(code|ref|reference|number|id)$/.test(n)) {
     return `${random.chars(2, 'ABCDEFGHJKLMNPQRSTUVWXYZ')}-${random.int(100_000, 999_999)}`
   }
