@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { HttpError, type AdminHandlers } from '../shared/http.ts'
+import { alterProperties } from './alter.ts'
 import { allPairs, ASSOCIATION_KINDS } from './associations.ts'
 import type { EmulatorState } from './context.ts'
 import { mutateAssociations, associationMutationSchema } from './mutate-associations.ts'
@@ -40,7 +41,7 @@ export function countTables(state: EmulatorState): Record<string, number> {
   return counts
 }
 
-/** the shared admin routes plus HubSpot's own: tie, limits, stats, settings */
+/** the shared admin routes plus HubSpot's own: alter, tie, limits, stats, settings */
 export function adminHandlers(state: EmulatorState): AdminHandlers {
   return {
     async mutate(body) {
@@ -52,6 +53,7 @@ export function adminHandlers(state: EmulatorState): AdminHandlers {
     },
     tables: async () => countTables(state),
     extra: {
+      'POST /_admin/alter': async (body) => alterProperties(state, body),
       'POST /_admin/tie': async (body) => {
         const input = parse(tieSchema, body)
         const spec = findAdminSpec(input.object)

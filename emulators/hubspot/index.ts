@@ -61,7 +61,8 @@ const optionsSchema = z
 
 /**
  * Generates the seeded portal and starts listening. Besides the shared `/_admin/health|tables|
- * mutate|faults`, it answers `POST /_admin/tie` `{object, size, at}`, `GET|POST /_admin/limits`,
+ * mutate|faults`, it answers `POST /_admin/alter` `{object, add, touch, at}`,
+ * `POST /_admin/tie` `{object, size, at}`, `GET|POST /_admin/limits`,
  * `GET /_admin/stats`, `POST /_admin/stats/reset` and `POST /_admin/settings` `{searchLagMs}`.
  */
 export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {}): Promise<RunningEmulator> {

@@ -2,11 +2,12 @@ import { z } from 'zod'
 import { HttpError } from '../shared/http.ts'
 import type { EmulatorState } from './context.ts'
 import { linkNewRecord } from './links.ts'
-import { DIVISIONS, findAdminSpec, OWNERS, propertyOf, type ObjectSpec } from './object-types.ts'
+import { DIVISIONS, findAdminSpec, OWNERS, type ObjectSpec } from './object-types.ts'
 import {
   createRecord,
   divisionRef,
   genContext,
+  propertyOf,
   tableOf,
   touch,
   type HsRecord,
@@ -60,7 +61,9 @@ export function mutateObjects(state: EmulatorState, input: ObjectMutation) {
       : (input.updates ?? [])
   for (const update of updates) {
     const record = requireRecord(table, update.id)
-    const changed = update.properties ? checked(spec, update.properties) : randomChanges(state, table, record)
+    const changed = update.properties
+      ? checked(table, update.properties)
+      : randomChanges(state, table, record)
     Object.assign(record.properties, changed)
     touch(state.store, table, record, at)
     updated.push({ id: String(record.id), properties: { ...changed, ...stamps(spec, record) } })
@@ -70,7 +73,7 @@ export function mutateObjects(state: EmulatorState, input: ObjectMutation) {
   const inserts: Values[] =
     typeof input.inserts === 'number'
       ? Array.from({ length: input.inserts }, () => ({}))
-      : (input.inserts ?? []).map((insert) => checked(spec, insert.properties))
+      : (input.inserts ?? []).map((insert) => checked(table, insert.properties))
   for (const values of inserts) {
     const record = insertRecord(state, table, at, values)
     inserted.push({ id: String(record.id), properties: { ...record.properties } })
@@ -120,10 +123,10 @@ function requireRecord(table: ObjectTable, rawId: string): HsRecord {
 }
 
 /** explicit values must name real properties and never the system ones the emulator owns */
-function checked(spec: ObjectSpec, values: Values): Values {
+function checked(table: ObjectTable, values: Values): Values {
   for (const name of Object.keys(values)) {
-    const def = propertyOf(spec, name)
-    if (!def) throw new HttpError(400, `${spec.stream} has no property ${name}`)
+    const def = propertyOf(table, name)
+    if (!def) throw new HttpError(400, `${table.spec.stream} has no property ${name}`)
     if (def.system) throw new HttpError(400, `${name} is set by the emulator; use modifiedAt`)
   }
   return values
@@ -135,13 +138,14 @@ function randomChanges(state: EmulatorState, table: ObjectTable, record: HsRecor
   const ctx = genContext(state.store, Date.parse(record.createdAt))
   const changed: Values = {}
   for (const name of sample(table.spec.updatable, r.int(1, 3), r)) {
-    const def = propertyOf(table.spec, name)
+    const def = propertyOf(table, name)
     if (def?.gen) changed[name] = def.gen(r, ctx)
   }
   return changed
 }
 
-function stamps(spec: ObjectSpec, record: HsRecord): Values {
+/** the modified time a change answers with, under the name the object keeps it */
+export function stamps(spec: ObjectSpec, record: HsRecord): Values {
   const name = spec.modifiedProperty
   return name ? { [name]: record.properties[name] } : { updatedAt: record.updatedAt }
 }

@@ -34,6 +34,8 @@ export interface ObjectSpec {
   readonly modifiedProperty: string | null
   /** what list and search return when the request names no properties */
   readonly defaultProperties: readonly string[]
+  /** the group a portal's new property lands in unless it names one: the object's main group */
+  readonly propertyGroup: string
   readonly properties: readonly PropertyDef[]
   /** properties a random admin update changes: the ones people actually edit */
   readonly updatable: readonly string[]
@@ -53,6 +55,7 @@ export const CONTACTS: ObjectSpec = {
   createdProperty: 'createdate',
   modifiedProperty: 'lastmodifieddate',
   defaultProperties: ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'],
+  propertyGroup: 'contactinformation',
   properties: CONTACT_PROPERTIES,
   updatable: [
     'lifecyclestage',
@@ -80,6 +83,7 @@ export const COMPANIES: ObjectSpec = {
   createdProperty: 'hs_createdate',
   modifiedProperty: 'hs_lastmodifieddate',
   defaultProperties: ['createdate', 'domain', 'hs_createdate', 'hs_lastmodifieddate', 'hs_object_id', 'name'],
+  propertyGroup: 'companyinformation',
   properties: COMPANY_PROPERTIES,
   updatable: [
     'phone',
@@ -111,6 +115,7 @@ export const DEALS: ObjectSpec = {
     'hs_object_id',
     'pipeline',
   ],
+  propertyGroup: 'dealinformation',
   properties: DEAL_PROPERTIES,
   updatable: ['amount', 'dealstage', 'closedate', 'hubspot_owner_id', 'hs_priority', 'description'],
   idStart: 9_870_000_001,
@@ -127,6 +132,7 @@ export const APPOINTMENTS: ObjectSpec = {
   createdProperty: 'hs_createdate',
   modifiedProperty: 'hs_lastmodifieddate',
   defaultProperties: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
+  propertyGroup: 'appointment_information',
   properties: APPOINTMENT_PROPERTIES,
   updatable: [
     'appointment_status',
@@ -150,6 +156,7 @@ export const DIVISIONS: ObjectSpec = {
   createdProperty: 'hs_createdate',
   modifiedProperty: 'hs_lastmodifieddate',
   defaultProperties: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
+  propertyGroup: 'division_information',
   properties: DIVISION_PROPERTIES,
   updatable: ['status', 'region', 'manager_name', 'manager_email', 'phone', 'address2'],
   idStart: 16_800_000_001,
@@ -166,6 +173,7 @@ export const GENIUS_USERS: ObjectSpec = {
   createdProperty: 'hs_createdate',
   modifiedProperty: 'hs_lastmodifieddate',
   defaultProperties: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
+  propertyGroup: 'genius_user_information',
   properties: GENIUS_USER_PROPERTIES,
   updatable: ['job_title', 'title_id', 'user_account_type', 'user_status_inactive', 'division'],
   idStart: 18_200_000_001,
@@ -182,6 +190,7 @@ export const OWNERS: ObjectSpec = {
   createdProperty: null,
   modifiedProperty: null,
   defaultProperties: ['firstName', 'lastName', 'email', 'userId', 'team'],
+  propertyGroup: 'owner',
   properties: OWNER_PROPERTIES,
   updatable: ['firstName', 'lastName', 'team'],
   idStart: 31_400_001,
@@ -209,18 +218,4 @@ export function findObjectSpec(segment: string): ObjectSpec | undefined {
 /** the object an admin request names: a stream name, an objectTypeId or a path spelling; owners too */
 export function findAdminSpec(table: string): ObjectSpec | undefined {
   return OBJECT_SPECS.find((s) => s.stream === table) ?? findObjectSpec(table)
-}
-
-export function propertyOf(spec: ObjectSpec, name: string): PropertyDef | undefined {
-  return propertyIndex(spec).get(name)
-}
-
-const indexes = new WeakMap<ObjectSpec, Map<string, PropertyDef>>()
-function propertyIndex(spec: ObjectSpec): Map<string, PropertyDef> {
-  let index = indexes.get(spec)
-  if (!index) {
-    index = new Map(spec.properties.map((p) => [p.name, p]))
-    indexes.set(spec, index)
-  }
-  return index
 }

@@ -46,6 +46,8 @@ export interface PropertyDef {
   readonly system: boolean
   /** absent for system properties */
   readonly gen: ValueGen | undefined
+  /** when a portal created it (`POST /_admin/alter`); the others carry a fixed, older stamp */
+  readonly createdAt?: string
 }
 
 interface ExtraOptions {
@@ -169,7 +171,7 @@ export function phoneNumber(r: Random): string {
 
 /** the JSON `GET /crm/v3/properties/{type}` answers for one definition */
 export function toWireProperty(def: PropertyDef, displayOrder: number): Record<string, unknown> {
-  const stamp = def.hubspotDefined ? '2019-08-06T02:41:52.000Z' : '2022-03-14T15:09:26.535Z'
+  const stamp = def.createdAt ?? (def.hubspotDefined ? '2019-08-06T02:41:52.000Z' : '2022-03-14T15:09:26.535Z')
   return {
     updatedAt: stamp,
     createdAt: stamp,

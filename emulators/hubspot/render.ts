@@ -1,11 +1,11 @@
-import { propertyOf, type ObjectSpec } from './object-types.ts'
-import type { HsRecord } from './store.ts'
+import { propertyOf, type HsRecord, type ObjectTable } from './store.ts'
 
 /** The property names one answer carries: the request's known ones, or the type's default set. */
-export function selectProperties(spec: ObjectSpec, requested: readonly string[] | undefined): string[] {
+export function selectProperties(table: ObjectTable, requested: readonly string[] | undefined): string[] {
+  const { spec } = table
   if (!requested || requested.length === 0) return [...spec.defaultProperties]
   // unknown names are ignored, and HubSpot always adds the id and the two timestamps
-  const names = new Set(requested.filter((name) => propertyOf(spec, name)))
+  const names = new Set(requested.filter((name) => propertyOf(table, name)))
   names.add('hs_object_id')
   if (spec.createdProperty) names.add(spec.createdProperty)
   if (spec.modifiedProperty) names.add(spec.modifiedProperty)

@@ -8,21 +8,22 @@ import { isTrue, parseAfterId, parseLimit, requireSpec } from './request.ts'
 import { pageFrom, tableOf, type HsRecord } from './store.ts'
 
 /** `GET /crm/v3/properties/{type}`: every definition; there are no archived ones */
-export async function listProperties({ res, url, params }: RouteInput) {
-  const spec = requireSpec(params[0])
+export async function listProperties({ state, res, url, params }: RouteInput) {
+  const { properties } = tableOf(state.store, requireSpec(params[0]))
   const archived = isTrue(url.searchParams.get('archived'))
-  sendJson(res, 200, { results: archived ? [] : spec.properties.map(toWireProperty) })
+  sendJson(res, 200, { results: archived ? [] : properties.map(toWireProperty) })
 }
 
 /** `GET /crm/v3/properties/{type}/{name}` */
-export async function getProperty({ res, params }: RouteInput) {
+export async function getProperty({ state, res, params }: RouteInput) {
   const spec = requireSpec(params[0])
-  const index = spec.properties.findIndex((p) => p.name === params[1])
+  const { properties } = tableOf(state.store, spec)
+  const index = properties.findIndex((p) => p.name === params[1])
   if (index < 0) {
     const message = `Unable to find property ${params[1]} for object type ${spec.typeId}`
     throw new HubSpotError(404, message, { category: 'OBJECT_NOT_FOUND' })
   }
-  sendJson(res, 200, toWireProperty(spec.properties[index], index))
+  sendJson(res, 200, toWireProperty(properties[index], index))
 }
 
 /** `GET /crm/v3/owners?limit&after&archived&email`: id order, 100 per page by default, 500 at most */

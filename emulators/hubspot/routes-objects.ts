@@ -4,7 +4,7 @@ import type { RouteInput } from './context.ts'
 import { objectNotFound, validationError } from './errors.ts'
 import { encodeCursor, nextPage, queryList, renderObject, selectProperties } from './render.ts'
 import { idList, isTrue, parseAfterId, parseBody, parseLimit, requireSpec } from './request.ts'
-import { pageFrom, tableOf, type HsRecord, type ObjectTable } from './store.ts'
+import { pageFrom, propertyOf, tableOf, type HsRecord, type ObjectTable } from './store.ts'
 
 const MAX_LIST_LIMIT = 100
 const MAX_BATCH_INPUTS = 100
@@ -22,8 +22,9 @@ export async function listObjects({ state, res, url, params }: RouteInput) {
   }
   const after = parseAfterId(q.get('after'))
   const archived = isTrue(q.get('archived'))
-  const names = selectProperties(spec, queryList(q, 'properties'))
-  const { records } = tableOf(state.store, spec)
+  const table = tableOf(state.store, spec)
+  const names = selectProperties(table, queryList(q, 'properties'))
+  const { records } = table
   const { page, next } = pageFrom(records, after, limit, (r) => r.archived === archived)
   const body: Record<string, unknown> = { results: page.map((r) => renderObject(r, names)) }
   if (next) {
@@ -37,9 +38,10 @@ export async function getObject({ state, res, url, params }: RouteInput) {
   const spec = requireSpec(params[0])
   const q = url.searchParams
   const archived = isTrue(q.get('archived'))
-  const record = lookup(tableOf(state.store, spec), params[1], q.get('idProperty'), archived).get(params[1])
+  const table = tableOf(state.store, spec)
+  const record = lookup(table, params[1], q.get('idProperty'), archived).get(params[1])
   if (!record || record.archived !== archived) throw objectNotFound(params[1])
-  sendJson(res, 200, renderObject(record, selectProperties(spec, queryList(q, 'properties'))))
+  sendJson(res, 200, renderObject(record, selectProperties(table, queryList(q, 'properties'))))
 }
 
 /**
@@ -61,7 +63,7 @@ function lookup(
     }
     return found
   }
-  if (!table.spec.properties.some((p) => p.name === idProperty)) {
+  if (!propertyOf(table, idProperty)) {
     throw validationError(`Property "${idProperty}" does not exist or is not a unique property`)
   }
   const byValue = new Map(wanted.map((id) => [id.toLowerCase(), id]))
@@ -89,9 +91,10 @@ export async function batchRead({ state, req, res, url, params }: RouteInput) {
     throw validationError(`Too many inputs: ${count}. The maximum batch size is ${MAX_BATCH_INPUTS}.`)
   }
   const archived = isTrue(url.searchParams.get('archived'))
-  const names = selectProperties(spec, body.properties)
+  const table = tableOf(state.store, spec)
+  const names = selectProperties(table, body.properties)
   const ids = [...new Set(body.inputs.map((input) => input.id))]
-  const found = lookup(tableOf(state.store, spec), ids, body.idProperty, archived)
+  const found = lookup(table, ids, body.idProperty, archived)
   const results: Record<string, unknown>[] = []
   const missing: string[] = []
   for (const id of ids) {

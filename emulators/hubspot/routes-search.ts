@@ -51,7 +51,7 @@ export async function searchObjects({ state, req, res, params }: RouteInput) {
   checkFilterLimits(body.filterGroups)
 
   const matched = visible(state, matches(state, spec, body))
-  const names = selectProperties(spec, body.properties)
+  const names = selectProperties(tableOf(state.store, spec), body.properties)
   const page = matched.slice(offset, offset + limit)
   const results = page.map((r) => renderObject(r, names))
   const answer: Record<string, unknown> = { total: matched.length, results }
@@ -66,10 +66,11 @@ function matches(state: EmulatorState, spec: ObjectSpec, body: SearchBody): HsRe
   const key = JSON.stringify([spec.stream, body.filterGroups, body.sorts.slice(0, 1), body.query ?? ''])
   const cached = state.searchCache.get(key)
   if (cached && cached.version === state.store.version) return cached.records
-  const predicate = compileGroups(spec, body.filterGroups)
+  const table = tableOf(state.store, spec)
+  const predicate = compileGroups(table, body.filterGroups)
   const query = compileQuery(body.query)
-  const found = tableOf(state.store, spec).records.filter((r) => !r.archived && predicate(r) && query(r))
-  const records = sortRecords(spec, body.sorts, found)
+  const found = table.records.filter((r) => !r.archived && predicate(r) && query(r))
+  const records = sortRecords(table, body.sorts, found)
   state.searchCache.delete(key)
   state.searchCache.set(key, { version: state.store.version, records })
   // a handful of live queries at once is all a sync issues; drop the oldest beyond that

@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { validationError } from './errors.ts'
-import { propertyOf, type ObjectSpec } from './object-types.ts'
-import type { HsRecord } from './store.ts'
+import { propertyOf, type HsRecord, type ObjectTable } from './store.ts'
 
 /** The filter and sort half of `POST /crm/v3/objects/{type}/search`: what matches, in which order. */
 // prettier-ignore
@@ -52,11 +51,13 @@ type Comparable = number | string | null
 type Kind = 'numeric' | 'text'
 
 /** numbers, dates and datetimes compare as numbers (dates as epoch ms); everything else as lower-case text */
-function kindOf(spec: ObjectSpec, name: string): Kind {
-  const def = propertyOf(spec, name)
+function kindOf(table: ObjectTable, name: string): Kind {
+  const def = propertyOf(table, name)
   if (!def) {
     const context = { propertyName: [name] }
-    throw validationError(`Property "${name}" does not exist on object type ${spec.typeId}.`, { context })
+    throw validationError(`Property "${name}" does not exist on object type ${table.spec.typeId}.`, {
+      context,
+    })
   }
   return def.type === 'number' || def.type === 'date' || def.type === 'datetime' ? 'numeric' : 'text'
 }
@@ -91,9 +92,9 @@ function containsToken(value: string, needle: string): boolean {
 
 export type Predicate = (record: HsRecord) => boolean
 
-export function compileFilter(spec: ObjectSpec, filter: Filter): Predicate {
+export function compileFilter(table: ObjectTable, filter: Filter): Predicate {
   const { propertyName: name, operator } = filter
-  const kind = kindOf(spec, name)
+  const kind = kindOf(table, name)
   const get = (record: HsRecord) => recordValue(record, name, kind)
   switch (operator) {
     case 'HAS_PROPERTY':
@@ -149,17 +150,17 @@ const COMPARISONS: Record<'EQ' | 'NEQ' | 'LT' | 'LTE' | 'GT' | 'GTE', Comparison
 }
 
 /** OR of groups, AND inside a group; no groups matches everything */
-export function compileGroups(spec: ObjectSpec, groups: FilterGroups): Predicate {
-  const compiled = groups.map((g) => g.filters.map((f) => compileFilter(spec, f)))
+export function compileGroups(table: ObjectTable, groups: FilterGroups): Predicate {
+  const compiled = groups.map((g) => g.filters.map((f) => compileFilter(table, f)))
   if (compiled.length === 0) return () => true
   return (record) => compiled.some((group) => group.every((p) => p(record)))
 }
 
 /** sorts by one property (HubSpot honours only the first sort), unset values last, ties by id ascending */
-export function sortRecords(spec: ObjectSpec, sorts: readonly Sort[], records: HsRecord[]): HsRecord[] {
+export function sortRecords(table: ObjectTable, sorts: readonly Sort[], records: HsRecord[]): HsRecord[] {
   const sort = sorts[0]
   if (!sort) return records.sort((a, b) => a.id - b.id)
-  const kind = kindOf(spec, sort.propertyName)
+  const kind = kindOf(table, sort.propertyName)
   const sign = sort.direction === 'DESCENDING' ? -1 : 1
   // keys once per record, not once per comparison: a 30k-row sort would parse dates a million times
   const keyed = records.map((record) => ({ record, key: recordValue(record, sort.propertyName, kind) }))

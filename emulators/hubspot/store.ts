@@ -1,7 +1,7 @@
 import type { Random } from '../shared/random.ts'
 import { createAssociationStore, type AssociationStore } from './associations.ts'
 import { OBJECT_SPECS, type ObjectSpec } from './object-types.ts'
-import { isoMs, type GenContext } from './property-kit.ts'
+import { isoMs, type GenContext, type PropertyDef } from './property-kit.ts'
 
 /** One CRM record as the emulator holds it; property values are already wire strings. */
 export interface HsRecord {
@@ -17,6 +17,12 @@ export interface HsRecord {
 
 export interface ObjectTable {
   readonly spec: ObjectSpec
+  /**
+   * the portal's property definitions for this object: the spec's, then any `POST /_admin/alter`
+   * added (per store, so one emulator's new property never shows in another's)
+   */
+  readonly properties: PropertyDef[]
+  readonly propertyIndex: Map<string, PropertyDef>
   /** ascending by id, archived records included (ids only grow, so appends keep the order) */
   readonly records: HsRecord[]
   readonly byId: Map<number, HsRecord>
@@ -36,8 +42,18 @@ export interface Store {
 }
 
 export function createStore(): Store {
-  const tables = new Map(
-    OBJECT_SPECS.map((spec) => [spec.stream, { spec, records: [], byId: new Map(), nextId: spec.idStart }]),
+  const tables = new Map<string, ObjectTable>(
+    OBJECT_SPECS.map((spec) => [
+      spec.stream,
+      {
+        spec,
+        properties: [...spec.properties],
+        propertyIndex: new Map(spec.properties.map((p) => [p.name, p])),
+        records: [],
+        byId: new Map(),
+        nextId: spec.idStart,
+      },
+    ]),
   )
   const associations = createAssociationStore()
   return { tables, associations, owners: [], divisions: [], taken: new Set(), version: 0 }
@@ -45,6 +61,16 @@ export function createStore(): Store {
 
 export function tableOf(store: Store, spec: ObjectSpec): ObjectTable {
   return store.tables.get(spec.stream)!
+}
+
+export function propertyOf(table: ObjectTable, name: string): PropertyDef | undefined {
+  return table.propertyIndex.get(name)
+}
+
+/** a new portal property: listed last, as HubSpot lists a portal's newest property */
+export function addProperty(table: ObjectTable, def: PropertyDef) {
+  table.properties.push(def)
+  table.propertyIndex.set(def.name, def)
 }
 
 export function genContext(store: Store, createdMs: number): GenContext {
@@ -66,7 +92,7 @@ export function createRecord(
   const { spec } = table
   const ctx = genContext(store, createdMs)
   const props: Record<string, string | null> = {}
-  for (const def of spec.properties) props[def.name] = def.gen ? def.gen(r, ctx) : null
+  for (const def of table.properties) props[def.name] = def.gen ? def.gen(r, ctx) : null
   spec.derive?.(props, r, ctx, table.records.length)
   Object.assign(props, values)
   const id = table.nextId

@@ -1,6 +1,14 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { prestoMacros } from './presto-compat.ts'
-import { ATHENA_TABLES, createTableSql, quoteIdent, TABLES, validRowSql, type AthenaTable } from './tables.ts'
+import {
+  ATHENA_TABLES,
+  createTableSql,
+  quoteIdent,
+  TABLES,
+  validRowSql,
+  type AthenaTable,
+  type TableSpec,
+} from './tables.ts'
 
 /** the DuckDB catalog that stands in for Athena's AwsDataCatalog */
 export const CATALOG = 'awsdatacatalog'
@@ -17,6 +25,10 @@ export interface SalesProDatabase {
   readonly schema: string
   /** the qualified name of one Athena table */
   table(name: AthenaTable): string
+  /** a table's current shape: the generated one until `POST /_admin/alter` changes it */
+  spec(name: AthenaTable): TableSpec
+  /** records a table's new shape (the DuckDB table must already have it) */
+  reshape(spec: TableSpec): void
   /** a fresh connection in `awsdatacatalog.<database>` (a connection runs one statement at a time) */
   connect(): Promise<DuckDBConnection>
   close(): void
@@ -46,10 +58,14 @@ export async function openDatabase(database: string, resultsPath: string): Promi
     await connection.run(`USE ${schema}`)
     return connection
   }
+  // per database, not the module's TABLES: emulators in one process must not share an alteration
+  const specs = new Map<AthenaTable, TableSpec>(ATHENA_TABLES.map((name) => [name, TABLES[name]]))
   return {
     database,
     schema,
     table: (name) => `${schema}.${quoteIdent(name)}`,
+    spec: (name) => specs.get(name)!,
+    reshape: (spec) => void specs.set(spec.name, spec),
     connect,
     close: () => instance.closeSync(),
   }
@@ -75,14 +91,14 @@ export async function streamCounts(
   db: SalesProDatabase,
 ): Promise<Record<string, number>> {
   const count = (name: AthenaTable) => {
-    const spec = TABLES[name]
+    const spec = db.spec(name)
     const what = spec.key ? `count(DISTINCT ${spec.key})` : 'count(*)'
     return `(SELECT ${what} FROM ${db.table(name)} WHERE ${validRowSql(spec)})`
   }
   const lineItems = `(
     WITH leads AS (
       SELECT estimate_id, lead_results FROM ${db.table('lead_results')}
-      WHERE ${validRowSql(TABLES.lead_results)}
+      WHERE ${validRowSql(db.spec('lead_results'))}
       QUALIFY row_number() OVER (PARTITION BY estimate_id ORDER BY updated_at DESC) = 1
     ), items AS (
       SELECT estimate_id,

@@ -141,6 +141,48 @@ describe('seeded SalesPro data', () => {
     expect(await one(full, zips)).toBeGreaterThan(0n)
   })
 
+  it('exports finance_amount and down_payment as money text, each of eleven shapes about one time in eleven', async () => {
+    const shapes: [string, RegExp][] = [
+      ['dollar', /^\$\d{1,3}(,\d{3})*\.\d{2}$/],
+      ['grouped', /^\d{1,3}(,\d{3})*\.\d{2}$/],
+      ['float', /^\d+(\.\d{1,2})?$/],
+      ['parenthesised', /^ \(\d+\.\d{2}\) $/],
+      ['trailing minus', /^\d+\.\d{2}-$/],
+      ['USD first', /^USD \d{1,3}(,\d{3})*\.\d{2}$/],
+      ['USD last', /^\d{1,3}(,\d{3})*\.\d{2} USD$/],
+      ['E notation', /^\d(\.\d+)?e-?\d+$/],
+      ['empty', /^$/],
+    ]
+    for (const column of ['finance_amount', 'down_payment']) {
+      const sql = `SELECT ${column} FROM ${full.db.table('estimate')} WHERE is_sale`
+      const texts = (await all(full, sql)).map(([text]) => text as string | null)
+      // every sale has a down payment, so NULL is one of its eleven shapes; only financed sales
+      // have a finance amount, so there NULL also means "not financed" and the shapes are ten
+      const present = column === 'down_payment' ? texts : texts.filter((t) => t !== null)
+      const shapeCount = column === 'down_payment' ? 11 : 10
+      const unmatched = present.filter((t) => t !== null && !shapes.some(([, re]) => re.test(t)))
+      expect(unmatched, column).toEqual([])
+      const share = (test: (t: string | null) => boolean) => present.filter(test).length / present.length
+      const counts: [string, (t: string | null) => boolean, number][] = shapes.map(([name, re]) => [
+        name,
+        (t) => t !== null && re.test(t),
+        // "750.5" and "1234.56" are both plain numbers
+        name === 'float' ? 2 : 1,
+      ])
+      if (column === 'down_payment') counts.push(['NULL', (t) => t === null, 1])
+      for (const [name, test, shapesOfIt] of counts) {
+        const expected = shapesOfIt / shapeCount
+        expect(share(test), `${column} ${name}`).toBeGreaterThan(expected * 0.5)
+        expect(share(test), `${column} ${name}`).toBeLessThan(expected * 1.6)
+      }
+    }
+    const [[type]] = await all(
+      full,
+      `SELECT data_type FROM information_schema.columns WHERE table_name = 'estimate' AND column_name = 'finance_amount'`,
+    )
+    expect(type).toBe('VARCHAR')
+  })
+
   it('writes lead results as JSON arrays of known titles, with & escaped as \\u0026', async () => {
     const texts = await leadResults(full)
     const known = new Set<string>(Object.values(LEAD_RESULT_TITLES).flat())

@@ -4,7 +4,7 @@ import { buildLeadResultItems, stringifyLeadResults, type LeadResultContext } fr
 import type { Company, Org, SalesRep } from './org.ts'
 import type { AthenaTable } from './tables.ts'
 import { createTableClock, type TableClock } from './timeline.ts'
-import { maybeNull, optional } from './values.ts'
+import { exportedMoney, maybeNull, optional } from './values.ts'
 import * as words from './vocabulary.ts'
 
 /**
@@ -81,6 +81,10 @@ export function createGenerators(seed: number, org: Org): Generators {
     payments: createTableClock(randoms.payments, true),
     user_activity: createTableClock(randoms.user_activity, false),
   }
+  // the money text's shape comes from a stream of its own, so every other estimate value (and
+  // which estimates have credit applications) stays what the seed gave before it was text
+  const moneyText = stream('estimate-money')
+  const money = (cents: number | null) => (cents === null ? null : exportedMoney(moneyText, cents))
   const salts = {
     customer: deriveSeed(seed, 'customer-ids'),
     estimate: deriveSeed(seed, 'estimate-ids'),
@@ -157,10 +161,10 @@ export function createGenerators(seed: number, org: Org): Generators {
         optional(r, `${r.int(1, 9999)} ${r.pick(words.STREET_NAMES)}`), optional(r, city), optional(r, state),
         optional(r, `${zipPrefix}${String(r.int(0, 99)).padStart(2, '0')}`),
         saleCents, isSale, jobType,
-        financed ? Math.floor((saleCents ?? 0) * r.next()) : null,
+        money(financed ? Math.floor((saleCents ?? 0) * r.next()) : null),
         financed ? optional(r, r.pick(words.BANKS)) : null,
         financed ? optional(r, r.pick(words.LOANS)) : null,
-        isSale ? (r.chance(0.3) ? 0 : r.int(10_000, 500_000)) : null,
+        money(isSale ? (r.chance(0.3) ? 0 : r.int(10_000, 500_000)) : null),
         maybeNull(r, hasCreditApp), maybeNull(r, r.int(0, 12)), created, updated,
       ]
       return { row, context }

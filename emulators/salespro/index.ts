@@ -9,6 +9,7 @@ import { createRandom, deriveSeed } from '../shared/random.ts'
 import { createAthenaApi } from './athena-api.ts'
 import { AthenaApiError, sendAthenaError, throttling } from './athena-errors.ts'
 import type { AwsIdentity } from './auth.ts'
+import { alter, parseAlterRequest } from './alter.ts'
 import { athenaTableCounts, openDatabase, streamCounts } from './database.ts'
 import { generateTables } from './generate-tables.ts'
 import { createGenerators } from './generators.ts'
@@ -170,6 +171,11 @@ async function startOn(config: z.infer<typeof optionsSchema>, dir: string): Prom
         return adminSerial(() => mutate(admin, context, request))
       },
       extra: {
+        'POST /_admin/alter': (body) => {
+          const request = parseAlterRequest(body)
+          const context = { db, generators, org, counters, random: mutationRandom }
+          return adminSerial(() => alter(admin, context, request))
+        },
         'GET /_admin/athena-tables': () => adminSerial(() => athenaTableCounts(admin, db)),
         ...createStatsRoutes(executions, requests),
         ...faults.routes,

@@ -4,7 +4,7 @@ import type { SalesProDatabase } from './database.ts'
 import type { CustomerContext, EstimateContext } from './generators.ts'
 import type { Org } from './org.ts'
 import { sqlString } from './sql-literals.ts'
-import { TABLES, validRowSql, type AthenaTable } from './tables.ts'
+import { convertSql, quoteIdent, sqlType, TABLES, validRowSql, type AthenaTable } from './tables.ts'
 
 /**
  * Seeded random picks of existing rows for the admin mutate endpoint. Rows are ordered by a hash
@@ -26,6 +26,17 @@ export interface PickerContext {
   random: Random
 }
 
+/**
+ * A generated column as the value the generators know (its generated type), whatever
+ * `POST /_admin/alter` did to it since: retyped columns are cast back, dropped ones read NULL.
+ */
+function generatedValue(db: SalesProDatabase, table: AthenaTable, name: string): string {
+  const generated = TABLES[table].columns.find((c) => c.name === name)!
+  const live = db.spec(table).columns.find((c) => c.name === name)
+  if (!live) return `CAST(NULL AS ${sqlType(generated)})`
+  return convertSql(quoteIdent(name), live, generated)
+}
+
 export function createPicker(connection: DuckDBConnection, { db, org, random }: PickerContext): Picker {
   const salt = () => sqlString(String(random.int(0, 2 ** 31)))
   const read = async (sql: string) => (await connection.runAndReadAll(sql)).getRowsJS() as unknown[][]
@@ -42,7 +53,7 @@ export function createPicker(connection: DuckDBConnection, { db, org, random }: 
 
   return {
     async keys(table, n, exclude = []) {
-      const spec = TABLES[table]
+      const spec = db.spec(table)
       const key = spec.key!
       const excluded = exclude.length > 0 ? `AND ${key} NOT IN (${exclude.map(sqlString).join(', ')})` : ''
       const rows = await read(
@@ -55,9 +66,11 @@ export function createPicker(connection: DuckDBConnection, { db, org, random }: 
     },
 
     async customers(n) {
+      const c = (name: string) => generatedValue(db, 'customer', name)
       const rows = await read(
-        `SELECT customer_id, company_id, customer_first_name, customer_last_name, epoch_ms(created_at)
-         FROM ${db.table('customer')} WHERE ${validRowSql(TABLES.customer)}
+        `SELECT customer_id, ${c('company_id')}, ${c('customer_first_name')}, ${c('customer_last_name')},
+           epoch_ms(${c('created_at')})
+         FROM ${db.table('customer')} WHERE ${validRowSql(db.spec('customer'))}
          ORDER BY hash(customer_id || ${salt()}), customer_id LIMIT ${n}`,
       )
       return rows.map((row) => customer(...(row as [unknown, unknown, unknown, unknown, unknown])))
@@ -67,10 +80,12 @@ export function createPicker(connection: DuckDBConnection, { db, org, random }: 
       const leads = db.table('lead_results')
       const hasLead = `EXISTS (SELECT 1 FROM ${leads} l WHERE l.estimate_id = e.estimate_id)`
       const missing = withoutLeadResult ? `AND NOT ${hasLead}` : ''
+      const e = (name: string) => generatedValue(db, 'estimate', name)
       const rows = await read(
-        `SELECT estimate_id, customer_id, company_id, customer_first_name, customer_last_name, sales_rep_id,
-           is_sale, job_type, CAST(sale_amount * 100 AS BIGINT), epoch_ms(created_at)
-         FROM ${db.table('estimate')} e WHERE ${validRowSql(TABLES.estimate)} ${missing}
+        `SELECT estimate_id, ${e('customer_id')}, ${e('company_id')}, ${e('customer_first_name')},
+           ${e('customer_last_name')}, ${e('sales_rep_id')}, ${e('is_sale')}, ${e('job_type')},
+           CAST(${e('sale_amount')} * 100 AS BIGINT), epoch_ms(${e('created_at')})
+         FROM ${db.table('estimate')} e WHERE ${validRowSql(db.spec('estimate'))} ${missing}
          ORDER BY hash(estimate_id || ${salt()}), estimate_id LIMIT ${n}`,
       )
       return rows.map((row) => {

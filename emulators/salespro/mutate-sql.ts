@@ -8,7 +8,8 @@ import { createPicker } from './mutate-picks.ts'
 import { UPDATE_MAKERS } from './mutate-updates.ts'
 import type { MutateContext, MutateRequest } from './mutate.ts'
 import { explicitLiteral, generatedLiteral, sqlString, type ExplicitValue } from './sql-literals.ts'
-import { quoteIdent, sqlType, type Column, type TableSpec } from './tables.ts'
+import { addedValueSql } from './added-values.ts'
+import { convertSql, quoteIdent, sqlType, TABLES, type Column, type TableSpec } from './tables.ts'
 import { formatTimestamp } from './timeline.ts'
 
 /** one changed row: its key and the full new row as Athena renders it */
@@ -17,7 +18,7 @@ export interface ChangedRow {
   values: Record<string, string | null>
 }
 
-interface Change {
+export interface Change {
   key: string
   /** column → SQL literal */
   set: Record<string, string>
@@ -28,9 +29,7 @@ const BATCH = 1000
 
 /** RETURNING list: every column rendered as Athena prints it */
 const returning = (spec: TableSpec) =>
-  spec.columns
-    .map((c) => `${renderSql(quoteIdent(c.name), sqlType(c.type))} AS ${quoteIdent(c.name)}`)
-    .join(', ')
+  spec.columns.map((c) => `${renderSql(quoteIdent(c.name), sqlType(c))} AS ${quoteIdent(c.name)}`).join(', ')
 
 const changedRows = (spec: TableSpec, rows: Record<string, unknown>[]): ChangedRow[] =>
   rows.map((row) => {
@@ -47,6 +46,21 @@ function literals<T>(
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, toSql(value, column(name))]))
 }
 
+/**
+ * Generated values (in `TABLES`' column types) as literals of the table's current columns:
+ * a column `POST /_admin/alter` retyped gets the value converted, a dropped one is left out.
+ */
+function generatedLiterals(spec: TableSpec, values: Record<string, RowValue>): Record<string, string> {
+  const set: Record<string, string> = {}
+  for (const [name, value] of Object.entries(values)) {
+    const live = spec.columns.find((c) => c.name === name)
+    if (!live) continue
+    const generated = TABLES[spec.name].columns.find((c) => c.name === name)!
+    set[name] = convertSql(generatedLiteral(value, generated), generated, live)
+  }
+  return set
+}
+
 export async function applyUpdates(
   connection: DuckDBConnection,
   context: MutateContext,
@@ -60,7 +74,7 @@ export async function applyUpdates(
     const make = UPDATE_MAKERS[spec.name as keyof typeof UPDATE_MAKERS]
     changes = keys.map((key) => {
       const values: Record<string, RowValue> = { ...make(context.random, atMs), updated_at: atMs }
-      return { key, set: literals(spec, values, generatedLiteral) }
+      return { key, set: generatedLiterals(spec, values) }
     })
   } else {
     changes = updates.map(({ key, set }) => {
@@ -68,6 +82,16 @@ export async function applyUpdates(
       return { key, set: literals(spec, values, explicitLiteral) }
     })
   }
+  return writeChanges(connection, context.db, spec, changes)
+}
+
+/** applies `changes` to existing rows and answers them as Athena renders them; an unknown key is a 400 */
+export async function writeChanges(
+  connection: DuckDBConnection,
+  db: SalesProDatabase,
+  spec: TableSpec,
+  changes: readonly Change[],
+): Promise<ChangedRow[]> {
   // one UPDATE … FROM (VALUES …) per distinct set of columns
   const groups = new Map<string, Change[]>()
   for (const change of changes) {
@@ -78,7 +102,7 @@ export async function applyUpdates(
   for (const [signature, group] of groups) {
     for (let start = 0; start < group.length; start += BATCH) {
       const batch = group.slice(start, start + BATCH)
-      updated.push(...(await updateBatch(connection, context.db, spec, signature.split(','), batch)))
+      updated.push(...(await updateBatch(connection, db, spec, signature.split(','), batch)))
     }
   }
   const found = new Set(updated.map((row) => row.key))
@@ -115,11 +139,15 @@ export async function applyInserts(
   if (n === 0) return []
   // explicit rows start from a generated valid row, so a test names only the columns it cares about
   const generated = await buildNewRows(connection, context, spec.name, n, atMs)
+  const generatedColumns = TABLES[spec.name].columns
   const rows = generated.map((row, i) =>
-    spec.columns.map((column, c) => {
+    spec.columns.map((column) => {
       const given = explicit?.[i]
       if (given && Object.hasOwn(given, column.name)) return explicitLiteral(given[column.name], column)
-      return generatedLiteral(row[c], column)
+      const c = generatedColumns.findIndex((g) => g.name === column.name)
+      // a column added by POST /_admin/alter: new rows get values too, as the app now writes them
+      if (c < 0) return addedValueSql(column, context.random, atMs)
+      return convertSql(generatedLiteral(row[c], generatedColumns[c]), generatedColumns[c], column)
     }),
   )
   const inserted: ChangedRow[] = []

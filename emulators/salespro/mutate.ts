@@ -8,7 +8,7 @@ import type { Generators } from './generators.ts'
 import { createPicker } from './mutate-picks.ts'
 import { applyDeletes, applyInserts, applyUpdates, type ChangedRow } from './mutate-sql.ts'
 import type { Org } from './org.ts'
-import { ATHENA_TABLES, TABLES, type AthenaTable } from './tables.ts'
+import { ATHENA_TABLES, TABLES, type AthenaTable, type TableSpec } from './tables.ts'
 import { parseTimestamp } from './timeline.ts'
 
 const explicitValue = z.union([z.string(), z.number(), z.boolean(), z.null()])
@@ -54,7 +54,14 @@ export function parseMutateRequest(body: unknown): MutateRequest {
   const parsed = mutateSchema.safeParse(body)
   if (!parsed.success) throw badRequest(`invalid mutate request: ${z.prettifyError(parsed.error)}`)
   const request = parsed.data
-  const spec = TABLES[request.table]
+  if (!TABLES[request.table].updatable && (request.updates !== undefined || request.deletes !== undefined)) {
+    throw badRequest(`${request.table} is an append-only log: only inserts are accepted`)
+  }
+  return request
+}
+
+/** explicit values must name the table's current columns (POST /_admin/alter may have changed them) */
+function checkColumns(spec: TableSpec, request: MutateRequest) {
   const known = new Set(spec.columns.map((c) => c.name))
   const columns = [
     ...(Array.isArray(request.updates) ? request.updates.flatMap((u) => Object.keys(u.set)) : []),
@@ -62,10 +69,6 @@ export function parseMutateRequest(body: unknown): MutateRequest {
   ]
   const unknown = [...new Set(columns.filter((c) => !known.has(c)))]
   if (unknown.length > 0) throw badRequest(`${request.table} has no column ${unknown.join(', ')}`)
-  if (!spec.updatable && (request.updates !== undefined || request.deletes !== undefined)) {
-    throw badRequest(`${request.table} is an append-only log: only inserts are accepted`)
-  }
-  return request
 }
 
 /**
@@ -77,7 +80,8 @@ export async function mutate(
   context: MutateContext,
   request: MutateRequest,
 ): Promise<MutateResult> {
-  const spec = TABLES[request.table]
+  const spec = context.db.spec(request.table)
+  checkColumns(spec, request)
   const atMs = request.at === undefined ? Date.now() : parseTimestamp(request.at)!
   const result: MutateResult = { table: request.table, updated: [], inserted: [], deleted: [] }
   await connection.run('BEGIN TRANSACTION')

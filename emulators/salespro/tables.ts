@@ -1,3 +1,5 @@
+import { renderSql } from './athena-types.ts'
+
 /**
  * The six SalesPro tables as they appear in Athena, in column order, and how each maps onto the
  * crmsync streams. The column lists are the single source for the DDL, the generators, the
@@ -24,11 +26,16 @@ export const STREAMS = [
 ] as const
 export type StreamName = (typeof STREAMS)[number]
 
-export type ColumnType = 'varchar' | 'timestamp' | 'decimal' | 'boolean' | 'bigint'
+/** the generated tables use the first five; `POST /_admin/alter` may add or retype to any */
+export type ColumnType =
+  'varchar' | 'timestamp' | 'decimal' | 'boolean' | 'bigint' | 'integer' | 'double' | 'date'
 
 export interface Column {
   readonly name: string
   readonly type: ColumnType
+  /** a decimal's precision and scale; the generated money columns are DECIMAL(12,2) */
+  readonly precision?: number
+  readonly scale?: number
 }
 
 export interface TableSpec {
@@ -71,7 +78,8 @@ export const TABLES: Readonly<Record<AthenaTable, TableSpec>> = {
       v('customer_id'), v('customer_first_name'), v('customer_last_name'),
       v('street_address'), v('city'), v('state'), v('zip_code'),
       dec('sale_amount'), bool('is_sale'), v('job_type'),
-      dec('finance_amount'), v('bank_name'), v('loan_name'), dec('down_payment'), bool('has_credit_app'),
+      // money the sales app exports as text (see `exportedMoney`), not as a decimal
+      v('finance_amount'), v('bank_name'), v('loan_name'), v('down_payment'), bool('has_credit_app'),
       big('document_count'), ts('created_at'), ts('updated_at'),
     ],
   },
@@ -117,32 +125,57 @@ export const TABLES: Readonly<Record<AthenaTable, TableSpec>> = {
   },
 }
 
-const SQL_TYPES: Record<ColumnType, string> = {
+const SQL_TYPES: Record<Exclude<ColumnType, 'decimal'>, string> = {
   varchar: 'VARCHAR',
   timestamp: 'TIMESTAMP',
-  decimal: 'DECIMAL(12,2)',
   boolean: 'BOOLEAN',
   bigint: 'BIGINT',
+  integer: 'INTEGER',
+  double: 'DOUBLE',
+  date: 'DATE',
 }
 
-export const sqlType = (type: ColumnType) => SQL_TYPES[type]
+/** the column's type in DuckDB's (and Athena's DDL) spelling */
+export function sqlType(column: Omit<Column, 'name'>): string {
+  if (column.type !== 'decimal') return SQL_TYPES[column.type]
+  return `DECIMAL(${column.precision ?? 12},${column.scale ?? 2})`
+}
+
+/**
+ * `expr`, a value of column `from`'s type, as a value of `to`'s type: as text, the way Athena
+ * renders it (a timestamp keeps its milliseconds, a decimal its scale); otherwise a cast that
+ * leaves NULL where the value does not fit the new type.
+ */
+export function convertSql(expr: string, from: Omit<Column, 'name'>, to: Omit<Column, 'name'>): string {
+  const source = sqlType(from)
+  const target = sqlType(to)
+  if (source === target) return expr
+  if (to.type === 'varchar') return renderSql(expr, source)
+  return `TRY_CAST(${expr} AS ${target})`
+}
 
 /** double-quotes an identifier for DuckDB */
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`
 
 export function createTableSql(schema: string, spec: TableSpec): string {
-  const columns = spec.columns.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}`).join(', ')
+  const columns = spec.columns.map((c) => `${quoteIdent(c.name)} ${sqlType(c)}`).join(', ')
   // no PRIMARY KEY or NOT NULL: Athena enforces nothing, and malformed rows must be storable
   return `CREATE TABLE ${schema}.${quoteIdent(spec.name)} (${columns})`
 }
 
+/** the column an incremental read follows: `updated_at`, or `created_at` for the append-only log */
+export const cursorColumn = (spec: TableSpec) => (spec.updatable ? 'updated_at' : 'created_at')
+
+/** the row times every generated table has; a table altered since may have lost `created_at` */
+const ROW_TIMES = new Set(['created_at', 'updated_at'])
+
 /**
- * What makes a row one that crmsync should keep: a non-empty key and non-null timestamps, and for
+ * What makes a row one that crmsync should keep: a non-empty key and non-null row times, and for
  * lead results a JSON text that parses. Malformed rows (the `malformed` knob, or explicit inserts)
- * fail this predicate and are left out of the stream counts.
+ * fail this predicate and are left out of the stream counts. `spec` is the table's current shape.
  */
 export function validRowSql(spec: TableSpec): string {
-  const parts = spec.columns.filter((c) => c.type === 'timestamp').map((c) => `${c.name} IS NOT NULL`)
+  const parts = spec.columns.filter((c) => ROW_TIMES.has(c.name)).map((c) => `${c.name} IS NOT NULL`)
   if (spec.key) parts.unshift(`${spec.key} IS NOT NULL`, `${spec.key} <> ''`)
   if (spec.name === 'lead_results') parts.push(`(lead_results IS NULL OR json_valid(lead_results))`)
   return parts.join(' AND ')

@@ -27,13 +27,58 @@ export function centsToDecimal(cents: number): string {
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`
 }
 
+// grouping by hand, not toLocaleString: output must not depend on the machine's ICU data
+const grouped = (plain: string) => plain.replace(/\B(?=(\d{3})+\.)/g, ',')
+
 /** money the way people type it into a form: "$12,450.00", "12450", "12450.00" */
 export function formatMoney(random: Random, cents: number): string {
   const plain = centsToDecimal(cents)
   const style = random.int(0, 3)
-  // grouping by hand, not toLocaleString: output must not depend on the machine's ICU data
-  if (style === 0) return `$${plain.replace(/\B(?=(\d{3})+\.)/g, ',')}`
+  if (style === 0) return `$${grouped(plain)}`
   if (style === 1) return String(Math.round(cents / 100))
   if (style === 2) return plain
   return `$${plain}`
+}
+
+/** non-negative cents in E notation with the fewest digits: 123450 → "1.2345e3" */
+function scientific(cents: number): string {
+  if (cents === 0) return '0e0'
+  const digits = String(cents)
+  const fraction = digits.slice(1).replace(/0+$/, '')
+  return `${digits[0]}${fraction ? `.${fraction}` : ''}e${digits.length - 3}`
+}
+
+/**
+ * Non-negative cents as the money text sales apps export into a text column, each of eleven
+ * shapes about as often: "$1,000.00", "2,500.00", "750.5", "1234.56", " (15.00) " and "15.00-"
+ * (accounting negatives: the amount was a credit), "USD 1,234.50", "1,234.50 USD", "1.2345e3",
+ * '' and NULL. A reader has to normalise every one of them.
+ */
+export function exportedMoney(random: Random, cents: number): string | null {
+  const plain = centsToDecimal(cents)
+  switch (random.int(0, 10)) {
+    case 0:
+      return `$${grouped(plain)}`
+    case 1:
+      return grouped(plain)
+    case 2:
+      // a float printed by a script: no trailing zeros
+      return String(cents / 100)
+    case 3:
+      return plain
+    case 4:
+      return ` (${plain}) `
+    case 5:
+      return `${plain}-`
+    case 6:
+      return `USD ${grouped(plain)}`
+    case 7:
+      return `${grouped(plain)} USD`
+    case 8:
+      return scientific(cents)
+    case 9:
+      return ''
+    default:
+      return null
+  }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { startEmulatorServer, type RunningEmulator } from '../shared/http.ts'
+import { alterFields } from './alter.ts'
 import { createApiHandler, sendApiError } from './api.ts'
 import { mutate } from './mutate.ts'
 import { createRateLimiter } from './rate-limit.ts'
@@ -47,8 +48,9 @@ const optionsSchema = z
 
 /**
  * Starts the SalesRabbit emulator: the REST API crmsync's client talks to, seeded leads and
- * users, and admin routes (`/_admin/mutate`, `/_admin/stats`, `/_admin/source-faults`, plus the
- * shared health, tables and faults) for tests, the demo and benchmarks.
+ * users, and admin routes (`/_admin/mutate`, `/_admin/alter`, `/_admin/stats`,
+ * `/_admin/source-faults`, plus the shared health, tables and faults) for tests, the demo and
+ * benchmarks.
  */
 export async function startSalesRabbitEmulator(
   options: SalesRabbitEmulatorOptions = {},
@@ -74,6 +76,7 @@ export async function startSalesRabbitEmulator(
       mutate: async (body) => mutate(store, body),
       tables,
       extra: {
+        'POST /_admin/alter': async (body) => alterFields(store, body),
         'GET /_admin/stats': async () => stats,
         'POST /_admin/stats/reset': async () => (resetRequestStats(stats), stats),
         'GET /_admin/source-faults': async () => sourceFaults,

@@ -102,7 +102,7 @@ function findRow(ops: TableOps<Row>, id: number, table: string): Row {
 }
 
 /** `n` distinct live rows not touched earlier in this call, in a seeded order. */
-function pickLive(random: Random, ops: TableOps<Row>, n: number, touched: Set<number>): Row[] {
+export function pickLive(random: Random, ops: TableOps<Row>, n: number, touched: Set<number>): Row[] {
   const pool: Row[] = []
   for (const id of ops.table.order) {
     const row = ops.table.rows.get(id)!
@@ -123,7 +123,7 @@ function pickLive(random: Random, ops: TableOps<Row>, n: number, touched: Set<nu
  * Now, at second precision, but never before the newest dateModified already in the table: a
  * default change must look newer than everything a client has seen, whatever the machine's clock.
  */
-function defaultAt(ops: TableOps<Row>): string {
+export function defaultAt(ops: TableOps<Row>): string {
   let newest = formatTimestamp(Date.now())
   for (const row of ops.table.rows.values()) if (row.dateModified > newest) newest = row.dateModified
   return newest

@@ -1,4 +1,5 @@
 import { createRandom, deriveSeed, type Random } from '../shared/random.ts'
+import type { AddedField } from './added-fields.ts'
 import { generateLeads } from './generate-leads.ts'
 import { generateUsers } from './generate-users.ts'
 import type { Lead, User } from './records.ts'
@@ -8,6 +9,8 @@ import { createTable, hashRank, type Table } from './table.ts'
 export interface SalesRabbitStore {
   readonly leads: Table<Lead>
   readonly users: Table<User>
+  /** fields `POST /_admin/alter` added, per resource, in the order they were added */
+  readonly added: { readonly leads: AddedField[]; readonly users: AddedField[] }
   /** drives /_admin/mutate picks and new rows: the same calls on the same seed give the same data */
   readonly mutationRandom: Random
   /** drives the shared fault knobs' `rate` triggers */
@@ -26,6 +29,7 @@ export function createStore(seed: number, rows: number): SalesRabbitStore {
     leads: createTable(leads, hashRank(deriveSeed(seed, 'lead-order'))),
     // users come back in id order; nothing says otherwise and it keeps the quirk easy to see
     users: createTable(users, (id) => id),
+    added: { leads: [], users: [] },
     mutationRandom: createRandom(deriveSeed(seed, 'mutate')),
     faultRandom: createRandom(deriveSeed(seed, 'faults')),
   }

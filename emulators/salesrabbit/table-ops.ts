@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { HttpError } from '../shared/http.ts'
+import type { Random } from '../shared/random.ts'
+import { addedShape, addedValue, withValues, type AddedField } from './added-fields.ts'
 import { makeLead } from './generate-leads.ts'
 import { makeUser } from './generate-users.ts'
 import { randomLeadChange, randomUserChange } from './random-changes.ts'
@@ -37,9 +39,20 @@ const leadInsert = leadSchema.partial().strict()
 const userSet = userSchema.omit({ id: true }).partial().strict()
 const userInsert = userSchema.partial().strict()
 
+/** the fields `POST /_admin/alter` added, set on a new row: generated unless `given` names them */
+function addedValues(fields: readonly AddedField[], random: Random, given: object): Record<string, unknown> {
+  const values: Record<string, unknown> = {}
+  for (const field of fields) {
+    if (!Object.hasOwn(given, field.name)) values[field.name] = addedValue(field, random)
+  }
+  return values
+}
+
 export function leadOps(store: SalesRabbitStore): TableOps<Lead> {
   const random = store.mutationRandom
   const users = () => [...store.users.rows.values()]
+  const added = store.added.leads
+  const extra = addedShape(added)
   // a lead's owner must exist: the API denormalises the owner's name onto the lead
   const withKnownOwner = (lead: Partial<Lead>) => {
     if (lead.userId !== undefined && !store.users.rows.has(lead.userId)) {
@@ -49,8 +62,8 @@ export function leadOps(store: SalesRabbitStore): TableOps<Lead> {
   }
   return {
     table: store.leads,
-    parseSet: (set) => withKnownOwner(parseWith(leadSet, set, 'lead update')),
-    parseInsert: (record) => withKnownOwner(parseWith(leadInsert, record, 'lead insert')),
+    parseSet: (set) => withKnownOwner(parseWith(leadSet.extend(extra), set, 'lead update')),
+    parseInsert: (record) => withKnownOwner(parseWith(leadInsert.extend(extra), record, 'lead insert')),
     randomChange: (lead, atMs) => randomLeadChange(random, lead, users(), atMs),
     apply(lead, set, at) {
       const next: Lead = { ...lead, ...set, dateModified: set.dateModified ?? at }
@@ -69,7 +82,7 @@ export function leadOps(store: SalesRabbitStore): TableOps<Lead> {
       if (given.userId !== undefined && given.userName === undefined) {
         lead.userName = userDisplayName(store.users.rows.get(given.userId)!)
       }
-      return lead
+      return added.length > 0 ? withValues(lead, addedValues(added, random, given)) : lead
     },
     nextId: (previous) => previous + (random.chance(0.6) ? 10 : random.int(1, 90)),
     isLive: (lead) => lead.deletedAt === '',
@@ -80,16 +93,19 @@ export function leadOps(store: SalesRabbitStore): TableOps<Lead> {
 
 export function userOps(store: SalesRabbitStore): TableOps<User> {
   const random = store.mutationRandom
+  const added = store.added.users
+  const extra = addedShape(added)
   return {
     table: store.users,
-    parseSet: (set) => parseWith(userSet, set, 'user update'),
-    parseInsert: (record) => parseWith(userInsert, record, 'user insert'),
+    parseSet: (set) => parseWith(userSet.extend(extra), set, 'user update'),
+    parseInsert: (record) => parseWith(userInsert.extend(extra), record, 'user insert'),
     randomChange: (user) => randomUserChange(random, user),
     apply: (user, set, at) => ({ ...user, ...set, dateModified: set.dateModified ?? at }),
     create(id, atMs, given) {
       const user = makeUser(random, id, atMs, [...store.users.rows.values()])
       const at = formatTimestamp(atMs)
-      return { ...user, active: true, dateCreated: at, dateModified: at, ...given, id }
+      const row = { ...user, active: true, dateCreated: at, dateModified: at, ...given, id }
+      return added.length > 0 ? withValues(row, addedValues(added, random, given)) : row
     },
     nextId: (previous) => previous + 1,
     isLive: (user) => user.active,
