@@ -129,6 +129,8 @@ async function applySchemaChange(tx: Transaction, target: CommitTarget, change: 
   if (change.change === 'widened') await retypeColumn(tx, target.table, change.column, change.toType as never)
   const sqlType = (change.toType ?? change.fromType) as string
   await upsertStreamColumn(tx, { source, stream, name: change.column, sqlType, origin: change.origin, runId, dropped: change.change === 'dropped_at_source' })
+  // a new table's first columns are its shape, not a change of it
+  if (change.initial) return
   await insertSchemaChange(tx, { source, stream, column: change.column, change: change.change, fromType: change.fromType, toType: change.toType, runId })
 }
 

@@ -189,7 +189,11 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     // (A pass that committed nothing before its pause resumes from the start: that read is whole.)
     const readWholeAgain = stream.alwaysFull === true || (strategy.resumePass && pass !== null && (stream.detectDeletes ?? true) && storedCursor !== undefined)
     const totals = zeroCounts()
-    const reportSchemaChanges = (changes: readonly SchemaChange[]) => {
+    const reportSchemaChanges = (all: readonly SchemaChange[]) => {
+      const initial = all.filter((c) => c.initial)
+      if (initial.length) runLog.info({ columns: initial.map((c) => c.column) }, `the new table took ${initial.length} columns from the source's shape`)
+      const changes = all.filter((c) => !c.initial)
+      if (changes.length === 0) return
       for (const c of changes) {
         const what = c.change === 'added' ? `added (${c.toType})` : c.change === 'widened' ? `widened ${c.fromType} → ${c.toType}` : 'dropped at the source (the column is kept; NULL from now on)'
         runLog.info({ column: c.column, change: c.change, fromType: c.fromType, toType: c.toType }, `column ${c.column} ${what}`)

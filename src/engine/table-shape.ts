@@ -25,6 +25,8 @@ export interface SchemaChange {
   fromType: string | null
   toType: string | null
   origin: ColumnOrigin
+  /** part of the shape of a table this run created: applied and registered, but no change to report */
+  initial?: boolean
 }
 
 /** A column the engine processes itself, from `SourceRecord.fields` (or a pinned declared one, from its value). */
@@ -180,7 +182,7 @@ export function createTableShape(
         }
         const type = pin ?? field.type
         state.set(field.name, { column: column(field.name, type), from: field.from ?? field.name, declared: false, dropped: false, origin: pin ? 'pinned' : origin })
-        changes.push({ column: field.name, change: 'added', fromType: null, toType: type, origin: pin ? 'pinned' : origin })
+        changes.push({ column: field.name, change: 'added', fromType: null, toType: type, origin: pin ? 'pinned' : origin, ...(tableIsNew && { initial: true }) })
         continue
       }
       known.from = field.from ?? field.name
