@@ -23,6 +23,9 @@ const blank = (value: unknown) => value === null || value === undefined || (type
 const MONEY =
   /^(\()?\s*([-+])?\s*(?:([A-Z]{3})\s*)?([$€£¥])?\s*([-+])?\s*(\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE]([-+]?\d{1,4}))?\s*(-)?\s*([A-Z]{3})?\s*(\))?$/
 const GROUPED = /^\d{1,3}(,\d{3})+(\.\d*)?$/
+// what most values already are: taken as they are, without the money parse (it runs for every value)
+const PLAIN_DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/
+const NONZERO = /[1-9]/
 
 /**
  * A decimal number's exact text (`-1234.50`), from money text or a JSON number. Digits are kept
@@ -34,6 +37,7 @@ export function decimalText(value: unknown): string {
     return decimalText(String(value))
   }
   if (typeof value !== 'string') throw new ValueError('not a decimal number')
+  if (PLAIN_DECIMAL.test(value) && (value.charCodeAt(0) !== 45 || NONZERO.test(value))) return value
   const match = MONEY.exec(value.trim())
   if (!match) throw new ValueError('not a decimal number')
   const [, open, sign1, code1, , sign2, digits, exponent, trailing, code2, close] = match
@@ -81,24 +85,33 @@ const FALSE = new Set(['false', 'f', 'no', 'n', '0', 'off'])
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})([T ])(\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const EPOCH_MS = /^-?\d{10,16}$/
+// Athena's own form, the common case: `YYYY-MM-DD HH:MM:SS[.fraction]`, no zone
+const PLAIN_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?$/
 // MySQL's zero date is how a PHP backend writes "no date"
 const ZERO_DATE = /^0000-00-00/
 
-function realDay(day: string): boolean {
-  const match = DATE.exec(day)
-  if (!match) return false
-  const [, y, m, d] = match.map(Number)
-  const date = new Date(0)
-  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999
-  date.setUTCFullYear(y, m - 1, d)
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+// the two digits at `i` as a number (the callers' patterns proved them digits); no allocation, as it runs for every timestamp
+const two = (text: string, i: number) => (text.charCodeAt(i) - 48) * 10 + text.charCodeAt(i + 1) - 48
+
+/** The `YYYY-MM-DD` at the start of `text` (digits already proved) is a day of the calendar: no 30 February. */
+function dayAtStart(text: string): boolean {
+  const y = two(text, 0) * 100 + two(text, 2)
+  const m = two(text, 5)
+  const d = two(text, 8)
+  if (m < 1 || m > 12 || d < 1) return false
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1])
 }
 
-const realTime = (hhmm: string, seconds: string | undefined) => {
-  const [h, m] = hhmm.split(':').map(Number)
-  const s = seconds ? Number(seconds.slice(1, 3)) : 0
-  return h < 24 && m < 60 && s < 60
-}
+const realDay = (day: string) => DATE.test(day) && dayAtStart(day)
+
+/** A PLAIN_TIMESTAMP text names a real instant: the fast path's check, reading the digits in place. */
+const plainIsReal = (text: string) => dayAtStart(text) && two(text, 11) < 24 && two(text, 14) < 60 && two(text, 17) < 60
+
+/** `HH:MM`, and `:SS[.fraction]` when given, name a time of day. */
+const realTime = (hhmm: string, seconds: string | undefined) => two(hhmm, 0) < 24 && two(hhmm, 3) < 60 && (seconds === undefined || two(seconds, 1) < 60)
 
 /** The offset (`+HH:MM`) of `zone` at the wall-clock time `day time` there. */
 function offsetOf(zone: string, day: string, time: string): string {
@@ -126,6 +139,7 @@ function offsetOf(zone: string, day: string, time: string): string {
 export function timestampText(value: unknown, zone = 'UTC'): string {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return timestampText(String(value), zone)
   if (typeof value !== 'string') throw new ValueError('not a timestamp')
+  if (zone === 'UTC' && PLAIN_TIMESTAMP.test(value) && plainIsReal(value)) return `${value}Z`
   const v = value.trim()
   if (EPOCH_MS.test(v)) return new Date(Number(v)).toISOString()
   const match = DATE.test(v) ? [v, v, 'T', '00:00', ':00', undefined] : TIMESTAMP.exec(v)

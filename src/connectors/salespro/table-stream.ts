@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { columnsOf, type PgBaseType } from '../columns.ts'
-import { processField, ValueError, type FieldChange } from '../processors.ts'
+import { ValueError, type FieldChange } from '../processors.ts'
 import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../types.ts'
 import { createAthenaGateway, type AthenaColumn, type AthenaRow } from './client.ts'
 import type { SalesProConfig } from './config.ts'
@@ -51,15 +51,14 @@ export function convertColumns(row: AthenaRow, parsers: Record<string, Parser>, 
   const values: Record<string, unknown> = {}
   for (const [column, parser] of entries) {
     const text = row[column] ?? null
-    if (!required.includes(column)) {
-      processField(values, changes, column, () => parser(text, zone))
-      continue
-    }
+    // (no closure per field: this runs for every column of every row)
     try {
       values[column] = parser(text, zone)
     } catch (error) {
-      if (error instanceof ValueError) throw new ValueError(`${column}: ${JSON.stringify(text)} is ${error.message}`)
-      throw error
+      if (!(error instanceof ValueError)) throw error
+      if (required.includes(column)) throw new ValueError(`${column}: ${JSON.stringify(text)} is ${error.message}`)
+      values[column] = null
+      changes.push({ field: column, change: 'nulled', reason: error.message })
     }
   }
   return values
