@@ -130,11 +130,6 @@ export async function insertResolvedAlert(db: Queryable, alert: NewAlert): Promi
   return rows[0]
 }
 
-export async function getAlert(db: Queryable, id: number): Promise<DbAlert | undefined> {
-  const { rows } = await db.query<DbAlert>(`SELECT * FROM crmsync.alerts WHERE id = $1`, [id])
-  return rows[0]
-}
-
 export interface AlertFilter {
   /** which statuses; unresolved (open and acknowledged) by default */
   statuses?: readonly string[]

@@ -62,8 +62,3 @@ export interface DbAutomationEvent {
   outcome: string
   details: Record<string, unknown>
 }
-
-export async function listAutomationEvents(db: Queryable, limit = 50): Promise<DbAutomationEvent[]> {
-  const { rows } = await db.query<DbAutomationEvent>(`SELECT * FROM crmsync.automation_events ORDER BY id DESC LIMIT $1`, [limit])
-  return rows
-}

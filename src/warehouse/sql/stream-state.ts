@@ -94,12 +94,3 @@ export async function recordRunOutcome(db: Queryable, source: string, stream: st
     [source, stream, runId, succeeded],
   )
 }
-
-/** Forgets where a stream was: the next run is a full pass. */
-export async function resetStreamState(db: Queryable, source: string, stream: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE crmsync.stream_state SET cursor = NULL, full_pass = NULL, updated_at = now() WHERE source = $1 AND stream = $2`,
-    [source, stream],
-  )
-  return rowCount > 0
-}
