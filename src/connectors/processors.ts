@@ -1,4 +1,4 @@
-import type { PgBaseType } from './columns.ts'
+import type { PgBaseType } from '../columns.ts'
 
 /**
  * The tolerant processors, one set for every connector: each turns a source value (text as CRMs

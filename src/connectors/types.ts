@@ -16,7 +16,7 @@
  */
 import type { z } from 'zod'
 import type { Logger } from '../log.ts'
-import type { Column, PgBaseType } from './columns.ts'
+import type { Column, PgBaseType } from '../columns.ts'
 import type { FieldChange } from './processors.ts'
 
 export type WriteMode = 'merge' | 'append' | 'replace'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { col, columnsOf } from '../connectors/columns.ts'
+import { col, columnsOf } from '../columns.ts'
 import type { Page, Stream } from '../connectors/types.ts'
 import { SyncError } from '../errors.ts'
 import { prepareBatches, type PreparedBatch } from './prepare-page.ts'

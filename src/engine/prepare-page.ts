@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto'
 import type { z } from 'zod'
-import type { Column } from '../connectors/columns.ts'
+import type { Column } from '../columns.ts'
 import { processValue, ValueError, type FieldChange } from '../connectors/processors.ts'
 import type { Page, SourceRecord, Stream } from '../connectors/types.ts'
 import { encodeRowLine, keyText } from '../warehouse/merge.ts'

@@ -1,4 +1,4 @@
-import type { Column, PgBaseType } from '../connectors/columns.ts'
+import type { Column, PgBaseType } from '../columns.ts'
 import type { SourceSchema, Stream } from '../connectors/types.ts'
 import { SyncError } from '../errors.ts'
 import type { ColumnOrigin, SchemaChangeKind, StoredColumn } from '../warehouse/sql/stream-columns.ts'

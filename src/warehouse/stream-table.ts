@@ -1,4 +1,4 @@
-import { PG_TYPES, type Column, type PgBaseType } from '../connectors/columns.ts'
+import { PG_TYPES, type Column, type PgBaseType } from '../columns.ts'
 import type { Logger } from '../log.ts'
 import { qualified, quoteIdent } from './identifiers.ts'
 import type { Queryable } from './types.ts'
@@ -61,7 +61,7 @@ export async function addColumn(db: Queryable, t: Pick<StreamTable, 'schema' | '
 
 /**
  * Changes a column's type, converting the values it holds (a widening: every old value has a form
- * in the new type). `sqlType` is one of ours (columns.ts PG_TYPES), never user text.
+ * in the new type). `sqlType` is one of ours (src/columns.ts PG_TYPES), never user text.
  */
 export async function retypeColumn(db: Queryable, t: Pick<StreamTable, 'schema' | 'table'>, name: string, sqlType: PgBaseType): Promise<void> {
   if (!PG_TYPES.includes(sqlType)) throw new Error(`not a column type crmsync writes: ${sqlType}`)

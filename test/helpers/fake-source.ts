@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { col, columnsOf } from '../../src/connectors/columns.ts'
+import { col, columnsOf } from '../../src/columns.ts'
 import type { Connector, Page, ReadRequest, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../../src/connectors/types.ts'
 import { SyncError } from '../../src/errors.ts'
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { SyncError } from '../../errors.ts'
-import { col, type PgBaseType } from '../columns.ts'
+import { col, type PgBaseType } from '../../columns.ts'
 import { processField, processValue, ValueError, type FieldChange } from '../processors.ts'
 import type { RejectedRecord, SourceRecord, SourceSchema } from '../types.ts'
 import { columnNames } from '../column-name.ts'

@@ -1,4 +1,4 @@
-import type { PgBaseType } from '../columns.ts'
+import type { PgBaseType } from '../../columns.ts'
 
 /**
  * HubSpot sends every property value as a string or null; the engine types each into its column

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { columnsOf, type PgBaseType } from '../columns.ts'
+import { columnsOf, type PgBaseType } from '../../columns.ts'
 import { ValueError, type FieldChange } from '../processors.ts'
 import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../types.ts'
 import { createAthenaGateway, type AthenaColumn, type AthenaRow } from './client.ts'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { columnName } from '../column-name.ts'
-import { col, type PgBaseType } from '../columns.ts'
+import { col, type PgBaseType } from '../../columns.ts'
 import { processField, processValue, ValueError, type FieldChange } from '../processors.ts'
 import type { SourceSchema } from '../types.ts'
 import { parseInstant } from './timestamps.ts'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { SyncError } from '../../../errors.ts'
-import { col, columnsOf } from '../../columns.ts'
+import { col, columnsOf } from '../../../columns.ts'
 import type { Page, ReadRequest, RunContext, SourceRecord, Stream } from '../../types.ts'
 import type { HubSpotClient } from '../client.ts'
 import { associationsAnswerSchema, listAnswerSchema, type BatchError } from '../schemas.ts'

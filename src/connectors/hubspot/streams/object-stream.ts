@@ -1,5 +1,5 @@
 import { SyncError } from '../../../errors.ts'
-import { columnsOf } from '../../columns.ts'
+import { columnsOf } from '../../../columns.ts'
 import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, Stream } from '../../types.ts'
 import type { HubSpotClient } from '../client.ts'
 import { createObjectReader, type ObjectReader } from '../object-reader.ts'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { col, columnsOf } from '../../columns.ts'
+import { col, columnsOf } from '../../../columns.ts'
 import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, Stream } from '../../types.ts'
 import type { HubSpotClient } from '../client.ts'
 import { ownersAnswerSchema, type Owner } from '../schemas.ts'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { col } from '../../columns.ts'
+import { col } from '../../../columns.ts'
 import { parse, type Parser } from '../processors.ts'
 import { convertKeyed, type TableStreamSpec } from '../table-stream.ts'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { col } from '../../columns.ts'
+import { col } from '../../../columns.ts'
 import type { SourceRecord } from '../../types.ts'
 import type { AthenaRow } from '../client.ts'
 import { LEAD_RESULT_COLUMNS, normalizeLeadResults, parseLeadResultsJson, type LeadResultNormalized } from '../lead-result/index.ts'

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { col } from '../../columns.ts'
+import { col } from '../../../columns.ts'
 import { ValueError, type FieldChange } from '../../processors.ts'
 import { parse } from '../processors.ts'
 import { convertColumns, type RowResult, type TableStreamSpec } from '../table-stream.ts'

@@ -1,5 +1,5 @@
 import { SyncError } from '../../../errors.ts'
-import { columnsOf } from '../../columns.ts'
+import { columnsOf } from '../../../columns.ts'
 import {
   defineStream,
   type Page,

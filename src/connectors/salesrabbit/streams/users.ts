@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { SyncError } from '../../../errors.ts'
-import { columnsOf } from '../../columns.ts'
+import { columnsOf } from '../../../columns.ts'
 import {
   defineStream,
   type Page,

@@ -2,7 +2,9 @@ import { z } from 'zod'
 
 /**
  * Column builders: each returns a zod schema for a typed value and records the PostgreSQL type it
- * becomes, so one schema per stream drives both validation and the table's DDL.
+ * becomes, so one schema per stream drives both validation and the table's DDL. A neutral module:
+ * connectors declare their columns with it, the warehouse builds tables from it, and neither
+ * imports the other (docs/design.md §1).
  */
 export const PG_TYPES = ['text', 'boolean', 'bigint', 'integer', 'double precision', 'numeric', 'timestamptz', 'date', 'jsonb'] as const
 export type PgBaseType = (typeof PG_TYPES)[number]
