@@ -15,6 +15,11 @@ export const ERROR_CODES = [
   'circuit_open', // the source's circuit breaker refused the run: it failed too often just now
   'cancelled', // stopped by a signal or the user
   'internal', // a bug: everything not classified
+  // the codes below name how a run ended rather than an error thrown: a run's error_code
+  'rejected_records', // the run ended partial: some records had no usable key or cursor (crmsync.rejects)
+  'deletions_refused', // the run ended partial: a full pass would have soft-deleted too much of the table
+  'max_records', // the run ended partial: --max-records stopped it; the next run carries on
+  'abandoned', // the run's process died; another process found it and marked it failed
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors.ts'
 import type { SummaryStatus } from './run-state.ts'
 
 /** The outcome of one stream's run: what `runSync` returns instead of throwing. */
@@ -19,7 +20,7 @@ export interface RunSummary {
   cursorTo: unknown
   durationMs: number
   error: string | null
-  errorCode: string | null
+  errorCode: ErrorCode | null
   dryRun: boolean
   attempts: number
 }

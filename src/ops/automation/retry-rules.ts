@@ -27,6 +27,11 @@ export const RETRY_RULES: Readonly<Record<ErrorCode, RetryRule>> = {
   schema_changed: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
   cancelled: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
   internal: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
+  // outcomes, never thrown: listed so that every code has one rule
+  rejected_records: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
+  deletions_refused: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
+  max_records: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
+  abandoned: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
 }
 
 /** Exponential backoff with full jitter: uniform in [0, min(max, base·2^(attempt−1))]. */
