@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { col, columnsOf } from '../../src/connectors/columns.ts'
-import type { Connector, Page, ReadRequest, RunContext, SourceRecord, Stream, WriteMode } from '../../src/connectors/types.ts'
+import type { Connector, Page, ReadRequest, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../../src/connectors/types.ts'
 import { SyncError } from '../../src/errors.ts'
 
 /**
@@ -14,6 +14,8 @@ export interface FakeRow {
   name: string | null
   amount?: string | null
   parent?: string | null
+  /** fields beyond the declared columns, as the source sends them (schema evolution) */
+  extra?: Record<string, unknown>
 }
 
 export interface FakeSourceControls {
@@ -24,6 +26,8 @@ export interface FakeSourceControls {
   pagesServed: number
   /** records handed out as-is without processing, to test the validator */
   inject?: (row: FakeRow) => SourceRecord | undefined
+  /** the source's shape every page reports: its fields beyond the declared columns */
+  schema?: SourceSchema
 }
 
 export const fakeCursor = z.object({ updatedAt: z.string(), id: z.string() })
@@ -72,10 +76,11 @@ export function createFakeStream(controls: FakeSourceControls, options: { name?:
         controls.pagesServed++
         const last = rows[rows.length - 1]
         cursor = { updatedAt: last.updated_at, id: last.id }
-        const records = rows.map((row) => controls.inject?.(row) ?? { values: { amount: null, parent: null, ...row }, raw: { ...row } })
+        const records = rows.map((row) => controls.inject?.(row) ?? { values: { amount: null, parent: null, ...row }, raw: { ...row }, fields: row.extra })
         yield {
           records,
           cursor,
+          schema: controls.schema,
           replaceScopes: options.replaceScope ? [...new Set(rows.map((r) => String(r.parent)))] : undefined,
         }
       }
