@@ -31,6 +31,8 @@ describe.each(WAREHOUSE_KINDS)('dashboard routes on %s', (kind) => {
     if (reason) return
     ;[db, source] = await Promise.all([createTestWarehouse(kind), startSalesPro({ rows: 300, seed: 11, malformed: 3, only: ['customer', 'estimate'] })])
     fake.rows.set('r00031', { id: 'r00031', updated_at: '2024-01-02T00:00:00.000000Z', name: '<script>alert("owned")</script>', amount: '1.00' })
+    // a value that does not fit its column: the record is stored with that field NULL (coerced)
+    fake.inject = (row) => (row.id === 'r00005' ? { values: { parent: null, ...row, amount: 'twelve' }, raw: { ...row } } : undefined)
     await source.sync(db.warehouse, ['customer', 'estimate'], { batchSize: 60 })
     ;({ app } = createTestApp(db.warehouse, { salespro: source.emulator, fake, batchSize: 10 }))
     // the fake source's sync, started through the API as a user would
@@ -111,6 +113,23 @@ describe.each(WAREHOUSE_KINDS)('dashboard routes on %s', (kind) => {
     expect(page).toContain(rows[0].reason.replaceAll('"', '&quot;').replaceAll("'", '&#39;').slice(0, 30))
     expect((await get('/monitoring/runs/999999')).status).toBe(404)
     expect((await get('/monitoring/runs/abc')).status).toBe(404)
+  })
+
+  it.skipIf(!!reason)('coerced records show beside rejected ones: run history, run page cards and pages, the overview and the API', async () => {
+    const [fakeRun] = (await db.warehouse.query<{ id: number }>(`SELECT id FROM crmsync.sync_runs WHERE source = 'fake'`)).rows
+    const history = await text('/monitoring/runs?source=fake')
+    expect(history).toContain('<th>Coerced</th>')
+    expect(history).toMatch(new RegExp(`data-run-id="${fakeRun.id}".*?data-field="coerced">1<`, 's'))
+    const detail = await text(`/monitoring/runs/${fakeRun.id}`)
+    expect(detail).toMatch(/<div class="card warn"><div class="label">Coerced<\/div><div class="value">1<\/div>/)
+    expect(detail).toContain('_meta')
+    expect(detail).toMatch(/<th>Rejected<\/th><th>Coerced<\/th>/)
+    expect(await text('/monitoring/')).toMatch(/rejected, 1 coerced/)
+    const api = await (await get(`/api/runs/${fakeRun.id}`)).json()
+    expect(api.run).toMatchObject({ rejected: 0, coerced: 1 })
+    expect(api.pages.reduce((n: number, p: { coerced: number }) => n + p.coerced, 0)).toBe(1)
+    expect((await (await get('/api/runs?source=fake')).json()).runs[0]).toMatchObject({ coerced: 1 })
+    expect((await (await get('/api/overview')).json()).last24h.coerced).toBe(1)
   })
 
   it.skipIf(!!reason)('the charts page draws SVG charts with axes from the run history', async () => {
