@@ -275,6 +275,21 @@ describe.each(WAREHOUSE_KINDS)('alert rules on %s', (kind) => {
     expect(second.title).toBe(`salespro.sc: column added tier (bigint) (run ${runId})`)
     expect(sentFor('sc', 'schema_changed').map((n) => [n.event, n.alert.id])).toEqual([['opened', first.id], ['opened', second.id]])
 
+    // two changes told at once (two batches of one run) are two alerts, in order, neither overwriting the other
+    const added = (column: string) => ({ column, change: 'added' as const, fromType: null, toType: 'text', origin: 'source' as const })
+    events.emit('schema:changed', { runId, source: 'salespro', stream: 'sc', changes: [added('one')] })
+    events.emit('schema:changed', { runId, source: 'salespro', stream: 'sc', changes: [added('two')] })
+    await system.idle()
+    const latest = (await alertsOf('sc', 'schema_changed')).filter((a) => a.id !== first.id && a.id !== second.id)
+    expect(latest.map((a) => [a.status, a.title]).sort()).toEqual([
+      ['open', `salespro.sc: column added two (text) (run ${runId})`],
+      ['resolved', `salespro.sc: column added one (text) (run ${runId})`],
+    ])
+    expect(sentFor('sc', 'schema_changed').slice(2).map((n) => [n.reminder, n.alert.title])).toEqual([
+      [false, `salespro.sc: column added one (text) (run ${runId})`],
+      [false, `salespro.sc: column added two (text) (run ${runId})`],
+    ])
+
     // a dry run changed nothing; a source with the rule off raises nothing
     events.emit('schema:changed', { runId: null, source: 'salespro', stream: 'sc_dry', changes: [{ column: 'x', change: 'added', fromType: null, toType: 'text', origin: 'source' }] })
     const off = setup({ rules: { schema_changed: { sources: { salesrabbit: { enabled: false } } } } })

@@ -75,14 +75,23 @@ export function attachAlerts(options: AttachAlertsOptions): AlertSystem {
   /** stores the findings, then sends the notifications in the background */
   const apply = async (findings: Finding[]) => send(await applyFindings(warehouse, findings, settings.cooldownMs))
 
-  /** stores an event's alert (superseding the stream's last one of its rule, in one transaction), then notifies */
-  const applyNews = async (finding: FiringFinding) => {
-    const session = await warehouse.session()
-    try {
-      send(await session.transaction((tx) => applyEvent(tx, finding)))
-    } finally {
-      await session.release()
-    }
+  /**
+   * Stores an event's alert (superseding the stream's last one of its rule, in one transaction),
+   * then notifies. One after the other, in the order the engine told them: two changes of one run
+   * applied at once would both find no alert to supersede, and the second would overwrite the first.
+   */
+  let news: Promise<unknown> = Promise.resolve()
+  const applyNews = (finding: FiringFinding) => {
+    const next = news.catch(() => {}).then(async () => {
+      const session = await warehouse.session()
+      try {
+        send(await session.transaction((tx) => applyEvent(tx, finding)))
+      } finally {
+        await session.release()
+      }
+    })
+    news = next
+    return next
   }
 
   const pool = () => poolFinding(settings, warehouse.kind, warehouse.poolStats(), owner)
