@@ -24,6 +24,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'past runs with their counts and errors; --run ID for one run in detail',
     load: async () => ({ help: (await import('./commands/history.ts')).HISTORY_HELP, run: (await import('./commands/history.ts')).historyCommand }),
   },
+  schema: {
+    summary: 'a source\'s tables: each column\'s type and where it came from, and how the shape changed',
+    load: async () => ({ help: (await import('./commands/schema.ts')).SCHEMA_HELP, run: (await import('./commands/schema.ts')).schemaCommand }),
+  },
   sql: {
     summary: 'run a read-only query against the warehouse',
     load: async () => ({ help: (await import('./commands/sql.ts')).SQL_HELP, run: (await import('./commands/sql.ts')).sqlCommand }),

@@ -18,6 +18,7 @@ import { overviewPage } from './pages/overview.ts'
 import { sharedResult } from './shared-result.ts'
 import { runDetailPage } from './pages/run-detail.ts'
 import { runsPage } from './pages/runs.ts'
+import { streamDetailPage } from './pages/stream-detail.ts'
 import { streamsPage } from './pages/streams.ts'
 import { nonEmpty, runQuerySchema } from './run-filter.ts'
 import { redactResponses } from './redact-responses.ts'
@@ -81,6 +82,10 @@ export function createApp(deps: AppDeps): Hono {
   const overview = sharedResult(() => overviewPage(deps), 0)
   app.get('/monitoring/', async (c) => page(c, 'Overview', 'overview', await overview.get()))
   app.get('/monitoring/streams', async (c) => page(c, 'Sources and streams', 'streams', await streamsPage(deps)))
+  app.get('/monitoring/streams/:source/:stream', async (c) => {
+    const detail = await streamDetailPage(deps, c.req.param('source'), c.req.param('stream'))
+    return page(c, detail.title, 'streams', detail.body)
+  })
   app.get('/monitoring/runs', async (c) => page(c, 'Run history', 'runs', await runsPage(deps, parseOr400(runQuerySchema, nonEmpty(c.req.query()), 'filter'))))
   app.get('/monitoring/runs/:id', async (c) => {
     const detail = await runDetailPage(deps, idParam(c.req.param('id'), 'run'))

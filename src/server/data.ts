@@ -3,6 +3,7 @@ import { redactSecrets } from '../log.ts'
 import { listBreakers } from '../warehouse/sql/automation.ts'
 import { countAllRows, lastLandedRuns, listRunningRuns, listSourceTables, runStatsSince, type DbRunningRun, type DbRunStats } from '../warehouse/sql/dashboard.ts'
 import { countTableRows, listStreamOverview } from '../warehouse/sql/overview.ts'
+import { streamsChangedSince } from '../warehouse/sql/stream-columns.ts'
 import type { PoolStats } from '../warehouse/types.ts'
 import type { AppDeps } from './deps.ts'
 import type { ScheduleInfo, SourceCatalog, WorkerInfo } from './ports.ts'
@@ -29,7 +30,12 @@ export interface StreamView {
   breaker: string | null
   nextRunAt: Date | null
   stale: boolean
+  /** the table's shape changes in the last SHAPE_CHANGE_DAYS days, or null when there were none */
+  recentShapeChanges: { count: number; lastAt: Date } | null
 }
+
+/** how far back the streams list marks a table whose shape changed */
+export const SHAPE_CHANGE_DAYS = 7
 
 /** Schemas that are never browsable, whatever a source is called. */
 const RESERVED_SCHEMAS = new Set(['crmsync', 'public', 'pg_catalog', 'information_schema', 'pg_toast'])
@@ -52,6 +58,9 @@ export async function loadStreams(deps: AppDeps, schedules?: ScheduleInfo[]): Pr
   const overview = await listStreamOverview(deps.warehouse)
   const landed = new Map((await lastLandedRuns(deps.warehouse)).map((l) => [`${l.source}.${l.stream}`, new Date(l.landed_at).getTime()]))
   const breakers = new Map((await listBreakers(deps.warehouse)).map((b) => [b.source, b.state]))
+  const reshaped = new Map(
+    (await streamsChangedSince(deps.warehouse, new Date(now - SHAPE_CHANGE_DAYS * 86_400_000))).map((c) => [`${c.source}.${c.stream}`, { count: c.changes, lastAt: c.last_at }]),
+  )
   const catalog = await catalogOf(deps)
   const plans = schedules ?? (await settle(deps.schedules)).value ?? []
   const views: StreamView[] = []
@@ -80,6 +89,7 @@ export async function loadStreams(deps: AppDeps, schedules?: ScheduleInfo[]): Pr
       breaker: breakers.get(s.source) ?? null,
       nextRunAt: nextRun(plans, s.source, s.stream),
       stale,
+      recentShapeChanges: reshaped.get(`${s.source}.${s.stream}`) ?? null,
     })
   }
   // streams a configured source offers but that never ran yet
@@ -103,6 +113,7 @@ export async function loadStreams(deps: AppDeps, schedules?: ScheduleInfo[]): Pr
           breaker: breakers.get(c.source) ?? null,
           nextRunAt: nextRun(plans, c.source, stream),
           stale: false,
+          recentShapeChanges: null,
         })
   return views.sort((a, b) => (a.source === b.source ? 0 : a.source < b.source ? -1 : 1))
 }

@@ -10,6 +10,7 @@ export const pageJson = (p: DbRunPage) => ({
   updated: p.updated,
   unchanged: p.unchanged,
   rejected: p.rejected,
+  coerced: p.coerced,
   deleted: p.deleted,
   fetchMs: p.fetch_ms,
   writeMs: p.write_ms,

@@ -31,6 +31,8 @@ export interface LiveRun {
   inserted: number
   updated: number
   rejected: number
+  /** records stored with a field nulled (docs/design.md §3.11) */
+  coerced: number
   pages: number
   stopRequested: boolean
 }
@@ -49,6 +51,7 @@ const liveRun = (r: DbRunningRun): LiveRun => ({
   inserted: r.inserted,
   updated: r.updated,
   rejected: r.rejected,
+  coerced: r.coerced,
   pages: r.pages,
   stopRequested: r.stop_requested,
 })
@@ -109,6 +112,7 @@ export function createLiveHub(deps: { warehouse: Warehouse; events: EngineEvents
       inserted: Number(run.inserted),
       updated: Number(run.updated),
       rejected: Number(run.rejected),
+      coerced: Number(run.coerced),
       durationMs: Number(run.duration_ms ?? 0),
       errorCode: run.error_code,
       error: run.error === null ? null : redactSecrets(run.error),
@@ -120,7 +124,7 @@ export function createLiveHub(deps: { warehouse: Warehouse; events: EngineEvents
     deps.events.on('page:committed', (e) => {
       if (e.runId === null || listeners.size === 0) return
       const t = e.totals
-      pending.set(e.runId, { runId: e.runId, source: e.source, stream: e.stream, pages: e.pageNo, fetched: t.fetched, inserted: t.inserted, updated: t.updated, unchanged: t.unchanged, rejected: t.rejected })
+      pending.set(e.runId, { runId: e.runId, source: e.source, stream: e.stream, pages: e.pageNo, fetched: t.fetched, inserted: t.inserted, updated: t.updated, unchanged: t.unchanged, rejected: t.rejected, coerced: t.coerced })
       flusher ??= setTimeout(flush, deps.coalesceMs ?? 200)
     }),
     deps.events.on('run:retry', (e) => broadcast('run:retry', { runId: e.runId, source: e.source, stream: e.stream, attempt: e.attempt, waitMs: e.waitMs, error: redactSecrets(e.error) })),
@@ -136,6 +140,7 @@ export function createLiveHub(deps: { warehouse: Warehouse; events: EngineEvents
         inserted: s.inserted,
         updated: s.updated,
         rejected: s.rejected,
+        coerced: s.coerced,
         durationMs: s.durationMs,
         errorCode: s.errorCode,
         error: s.error === null ? null : redactSecrets(s.error),

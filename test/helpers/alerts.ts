@@ -16,6 +16,7 @@ export interface SeedRun {
   mode?: string
   fetched?: number
   rejected?: number
+  coerced?: number
   error?: string
   pages?: { fetchMs: number; writeMs: number }[]
 }
@@ -25,11 +26,11 @@ export async function seedRun(db: Queryable, run: SeedRun): Promise<number> {
   const source = run.source ?? 'salespro'
   const secondsAgo = (run.minutesAgo ?? 1) * 60
   const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO crmsync.sync_runs (source, stream, mode, status, started_at, finished_at, heartbeat_at, fetched, rejected, pages, error, error_code)
+    `INSERT INTO crmsync.sync_runs (source, stream, mode, status, started_at, finished_at, heartbeat_at, fetched, rejected, pages, error, error_code, coerced)
      VALUES ($1, $2, $3, $4::text, now() - make_interval(secs => $5::float8 + 1),
        CASE WHEN $4::text <> 'running' THEN now() - make_interval(secs => $5::float8) END,
-       now() - make_interval(secs => $5::float8), $6, $7, $8, $9, CASE WHEN $4::text = 'failed' THEN 'source_unavailable' END) RETURNING id`,
-    [source, run.stream, run.mode ?? 'incremental', run.status, secondsAgo, run.fetched ?? 0, run.rejected ?? 0, run.pages?.length ?? 0, run.status === 'failed' ? (run.error ?? 'emulated failure') : null],
+       now() - make_interval(secs => $5::float8), $6, $7, $8, $9, CASE WHEN $4::text = 'failed' THEN 'source_unavailable' END, $10) RETURNING id`,
+    [source, run.stream, run.mode ?? 'incremental', run.status, secondsAgo, run.fetched ?? 0, run.rejected ?? 0, run.pages?.length ?? 0, run.status === 'failed' ? (run.error ?? 'emulated failure') : null, run.coerced ?? 0],
   )
   const id = rows[0].id
   for (const [i, page] of (run.pages ?? []).entries())

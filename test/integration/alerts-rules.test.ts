@@ -5,7 +5,9 @@ import { silentLogger } from '../../src/log.ts'
 import { acknowledgeAlert, attachAlerts, listAlerts, type Alert } from '../../src/ops/alerts/index.ts'
 import { listDeliveries } from '../../src/warehouse/sql/alerts.ts'
 import type { PoolStats, Warehouse } from '../../src/warehouse/types.ts'
+import { runSync } from '../../src/engine/run-sync.ts'
 import { recordingChannel, seedRun, type SeedRun } from '../helpers/alerts.ts'
+import { createFakeConnector, createFakeStream, makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
 import { createTestWarehouse, postgresUnavailable, WAREHOUSE_KINDS, type TestWarehouse } from '../helpers/warehouses.ts'
 
 const skipReason = (kind: string) => (kind === 'postgres' ? postgresUnavailable() : undefined)
@@ -77,6 +79,33 @@ describe.each(WAREHOUSE_KINDS)('alert rules on %s', (kind) => {
     expect(await alertsOf('er_at', 'sync_error_rate')).toMatchObject([{ status: 'open', value: 0.05, threshold: 0.05 }])
     expect(await alertsOf('er_below', 'sync_error_rate')).toEqual([])
     expect(await alertsOf('er_none', 'sync_error_rate')).toEqual([])
+  })
+
+  it.skipIf(!!reason)('coerced_share fires at 1% of fetched records stored with a field nulled, not below; its threshold and window are configurable', async () => {
+    const { evaluate } = setup()
+    await seed('cs_at', [{ status: 'succeeded', fetched: 150, coerced: 1 }, { status: 'succeeded', fetched: 50, coerced: 1 }])
+    await seed('cs_below', [{ status: 'succeeded', fetched: 1000, coerced: 9 }])
+    await seed('cs_none', [{ status: 'succeeded', fetched: 0 }])
+    // outside the 24 h window
+    await seed('cs_old', [{ status: 'succeeded', fetched: 100, coerced: 50, minutesAgo: 25 * 60 }, { status: 'succeeded', fetched: 100 }])
+    await evaluate()
+    expect(await alertsOf('cs_below', 'coerced_share')).toEqual([])
+    expect(await alertsOf('cs_none', 'coerced_share')).toEqual([])
+    expect(await alertsOf('cs_old', 'coerced_share')).toEqual([])
+    const [at] = await alertsOf('cs_at', 'coerced_share')
+    expect(at).toMatchObject({ status: 'open', severity: 'warning', value: 0.01, threshold: 0.01, details: { windowHours: 24, fetched: 200, coerced: 2, runs: 2 } })
+    expect(at.title).toBe('salespro.cs_at: 1% of records stored with a field nulled in the last 24 h')
+    // what happened, where to look, what to do
+    expect(at.message).toContain('2 of the 200 records')
+    expect(at.message).toContain('crmsync sql "SELECT _meta FROM salespro.cs_at WHERE _meta IS NOT NULL LIMIT 20"')
+    expect(at.message).toContain('sources.salespro.streams.cs_at.columns')
+    // a rejected record is not a coerced one: sync_error_rate stays quiet at 1%
+    expect(await alertsOf('cs_at', 'sync_error_rate')).toEqual([])
+
+    await setup({ rules: { coerced_share: { threshold: 0.05, windowHours: 48 } } }).evaluate()
+    expect(await alertsOf('cs_at', 'coerced_share')).toMatchObject([{ status: 'resolved' }])
+    const [old] = await alertsOf('cs_old', 'coerced_share')
+    expect(old).toMatchObject({ status: 'open', value: 0.25, threshold: 0.05, details: { windowHours: 48 } })
   })
 
   it.skipIf(!!reason)('consecutive_failures fires at the third failure in a row (cancelled runs skipped) and resolves on a success', async () => {
@@ -212,6 +241,101 @@ describe.each(WAREHOUSE_KINDS)('alert rules on %s', (kind) => {
     const all = await alertsOf('dd', 'sync_success_rate')
     expect(all.map((a) => a.status).sort()).toEqual(['open', 'resolved'])
     expect(all.find((a) => a.status === 'open')?.id).not.toBe(first.id)
+  })
+
+  it.skipIf(!!reason)('schema_changed: every change a run commits opens an info alert naming it, notified even after an acknowledgement', async () => {
+    const { events, system, sentFor } = setup()
+    const runId = await seedRun(db.warehouse, { stream: 'sc', status: 'running' })
+    events.emit('schema:changed', {
+      runId,
+      source: 'salespro',
+      stream: 'sc',
+      changes: [
+        { column: 'region', change: 'added', fromType: null, toType: 'text', origin: 'source' },
+        { column: 'score', change: 'widened', fromType: 'integer', toType: 'text', origin: 'source' },
+        { column: 'legacy_code', change: 'dropped_at_source', fromType: 'text', toType: null, origin: 'source' },
+      ],
+    })
+    await system.idle()
+    const [first] = await alertsOf('sc', 'schema_changed')
+    expect(first).toMatchObject({ status: 'open', severity: 'info', value: 3, threshold: null, dedupeKey: 'schema_changed:salespro:sc', details: { runId } })
+    expect(first.title).toBe(`salespro.sc: 3 columns changed in run ${runId} (1 added, 1 widened, 1 dropped at the source)`)
+    expect(first.message).toContain(`run ${runId} changed it: added region (text); widened score integer → text; legacy_code dropped at the source.`)
+    expect(first.message).toContain('crmsync schema salespro sc')
+    expect(sentFor('sc', 'schema_changed').map((n) => [n.event, n.alert.id])).toEqual([['opened', first.id]])
+    expect((await listDeliveries(db.warehouse, first.id)).map((d) => [d.channel, d.event, d.status])).toEqual([['recorder', 'opened', 'delivered']])
+
+    // acknowledged, and within the cooldown: a new change is news all the same; it supersedes the last alert quietly
+    await acknowledgeAlert(db.warehouse, first.id, 'alice')
+    events.emit('schema:changed', { runId, source: 'salespro', stream: 'sc', changes: [{ column: 'tier', change: 'added', fromType: null, toType: 'bigint', origin: 'inferred' }] })
+    await system.idle()
+    const all = await alertsOf('sc', 'schema_changed')
+    expect(all.map((a) => [a.id === first.id ? 'first' : 'second', a.status]).sort()).toEqual([['first', 'resolved'], ['second', 'open']])
+    const second = all.find((a) => a.id !== first.id) as Alert
+    expect(second.title).toBe(`salespro.sc: column added tier (bigint) (run ${runId})`)
+    expect(sentFor('sc', 'schema_changed').map((n) => [n.event, n.alert.id])).toEqual([['opened', first.id], ['opened', second.id]])
+
+    // two changes told at once (two batches of one run) are two alerts, in order, neither overwriting the other
+    const added = (column: string) => ({ column, change: 'added' as const, fromType: null, toType: 'text', origin: 'source' as const })
+    events.emit('schema:changed', { runId, source: 'salespro', stream: 'sc', changes: [added('one')] })
+    events.emit('schema:changed', { runId, source: 'salespro', stream: 'sc', changes: [added('two')] })
+    await system.idle()
+    const latest = (await alertsOf('sc', 'schema_changed')).filter((a) => a.id !== first.id && a.id !== second.id)
+    expect(latest.map((a) => [a.status, a.title]).sort()).toEqual([
+      ['open', `salespro.sc: column added two (text) (run ${runId})`],
+      ['resolved', `salespro.sc: column added one (text) (run ${runId})`],
+    ])
+    expect(sentFor('sc', 'schema_changed').slice(2).map((n) => [n.reminder, n.alert.title])).toEqual([
+      [false, `salespro.sc: column added one (text) (run ${runId})`],
+      [false, `salespro.sc: column added two (text) (run ${runId})`],
+    ])
+
+    // a dry run changed nothing; a source with the rule off raises nothing
+    events.emit('schema:changed', { runId: null, source: 'salespro', stream: 'sc_dry', changes: [{ column: 'x', change: 'added', fromType: null, toType: 'text', origin: 'source' }] })
+    const off = setup({ rules: { schema_changed: { sources: { salesrabbit: { enabled: false } } } } })
+    off.events.emit('schema:changed', { runId, source: 'salesrabbit', stream: 'sc_off', changes: [{ column: 'x', change: 'added', fromType: null, toType: 'text', origin: 'source' }] })
+    await system.idle()
+    await off.system.idle()
+    expect(await alertsOf('sc_dry', 'schema_changed')).toEqual([])
+    expect(await alertsOf('sc_off', 'schema_changed')).toEqual([])
+  })
+
+  it.skipIf(!!reason)('schema_changed stays open 24 h after the stream\'s last change, then resolves without a notification', async () => {
+    const { events, system, evaluate, sentFor } = setup()
+    const runId = await seedRun(db.warehouse, { stream: 'sc_age', status: 'succeeded' })
+    const recordChange = (hoursAgo: number) =>
+      db.warehouse.query(
+        `INSERT INTO crmsync.schema_changes (source, stream, column_name, change, to_type, run_id, created_at) VALUES ('salespro', 'sc_age', 'region', 'added', 'text', $1, now() - make_interval(secs => $2::float8))`,
+        [runId, hoursAgo * 3600],
+      )
+    await recordChange(23.9)
+    events.emit('schema:changed', { runId, source: 'salespro', stream: 'sc_age', changes: [{ column: 'region', change: 'added', fromType: null, toType: 'text', origin: 'source' }] })
+    await system.idle()
+    await evaluate()
+    expect(await alertsOf('sc_age', 'schema_changed')).toMatchObject([{ status: 'open' }])
+    await db.warehouse.query(`UPDATE crmsync.schema_changes SET created_at = now() - interval '24 hours' WHERE stream = 'sc_age'`)
+    await evaluate()
+    expect(await alertsOf('sc_age', 'schema_changed')).toMatchObject([{ status: 'resolved' }])
+    expect(sentFor('sc_age', 'schema_changed').map((n) => n.event)).toEqual(['opened'])
+  })
+
+  it.skipIf(!!reason)('a real run that changes its table\'s shape raises the schema_changed alert through the engine\'s event', async () => {
+    const c: FakeSourceControls = { rows: makeRows(5), pagesServed: 0, schema: { fields: [{ name: 'region', type: 'text' }], complete: false } }
+    for (const row of c.rows.values()) row.extra = { region: 'west' }
+    const { events, system, sentFor } = setup()
+    const stream = createFakeStream(c, { name: 'sc_real' })
+    const [summary] = (
+      await runSync([{ connector: createFakeConnector(c, [stream]), config: {}, settings: { lookbackSeconds: 0, horizonSeconds: 0, batchSize: 10 } }], {
+        warehouse: db.warehouse,
+        log: silentLogger(),
+        events,
+      })
+    ).runs
+    expect(summary).toMatchObject({ status: 'succeeded', inserted: 5 })
+    await system.idle()
+    const [alert] = (await listAlerts(db.warehouse, { statuses: ALL, rule: 'schema_changed' })).filter((a) => a.stream === 'sc_real')
+    expect(alert).toMatchObject({ status: 'open', severity: 'info', source: 'fake', title: `fake.sc_real: column added region (text) (run ${summary.runId})` })
+    expect(sentFor('sc_real', 'schema_changed')).toHaveLength(1)
   })
 
   it.skipIf(!!reason)('a failing channel is retried with backoff and its outcome recorded; a disabled rule resolves its alert', async () => {

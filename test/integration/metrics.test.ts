@@ -7,7 +7,7 @@ import { createMetrics, type CrmsyncMetrics, type MetricsOptions } from '../../s
 import { ROW_OUTCOMES } from '../../src/ops/metrics/metric-definitions.ts'
 import { listenForScrapes } from '../../src/ops/metrics/metrics-http.ts'
 import { validateExposition, type ValidationResult } from '../../src/ops/metrics/validate-exposition.ts'
-import { createFakeConnector, createFakeStream, makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
+import { createFakeConnector, createFakeStream, makeRows, type FakeRow, type FakeSourceControls } from '../helpers/fake-source.ts'
 import { createTestWarehouse, postgresUnavailable, WAREHOUSE_KINDS, type TestWarehouse } from '../helpers/warehouses.ts'
 import { cliEnv, runCli } from '../helpers/cli.ts'
 import { startSalesRabbit } from '../helpers/salesrabbit.ts'
@@ -34,6 +34,9 @@ function valueOf(result: ValidationResult, name: string, labels: Record<string, 
 }
 
 const sumOf = (runs: RunSummary[], key: (typeof ROW_OUTCOMES)[number]) => runs.reduce((n, r) => n + r[key], 0)
+
+/** A record the warehouse refuses (its cursor is no timestamp): a reject. A field that merely does not fit is nulled instead. */
+const badCursor = (row: FakeRow) => ({ values: { parent: null, ...row, updated_at: '2024-13-45T99:00:00Z' }, raw: { ...row } })
 
 describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
   const reason = skipReason(kind)
@@ -77,11 +80,11 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
     c.beforePage = async (pageNo) => {
       if (pageNo === 2) runningDuringRun = valueOf(await scrape(metrics), 'crmsync_running_syncs', labels)
     }
-    // two records the validator refuses, so rejects move too
-    c.inject = (row) => (row.id === 'r00003' || row.id === 'r00004' ? { values: { ...row, updated_at: 'never' }, raw: { ...row } } : undefined)
+    // a record stored with a field that does not fit nulled (coerced), and one whose cursor the warehouse refuses (rejected)
+    c.inject = (row) => (row.id === 'r00003' ? { values: { ...row, amount: 'twelve' }, raw: { ...row } } : row.id === 'r00004' ? badCursor(row) : undefined)
     const began = Date.now()
     const runs: RunSummary[] = [await run()]
-    expect(runs[0]).toMatchObject({ status: 'partial', fetched: 25, inserted: 23, rejected: 2 })
+    expect(runs[0]).toMatchObject({ status: 'partial', fetched: 25, inserted: 24, rejected: 1, coerced: 1 })
     expect(runningDuringRun).toBe(1)
 
     // a full pass that no longer sees five rows soft-deletes them at its end, outside any page
@@ -90,12 +93,13 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
     for (const id of ['r00010', 'r00011', 'r00012', 'r00013', 'r00014']) c.rows.delete(id)
     c.rows.set('r00001', { ...c.rows.get('r00001')!, name: 'changed' })
     runs.push(await run({ flags: { full: true } }))
-    expect(runs[1]).toMatchObject({ status: 'succeeded', fetched: 20, updated: 1, deleted: 5 })
+    expect(runs[1]).toMatchObject({ status: 'succeeded', fetched: 20, rejected: 0, coerced: 0, deleted: 5 })
 
     const result = await scrape(metrics)
     for (const outcome of ROW_OUTCOMES)
       expect(valueOf(result, 'crmsync_rows_total', { ...labels, outcome }) ?? 0, outcome).toBe(sumOf(runs, outcome))
-    expect(valueOf(result, 'crmsync_rejects_total', labels)).toBe(2)
+    expect(valueOf(result, 'crmsync_rejects_total', labels)).toBe(1)
+    expect(valueOf(result, 'crmsync_coerced_total', labels)).toBe(1)
     expect(valueOf(result, 'crmsync_runs_total', { ...labels, status: 'partial' })).toBe(1)
     expect(valueOf(result, 'crmsync_runs_total', { ...labels, status: 'succeeded' })).toBe(1)
     expect(valueOf(result, 'crmsync_run_duration_seconds_count', { ...labels, status: 'succeeded' })).toBe(1)
@@ -178,8 +182,9 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
     // the scraping process hears none of these runs: another process made them
     const metrics = open(createEngineEvents(), { runHistory: 'warehouse' })
     const labels = { source: 'fake', stream: name }
-    c.inject = (row) => (row.id === 'r00003' ? { values: { ...row, updated_at: 'never' }, raw: { ...row } } : undefined)
+    c.inject = (row) => (row.id === 'r00003' ? badCursor(row) : row.id === 'r00005' ? { values: { ...row, amount: 'twelve' }, raw: { ...row } } : undefined)
     const runs: RunSummary[] = [await run()]
+    expect(runs[0]).toMatchObject({ status: 'partial', rejected: 1, coerced: 1 })
     c.inject = undefined
     c.rows.delete('r00010')
     runs.push(await run({ flags: { full: true } }))
@@ -193,6 +198,7 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
     for (const outcome of ROW_OUTCOMES)
       expect(valueOf(result, 'crmsync_rows_total', { ...labels, outcome }) ?? 0, outcome).toBe(sumOf(runs, outcome) + (outcome === 'fetched' || outcome === 'inserted' ? 7 : 0))
     expect(valueOf(result, 'crmsync_rejects_total', labels)).toBe(1)
+    expect(valueOf(result, 'crmsync_coerced_total', labels)).toBe(1)
     expect(valueOf(result, 'crmsync_runs_total', { ...labels, status: 'partial' })).toBe(1)
     expect(valueOf(result, 'crmsync_runs_total', { ...labels, status: 'succeeded' })).toBe(1)
     expect(valueOf(result, 'crmsync_runs_total', { ...labels, status: 'running' })).toBeUndefined()
@@ -330,6 +336,7 @@ describe.each(WAREHOUSE_KINDS)('metrics on %s', (kind) => {
       'crmsync_runs_total',
       'crmsync_rows_total',
       'crmsync_rejects_total',
+      'crmsync_coerced_total',
       'crmsync_run_duration_seconds',
       'crmsync_page_duration_seconds',
       'crmsync_running_syncs',

@@ -31,6 +31,11 @@ describe.each(WAREHOUSE_KINDS)('dashboard routes on %s', (kind) => {
     if (reason) return
     ;[db, source] = await Promise.all([createTestWarehouse(kind), startSalesPro({ rows: 300, seed: 11, malformed: 3, only: ['customer', 'estimate'] })])
     fake.rows.set('r00031', { id: 'r00031', updated_at: '2024-01-02T00:00:00.000000Z', name: '<script>alert("owned")</script>', amount: '1.00' })
+    // a value that does not fit its column: the record is stored with that field NULL (coerced)
+    fake.inject = (row) => (row.id === 'r00005' ? { values: { parent: null, ...row, amount: 'twelve' }, raw: { ...row } } : undefined)
+    // and a field the stream does not declare: the table grows a column, a recorded shape change
+    fake.schema = { fields: [{ name: 'region', type: 'text' }], complete: false }
+    for (const row of fake.rows.values()) row.extra = { region: 'west' }
     await source.sync(db.warehouse, ['customer', 'estimate'], { batchSize: 60 })
     ;({ app } = createTestApp(db.warehouse, { salespro: source.emulator, fake, batchSize: 10 }))
     // the fake source's sync, started through the API as a user would
@@ -111,6 +116,68 @@ describe.each(WAREHOUSE_KINDS)('dashboard routes on %s', (kind) => {
     expect(page).toContain(rows[0].reason.replaceAll('"', '&quot;').replaceAll("'", '&#39;').slice(0, 30))
     expect((await get('/monitoring/runs/999999')).status).toBe(404)
     expect((await get('/monitoring/runs/abc')).status).toBe(404)
+  })
+
+  it.skipIf(!!reason)('coerced records show beside rejected ones: run history, run page cards and pages, the overview and the API', async () => {
+    const [fakeRun] = (await db.warehouse.query<{ id: number }>(`SELECT id FROM crmsync.sync_runs WHERE source = 'fake'`)).rows
+    const history = await text('/monitoring/runs?source=fake')
+    expect(history).toContain('<th>Coerced</th>')
+    expect(history).toMatch(new RegExp(`data-run-id="${fakeRun.id}".*?data-field="coerced">1<`, 's'))
+    const detail = await text(`/monitoring/runs/${fakeRun.id}`)
+    expect(detail).toMatch(/<div class="card warn"><div class="label">Coerced<\/div><div class="value">1<\/div>/)
+    expect(detail).toContain('_meta')
+    expect(detail).toMatch(/<th>Rejected<\/th><th>Coerced<\/th>/)
+    expect(await text('/monitoring/')).toMatch(/rejected, 1 coerced/)
+    const api = await (await get(`/api/runs/${fakeRun.id}`)).json()
+    expect(api.run).toMatchObject({ rejected: 0, coerced: 1 })
+    expect(api.pages.reduce((n: number, p: { coerced: number }) => n + p.coerced, 0)).toBe(1)
+    expect((await (await get('/api/runs?source=fake')).json()).runs[0]).toMatchObject({ coerced: 1 })
+    expect((await (await get('/api/overview')).json()).last24h.coerced).toBe(1)
+  })
+
+  it.skipIf(!!reason)('the streams list marks a stream whose table changed shape in the last 7 days and links each stream to its page', async () => {
+    const page = await text('/monitoring/streams')
+    const items = page.match(/<tr data-stream="fake.items">(.*?)<\/tr>/s)?.[1] ?? ''
+    expect(items).toContain('<a href="/monitoring/streams/fake/items"><b>items</b></a>')
+    expect(items).toMatch(/<a class="badge run" data-field="shape" href="\/monitoring\/streams\/fake\/items#shape" title="1 column change in the last 7 days, the last [\d-]+ [\d:]+ UTC">shape changed<\/a>/)
+    // a change older than a week is history, not news
+    await db.warehouse.query(`UPDATE crmsync.schema_changes SET created_at = created_at - interval '8 days' WHERE source = 'fake'`)
+    expect((await text('/monitoring/streams')).match(/<tr data-stream="fake.items">(.*?)<\/tr>/s)?.[1]).not.toContain('shape changed')
+    await db.warehouse.query(`UPDATE crmsync.schema_changes SET created_at = created_at + interval '8 days' WHERE source = 'fake'`)
+    expect((await (await get('/api/streams')).json()).streams.find((s: { stream: string }) => s.stream === 'items').recentShapeChanges).toMatchObject({ count: 1 })
+  })
+
+  it.skipIf(!!reason)('a stream\'s page lists its recorded shape changes, newest first, a few with their count, escaped', async () => {
+    const [fakeRun] = (await db.warehouse.query<{ id: number }>(`SELECT id FROM crmsync.sync_runs WHERE source = 'fake'`)).rows
+    const page = await text('/monitoring/streams/fake/items')
+    expect(page).toContain('<h1>fake.items</h1>')
+    const shape = page.match(/<section id="shape">(.*?)<\/section>/s)?.[1] ?? ''
+    expect(shape).toMatch(new RegExp(`<td><code>region</code></td><td>added</td>\\s*<td><span class="muted">–</span> → text</td><td><a href="/monitoring/runs/${fakeRun.id}">#${fakeRun.id}</a></td>`))
+    expect(shape).toContain('crmsync schema fake items')
+    // its columns, with where their types came from
+    expect(page).toMatch(/<td><code>region<\/code><\/td><td>text<\/td><td>source<\/td>/)
+    expect(page).toMatch(/<td><code>amount<\/code><\/td><td>numeric\(12,2\)<\/td><td>declared<\/td>/)
+    expect(page).not.toContain('<td><code>_raw</code>')
+
+    // twelve more changes (one of them named with markup): the newest ten are listed, newest first, with the count
+    for (let i = 1; i <= 12; i++)
+      await db.warehouse.query(
+        `INSERT INTO crmsync.schema_changes (source, stream, column_name, change, from_type, to_type, run_id) VALUES ('fake', 'items', $1, 'widened', $2, 'text', $3)`,
+        [i === 12 ? '<img src=x onerror=alert(1)>' : `col_${i}`, i === 12 ? '<b>integer</b>' : 'integer', fakeRun.id],
+      )
+    const many = (await text('/monitoring/streams/fake/items')).match(/<section id="shape">(.*?)<\/section>/s)?.[1] ?? ''
+    expect(many).toContain('(the newest 10 of 13)')
+    expect(many.match(/<tr data-change-id=/g)).toHaveLength(10)
+    const columns = [...many.matchAll(/<td><code>(.*?)<\/code><\/td>/g)].map((m) => m[1])
+    expect(columns).toEqual(['&lt;img src=x onerror=alert(1)&gt;', ...Array.from({ length: 9 }, (_, i) => `col_${11 - i}`)])
+    expect(many).toContain('&lt;b&gt;integer&lt;/b&gt; → text')
+    expect(many).not.toMatch(/<img src=x|<b>integer/)
+    await db.warehouse.query(`DELETE FROM crmsync.schema_changes WHERE source = 'fake' AND column_name <> 'region'`)
+
+    expect((await get('/monitoring/streams/fake/nope')).status).toBe(404)
+    expect((await get('/monitoring/streams/nope/items')).status).toBe(404)
+    // a stream that ran is there even with no change recorded
+    expect(await text('/monitoring/streams/salespro/estimate')).toContain('<h1>salespro.estimate</h1>')
   })
 
   it.skipIf(!!reason)('the charts page draws SVG charts with axes from the run history', async () => {

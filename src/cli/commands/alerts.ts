@@ -14,7 +14,9 @@ crmsync alerts evaluate [--json]
 Alerts are kept in crmsync.alerts: one per problem (rule + source + stream), opened when a rule
 fires, resolved when it stops. Rules: sync_success_rate, sync_error_rate, consecutive_failures,
 run_abandoned (a run's process died without ending it), stale_data, batch_processing_time,
-sync_response_time, pool_exhaustion; thresholds and channels
+sync_response_time, pool_exhaustion, coerced_share (records stored with a field nulled because
+it did not fit its column, 1% of fetched by default), and schema_changed (info: a run changed a
+table's shape; one alert per change, open for 24 h); thresholds and channels
 (slack, webhook, email) are set under "alerts" in crmsync.config.json.
 
   list       open and acknowledged alerts, newest first; --all adds resolved ones

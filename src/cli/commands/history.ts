@@ -12,7 +12,11 @@ crmsync history --run ID [--json]
 
 The sync runs, newest first, from crmsync.sync_runs; with --run, one run in detail: its window,
 counts, the time of every page, and a sample of its rejected records with their reasons.
---status is one of running, succeeded, partial, failed, cancelled.`
+--status is one of running, succeeded, partial, failed, cancelled.
+
+rejected: records not written (crmsync.rejects says why). coerced: records written with a field
+stored NULL because its value did not fit the column; the value is in the row's _raw and the
+row's _meta says which field and why (docs/design.md §3.11).`
 
 
 export async function historyCommand(ctx: CliContext, argv: string[]): Promise<number> {
@@ -38,11 +42,12 @@ export async function historyCommand(ctx: CliContext, argv: string[]): Promise<n
     ctx.out.line(`started ${run.started_at.toISOString()}, ${run.duration_ms === null ? 'still running' : `took ${formatDuration(run.duration_ms)}`}, ${run.attempts} attempt(s)`)
     if (run.window_since || run.window_until) ctx.out.line(`window [${run.window_since ?? '…'}, ${run.window_until ?? '…'})`)
     ctx.out.line(`cursor ${JSON.stringify(run.cursor_from)} → ${JSON.stringify(run.cursor_to)}`)
-    ctx.out.line(`${formatNumber(run.fetched)} fetched, ${formatNumber(run.inserted)} inserted, ${formatNumber(run.updated)} updated, ${formatNumber(run.unchanged)} unchanged, ${formatNumber(run.rejected)} rejected, ${formatNumber(run.deleted)} deleted`)
+    ctx.out.line(`${formatNumber(run.fetched)} fetched, ${formatNumber(run.inserted)} inserted, ${formatNumber(run.updated)} updated, ${formatNumber(run.unchanged)} unchanged, ${formatNumber(run.rejected)} rejected, ${formatNumber(run.coerced)} coerced, ${formatNumber(run.deleted)} deleted`)
+    if (run.coerced) ctx.out.line(`coerced: stored with a field NULL that did not fit its column; see _meta: crmsync sql "SELECT _meta FROM ${run.source}.${run.stream} WHERE _meta IS NOT NULL LIMIT 20"`)
     if (run.error) ctx.out.line(`error (${run.error_code}): ${run.error}`)
     if (pages.length) {
       ctx.out.line()
-      ctx.out.line(table(['page', 'rows', 'fetch ms', 'write ms', 'inserted', 'updated', 'rejected'], pages.map((p) => [p.page_no, p.fetched, p.fetch_ms, p.write_ms, p.inserted, p.updated, p.rejected])))
+      ctx.out.line(table(['page', 'rows', 'fetch ms', 'write ms', 'inserted', 'updated', 'rejected', 'coerced'], pages.map((p) => [p.page_no, p.fetched, p.fetch_ms, p.write_ms, p.inserted, p.updated, p.rejected, p.coerced])))
     }
     if (rejects.length) {
       ctx.out.line()
@@ -67,7 +72,7 @@ export async function historyCommand(ctx: CliContext, argv: string[]): Promise<n
   }
   ctx.out.line(
     table(
-      ['id', 'stream', 'mode', 'status', 'started (UTC)', 'took', 'fetched', 'inserted', 'updated', 'rejected', 'deleted', 'error'],
+      ['id', 'stream', 'mode', 'status', 'started (UTC)', 'took', 'fetched', 'inserted', 'updated', 'rejected', 'coerced', 'deleted', 'error'],
       runs.map((r) => [
         r.id,
         `${r.source}.${r.stream}`,
@@ -79,6 +84,7 @@ export async function historyCommand(ctx: CliContext, argv: string[]): Promise<n
         formatNumber(r.inserted),
         formatNumber(r.updated),
         formatNumber(r.rejected),
+        formatNumber(r.coerced),
         formatNumber(r.deleted),
         (r.error ?? '').slice(0, 60),
       ]),

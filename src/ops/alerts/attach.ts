@@ -4,17 +4,18 @@ import type { RunSummary } from '../../engine/summary.ts'
 import type { Logger } from '../../log.ts'
 import { acknowledgeAlert } from '../../warehouse/sql/alerts.ts'
 import type { Warehouse } from '../../warehouse/types.ts'
-import { applyFindings } from './apply.ts'
+import { applyEvent, applyFindings } from './apply.ts'
 import type { AlertChannel } from './channels/channel.ts'
 import { parseAlertsConfig, type AlertSettings, type AlertsConfigInput } from './config.ts'
 import { createChannels, notify } from './deliver.ts'
 import { evaluateStreams } from './evaluate.ts'
 import { poolFinding, responseTimeFinding, type SlowestRequest } from './process-rules.ts'
-import { toAlert, type Alert, type Finding } from './types.ts'
+import { schemaChangedFinding } from './schema-rules.ts'
+import { toAlert, type Alert, type Finding, type FiringFinding, type Notification } from './types.ts'
 
 export interface AttachAlertsOptions {
   warehouse: Warehouse
-  /** the engine's events: run:end triggers an evaluation; `connector` requests feed response times */
+  /** the engine's events: run:end triggers an evaluation; `connector` requests feed response times; schema:changed raises an info alert */
   events?: EngineEvents
   log: Logger
   /** the loaded configuration (`ctx.config`): the `alerts` section, `sources`, the environment */
@@ -67,10 +68,30 @@ export function attachAlerts(options: AttachAlertsOptions): AlertSystem {
     inflight.add(tracked)
   }
 
-  /** stores the findings, then sends the notifications in the background */
-  const apply = async (findings: Finding[]) => {
-    const notifications = await applyFindings(warehouse, findings, settings.cooldownMs)
+  const send = (notifications: Notification[]) => {
     for (const n of notifications) track(notify(warehouse, channels, n, settings.delivery, log), `notifying alert ${n.alert.id}`)
+  }
+
+  /** stores the findings, then sends the notifications in the background */
+  const apply = async (findings: Finding[]) => send(await applyFindings(warehouse, findings, settings.cooldownMs))
+
+  /**
+   * Stores an event's alert (superseding the stream's last one of its rule, in one transaction),
+   * then notifies. One after the other, in the order the engine told them: two changes of one run
+   * applied at once would both find no alert to supersede, and the second would overwrite the first.
+   */
+  let news: Promise<unknown> = Promise.resolve()
+  const applyNews = (finding: FiringFinding) => {
+    const next = news.catch(() => {}).then(async () => {
+      const session = await warehouse.session()
+      try {
+        send(await session.transaction((tx) => applyEvent(tx, finding)))
+      } finally {
+        await session.release()
+      }
+    })
+    news = next
+    return next
   }
 
   const pool = () => poolFinding(settings, warehouse.kind, warehouse.poolStats(), owner)
@@ -103,6 +124,11 @@ export function attachAlerts(options: AttachAlertsOptions): AlertSystem {
           seen.requests++
           if (e.ms > seen.ms) Object.assign(seen, { ms: e.ms, operation: e.operation })
         }
+      }),
+      // a table that changed shape is news for whoever reads it: an info alert per change, as it commits
+      events.on('schema:changed', (e) => {
+        const finding = schemaChangedFinding(settings, e)
+        if (finding) track(applyNews(finding), `the schema change alert of ${e.source}.${e.stream} (run ${e.runId})`)
       }),
       // a run found dead by a sweep has no run:end: judge its stream now
       events.on('run:abandoned', (e) => track(afterRun({ source: e.source, stream: e.stream }, undefined), `alert evaluation after run ${e.runId} died`)),

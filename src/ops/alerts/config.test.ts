@@ -18,6 +18,17 @@ describe('the alerts configuration', () => {
     expect(ruleFor(s, 'consecutive_failures', 'hubspot')?.threshold).toBe(3)
     expect(ruleFor(s, 'stale_data', 'hubspot')).toEqual({ threshold: 1440, severity: 'warning' })
     expect(ruleFor(s, 'pool_exhaustion', null)).toEqual({ threshold: 0.9, severity: 'critical' })
+    expect(ruleFor(s, 'coerced_share', 'hubspot')).toEqual({ threshold: 0.01, severity: 'warning' })
+    expect(ruleFor(s, 'schema_changed', 'salesrabbit')).toEqual({ threshold: 24, severity: 'info' })
+  })
+
+  it('coerced_share takes a ratio and a window; schema_changed hours; out of range is an error', () => {
+    const s = parse({ rules: { coerced_share: { threshold: 0.2, windowHours: 6, sources: { hubspot: { severity: 'error' } } }, schema_changed: { threshold: 72 } } })
+    expect(ruleFor(s, 'coerced_share', 'hubspot')).toEqual({ threshold: 0.2, severity: 'error' })
+    expect(s.rules.coerced_share?.windowHours).toBe(6)
+    expect(ruleFor(s, 'schema_changed', 'salespro')?.threshold).toBe(72)
+    expect(() => parse({ rules: { coerced_share: { threshold: 2 } } })).toThrow(/alerts\.rules\.coerced_share\.threshold/)
+    expect(() => parse({ rules: { schema_changed: { windowHours: 5 } } })).toThrow(/alerts\.rules\.schema_changed: Unrecognized key/)
   })
 
   it('the most specific setting wins: per source, then the expected interval (stale), then per rule', () => {

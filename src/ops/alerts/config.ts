@@ -14,7 +14,9 @@ import { ALERT_RULES, SEVERITIES, type AlertRule, type Severity } from './types.
  *   "rules": {
  *     "sync_success_rate": { "threshold": 0.95, "windowHours": 24, "sources": { "salespro": { "threshold": 0.9 } } },
  *     "stale_data": { "sources": { "hubspot": { "threshold": 180 } } },
- *     "pool_exhaustion": { "severity": "error" }
+ *     "pool_exhaustion": { "severity": "error" },
+ *     "coerced_share": { "threshold": 0.05, "windowHours": 24 },
+ *     "schema_changed": { "sources": { "hubspot": { "enabled": false } } }
  *   },
  *   "channels": {
  *     "slack": { "webhookUrlEnv": "SLACK_WEBHOOK_URL" },
@@ -39,8 +41,10 @@ const THRESHOLD: Record<AlertRule, z.ZodNumber> = {
   consecutive_failures: z.number().int().min(1).max(100), // runs
   run_abandoned: z.number().int().min(1).max(1), // the newest finished run: 1
   pool_exhaustion: z.number().positive().max(1), // a ratio of connections
+  coerced_share: z.number().min(0).max(1), // a ratio of records
+  schema_changed: z.number().positive().max(24 * 90), // hours an alert stays open after the stream's last change
 }
-const WINDOWED: readonly AlertRule[] = ['sync_success_rate', 'sync_error_rate']
+const WINDOWED: readonly AlertRule[] = ['sync_success_rate', 'sync_error_rate', 'coerced_share']
 
 const ruleSchema = (rule: AlertRule) => {
   const perSource = z

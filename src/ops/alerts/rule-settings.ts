@@ -23,6 +23,10 @@ export const RULE_DEFAULTS: Readonly<Record<AlertRule, RuleDefault>> = {
   consecutive_failures: { threshold: 3, severity: 'error' },
   run_abandoned: { threshold: 1, severity: 'error' },
   pool_exhaustion: { threshold: 0.9, severity: 'critical' },
+  // 1 record in 100 written with a field nulled is a column that no longer fits its source
+  coerced_share: { threshold: 0.01, severity: 'warning' },
+  // hours a schema change's alert stays open after the stream's last change: news, not a problem
+  schema_changed: { threshold: 24, severity: 'info' },
 }
 
 /** The window of the rate rules unless `windowHours` says otherwise. */
@@ -66,5 +70,8 @@ export function ruleFor(settings: AlertSettings, rule: AlertRule, source: string
   return { threshold, severity: sc.severity ?? rc.severity ?? defaults.severity }
 }
 
-export const windowHours = (settings: AlertSettings, rule: 'sync_success_rate' | 'sync_error_rate') =>
+/** The rules judged over a window of runs (`windowHours`). */
+export type WindowedRule = 'sync_success_rate' | 'sync_error_rate' | 'coerced_share'
+
+export const windowHours = (settings: AlertSettings, rule: WindowedRule) =>
   settings.rules[rule]?.windowHours ?? DEFAULT_WINDOW_HOURS

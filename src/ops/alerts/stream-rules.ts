@@ -94,6 +94,40 @@ export function errorRateFinding(settings: AlertSettings, row: DbRecordCounts): 
 }
 
 /**
+ * coerced_share: records written with a field nulled (it did not fit its column, docs/design.md
+ * §3.11) ÷ fetched records of the runs started in the window (24 h by default; every finished run).
+ * Fires at or over the threshold (0.01). Nothing is lost — the value is in `_raw` — but the column
+ * reads NULL where the source has a value, so someone must pin the column's type or fix the source.
+ */
+export function coercedShareFinding(settings: AlertSettings, row: DbRecordCounts): Finding {
+  const rule = 'coerced_share'
+  const on = ruleFor(settings, rule, row.source)
+  if (!on || row.fetched === 0) return clear(rule, row.source, row.stream)
+  const share = row.coerced / row.fetched
+  if (share < on.threshold) return clear(rule, row.source, row.stream)
+  const hours = windowHours(settings, rule)
+  const name = `${row.source}.${row.stream}`
+  return {
+    firing: true,
+    rule,
+    source: row.source,
+    stream: row.stream,
+    severity: on.severity,
+    title: `${name}: ${pct(share)} of records stored with a field nulled in the last ${hours} h`,
+    message:
+      `${row.coerced} of the ${row.fetched} records ${name} fetched in the last ${hours} h were stored with a field ` +
+      `NULL because its value did not fit the column (${pct(share)}, threshold ${pct(on.threshold)}). The values are ` +
+      `kept in each row's _raw, and its _meta says which field and why: ` +
+      `\`crmsync sql "SELECT _meta FROM ${name} WHERE _meta IS NOT NULL LIMIT 20"\`. Then pin that column's type ` +
+      `(e.g. "text") under sources.${row.source}.streams.${row.stream}.columns in the config file, or fix the values at ` +
+      `the source; \`crmsync sync ${row.source} ${row.stream} --full\` then stores the rows already read whole.`,
+    value: share,
+    threshold: on.threshold,
+    details: { windowHours: hours, fetched: row.fetched, coerced: row.coerced, runs: row.runs },
+  }
+}
+
+/**
  * consecutive_failures: the last N finished runs (3 by default) all failed — counted back from the
  * newest run to the last succeeded or partial one; cancelled runs neither count nor break the run.
  */

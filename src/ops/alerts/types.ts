@@ -19,6 +19,8 @@ export const ALERT_RULES = [
   'consecutive_failures',
   'run_abandoned',
   'pool_exhaustion',
+  'coerced_share',
+  'schema_changed',
 ] as const
 export type AlertRule = (typeof ALERT_RULES)[number]
 
@@ -37,7 +39,8 @@ export interface FiringFinding {
   title: string
   message: string
   value: number
-  threshold: number
+  /** null for a rule that reports an event (a schema change) rather than measures against a limit */
+  threshold: number | null
   details: Record<string, unknown>
 }
 
@@ -49,6 +52,8 @@ export interface ClearFinding {
   stream: string | null
   /** per-process measurements: only the process that opened the alert (or time) may resolve it */
   owner?: string
+  /** resolve without a notification: an event's alert that aged out fixed nothing worth a message */
+  quiet?: boolean
 }
 
 /** No finding at all for a rule means "cannot tell now" (no data): its alert is left as it is. */

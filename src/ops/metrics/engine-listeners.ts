@@ -44,6 +44,7 @@ export function listenToEngine(
       if (!Number.isFinite(n) || n <= 0) continue
       metrics.rows.inc({ ...labels, outcome }, n)
       if (outcome === 'rejected') metrics.rejects.inc(labels, n)
+      if (outcome === 'coerced') metrics.coerced.inc(labels, n)
       into[outcome] += n
     }
   }

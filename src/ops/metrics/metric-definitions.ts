@@ -1,7 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
-/** Row outcomes of a run, as the engine counts them (RunSummary / PageCounts). */
-export const ROW_OUTCOMES = ['fetched', 'inserted', 'updated', 'unchanged', 'rejected', 'deleted'] as const
+/**
+ * Row outcomes of a run, as the engine counts them (RunSummary / PageCounts). `coerced` records are
+ * also among the inserted, updated or unchanged ones: written, with a field stored NULL.
+ */
+export const ROW_OUTCOMES = ['fetched', 'inserted', 'updated', 'unchanged', 'rejected', 'coerced', 'deleted'] as const
 export type RowOutcome = (typeof ROW_OUTCOMES)[number]
 
 /** Numeric codes of the breaker states, so a dashboard can draw and alert on one gauge. */
@@ -53,13 +56,19 @@ export function defineMetrics(registry: Registry, scrape: ScrapeHooks = {}, runH
     }),
     rows: new Counter({
       name: 'crmsync_rows_total',
-      help: 'Rows committed to the warehouse by outcome (fetched, inserted, updated, unchanged, rejected, deleted = soft-deleted); dry runs excluded. serve: every process\'s runs; a worker: its own.',
+      help: 'Rows committed to the warehouse by outcome (fetched, inserted, updated, unchanged, rejected, coerced = written with a field nulled, also counted as inserted/updated/unchanged, deleted = soft-deleted); dry runs excluded. serve: every process\'s runs; a worker: its own.',
       labelNames: ['source', 'stream', 'outcome'] as const,
       registers,
     }),
     rejects: new Counter({
       name: 'crmsync_rejects_total',
       help: 'Records refused by the validator or the warehouse and stored in crmsync.rejects; dry runs excluded.',
+      labelNames: ['source', 'stream'] as const,
+      registers,
+    }),
+    coerced: new Counter({
+      name: 'crmsync_coerced_total',
+      help: 'Records written with a field stored NULL because its value did not fit its column (the value stays in _raw, the row\'s _meta names the field); dry runs excluded.',
       labelNames: ['source', 'stream'] as const,
       registers,
     }),

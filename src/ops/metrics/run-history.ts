@@ -45,7 +45,7 @@ const keyOf = (labels: Record<string, string>) => JSON.stringify(labels)
 /**
  * Registers the warehouse-fed duration histogram on `registry` (prom-client's Histogram can only
  * observe one value at a time, and a first scrape may bring a year of runs), and returns what feeds
- * it and the run, row and reject counters.
+ * it and the run, row, reject and coerced counters.
  */
 export function createRunHistoryMetrics(registry: Registry, metrics: Metrics, label: LabelGuard): RunHistoryMetrics {
   const grew = growthTracker()
@@ -89,6 +89,7 @@ export function createRunHistoryMetrics(registry: Registry, metrics: Metrics, la
         const stream = { source: label('source', row.source), stream: label('stream', row.stream) }
         for (const outcome of ROW_OUTCOMES) add('rows', { ...stream, outcome }, row[outcome])
         add('rejects', stream, row.rejected)
+        add('coerced', stream, row.coerced)
         // a running run is not a run yet: it counts when it ends, with its duration
         if (row.status === 'running') continue
         const ended = { ...stream, status: label('status', row.status) }
@@ -103,6 +104,7 @@ export function createRunHistoryMetrics(registry: Registry, metrics: Metrics, la
         const kind = key.slice(0, key.indexOf('\u0000'))
         if (kind === 'rows') metrics.rows.inc(labels as Record<'source' | 'stream' | 'outcome', string>, delta)
         else if (kind === 'rejects') metrics.rejects.inc(labels as Record<'source' | 'stream', string>, delta)
+        else if (kind === 'coerced') metrics.coerced.inc(labels as Record<'source' | 'stream', string>, delta)
         else if (kind === 'runs') metrics.runs.inc(labels as Record<'source' | 'stream' | 'status', string>, delta)
         else {
           const series = durationSeries(labels)

@@ -31,7 +31,7 @@ export async function alertsPage(deps: AppDeps): Promise<SafeHtml> {
   const headers = actions ? [...HEADERS, ''] : HEADERS
   return html`<section><h2>Open and acknowledged <span class="muted">(${unresolved.length})</span></h2>
 <p class="muted small">Acknowledging stops the reminders; the alert still resolves by itself once the rule no longer fires.</p>
-${table(headers, unresolved.map((a) => alertRow(a, actions)), 'no open alerts: the alert rules watch every run (success rate, failures in a row, stale data, slow pages, the pool) and open one when something needs you')}
+${table(headers, unresolved.map((a) => alertRow(a, actions)), 'no open alerts: the alert rules watch every run (success rate, failures in a row, stale data, slow pages, fields nulled, schema changes, the pool) and open one when something needs you')}
 </section>
 <section><h2>Resolved <span class="muted">(latest ${resolved.length})</span></h2>
 ${table(headers, resolved.map((a) => alertRow(a, false)), 'no resolved alerts yet')}

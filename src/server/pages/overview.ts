@@ -26,7 +26,7 @@ export async function overviewPage(deps: AppDeps): Promise<SafeHtml> {
   const cards = html`<section class="cards">
 ${card('Running now', fmtInt(overview.running.length), overview.running.length ? `${fmtInt(overview.running.reduce((n, r) => n + r.fetched, 0))} rows so far` : 'nothing running', overview.running.length ? 'run' : '')}
 ${card('Success rate, 24 h', fmtPercent(overview.successRate24h), `${fmtInt(last24h.succeeded)} of ${fmtInt(last24h.succeeded + last24h.partial + last24h.failed)} finished runs`, overview.successRate24h !== null && overview.successRate24h < 0.95 ? 'warn' : '')}
-${card('Rows read, 24 h', fmtInt(last24h.fetched), `${fmtInt(last24h.inserted)} inserted, ${fmtInt(last24h.updated)} updated, ${fmtInt(last24h.rejected)} rejected`)}
+${card('Rows read, 24 h', fmtInt(last24h.fetched), `${fmtInt(last24h.inserted)} inserted, ${fmtInt(last24h.updated)} updated, ${fmtInt(last24h.rejected)} rejected, ${fmtInt(last24h.coerced)} coerced`)}
 ${card('Failed today', fmtInt(today.failed), `${fmtInt(today.partial)} partial, ${fmtInt(today.cancelled)} cancelled since 00:00 UTC`, today.failed ? 'bad' : '')}
 ${card('Open alerts', fmtInt(open.length), html`<a href="/monitoring/alerts">${fmtInt(alerts.length - open.length)} acknowledged</a>`, open.length ? 'bad' : '')}
 ${card('Stale streams', fmtInt(stale.length), `of ${fmtInt(streams.length)} streams`, stale.length ? 'warn' : '')}

@@ -45,7 +45,7 @@ export async function runDetailPage(deps: AppDeps, id: number): Promise<{ title:
   ]
   const counts = html`<section class="cards">
 ${card('Fetched', fmtInt(run.fetched))}${card('Inserted', fmtInt(run.inserted))}${card('Updated', fmtInt(run.updated))}
-${card('Unchanged', fmtInt(run.unchanged))}${card('Rejected', fmtInt(run.rejected), undefined, run.rejected ? 'warn' : '')}${card('Soft-deleted', fmtInt(run.deleted))}${card('Pages', fmtInt(run.pages))}
+${card('Unchanged', fmtInt(run.unchanged))}${card('Rejected', fmtInt(run.rejected), undefined, run.rejected ? 'warn' : '')}${card('Coerced', fmtInt(run.coerced), run.coerced ? 'stored with a field NULL that did not fit its column: see the rows\' _meta' : undefined, run.coerced ? 'warn' : '')}${card('Soft-deleted', fmtInt(run.deleted))}${card('Pages', fmtInt(run.pages))}
 </section>`
   const pageChart = pages.length
     ? barChart({
@@ -61,7 +61,7 @@ ${card('Unchanged', fmtInt(run.unchanged))}${card('Rejected', fmtInt(run.rejecte
     : html``
   const pageRows = pages.map(
     (p) => html`<tr><td class="num">${p.page_no}</td><td class="num">${fmtInt(p.fetched)}</td><td class="num">${fmtInt(p.inserted)}</td><td class="num">${fmtInt(p.updated)}</td>
-<td class="num">${fmtInt(p.unchanged)}</td><td class="num">${fmtInt(p.rejected)}</td><td class="num">${fmtDuration(p.fetch_ms)}</td><td class="num">${fmtDuration(p.write_ms)}</td><td>${fmtTime(p.committed_at)}</td><td>${fmtJson(p.cursor, 60)}</td></tr>`,
+<td class="num">${fmtInt(p.unchanged)}</td><td class="num">${fmtInt(p.rejected)}</td><td class="num">${fmtInt(p.coerced)}</td><td class="num">${fmtDuration(p.fetch_ms)}</td><td class="num">${fmtDuration(p.write_ms)}</td><td>${fmtTime(p.committed_at)}</td><td>${fmtJson(p.cursor, 60)}</td></tr>`,
   )
   const rejectRows = rejects.map((r) => html`<tr><td><code>${r.record_key ?? '(no key)'}</code></td><td>${redactSecrets(r.reason)}</td><td>${fmtJson(r.raw, 160)}</td></tr>`)
   const automationRows = automation.map((a) => html`<tr><td>${fmtTime(a.at)}</td><td>${a.action}</td><td>${a.reason}</td><td>${a.outcome}</td></tr>`)
@@ -69,7 +69,7 @@ ${card('Unchanged', fmtInt(run.unchanged))}${card('Rejected', fmtInt(run.rejecte
 ${run.error ? html`<div class="error-box"><b>${run.error_code ?? 'error'}</b>: ${run.error}</div>` : ''}
 ${counts}
 <section class="panel"><dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>
-<section><h2>Pages${run.pages > pages.length ? html` <span class="muted">(the first ${fmtInt(pages.length)} of ${fmtInt(run.pages)})</span>` : ''}</h2>${pageChart}${table(['Page', 'Rows', 'Inserted', 'Updated', 'Unchanged', 'Rejected', 'Read', 'Write', 'Committed', 'Cursor'], pageRows, running ? 'no page committed yet' : 'this run committed no page')}</section>
+<section><h2>Pages${run.pages > pages.length ? html` <span class="muted">(the first ${fmtInt(pages.length)} of ${fmtInt(run.pages)})</span>` : ''}</h2>${pageChart}${table(['Page', 'Rows', 'Inserted', 'Updated', 'Unchanged', 'Rejected', 'Coerced', 'Read', 'Write', 'Committed', 'Cursor'], pageRows, running ? 'no page committed yet' : 'this run committed no page')}</section>
 <section><h2>Rejected records ${run.rejected > rejects.length ? html`<span class="muted">(a sample: ${rejects.length} of ${fmtInt(run.rejected)})</span>` : ''}</h2>
 ${table(['Key', 'Reason', 'Record as received'], rejectRows, 'no record was rejected')}</section>
 <section><h2>Automation</h2>${table(['At', 'Action', 'Why', 'Outcome'], automationRows, 'the automation engine took no action about this run')}</section>`

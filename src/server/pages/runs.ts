@@ -10,13 +10,13 @@ import { runLink, table } from './layout.ts'
 
 export function runsTable(runs: DbRun[], empty: SafeHtml | string = html`no runs yet: start one with <b>Sync now</b> or <code>crmsync sync salespro</code>`): SafeHtml {
   return table(
-    ['Run', 'Stream', 'Mode', 'Trigger', 'Status', 'Started', 'Took', 'Fetched', 'Inserted', 'Updated', 'Unchanged', 'Rejected', 'Deleted', 'Error'],
+    ['Run', 'Stream', 'Mode', 'Trigger', 'Status', 'Started', 'Took', 'Fetched', 'Inserted', 'Updated', 'Unchanged', 'Rejected', 'Coerced', 'Deleted', 'Error'],
     runs.map(
       (r) => html`<tr data-run-id="${r.id}" data-status="${r.status}">
 <td>${runLink(r.id)}</td><td>${r.source}.${r.stream}</td><td>${r.mode}</td><td>${r.trigger}</td><td>${badge(r.status)}</td>
 <td>${fmtTime(r.started_at)}</td><td class="num">${r.duration_ms === null ? '…' : fmtDuration(r.duration_ms)}</td>
 <td class="num">${fmtInt(r.fetched)}</td><td class="num">${fmtInt(r.inserted)}</td><td class="num">${fmtInt(r.updated)}</td>
-<td class="num">${fmtInt(r.unchanged)}</td><td class="num">${fmtInt(r.rejected)}</td><td class="num">${fmtInt(r.deleted)}</td>
+<td class="num">${fmtInt(r.unchanged)}</td><td class="num">${fmtInt(r.rejected)}</td><td class="num" data-field="coerced">${fmtInt(r.coerced)}</td><td class="num">${fmtInt(r.deleted)}</td>
 <td>${fmtError(r.error, 60)}</td></tr>`,
     ),
     empty,

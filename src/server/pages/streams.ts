@@ -1,8 +1,9 @@
-import { catalogOf, loadStreams, type StreamView } from '../data.ts'
+import { catalogOf, loadStreams, SHAPE_CHANGE_DAYS, type StreamView } from '../data.ts'
 import type { AppDeps } from '../deps.ts'
 import { badge, fmtAgo, fmtDuration, fmtError, fmtInt, fmtJson, fmtTime } from '../format.ts'
 import { html, type SafeHtml } from '../html.ts'
 import { runLink, table } from './layout.ts'
+import { streamHref } from './stream-detail.ts'
 
 const syncButtons = (source: string, stream: string | null, runningRunId: number | null) => html`<div class="actions">
 <button type="button" class="small primary" data-action="sync" data-source="${source}" data-stream="${stream ?? ''}" data-mode="incremental" title="from the stored cursor (a full pass the first time)">Sync now</button>
@@ -10,10 +11,18 @@ const syncButtons = (source: string, stream: string | null, runningRunId: number
 ${stream ? html`<button type="button" class="small danger" data-action="stop" data-run="${runningRunId ?? ''}" data-stop-for="${source}.${stream}"${runningRunId === null ? html` disabled` : ''}>Stop</button>` : ''}
 </div>`
 
+/** A small mark on a stream whose table changed shape lately, linking to the changes. */
+function shapeMark(s: StreamView): SafeHtml | '' {
+  const recent = s.recentShapeChanges
+  if (!recent) return ''
+  const title = `${recent.count} column change${recent.count === 1 ? '' : 's'} in the last ${SHAPE_CHANGE_DAYS} days, the last ${new Date(recent.lastAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`
+  return html` <a class="badge run" data-field="shape" href="${streamHref(s.source, s.stream)}#shape" title="${title}">shape changed</a>`
+}
+
 function streamRow(s: StreamView, actions: boolean): SafeHtml {
   const status = s.runningRunId !== null ? 'running' : s.lastStatus
   return html`<tr data-stream="${s.source}.${s.stream}">
-<td><b>${s.stream}</b>${s.stale ? html` <span class="badge warn" title="no successful run for longer than the source's expected interval">stale</span>` : ''}</td>
+<td><a href="${streamHref(s.source, s.stream)}"><b>${s.stream}</b></a>${s.stale ? html` <span class="badge warn" title="no successful run for longer than the source's expected interval">stale</span>` : ''}${shapeMark(s)}</td>
 <td data-field="status">${status ? badge(status) : html`<span class="muted">never run</span>`}${s.lastError && status !== 'succeeded' && status !== 'running' ? html`<div>${fmtError(s.lastError, 80)}</div>` : ''}</td>
 <td>${runLink(s.runningRunId ?? s.lastRunId)}<div class="muted small">${s.lastStartedAt ? fmtTime(s.lastStartedAt) : ''}</div></td>
 <td class="num" data-field="rows">${s.rows === null ? html`<span class="muted">no table yet</span>` : fmtInt(s.rows)}</td>

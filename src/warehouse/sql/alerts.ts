@@ -232,14 +232,17 @@ export interface DbRecordCounts {
   stream: string
   fetched: number
   rejected: number
+  /** records written with a field nulled (docs/design.md §3.11) */
+  coerced: number
   runs: number
 }
 
-/** Records fetched and rejected by the runs started inside the window, per stream. */
+/** Records fetched, rejected and coerced by the runs started inside the window, per stream. */
 export async function recordCounts(db: Queryable, windowSeconds: number, scope: StreamScope = {}): Promise<DbRecordCounts[]> {
   const { rows } = await db.query<DbRecordCounts>(
     `SELECT st.source, st.stream, w.* FROM crmsync.stream_state st CROSS JOIN LATERAL (
-       SELECT coalesce(sum(r.fetched), 0)::float8 AS fetched, coalesce(sum(r.rejected), 0)::float8 AS rejected, count(*)::int AS runs
+       SELECT coalesce(sum(r.fetched), 0)::float8 AS fetched, coalesce(sum(r.rejected), 0)::float8 AS rejected,
+         coalesce(sum(r.coerced), 0)::float8 AS coerced, count(*)::int AS runs
        FROM crmsync.sync_runs r
        WHERE r.source = st.source AND r.stream = st.stream AND r.started_at >= now() - make_interval(secs => $3)
          AND r.status <> 'running') w
@@ -319,6 +322,26 @@ export async function slowestPages(db: Queryable, scope: StreamScope = {}): Prom
        AND r.status <> 'running' AND r.pages > 0 ORDER BY r.started_at DESC, r.id DESC LIMIT 1) last
      CROSS JOIN LATERAL (SELECT page_no, fetch_ms, write_ms FROM crmsync.run_pages WHERE run_id = last.id
        ORDER BY fetch_ms + write_ms DESC, page_no LIMIT 1) p
+     WHERE ${SCOPE} ORDER BY st.source, st.stream`,
+    scopeParams(scope),
+  )
+  return rows
+}
+
+export interface DbLastSchemaChange {
+  source: string
+  stream: string
+  /** hours since the stream's table last changed shape; null when it never did */
+  hours_since: number | null
+}
+
+/** How long ago each stream's table last changed shape (crmsync.schema_changes, through its (source, stream, id) index). */
+export async function lastSchemaChanges(db: Queryable, scope: StreamScope = {}): Promise<DbLastSchemaChange[]> {
+  const { rows } = await db.query<DbLastSchemaChange>(
+    `SELECT st.source, st.stream, (extract(epoch FROM now() - c.created_at) / 3600)::float8 AS hours_since
+     FROM crmsync.stream_state st
+     LEFT JOIN LATERAL (SELECT created_at FROM crmsync.schema_changes sc WHERE sc.source = st.source AND sc.stream = st.stream
+       ORDER BY sc.id DESC LIMIT 1) c ON true
      WHERE ${SCOPE} ORDER BY st.source, st.stream`,
     scopeParams(scope),
   )

@@ -32,6 +32,8 @@ export interface DbRunStats {
   inserted: number
   updated: number
   rejected: number
+  /** records stored with a field nulled (docs/design.md §3.11) */
+  coerced: number
 }
 
 /** Outcomes and rows of the runs started since an instant. */
@@ -42,7 +44,8 @@ export async function runStatsSince(db: Queryable, since: Date): Promise<DbRunSt
        count(*) FILTER (WHERE status = 'failed')::int AS failed, count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
        count(*) FILTER (WHERE status = 'running')::int AS running,
        coalesce(sum(fetched), 0)::float8 AS fetched, coalesce(sum(inserted), 0)::float8 AS inserted,
-       coalesce(sum(updated), 0)::float8 AS updated, coalesce(sum(rejected), 0)::float8 AS rejected
+       coalesce(sum(updated), 0)::float8 AS updated, coalesce(sum(rejected), 0)::float8 AS rejected,
+       coalesce(sum(coerced), 0)::float8 AS coerced
      FROM crmsync.sync_runs WHERE started_at >= $1`,
     [since],
   )
@@ -65,6 +68,7 @@ export interface DbRunningRun {
   inserted: number
   updated: number
   rejected: number
+  coerced: number
   pages: number
   stop_requested: boolean
 }
@@ -74,7 +78,7 @@ export async function listRunningRuns(db: Queryable): Promise<DbRunningRun[]> {
   const { rows } = await db.query<DbRunningRun>(
     `SELECT id, source, stream, mode, trigger, host, pid, started_at, heartbeat_at,
        (extract(epoch FROM now() - started_at) * 1000)::float8 AS elapsed_ms,
-       fetched, inserted, updated, rejected, pages, stop_requested_at IS NOT NULL AS stop_requested
+       fetched, inserted, updated, rejected, coerced, pages, stop_requested_at IS NOT NULL AS stop_requested
      FROM crmsync.sync_runs WHERE status = 'running' ORDER BY id`,
   )
   return rows

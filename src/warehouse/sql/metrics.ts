@@ -58,6 +58,7 @@ export interface DbRunTotals {
   updated: number
   unchanged: number
   rejected: number
+  coerced: number
   deleted: number
 }
 
@@ -74,7 +75,8 @@ export async function sumRunHistory(db: Queryable, boundsMs: readonly number[]):
        CASE WHEN status = 'running' OR duration_ms IS NULL THEN NULL ELSE width_bucket(duration_ms - 1, $1::bigint[]) END AS bucket,
        count(*)::float8 AS runs, coalesce(sum(duration_ms), 0)::float8 / 1000 AS seconds,
        sum(fetched)::float8 AS fetched, sum(inserted)::float8 AS inserted, sum(updated)::float8 AS updated,
-       sum(unchanged)::float8 AS unchanged, sum(rejected)::float8 AS rejected, sum(deleted)::float8 AS deleted
+       sum(unchanged)::float8 AS unchanged, sum(rejected)::float8 AS rejected, sum(coerced)::float8 AS coerced,
+       sum(deleted)::float8 AS deleted
      FROM crmsync.sync_runs GROUP BY 1, 2, 3, 4`,
     [boundsMs],
   )

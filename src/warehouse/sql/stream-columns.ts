@@ -86,3 +86,30 @@ export async function listSchemaChanges(db: Queryable, source: string, stream?: 
   )
   return rows
 }
+
+/** The newest `limit` changes of one stream, newest first; `total` counts them all (0 rows: none). */
+export async function listRecentSchemaChanges(db: Queryable, source: string, stream: string, limit: number): Promise<(SchemaChangeRow & { total: number })[]> {
+  const { rows } = await db.query<SchemaChangeRow & { total: number }>(
+    `SELECT id::int, source, stream, column_name, change, from_type, to_type, run_id::int, created_at, count(*) OVER ()::int AS total
+     FROM crmsync.schema_changes WHERE source = $1 AND stream = $2 ORDER BY id DESC LIMIT $3`,
+    [source, stream, limit],
+  )
+  return rows
+}
+
+export interface DbRecentShapeChange {
+  source: string
+  stream: string
+  changes: number
+  last_at: Date
+}
+
+/** The streams whose tables changed shape since an instant, with how many changes and the last one's time. */
+export async function streamsChangedSince(db: Queryable, since: Date): Promise<DbRecentShapeChange[]> {
+  const { rows } = await db.query<DbRecentShapeChange>(
+    `SELECT source, stream, count(*)::int AS changes, max(created_at) AS last_at FROM crmsync.schema_changes
+     WHERE created_at >= $1 GROUP BY source, stream`,
+    [since],
+  )
+  return rows
+}
