@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
 import { validateExposition } from '../../src/ops/metrics/validate-exposition.ts'
+import { silentLogger } from '../../src/log.ts'
 import { countTableRows } from '../../src/warehouse/sql/overview.ts'
-import { makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
+import { ensureStreamTable } from '../../src/warehouse/stream-table.ts'
+import { createFakeStream, makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
 import { startSalesPro, type SalesProFixture } from '../helpers/salespro.ts'
 import { authed, createTestApp, TEST_TOKEN, waitFor } from '../helpers/server.ts'
 import { createTestWarehouse, postgresUnavailable, WAREHOUSE_KINDS, type TestWarehouse } from '../helpers/warehouses.ts'
@@ -33,7 +35,10 @@ describe.each(WAREHOUSE_KINDS)('dashboard routes on %s', (kind) => {
     fake.rows.set('r00031', { id: 'r00031', updated_at: '2024-01-02T00:00:00.000000Z', name: '<script>alert("owned")</script>', amount: '1.00' })
     // a value that does not fit its column: the record is stored with that field NULL (coerced)
     fake.inject = (row) => (row.id === 'r00005' ? { values: { parent: null, ...row, amount: 'twelve' }, raw: { ...row } } : undefined)
-    // and a field the stream does not declare: the table grows a column, a recorded shape change
+    // and a field the stream does not declare: the table (there before the source grew the field) gains a
+    // column, a recorded shape change (a table's first sync would take it as its first shape instead)
+    const declared = createFakeStream(fake, { name: 'items' })
+    await ensureStreamTable(db.warehouse, { schema: 'fake', table: 'items', columns: declared.columns, primaryKey: declared.primaryKey }, silentLogger())
     fake.schema = { fields: [{ name: 'region', type: 'text' }], complete: false }
     for (const row of fake.rows.values()) row.extra = { region: 'west' }
     await source.sync(db.warehouse, ['customer', 'estimate'], { batchSize: 60 })
