@@ -62,36 +62,49 @@ export function successRateFinding(settings: AlertSettings, row: DbRunOutcomes):
   }
 }
 
-/**
- * sync_error_rate: rejected ÷ fetched records of the runs started in the window (24 h by default;
- * every finished run, a failed one's committed pages included). Fires at or over the threshold
- * (0.05). Nothing fetched does not fire.
- */
-export function errorRateFinding(settings: AlertSettings, row: DbRecordCounts): Finding {
-  const rule = 'sync_error_rate'
+/** A rule that fires when `count` of a stream's fetched records in the window reach the threshold's share. */
+function shareFinding(
+  settings: AlertSettings,
+  row: DbRecordCounts,
+  rule: 'sync_error_rate' | 'coerced_share',
+  count: number,
+  words: (name: string, hours: number, share: string, threshold: string) => { title: string; message: string },
+): Finding {
   const on = ruleFor(settings, rule, row.source)
   if (!on || row.fetched === 0) return clear(rule, row.source, row.stream)
-  const rate = row.rejected / row.fetched
-  if (rate < on.threshold) return clear(rule, row.source, row.stream)
+  const share = count / row.fetched
+  if (share < on.threshold) return clear(rule, row.source, row.stream)
   const hours = windowHours(settings, rule)
-  const name = `${row.source}.${row.stream}`
+  const { title, message } = words(`${row.source}.${row.stream}`, hours, pct(share), pct(on.threshold))
+  const counted = rule === 'sync_error_rate' ? { rejected: count } : { coerced: count }
   return {
     firing: true,
     rule,
     source: row.source,
     stream: row.stream,
     severity: on.severity,
-    title: `${name}: ${pct(rate)} of records rejected in the last ${hours} h`,
-    message:
-      `${row.rejected} of the ${row.fetched} records ${name} fetched in the last ${hours} h were rejected ` +
-      `(${pct(rate)}, threshold ${pct(on.threshold)}): they are not in the warehouse. Each is in crmsync.rejects ` +
-      `with its reason; \`${history(row.source, row.stream)}\` and \`crmsync history --run ID\` show them. ` +
-      `A source that changed a field's format usually needs the stream's record schema updated.`,
-    value: rate,
+    title,
+    message,
+    value: share,
     threshold: on.threshold,
-    details: { windowHours: hours, fetched: row.fetched, rejected: row.rejected, runs: row.runs },
+    details: { windowHours: hours, fetched: row.fetched, ...counted, runs: row.runs },
   }
 }
+
+/**
+ * sync_error_rate: rejected ÷ fetched records of the runs started in the window (24 h by default;
+ * every finished run, a failed one's committed pages included). Fires at or over the threshold
+ * (0.05). Nothing fetched does not fire.
+ */
+export const errorRateFinding = (settings: AlertSettings, row: DbRecordCounts): Finding =>
+  shareFinding(settings, row, 'sync_error_rate', row.rejected, (name, hours, share, threshold) => ({
+    title: `${name}: ${share} of records rejected in the last ${hours} h`,
+    message:
+      `${row.rejected} of the ${row.fetched} records ${name} fetched in the last ${hours} h were rejected ` +
+      `(${share}, threshold ${threshold}): they are not in the warehouse. Each is in crmsync.rejects ` +
+      `with its reason; \`${history(row.source, row.stream)}\` and \`crmsync history --run ID\` show them. ` +
+      `A source that changed a field's format usually needs the stream's record schema updated.`,
+  }))
 
 /**
  * coerced_share: records written with a field nulled (it did not fit its column, docs/design.md
@@ -99,33 +112,17 @@ export function errorRateFinding(settings: AlertSettings, row: DbRecordCounts): 
  * Fires at or over the threshold (0.01). Nothing is lost — the value is in `_raw` — but the column
  * reads NULL where the source has a value, so someone must pin the column's type or fix the source.
  */
-export function coercedShareFinding(settings: AlertSettings, row: DbRecordCounts): Finding {
-  const rule = 'coerced_share'
-  const on = ruleFor(settings, rule, row.source)
-  if (!on || row.fetched === 0) return clear(rule, row.source, row.stream)
-  const share = row.coerced / row.fetched
-  if (share < on.threshold) return clear(rule, row.source, row.stream)
-  const hours = windowHours(settings, rule)
-  const name = `${row.source}.${row.stream}`
-  return {
-    firing: true,
-    rule,
-    source: row.source,
-    stream: row.stream,
-    severity: on.severity,
-    title: `${name}: ${pct(share)} of records stored with a field nulled in the last ${hours} h`,
+export const coercedShareFinding = (settings: AlertSettings, row: DbRecordCounts): Finding =>
+  shareFinding(settings, row, 'coerced_share', row.coerced, (name, hours, share, threshold) => ({
+    title: `${name}: ${share} of records stored with a field nulled in the last ${hours} h`,
     message:
       `${row.coerced} of the ${row.fetched} records ${name} fetched in the last ${hours} h were stored with a field ` +
-      `NULL because its value did not fit the column (${pct(share)}, threshold ${pct(on.threshold)}). The values are ` +
+      `NULL because its value did not fit the column (${share}, threshold ${threshold}). The values are ` +
       `kept in each row's _raw, and its _meta says which field and why: ` +
       `\`crmsync sql "SELECT _meta FROM ${name} WHERE _meta IS NOT NULL LIMIT 20"\`. Then pin that column's type ` +
       `(e.g. "text") under sources.${row.source}.streams.${row.stream}.columns in the config file, or fix the values at ` +
       `the source; \`crmsync sync ${row.source} ${row.stream} --full\` then stores the rows already read whole.`,
-    value: share,
-    threshold: on.threshold,
-    details: { windowHours: hours, fetched: row.fetched, coerced: row.coerced, runs: row.runs },
-  }
-}
+  }))
 
 /**
  * consecutive_failures: the last N finished runs (3 by default) all failed — counted back from the
