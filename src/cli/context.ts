@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { loadConfig, type Config } from '../config.ts'
-import { CONNECTORS, SOURCE_NAMES } from '../connectors/registry.ts'
+import { CONNECTORS, manifests, SOURCE_NAMES } from '../connectors/registry.ts'
 import { createEngineEvents, type EngineEvents } from '../engine/events.ts'
 import type { SyncTarget } from '../engine/run-sync.ts'
 import { SyncError } from '../errors.ts'
@@ -15,8 +15,12 @@ import { ensureWritableDirectory } from '../writable-directory.ts'
 import { humanLogStream } from './log-format.ts'
 import { createOutput, type Output } from './output.ts'
 
-/** Environment variables whose values are secrets: registered with the log redactor at start. */
-const SECRET_VARIABLES = ['SALESPRO_ACCESS_KEY_ID', 'SALESPRO_SECRET_ACCESS_KEY', 'HUBSPOT_API_TOKEN', 'SALESRABBIT_API_TOKEN', 'CRMSYNC_MASTER_KEY', 'CRMSYNC_DASHBOARD_TOKEN']
+/** Environment variables whose values are secrets (each source's, by its manifest): registered with the log redactor at start. */
+const SECRET_VARIABLES = [
+  ...manifests().flatMap((m) => m.credentials.filter((v) => v.secret).map((v) => v.name)),
+  'CRMSYNC_MASTER_KEY',
+  'CRMSYNC_DASHBOARD_TOKEN',
+]
 
 /** Everything a command needs, wired by hand: the CLI is the composition root. */
 export interface CliContext {

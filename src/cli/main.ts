@@ -16,6 +16,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'sync sources into the warehouse: incremental, --full, --force or a --since/--until window',
     load: async () => ({ help: (await import('./commands/sync.ts')).SYNC_HELP, run: (await import('./commands/sync.ts')).syncCommand }),
   },
+  check: {
+    summary: 'prove a source\'s credentials and reachability with one cheap request (every configured source without one)',
+    load: async () => ({ help: (await import('./commands/check.ts')).CHECK_HELP, run: (await import('./commands/check.ts')).checkCommand }),
+  },
   status: {
     summary: 'the warehouse, running syncs and every stream: rows, last run, where it resumes',
     load: async () => ({ help: (await import('./commands/status.ts')).STATUS_HELP, run: (await import('./commands/status.ts')).statusCommand }),

@@ -18,6 +18,9 @@ import type { z } from 'zod'
 import type { Logger } from '../log.ts'
 import type { Column, PgBaseType } from '../columns.ts'
 import type { FieldChange } from './processors.ts'
+import type { ConnectorManifest, SourceDefaults } from './manifest.ts'
+
+export type { SourceDefaults } from './manifest.ts'
 
 export type WriteMode = 'merge' | 'append' | 'replace'
 export type ReadMode = 'full' | 'incremental' | 'backfill'
@@ -140,13 +143,9 @@ export interface Stream<K = unknown> {
   cursorAt?(record: SourceRecord): K | undefined
 }
 
-export interface SourceDefaults {
-  lookbackSeconds: number
-  horizonSeconds: number
-  batchSize: number
-}
-
 export interface Connector<C = unknown> {
+  /** the static half (./manifest.ts): name, title, credentials, defaults, emulator */
+  readonly manifest: ConnectorManifest
   readonly name: string
   readonly title: string
   readonly configSchema: z.ZodType<C>
@@ -154,8 +153,11 @@ export interface Connector<C = unknown> {
   loadConfig(variables: Readonly<Record<string, string | undefined>>, fileSection: unknown): C
   /** secret values in a config, for the log redactor */
   secrets(config: C): string[]
-  /** proves the credentials and endpoint work; throws SyncError('auth_failed' | ...) */
-  check(config: C, ctx: RunContext): Promise<void>
+  /**
+   * One cheap request proving the credentials and endpoint work; throws SyncError('auth_failed' |
+   * ...) naming the variable to fix. May say what it reached (`Athena reachable (database x)`).
+   */
+  check(config: C, ctx: RunContext): Promise<string | void>
   streams(config: C, ctx: RunContext): Promise<readonly Stream[]>
   /**
    * The names `streams()` will give, from the config file's section alone: no credentials, no
@@ -165,6 +167,17 @@ export interface Connector<C = unknown> {
   readonly defaults: SourceDefaults
 }
 
-/** Identity helpers that keep literal types when defining connectors and streams. */
-export const defineConnector = <C>(connector: Connector<C>) => connector
+/** The part of a connector its manifest does not hold. */
+export type ConnectorImplementation<C> = Omit<Connector<C>, 'manifest' | 'name' | 'title' | 'defaults'>
+
+/** A connector built on its manifest: name, title and defaults come from there, so the two cannot drift. */
+export const defineConnector = <C>(manifest: ConnectorManifest, implementation: ConnectorImplementation<C>): Connector<C> => ({
+  ...implementation,
+  manifest,
+  name: manifest.name,
+  title: manifest.title,
+  defaults: manifest.defaults,
+})
+
+/** Identity helper that keeps literal types when defining streams. */
 export const defineStream = <K>(stream: Stream<K>) => stream

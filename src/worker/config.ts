@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { manifests } from '../connectors/registry.ts'
 import { SyncError } from '../errors.ts'
 
 /**
@@ -6,7 +7,8 @@ import { SyncError } from '../errors.ts'
  * warehouse shares them, so HubSpot's request budget is shared, not multiplied by the number of
  * workers (one HubSpot stream at a time by default).
  */
-const DEFAULT_SOURCE_CONCURRENCY: Record<string, number> = { hubspot: 1, salespro: 4, salesrabbit: 2 }
+// each source's own default (its manifest's `concurrency`); one that says nothing gets 1, never more
+const DEFAULT_SOURCE_CONCURRENCY: Record<string, number> = Object.fromEntries(manifests().map((m) => [m.name, m.concurrency ?? 1]))
 
 export const workerConfigSchema = z
   .object({

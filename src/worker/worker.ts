@@ -123,7 +123,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     try {
       const global = await takeSlot(session, 'global', config.maxConcurrentRuns)
       if (global) slots.push(global)
-      const perSource = global ? await takeSlot(session, `source:${job.source}`, config.sourceConcurrency[job.source] ?? config.maxConcurrentRuns) : undefined
+      // a source neither a manifest nor the config gives a limit runs one at a time, not maxConcurrentRuns
+      const perSource = global ? await takeSlot(session, `source:${job.source}`, config.sourceConcurrency[job.source] ?? 1) : undefined
       if (perSource) slots.push(perSource)
       if (!global || !perSource) {
         // no free slot: hand the job back for later rather than holding a worker idle

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { col, columnsOf } from '../../src/columns.ts'
-import type { Connector, Page, ReadRequest, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../../src/connectors/types.ts'
+import { defineManifest } from '../../src/connectors/manifest.ts'
+import { defineConnector, type Connector, type Page, type ReadRequest, type RunContext, type SourceRecord, type SourceSchema, type Stream, type WriteMode } from '../../src/connectors/types.ts'
 import { SyncError } from '../../src/errors.ts'
 
 /**
@@ -89,16 +90,20 @@ export function createFakeStream(controls: FakeSourceControls, options: { name?:
 }
 
 export function createFakeConnector(controls: FakeSourceControls, streams?: Stream[]): Connector<Record<string, never>> {
-  return {
+  const manifest = defineManifest({
     name: 'fake',
     title: 'Fake',
+    credentials: [],
+    fileShape: {},
+    defaults: { lookbackSeconds: 0, horizonSeconds: 0, batchSize: 10 },
+  })
+  return defineConnector<Record<string, never>>(manifest, {
     configSchema: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
     loadConfig: () => ({}),
     secrets: () => [],
     check: async () => {},
     streams: async () => streams ?? [createFakeStream(controls)],
-    defaults: { lookbackSeconds: 0, horizonSeconds: 0, batchSize: 10 },
-  }
+  })
 }
 
 /** `count` rows `r0001…`, updated one second apart from 2024-01-01, or all at one instant when `tie`. */

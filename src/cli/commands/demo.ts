@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
-import { SOURCE_NAMES } from '../../connectors/registry.ts'
+import { manifests, SOURCE_NAMES } from '../../connectors/registry.ts'
 import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
 import { attachAutomation } from '../../ops/automation/automation.ts'
 import type { RunSummary } from '../../engine/summary.ts'
@@ -23,7 +23,11 @@ runs an incremental sync that picks up exactly those changes, and then serves th
 dashboard on that data (http://127.0.0.1:8000/monitoring/) until Ctrl-C. --no-serve ends after
 the syncs instead.`
 
-const DEMO_SOURCES = ['salespro', 'hubspot', 'salesrabbit'] as const
+/** The demo syncs every source that has an emulator (`emulate all` starts exactly those). */
+const DEMO_SOURCES = manifests().flatMap((m) => (m.emulator ? [{ name: m.name, emulator: m.emulator }] : []))
+
+/** "a, b and c" */
+const listed = (items: readonly string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`)
 
 interface Emulators {
   env: Record<string, string>
@@ -64,7 +68,9 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   const rows = positiveInt(values.rows, '--rows', 1_000_000) ?? 2000
   const say = (text = '') => ctx.out.line(text)
   say('crmsync demo')
-  say(`1. starting the source emulators: SalesPro over Athena, HubSpot and SalesRabbit (${rows.toLocaleString('en-US')} customers, contacts and leads, and what goes with them)…`)
+  const titles = listed(DEMO_SOURCES.map((s) => s.emulator.title))
+  const counted = listed(DEMO_SOURCES.map((s) => s.emulator.rowsName))
+  say(`1. starting the source emulators: ${titles} (${rows.toLocaleString('en-US')} ${counted}, and what goes with them)…`)
   const emulators = await startEmulators(rows)
   ctx.releasers.push(async () => void emulators.child.kill('SIGTERM'))
   // the emulators' variables stand in for real credentials, for this process only
@@ -77,10 +83,10 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   const alerts = attachAlerts({ warehouse, events: ctx.events, log: ctx.log, config: ctx.config, sources: SOURCE_NAMES })
   ctx.releasers.push(() => alerts.close())
 
-  const targets: SyncTarget[] = await Promise.all(DEMO_SOURCES.map((source) => loadTarget(ctx, source)))
+  const targets: SyncTarget[] = await Promise.all(DEMO_SOURCES.map((source) => loadTarget(ctx, source.name)))
   // the emulators start from the same seed every time: a warehouse kept from an earlier demo holds
   // that demo's changes, which this fresh emulator never made, so the first sync overwrites (--force)
-  const earlier = (await listStreamStates(warehouse)).some((s) => (DEMO_SOURCES as readonly string[]).includes(s.source))
+  const earlier = (await listStreamStates(warehouse)).some((s) => DEMO_SOURCES.some((d) => d.name === s.source))
   const sync = async (flags: { force?: boolean; full?: boolean }, only = targets) => {
     const stop = showProgress(ctx.events)
     try {
@@ -93,21 +99,23 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   }
   say(`2. syncing every stream${earlier ? ' (forced: the warehouse holds an earlier demo)' : ''}…`)
   const first = await sync({ force: earlier })
-  const { SALESPRO_ATHENA_ENDPOINT: salesproUrl, HUBSPOT_BASE_URL: hubspotUrl, SALESRABBIT_API_URL: salesrabbitUrl } = emulators.env
+  const urls = DEMO_SOURCES.map((source) => emulators.env[source.emulator.urlVariable])
   say('3. changing data at the sources while nothing syncs:')
-  say('   SalesPro: 250 customers updated, 40 added, 5 deleted; 100 estimates and 60 lead results updated')
-  await mutate(salesproUrl, { table: 'customer', updates: 250, inserts: 40, deletes: 5 })
-  await mutate(salesproUrl, { table: 'estimate', updates: 100 })
-  await mutate(salesproUrl, { table: 'lead_results', updates: 60 })
-  say('   HubSpot: 120 contacts updated, 10 added, 4 archived; 30 deals updated')
-  await mutate(hubspotUrl, { table: 'contacts', updates: 120, inserts: 10, deletes: 4 })
-  await mutate(hubspotUrl, { table: 'deals', updates: 30 })
-  say('   SalesRabbit: 150 leads updated, 20 added, 6 deleted')
-  await mutate(salesrabbitUrl, { table: 'leads', updates: 150, inserts: 20, deletes: 6 })
+  for (const [i, { emulator }] of DEMO_SOURCES.entries()) {
+    if (!emulator.demo) continue
+    say(`   ${emulator.demo.said}`)
+    for (const mutation of emulator.demo.mutations) await mutate(urls[i], mutation)
+  }
   say('4. an incremental sync: only what changed (plus a short look back) is read; HubSpot archives and SalesRabbit deletions become soft deletes…')
   const second = await sync({})
-  say('5. SalesPro (Athena) has no change feed: a deleted row is seen to be gone only by a full pass, so one runs for salespro.customer…')
-  const third = await sync({ full: true }, [await loadTarget(ctx, 'salespro', ['customer'])])
+  // a source with no change feed sees a deletion only in a full pass: the first such source shows it
+  const fullPass = DEMO_SOURCES.find((s) => s.emulator.demo?.fullPass)
+  const pass = fullPass?.emulator.demo?.fullPass
+  let third: RunSummary[] = []
+  if (fullPass && pass) {
+    say(`5. ${pass.said}`)
+    third = await sync({ full: true }, [await loadTarget(ctx, fullPass.name, [pass.stream])])
+  }
 
   const failed = [...first, ...second, ...third].filter((r) => r.status !== 'succeeded')
   say()
@@ -115,7 +123,7 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   say(`   first sync:   ${describe(first)}`)
   say(`   second sync:  ${describe(second)}`)
   say(`   full pass:    ${describe(third)}, ${formatNumber(third.reduce((n, r) => n + r.deleted, 0))} soft-deleted`)
-  const counts = await Promise.all([salesproUrl, hubspotUrl, salesrabbitUrl].map((url) => emulatorTables(url)))
+  const counts = await Promise.all(urls.map((url) => emulatorTables(url)))
   say(`   emulator row counts now: ${counts.flatMap((c) => Object.entries(c).map(([t, n]) => `${t} ${formatNumber(n)}`)).join(', ')}`)
   if (!values['no-serve']) return serveDashboard(ctx, warehouse, automation.gate, failed.length ? 1 : 0)
   say()

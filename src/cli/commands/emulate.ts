@@ -1,8 +1,19 @@
+import { manifests } from '../../connectors/registry.ts'
+import type { SourceEmulator } from '../../connectors/manifest.ts'
 import { SyncError } from '../../errors.ts'
 import { parseCommandArgs, positiveInt } from '../args.ts'
 import type { CliContext } from '../context.ts'
 
-export const EMULATE_HELP = `crmsync emulate <salespro|hubspot|salesrabbit|all> [--port P] [--rows N] [--seed S] [--host H]
+/** The sources that have an emulator, in the registry's order. */
+export const EMULATED: readonly { name: string; emulator: SourceEmulator }[] = manifests().flatMap((m) => (m.emulator ? [{ name: m.name, emulator: m.emulator }] : []))
+
+export const EMULATOR_NAMES = EMULATED.map((e) => e.name)
+
+const emulatorOf = (name: string) => EMULATED.find((e) => e.name === name)?.emulator
+const defaultPorts = EMULATED.map((e) => `${e.name} ${e.emulator.port}`).join(', ')
+const withTables = EMULATED.filter((e) => e.emulator.tablesOption).map((e) => e.name).join(', ')
+
+export const EMULATE_HELP = `crmsync emulate <${EMULATOR_NAMES.join('|')}|all> [--port P] [--rows N] [--seed S] [--host H]
 
 Starts local stand-ins for the sources that speak their real wire protocols (Athena + S3,
 HubSpot's CRM API, SalesRabbit's REST API), with seeded realistic data, admin endpoints to change
@@ -19,36 +30,27 @@ each table, by stream name. For example:
 Options:
   --rows N     size: SalesPro customers, HubSpot contacts, SalesRabbit leads (others in proportion)
   --seed S     the data's seed (default 1); the same seed gives the same data
-  --port P     the port (default: salespro 4510, hubspot 4520, salesrabbit 4530; 0 = any free port);
+  --port P     the port (default: ${defaultPorts}; 0 = any free port);
                with "all", each emulator takes the next port from P
   --host H     the address to listen on (default 127.0.0.1)
-  --tables T   salespro only: generate just these Athena tables (comma-separated), e.g. customer
+  --tables T   ${withTables} only: generate just these Athena tables (comma-separated), e.g. customer
 Runs until interrupted (Ctrl-C).`
 
-export const EMULATOR_NAMES = ['salespro', 'hubspot', 'salesrabbit'] as const
-type EmulatorName = (typeof EMULATOR_NAMES)[number]
-const DEFAULT_PORTS: Record<EmulatorName, number> = { salespro: 4510, hubspot: 4520, salesrabbit: 4530 }
-
 export interface EmulatorHandle {
-  name: EmulatorName
+  name: string
   url: string
   env: Record<string, string>
   tables(): Promise<Record<string, number>>
   close(): Promise<void>
 }
 
-/** Loaded lazily: only this command and the demo reach the emulators (docs/design.md §1). */
-export async function startEmulator(name: EmulatorName, options: { host?: string; port?: number; rows?: number; seed?: number; only?: string[] }): Promise<EmulatorHandle> {
-  const running =
-    name === 'salespro'
-      ? await (await import('../../../emulators/salespro/index.ts')).startSalesProEmulator(options as never)
-      : name === 'hubspot'
-        ? await (await import('../../../emulators/hubspot/index.ts')).startHubSpotEmulator(withoutOnly(options))
-        : await (await import('../../../emulators/salesrabbit/index.ts')).startSalesRabbitEmulator(withoutOnly(options))
+/** Loaded lazily, by the source's manifest: only this command and the demo reach the emulators (docs/design.md §1). */
+export async function startEmulator(name: string, options: { host?: string; port?: number; rows?: number; seed?: number; only?: string[] }): Promise<EmulatorHandle> {
+  const emulator = emulatorOf(name)
+  if (!emulator) throw new SyncError('config_invalid', `${JSON.stringify(name)} has no emulator`)
+  const running = await emulator.start(options)
   return { name, url: running.url, env: running.env, tables: () => running.tables(), close: () => running.close() }
 }
-
-const withoutOnly = ({ only: _only, ...rest }: { only?: string[] } & Record<string, unknown>) => rest
 
 export async function emulateCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -64,19 +66,20 @@ export async function emulateCommand(ctx: CliContext, argv: string[]): Promise<n
     'emulate',
   )
   const which = positionals[0]
-  if (!which || (which !== 'all' && !EMULATOR_NAMES.includes(which as EmulatorName)))
+  if (!which || (which !== 'all' && !emulatorOf(which)))
     throw new SyncError('config_invalid', `name an emulator: ${EMULATOR_NAMES.join(', ')} or all${which ? ` (not ${JSON.stringify(which)})` : ''}`)
   if (positionals.length > 1) throw new SyncError('config_invalid', `unexpected argument ${JSON.stringify(positionals[1])}`)
   const port = values.port === '0' ? 0 : positiveInt(values.port, '--port', 65_535)
   const rows = positiveInt(values.rows, '--rows', 50_000_000)
   const seed = values.seed === undefined ? undefined : Number(values.seed)
   if (seed !== undefined && !Number.isInteger(seed)) throw new SyncError('config_invalid', `--seed must be an integer, not ${JSON.stringify(values.seed)}`)
-  const names = which === 'all' ? [...EMULATOR_NAMES] : [which as EmulatorName]
+  const names = which === 'all' ? [...EMULATOR_NAMES] : [which]
   const handles: EmulatorHandle[] = []
   try {
     for (const [i, name] of names.entries()) {
-      const chosen = port === undefined ? DEFAULT_PORTS[name] : port === 0 ? 0 : port + i
-      const only = name === 'salespro' && values.tables ? values.tables.split(',').map((t) => t.trim()) : undefined
+      const emulator = emulatorOf(name)
+      const chosen = port === undefined ? emulator?.port : port === 0 ? 0 : port + i
+      const only = emulator?.tablesOption && values.tables ? values.tables.split(',').map((t) => t.trim()) : undefined
       handles.push(await startEmulator(name, { host: values.host, port: chosen, rows, seed, only }))
     }
   } catch (error) {

@@ -2,6 +2,7 @@ import { defineConnector, type RunContext, type Stream } from '../types.ts'
 import { createHubSpotClient, type HubSpotClient } from './client.ts'
 import { z } from 'zod'
 import { DEFAULT_ASSOCIATIONS, DEFAULT_CUSTOM_OBJECTS, hubSpotConfigSchema, hubSpotFileShape, loadHubSpotConfig, type HubSpotConfig } from './config.ts'
+import { hubSpotManifest } from './manifest.ts'
 import { buildObjectSchema } from './object-schema.ts'
 import { ownersAnswerSchema, propertiesAnswerSchema } from './schemas.ts'
 import { defineAssociationStream } from './streams/associations.ts'
@@ -50,23 +51,17 @@ async function objectStream(type: ObjectType, config: HubSpotConfig, client: Hub
  * HubSpot CRM v3/v4 through a private-app token: the standard and custom objects (columns from
  * the properties API), owners, and associations.
  */
-export const hubspot = defineConnector<HubSpotConfig>({
-  name: 'hubspot',
-  title: 'HubSpot CRM',
+export const hubspot = defineConnector<HubSpotConfig>(hubSpotManifest, {
   configSchema: hubSpotConfigSchema,
   loadConfig: loadHubSpotConfig,
   secrets: (config) => [config.apiToken],
-  // HubSpot's search index lags behind its writes by seconds: each incremental window re-reads the
-  // last 10 minutes, so a record indexed late is caught by the next run. No horizon by default (a
-  // change made just before a run is in that run when it is already searchable); set
-  // `horizonSeconds` to hold back the newest seconds when every run must see the index settled.
-  defaults: { lookbackSeconds: 600, horizonSeconds: 0, batchSize: 100 },
   async check(config, ctx) {
     const client = createHubSpotClient(config)
     await client.send(
       { method: 'GET', path: '/crm/v3/owners', query: { limit: '1' }, schema: ownersAnswerSchema, operation: 'check' },
       ctx,
     )
+    return 'CRM API reachable'
   },
   async streams(config, ctx) {
     const client = createHubSpotClient(config)

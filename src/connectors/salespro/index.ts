@@ -6,17 +6,15 @@ import { customer, creditApplication, estimate, payment } from './streams/keyed-
 import { leadResult, leadResultLineItem } from './streams/lead-results.ts'
 import { userActivity } from './streams/user-activity.ts'
 import { defineTableStream } from './table-stream.ts'
+import { salesProManifest } from './manifest.ts'
 
 /** SalesPro's data, reachable only through AWS Athena SQL, in the seed's order (customers first). */
 export const SALESPRO_STREAMS = [customer, creditApplication, estimate, leadResult, leadResultLineItem, payment, userActivity]
 
-export const salespro = defineConnector<SalesProConfig>({
-  name: 'salespro',
-  title: 'SalesPro (AWS Athena)',
+export const salespro = defineConnector<SalesProConfig>(salesProManifest, {
   configSchema: salesProConfigSchema,
   loadConfig: loadSalesProConfig,
   secrets: (config) => [config.secretAccessKey, config.accessKeyId],
-  defaults: { lookbackSeconds: 3600, horizonSeconds: 0, batchSize: 5000 },
   async check(config, ctx) {
     const gateway = createAthenaGateway(config)
     try {
@@ -26,6 +24,7 @@ export const salespro = defineConnector<SalesProConfig>({
     } finally {
       gateway.destroy()
     }
+    return `Athena reachable (database ${config.database})`
   },
   streams: async (config) => SALESPRO_STREAMS.map((spec) => defineTableStream(spec, config)) as Stream[],
   streamNames: () => SALESPRO_STREAMS.map((spec) => spec.name),

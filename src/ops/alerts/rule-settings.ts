@@ -1,24 +1,27 @@
+import { MANIFESTS } from '../../connectors/registry.ts'
 import type { AlertSettings } from './config.ts'
 import type { AlertRule, Severity } from './types.ts'
 
 interface RuleDefault {
   threshold: number
   severity: Severity
-  /** built-in per-source thresholds (the seed's SalesPro values) */
-  perSource?: Record<string, number>
-  /** when set, the rule is on only for these sources unless the config turns it on elsewhere */
-  onlySources?: readonly string[]
+  /**
+   * the rule is on only for the sources whose manifest turns it on (`alerts.<rule>.enabled`),
+   * unless the config turns it on elsewhere
+   */
+  offUnlessSourceAsks?: boolean
 }
 
 /**
- * Built-in thresholds: the original's ALERT_THRESHOLDS (reference/original-system.md §1.8) and the
- * seed's SalesPro values — Athena queries are slower, so SalesPro gets 60 s and a batch limit.
+ * Built-in thresholds: the original's ALERT_THRESHOLDS (reference/original-system.md §1.8). A
+ * source's manifest may override them for itself (`alerts`): the seed's SalesPro values, say —
+ * Athena queries are slower, so SalesPro gets 60 s and a batch limit.
  */
 export const RULE_DEFAULTS: Readonly<Record<AlertRule, RuleDefault>> = {
   sync_success_rate: { threshold: 0.95, severity: 'error' },
-  sync_response_time: { threshold: 30, severity: 'warning', perSource: { salespro: 60 } },
+  sync_response_time: { threshold: 30, severity: 'warning' },
   sync_error_rate: { threshold: 0.05, severity: 'error' },
-  batch_processing_time: { threshold: 120, severity: 'warning', onlySources: ['salespro'] },
+  batch_processing_time: { threshold: 120, severity: 'warning', offUnlessSourceAsks: true },
   stale_data: { threshold: 1440, severity: 'warning' },
   consecutive_failures: { threshold: 3, severity: 'error' },
   run_abandoned: { threshold: 1, severity: 'error' },
@@ -47,15 +50,16 @@ export interface EffectiveRule {
 /**
  * A rule's threshold and severity for one source, or undefined when it is off there. Most specific
  * wins: `rules.<rule>.sources.<source>`, then (stale_data) the source's expected interval, then
- * `rules.<rule>`, then the built-in per-source value, then the built-in default.
+ * `rules.<rule>`, then the source manifest's value, then the built-in default.
  */
 export function ruleFor(settings: AlertSettings, rule: AlertRule, source: string | null): EffectiveRule | undefined {
   const defaults = RULE_DEFAULTS[rule]
   const rc = settings.rules[rule] ?? {}
   const sc = (source !== null && rc.sources?.[source]) || {}
+  const builtIn = source !== null ? MANIFESTS[source]?.alerts?.[rule] : undefined
   if (rc.enabled === false && sc.enabled !== true) return undefined
   if (sc.enabled === false) return undefined
-  if (source !== null && defaults.onlySources && !defaults.onlySources.includes(source)) {
+  if (source !== null && (builtIn?.enabled ?? !defaults.offUnlessSourceAsks) === false) {
     const turnedOn = sc.enabled === true || sc.threshold !== undefined || rc.threshold !== undefined || rc.enabled === true
     if (!turnedOn) return undefined
   }
@@ -65,7 +69,7 @@ export function ruleFor(settings: AlertSettings, rule: AlertRule, source: string
     sc.threshold ??
     (interval !== undefined ? interval * STALE_INTERVALS : undefined) ??
     rc.threshold ??
-    (source !== null ? defaults.perSource?.[source] : undefined) ??
+    builtIn?.threshold ??
     defaults.threshold
   return { threshold, severity: sc.severity ?? rc.severity ?? defaults.severity }
 }

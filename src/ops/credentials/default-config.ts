@@ -1,6 +1,27 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { manifests } from '../../connectors/registry.ts'
+import type { ConnectorManifest } from '../../connectors/manifest.ts'
 import { ensureWritableDirectory } from '../../writable-directory.ts'
+
+/**
+ * One source's section: on, the engine's settings at the source's defaults (its manifest's), and
+ * the lines the manifest adds for its own keys. Generated, so a new source documents itself.
+ */
+function sourceSection(manifest: ConnectorManifest): string {
+  const { lookbackSeconds, horizonSeconds, batchSize } = manifest.defaults
+  const lines = [
+    '"enabled": true,',
+    `// "lookbackSeconds": ${lookbackSeconds},`,
+    `// "horizonSeconds": ${horizonSeconds},`,
+    `// "batchSize": ${batchSize},`,
+    '// "expectedIntervalMinutes": 60,',
+    ...(manifest.defaultConfigLines ?? []),
+  ]
+  return [`    ${JSON.stringify(manifest.name)}: {`, ...lines.map((line) => `      ${line}`), '    },'].join('\n')
+}
+
+const SOURCE_SECTIONS = manifests().map(sourceSection).join('\n')
 
 /**
  * The commented crmsync.config.json `crmsync init` writes. Every setting is shown with its
@@ -31,31 +52,7 @@ export const DEFAULT_CONFIG = `// crmsync configuration: JSON with comments (// 
   //                            them), "freeze" (a change fails the run) or "discard_new" (new
   //                            fields stay in _raw); "columns" pins a column's type, or "ignore"
   "sources": {
-    "salespro": {
-      "enabled": true,
-      // "lookbackSeconds": 3600,
-      // "horizonSeconds": 0,
-      // "batchSize": 5000,
-      // "expectedIntervalMinutes": 60,
-      // "timeZone": "UTC",
-      // "streams": { "estimate": { "schema": "evolve", "columns": { "zip_code": "text", "internal_notes": "ignore" } } },
-      // the Athena database holding the SalesPro tables (SALESPRO_DATABASE overrides it)
-      // "database": "home_genius_db",
-    },
-    "hubspot": {
-      "enabled": true,
-      // "lookbackSeconds": 600,
-      // "horizonSeconds": 0,
-      // "batchSize": 100,
-      // "expectedIntervalMinutes": 60,
-    },
-    "salesrabbit": {
-      "enabled": true,
-      // "lookbackSeconds": 3600,
-      // "horizonSeconds": 0,
-      // "batchSize": 2000,
-      // "expectedIntervalMinutes": 60,
-    },
+${SOURCE_SECTIONS}
   },
 
   // Alert thresholds and channels: see the README for the keys.

@@ -1,34 +1,20 @@
+import { manifests } from '../../connectors/registry.ts'
+import type { CredentialVariable } from '../../connectors/manifest.ts'
 import { SyncError } from '../../errors.ts'
 
-/** One environment variable a source's credentials are made of. */
-export interface CredentialVariable {
-  readonly name: string
-  /** masked in `credentials list` and registered with the log redactor; never shown, not even partly */
-  readonly secret: boolean
-  /** the source cannot sync without it */
-  readonly required: boolean
-}
-
-const variable = (name: string, secret: boolean, required = true): CredentialVariable => ({ name, secret, required })
+export type { CredentialVariable } from '../../connectors/manifest.ts'
 
 /**
- * Which variables each source's credentials are: what `credentials set` asks for and stores, and
- * what the store may fill in when the environment leaves them unset. Endpoint overrides for the
- * emulators (SALESPRO_ATHENA_ENDPOINT, HUBSPOT_BASE_URL…) stay environment-only: they say where
- * to connect, not who we are.
+ * Which variables each source's credentials are (its manifest's `credentials`): what
+ * `credentials set` asks for and stores, and what the store may fill in when the environment
+ * leaves them unset. Endpoint overrides for the emulators (SALESPRO_ATHENA_ENDPOINT,
+ * HUBSPOT_BASE_URL…) stay environment-only: they say where to connect, not who we are.
  */
 // no prototype: looked up with a source name from the command line (`credentials set toString`)
-export const CREDENTIAL_SOURCES: Readonly<Record<string, readonly CredentialVariable[]>> = Object.assign(Object.create(null), {
-  salespro: [
-    variable('SALESPRO_ACCESS_KEY_ID', true),
-    variable('SALESPRO_SECRET_ACCESS_KEY', true),
-    variable('SALESPRO_S3_LOCATION', false),
-    variable('SALESPRO_SERVER_REGION', false, false),
-    variable('SALESPRO_DATABASE', false, false),
-  ],
-  hubspot: [variable('HUBSPOT_API_TOKEN', true)],
-  salesrabbit: [variable('SALESRABBIT_API_TOKEN', true)],
-})
+export const CREDENTIAL_SOURCES: Readonly<Record<string, readonly CredentialVariable[]>> = Object.assign(
+  Object.create(null),
+  Object.fromEntries(manifests().map((manifest) => [manifest.name, manifest.credentials])),
+)
 
 export const CREDENTIAL_SOURCE_NAMES = Object.keys(CREDENTIAL_SOURCES)
 
