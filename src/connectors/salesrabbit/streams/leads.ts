@@ -10,7 +10,8 @@ import {
 } from '../../types.ts'
 import type { SalesRabbitClient } from '../client.ts'
 import type { SalesRabbitConfig } from '../config.ts'
-import { asObject, defineRecord, field, FieldError, inferSchema, keyOf } from '../fields.ts'
+import { asObject, FieldError, inferSchema, keyOf } from '../processors.ts'
+import { leadRecord } from '../schemas.ts'
 import {
   finalCursor,
   leadsCursorSchema,
@@ -19,43 +20,9 @@ import {
   upperBound,
   type LeadsCursor,
   type LeadsWindow,
-} from '../lead-window.ts'
+} from './lead-window.ts'
 import { parseInstant } from '../timestamps.ts'
 import { inWindow, isLastPage, pageSizeFor, startTimeOf } from './paging.ts'
-
-/** A lead as the API sends it: flat, every key present (source-apis.md §4), typed column by column. */
-export const leadRecord = defineRecord({
-  id: field.key('id'),
-  first_name: field.text('firstName'),
-  last_name: field.text('lastName'),
-  business_name: field.text('businessName'),
-  email: field.text('email'),
-  phone_primary: field.text('phonePrimary'),
-  phone_alternate: field.text('phoneAlternate'),
-  street1: field.text('street1'),
-  street2: field.text('street2'),
-  city: field.text('city'),
-  state: field.text('state'),
-  zip: field.text('zip'),
-  country: field.text('country'),
-  latitude: field.double('latitude'),
-  longitude: field.double('longitude'),
-  status: field.text('status'),
-  status_modified: field.timestamp('statusModified'),
-  notes: field.text('notes'),
-  custom_fields: field.json('customFields'),
-  appointment: field.timestamp('appointment'),
-  files: field.json('files'),
-  campaign_id: field.bigint('campaignId'),
-  user_id: field.bigint('userId'),
-  user_name: field.text('userName'),
-  date_created: field.timestamp('dateCreated'),
-  date_modified: field.timestampRequired('dateModified'),
-  owner_modified: field.timestamp('ownerModified'),
-  date_of_birth: field.date('dateOfBirth'),
-  // "" means not deleted; a stamp is a soft delete at the source
-  deleted_at: field.timestamp('deletedAt'),
-})
 
 // a safety net only: 2,000 leads a page times this is far beyond any real account
 const MAX_PAGES = 50_000

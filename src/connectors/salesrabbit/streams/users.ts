@@ -11,35 +11,10 @@ import {
 } from '../../types.ts'
 import type { SalesRabbitClient } from '../client.ts'
 import type { SalesRabbitConfig } from '../config.ts'
-import { asObject, defineRecord, field, FieldError, inferSchema, keyOf } from '../fields.ts'
+import { asObject, FieldError, inferSchema, keyOf } from '../processors.ts'
+import { userRecord } from '../schemas.ts'
 import { parseInstant } from '../timestamps.ts'
 import { inWindow, isLastPage, pageSizeFor } from './paging.ts'
-
-/** The user keys the original client read (source-apis.md §4), plus the photo URL. */
-export const userRecord = defineRecord({
-  id: field.key('id'),
-  first_name: field.text('firstName'),
-  last_name: field.text('lastName'),
-  email: field.text('email'),
-  phone: field.text('phone'),
-  active: field.boolean('active'),
-  hire_date: field.date('hireDate'),
-  business_unit: field.text('businessUnit'),
-  department: field.text('department'),
-  role: field.text('role'),
-  office: field.text('office'),
-  team: field.text('team'),
-  region: field.text('region'),
-  org_id: field.bigint('orgId'),
-  supervisor_id: field.bigint('supervisorId'),
-  recruiter_id: field.bigint('recruiterId'),
-  cms_id: field.text('cmsId'),
-  lead_rep_cms_id: field.text('leadRepCmsId'),
-  external_ids: field.json('externalIds'),
-  photo_url: field.text('photoUrl'),
-  date_created: field.timestamp('dateCreated'),
-  date_modified: field.timestamp('dateModified'),
-})
 
 /** The last committed page of a pass; `complete` once the pass ended (the next one starts over). */
 export const usersCursorSchema = z.object({ page: z.number().int().positive(), complete: z.boolean() }).strict()

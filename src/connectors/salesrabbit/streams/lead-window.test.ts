@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { ReadRequest } from '../types.ts'
+import type { ReadRequest } from '../../types.ts'
 import { finalCursor, planLeadsWindow, type LeadsCursor } from './lead-window.ts'
-import { retryAfterMs } from './responses.ts'
-import { formatInstant, parseInstant } from './timestamps.ts'
+import { retryAfterMs } from '../responses.ts'
+import { formatInstant, parseInstant } from '../timestamps.ts'
 
 const at = (text: string) => parseInstant(text) as number
 const request = (over: Partial<ReadRequest<LeadsCursor>>): ReadRequest<LeadsCursor> => ({

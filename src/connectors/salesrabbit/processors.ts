@@ -5,6 +5,10 @@ import { processField, processValue, ValueError, type FieldChange } from '../pro
 import type { SourceSchema } from '../types.ts'
 import { parseInstant } from './timestamps.ts'
 
+// SalesRabbit's processors: how an API value becomes a column's value (through the shared tolerant
+// processors of src/connectors/processors.ts), `defineRecord` that pairs them with the columns'
+// types (the record schemas are in schemas.ts), and the types of fields the source grew.
+
 /** A record without a usable key or modification time: it becomes a reject naming the field. */
 export class FieldError extends Error {}
 

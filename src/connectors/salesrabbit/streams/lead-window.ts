@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { ReadRequest } from '../types.ts'
-import { formatInstant, parseInstant } from './timestamps.ts'
+import type { ReadRequest } from '../../types.ts'
+import { formatInstant, parseInstant } from '../timestamps.ts'
 
 const instant = z.string().refine((text) => parseInstant(text) !== undefined, 'not a timestamp with a zone')
 
