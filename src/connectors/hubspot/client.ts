@@ -12,7 +12,7 @@ import {
   retryAfterMs,
   terminalError,
 } from './http-errors.ts'
-import type { ErrorBody } from './schemas.ts'
+import type { ErrorBody } from './responses.ts'
 
 /**
  * The HubSpot client layer: auth, pacing (the governor), retries and response validation; no

@@ -1,5 +1,5 @@
 import { SyncError } from '../../errors.ts'
-import { errorBodySchema, type ErrorBody } from './schemas.ts'
+import { errorBodySchema, type ErrorBody } from './responses.ts'
 
 /** HubSpot's error envelope from an answer's text; an unreadable body is an empty one. */
 export function readErrorBody(text: string): ErrorBody {

@@ -4,7 +4,7 @@ import { col, type PgBaseType } from '../../columns.ts'
 import { processField, processValue, ValueError, type FieldChange } from '../processors.ts'
 import type { RejectedRecord, SourceRecord, SourceSchema } from '../types.ts'
 import { columnNames } from '../column-name.ts'
-import type { PropertyDefinition, SimpleObject } from './schemas.ts'
+import type { PropertyDefinition, SimpleObject } from './responses.ts'
 import { baseTypeOf } from './values.ts'
 
 /** The columns every object stream has besides its properties. */

@@ -3,7 +3,7 @@ import { SyncError } from '../../../errors.ts'
 import { col, columnsOf } from '../../../columns.ts'
 import type { Page, ReadRequest, RunContext, SourceRecord, Stream } from '../../types.ts'
 import type { HubSpotClient } from '../client.ts'
-import { associationsAnswerSchema, listAnswerSchema, type BatchError } from '../schemas.ts'
+import { associationsAnswerSchema, listAnswerSchema, type BatchError } from '../responses.ts'
 
 const associationRecordSchema = z.object({
   from_id: col.bigintKey(),

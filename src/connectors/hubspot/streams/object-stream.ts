@@ -4,7 +4,7 @@ import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, Strea
 import type { HubSpotClient } from '../client.ts'
 import { createObjectReader, type ObjectReader } from '../object-reader.ts'
 import { toObjectRecord, type ObjectSchema } from '../object-schema.ts'
-import type { SimpleObject } from '../schemas.ts'
+import type { SimpleObject } from '../responses.ts'
 import {
   afterSearchPage,
   inWindow,

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { col, columnsOf } from '../../../columns.ts'
 import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, Stream } from '../../types.ts'
 import type { HubSpotClient } from '../client.ts'
-import { ownersAnswerSchema, type Owner } from '../schemas.ts'
+import { ownersAnswerSchema, type Owner } from '../responses.ts'
 import { processField, processValue, ValueError, type FieldChange } from '../../processors.ts'
 
 const ownerRecordSchema = z.object({
