@@ -2,8 +2,8 @@ import { SyncError } from '../../../errors.ts'
 import { columnsOf } from '../../../columns.ts'
 import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, Stream } from '../../types.ts'
 import type { HubSpotClient } from '../client.ts'
-import { createObjectReader, type ObjectReader } from '../object-reader.ts'
-import { toObjectRecord, type ObjectSchema } from '../object-schema.ts'
+import { createObjectReader, type ObjectReader } from './object-reader.ts'
+import { toObjectRecord, type ObjectSchema } from '../schemas.ts'
 import type { SimpleObject } from '../responses.ts'
 import {
   afterSearchPage,
@@ -16,7 +16,7 @@ import {
   type ObjectCursor,
   type ReadPlan,
   type SearchWindow,
-} from '../window.ts'
+} from './window.ts'
 
 /** One HubSpot CRM object type as a stream. */
 export interface ObjectType {
@@ -34,7 +34,7 @@ type ToPage = (objects: readonly SimpleObject[], cursor: ObjectCursor) => Page<O
 
 /**
  * An object stream: the list endpoint for full passes, the id-keyset search window for
- * incremental runs and backfills (the algorithm is described in ../window.ts), and the archived
+ * incremental runs and backfills (the algorithm is described in ./window.ts), and the archived
  * list for deletions. Each phase's last page carries the cursor of the next phase.
  */
 export function defineObjectStream(

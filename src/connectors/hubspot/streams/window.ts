@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { ReadRequest } from '../types.ts'
+import type { ReadRequest } from '../../types.ts'
 
 /**
  * Where an object stream is, and what to read next. Times are epoch milliseconds as exact decimal

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ReadRequest } from '../types.ts'
+import type { ReadRequest } from '../../types.ts'
 import { afterSearchPage, inWindow, maxId, modifiedMs, planRead, searchBody, type ObjectCursor, type SearchWindow } from './window.ts'
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z')

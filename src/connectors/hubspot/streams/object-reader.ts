@@ -1,7 +1,7 @@
-import { SyncError } from '../../errors.ts'
-import type { RunContext } from '../types.ts'
-import type { HubSpotClient } from './client.ts'
-import { batchReadAnswerSchema, listAnswerSchema, searchAnswerSchema, type SimpleObject } from './responses.ts'
+import { SyncError } from '../../../errors.ts'
+import type { RunContext } from '../../types.ts'
+import type { HubSpotClient } from '../client.ts'
+import { batchReadAnswerSchema, listAnswerSchema, searchAnswerSchema, type SimpleObject } from '../responses.ts'
 
 export interface ListPage {
   results: SimpleObject[]

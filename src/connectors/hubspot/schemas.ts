@@ -5,7 +5,11 @@ import { processField, processValue, ValueError, type FieldChange } from '../pro
 import type { RejectedRecord, SourceRecord, SourceSchema } from '../types.ts'
 import { columnNames } from '../column-name.ts'
 import type { PropertyDefinition, SimpleObject } from './responses.ts'
-import { baseTypeOf } from './values.ts'
+import { baseTypeOf } from './processors.ts'
+
+// The record schema of an object stream, built at run time from the account's property definitions:
+// the columns, their types (the validator and the DDL), and how an API object becomes a record.
+// The API's response schemas (what HubSpot answers) are in responses.ts.
 
 /** The columns every object stream has besides its properties. */
 export const OBJECT_COLUMNS = ['id', 'created_at', 'updated_at', 'archived', 'archived_at'] as const

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadHubSpotConfig } from './config.ts'
 import { columnName, columnNames } from '../column-name.ts'
-import { buildObjectSchema, toObjectRecord } from './object-schema.ts'
+import { buildObjectSchema, toObjectRecord } from './schemas.ts'
 import { processValue } from '../processors.ts'
 
 describe('HubSpot values, through the shared processors', () => {
