@@ -5,7 +5,7 @@ import { loadSalesProConfig, salesProConfigSchema, type SalesProConfig } from '.
 import { customer, creditApplication, estimate, payment } from './streams/keyed-tables.ts'
 import { leadResult, leadResultLineItem } from './streams/lead-results.ts'
 import { userActivity } from './streams/user-activity.ts'
-import { defineTableStream } from './table-stream.ts'
+import { defineTableStream } from './streams/table-stream.ts'
 import { salesProManifest } from './manifest.ts'
 
 /** SalesPro's data, reachable only through AWS Athena SQL, in the seed's order (customers first). */

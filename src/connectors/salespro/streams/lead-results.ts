@@ -1,37 +1,16 @@
-import { z } from 'zod'
-import { col } from '../../../columns.ts'
 import type { SourceRecord } from '../../types.ts'
 import type { AthenaRow } from '../client.ts'
-import { LEAD_RESULT_COLUMNS, normalizeLeadResults, parseLeadResultsJson, type LeadResultNormalized } from '../lead-result/index.ts'
+import { normalizeLeadResults, parseLeadResultsJson, type LeadResultNormalized } from '../lead-result/index.ts'
 import { ValueError, type FieldChange } from '../../processors.ts'
 import { parse } from '../processors.ts'
-import { convertColumns, type RowResult, type TableStreamSpec } from '../table-stream.ts'
+import { leadResultSchema, lineItemSchema } from '../schemas.ts'
+import { convertColumns, type RowResult, type TableStreamSpec } from './table-stream.ts'
 
 /**
  * `lead_results` holds one JSON array of form answers per estimate. It feeds two streams: the
  * normalized answers (every column, `status_bucket`, the raw JSON and the answers no column knows)
  * and their line items. Amounts are unbounded `numeric`: form input can exceed `numeric(12,2)`.
  */
-const answerColumn = { text: col.text, bool: col.boolean, money: col.numeric } as const
-
-const leadResultSchema = z.object({
-  estimate_id: col.key(),
-  company_id: col.text(),
-  ...Object.fromEntries(LEAD_RESULT_COLUMNS.map((c) => [c.name, answerColumn[c.kind]()])),
-  lead_results_raw: col.json(),
-  unmapped_answers: col.json(),
-  created_at: col.timestamp(),
-  updated_at: col.timestampRequired(),
-})
-
-const lineItemSchema = z.object({
-  estimate_id: col.key(),
-  job_type_number: col.integerKey(),
-  job_type: col.text(),
-  job_type_amount: col.numeric(),
-  updated_at: col.timestampRequired(),
-})
-
 interface Parent {
   estimateId: string
   stamps: Record<string, unknown>

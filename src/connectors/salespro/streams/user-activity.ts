@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
-import { z } from 'zod'
-import { col } from '../../../columns.ts'
 import { ValueError, type FieldChange } from '../../processors.ts'
 import { parse } from '../processors.ts'
-import { convertColumns, type RowResult, type TableStreamSpec } from '../table-stream.ts'
+import { userActivitySchema as schema } from '../schemas.ts'
+import { convertColumns, type RowResult, type TableStreamSpec } from './table-stream.ts'
 
 /**
  * `user_activity` is an append-only log with no key and no `updated_at`. The honest design:
@@ -30,22 +29,6 @@ const COLUMNS = [
   'price',
   'original_row_num',
 ] as const
-
-const schema = z.object({
-  activity_key: col.key(),
-  created_at: col.timestampRequired(),
-  user_id: col.text(),
-  company_id: col.text(),
-  company_name: col.text(),
-  local_customer_uuid: col.text(),
-  customer_id: col.text(),
-  activity_note: col.text(),
-  key_metric: col.text(),
-  activity_identifier: col.text(),
-  price_type: col.text(),
-  price: col.decimal(12, 2),
-  original_row_num: col.bigint(),
-})
 
 const parsers = {
   created_at: parse.timestamp,

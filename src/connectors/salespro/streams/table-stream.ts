@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import { columnsOf, type PgBaseType } from '../../columns.ts'
-import { ValueError, type FieldChange } from '../processors.ts'
-import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../types.ts'
-import { createAthenaGateway, type AthenaColumn, type AthenaRow } from './client.ts'
-import type { SalesProConfig } from './config.ts'
-import type { Parser } from './processors.ts'
+import { columnsOf, type PgBaseType } from '../../../columns.ts'
+import { ValueError, type FieldChange } from '../../processors.ts'
+import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../../types.ts'
+import { createAthenaGateway, type AthenaColumn, type AthenaRow } from '../client.ts'
+import type { SalesProConfig } from '../config.ts'
+import type { Parser } from '../processors.ts'
 import { buildWindowQuery, isoToAthena, minusSeconds } from './sql.ts'
 
 const PAGE_ROWS = 500

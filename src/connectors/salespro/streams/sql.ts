@@ -1,4 +1,4 @@
-import { SyncError } from '../../errors.ts'
+import { SyncError } from '../../../errors.ts'
 
 /**
  * SQL for Athena (Trino). Identifiers are double-quoted; literals are built only from values
