@@ -1,4 +1,5 @@
 import { startHubSpotEmulator, type HubSpotEmulatorOptions } from '../../emulators/hubspot/index.ts'
+import { adminClient, type AdminCall } from './admin.ts'
 import type { RunningEmulator } from '../../emulators/shared/http.ts'
 import { hubspot } from '../../src/connectors/hubspot/index.ts'
 import { createEngineEvents, type EngineEvents } from '../../src/engine/events.ts'
@@ -17,7 +18,7 @@ export type HubSpotSyncOptions = Partial<SyncOptions> & {
 
 export interface HubSpotFixture {
   emulator: RunningEmulator
-  admin(path: string, body?: unknown, method?: string): Promise<any>
+  admin: AdminCall
   sync(warehouse: Warehouse, streams?: string[], options?: HubSpotSyncOptions): Promise<RunSummary[]>
 }
 
@@ -26,16 +27,7 @@ export const FAST_LIMITS = { tenSecondly: 5_000, searchPerSecond: 200 }
 
 export async function startHubSpot(options: HubSpotEmulatorOptions = {}): Promise<HubSpotFixture> {
   const emulator = await startHubSpotEmulator({ rows: 300, seed: 5, limits: FAST_LIMITS, ...options })
-  const admin = async (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') => {
-    const response = await fetch(`${emulator.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await response.text()
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`)
-    return text ? JSON.parse(text) : undefined
-  }
+  const admin = adminClient(emulator.url)
   return {
     emulator,
     admin,

@@ -1,4 +1,5 @@
 import { startSalesProEmulator, type SalesProEmulatorOptions } from '../../emulators/salespro/index.ts'
+import { adminClient, type AdminCall } from './admin.ts'
 import type { RunningEmulator } from '../../emulators/shared/http.ts'
 import { salespro } from '../../src/connectors/salespro/index.ts'
 import { createEngineEvents } from '../../src/engine/events.ts'
@@ -9,22 +10,13 @@ import type { Warehouse } from '../../src/warehouse/types.ts'
 
 export interface SalesProFixture {
   emulator: RunningEmulator
-  admin(path: string, body?: unknown, method?: string): Promise<any>
+  admin: AdminCall
   sync(warehouse: Warehouse, streams?: string[], options?: Partial<SyncOptions> & { batchSize?: number; lookbackSeconds?: number }): Promise<RunSummary[]>
 }
 
 export async function startSalesPro(options: SalesProEmulatorOptions = {}): Promise<SalesProFixture> {
   const emulator = await startSalesProEmulator({ rows: 300, seed: 11, ...options })
-  const admin = async (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') => {
-    const response = await fetch(`${emulator.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await response.text()
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`)
-    return text ? JSON.parse(text) : undefined
-  }
+  const admin = adminClient(emulator.url)
   return {
     emulator,
     admin,

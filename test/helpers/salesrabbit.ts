@@ -1,4 +1,5 @@
 import type { RunningEmulator } from '../../emulators/shared/http.ts'
+import { adminClient, type AdminCall } from './admin.ts'
 import { startSalesRabbitEmulator, type SalesRabbitEmulatorOptions } from '../../emulators/salesrabbit/index.ts'
 import type { SalesRabbitConfig } from '../../src/connectors/salesrabbit/config.ts'
 import { salesrabbit } from '../../src/connectors/salesrabbit/index.ts'
@@ -17,7 +18,7 @@ export type SalesRabbitSyncOptions = Partial<SyncOptions> & {
 export interface SalesRabbitFixture {
   emulator: RunningEmulator
   /** the emulator's admin routes (never faulted, never counted) */
-  admin(path: string, body?: unknown, method?: string): Promise<any>
+  admin: AdminCall
   /** the client's config against this emulator: quick retries, so fault tests stay short */
   config(overrides?: Partial<SalesRabbitConfig>): SalesRabbitConfig
   sync(warehouse: Warehouse, streams?: string[], options?: SalesRabbitSyncOptions): Promise<RunSummary[]>
@@ -29,16 +30,7 @@ export interface SalesRabbitFixture {
 
 export async function startSalesRabbit(options: SalesRabbitEmulatorOptions = {}): Promise<SalesRabbitFixture> {
   const emulator = await startSalesRabbitEmulator({ rows: 3000, seed: 7, ...options })
-  const admin = async (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') => {
-    const response = await fetch(`${emulator.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await response.text()
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`)
-    return text ? JSON.parse(text) : undefined
-  }
+  const admin = adminClient(emulator.url)
   const config = (overrides: Partial<SalesRabbitConfig> = {}) => ({
     ...salesrabbit.loadConfig({ ...emulator.env }, { maxAttempts: 2, retryBaseMs: 5 }),
     ...overrides,
