@@ -262,7 +262,7 @@ describe.each(WAREHOUSE_KINDS)('salesrabbit over its emulator, into %s', (kind) 
     const wrong = 'sr-wrong-token-5f1c9a77'
     const refused = salesrabbit.check(source.config({ apiToken: wrong }), context())
     await expect(refused).rejects.toMatchObject({ code: 'auth_failed' })
-    await expect(salesrabbit.check(source.config(), context())).resolves.toBeUndefined()
+    await expect(salesrabbit.check(source.config(), context())).resolves.toBe('REST API reachable')
     const [run] = await source.sync(db.warehouse, ['leads'], { config: { apiToken: wrong } })
     expect(run).toMatchObject({ status: 'failed', errorCode: 'auth_failed', fetched: 0 })
     expect(run.error).toMatch(/SalesRabbit refused the token .*check SALESRABBIT_API_TOKEN/)
