@@ -7,8 +7,9 @@ import { columnNames } from '../column-name.ts'
 import type { PropertyDefinition, SimpleObject } from './responses.ts'
 import { baseTypeOf } from './processors.ts'
 
-// The record schema of an object stream, built at run time from the account's property definitions:
-// the columns, their types (the validator and the DDL), and how an API object becomes a record.
+// The record schemas: an object stream's, built at run time from the account's property definitions
+// (the columns, their types — the validator and the DDL — and how an API object becomes a record),
+// and the fixed ones of the owners and association streams (at the end).
 // The API's response schemas (what HubSpot answers) are in responses.ts.
 
 /** The columns every object stream has besides its properties. */
@@ -93,3 +94,26 @@ export function toObjectRecord(object: SimpleObject): ObjectResult {
   if (object.archived && values.archived_at === null) values.archived_at = updatedAt
   return { record: { values, raw: object, changes, fields: object.properties } }
 }
+
+/** The owners stream's record schema (/crm/v3/owners), fixed. */
+export const ownerRecordSchema = z.object({
+  id: col.bigintKey(),
+  email: col.text(),
+  first_name: col.text(),
+  last_name: col.text(),
+  user_id: col.bigint(),
+  created_at: col.timestamp(),
+  updated_at: col.timestamp(),
+  archived: col.boolean(),
+  archived_at: col.timestamp(),
+  teams: col.json(),
+})
+
+/** An association stream's record schema: one row per (from, to, association type). */
+export const associationRecordSchema = z.object({
+  from_id: col.bigintKey(),
+  to_id: col.bigintKey(),
+  association_type_id: col.integerKey(),
+  category: col.text(),
+  label: col.text(),
+})

@@ -1,17 +1,10 @@
 import { z } from 'zod'
 import { SyncError } from '../../../errors.ts'
-import { col, columnsOf } from '../../../columns.ts'
+import { columnsOf } from '../../../columns.ts'
 import type { Page, ReadRequest, RunContext, SourceRecord, Stream } from '../../types.ts'
 import type { HubSpotClient } from '../client.ts'
+import { associationRecordSchema } from '../schemas.ts'
 import { associationsAnswerSchema, listAnswerSchema, type BatchError } from '../responses.ts'
-
-const associationRecordSchema = z.object({
-  from_id: col.bigintKey(),
-  to_id: col.bigintKey(),
-  association_type_id: col.integerKey(),
-  category: col.text(),
-  label: col.text(),
-})
 
 const associationsCursorSchema = z.discriminatedUnion('phase', [
   z.object({ phase: z.literal('list'), after: z.string().min(1).optional() }),

@@ -1,22 +1,10 @@
 import { z } from 'zod'
-import { col, columnsOf } from '../../../columns.ts'
+import { columnsOf } from '../../../columns.ts'
 import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, Stream } from '../../types.ts'
 import type { HubSpotClient } from '../client.ts'
+import { ownerRecordSchema } from '../schemas.ts'
 import { ownersAnswerSchema, type Owner } from '../responses.ts'
 import { processField, processValue, ValueError, type FieldChange } from '../../processors.ts'
-
-const ownerRecordSchema = z.object({
-  id: col.bigintKey(),
-  email: col.text(),
-  first_name: col.text(),
-  last_name: col.text(),
-  user_id: col.bigint(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  archived: col.boolean(),
-  archived_at: col.timestamp(),
-  teams: col.json(),
-})
 
 const ownersCursorSchema = z.discriminatedUnion('phase', [
   z.object({ phase: z.enum(['live', 'archived']), after: z.string().min(1).optional() }),
