@@ -1,7 +1,7 @@
 import type { Connector, RunContext, Stream } from '../connectors/types.ts'
 import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
-import type { Warehouse } from '../warehouse/types.ts'
+import type { Warehouse } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
 import { recordFailedStart } from './failed-start.ts'
 import { runStream, type RetryPolicy } from './run-stream.ts'

@@ -1,7 +1,7 @@
 import type { Column, PgBaseType } from '../columns.ts'
 import type { SourceSchema, Stream } from '../connectors/types.ts'
 import { SyncError } from '../errors.ts'
-import type { ColumnOrigin, SchemaChangeKind, StoredColumn } from '../warehouse/sql/stream-columns.ts'
+import type { ColumnOrigin, SchemaChange, StoredColumn } from '../warehouse/store.ts'
 
 /**
  * Schema evolution (docs/design.md §3.12): what a stream table's columns are during a run, and how
@@ -19,15 +19,8 @@ export interface StreamContract {
 
 export const DEFAULT_CONTRACT: StreamContract = { schema: 'evolve', columns: {} }
 
-export interface SchemaChange {
-  column: string
-  change: SchemaChangeKind
-  fromType: string | null
-  toType: string | null
-  origin: ColumnOrigin
-  /** part of the shape of a table this run created: applied and registered, but no change to report */
-  initial?: boolean
-}
+// planned here, applied by the store in the commit of the batch they open
+export type { SchemaChange }
 
 /** A column the engine processes itself, from `SourceRecord.fields` (or a pinned declared one, from its value). */
 export interface ProcessedColumn {
