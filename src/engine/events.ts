@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { ConnectorEvent } from '../connectors/types.ts'
-import type { PageCounts } from '../warehouse/sql/runs.ts'
+import type { PageCounts } from '../warehouse/store.ts'
 import type { RunSummary } from './summary.ts'
 import type { SchemaChange } from './table-shape.ts'
 

@@ -1,9 +1,7 @@
 import { hostname } from 'node:os'
 import type { SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
-import { finishRun, insertRun } from '../warehouse/sql/runs.ts'
-import { listStreamStates, recordRunOutcome } from '../warehouse/sql/stream-state.ts'
-import type { Warehouse } from '../warehouse/types.ts'
+import type { Warehouse } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
 import { emptySummary, type RunSummary } from './summary.ts'
 
@@ -30,7 +28,8 @@ export interface FailedStart {
  */
 export async function recordFailedStart(f: FailedStart): Promise<RunSummary[]> {
   const message = redactSecrets(f.failure.message)
-  const known = f.streams.length ? f.streams : (await listStreamStates(f.warehouse).catch(() => [])).filter((s) => s.source === f.source).map((s) => s.stream)
+  const { store } = f.warehouse
+  const known = f.streams.length ? f.streams : (await store.listStreamStates(f.warehouse).catch(() => [])).filter((s) => s.source === f.source).map((s) => s.stream)
   const names = known.length ? known : ['*']
   const summaries: RunSummary[] = []
   for (const stream of names) {
@@ -38,9 +37,9 @@ export async function recordFailedStart(f: FailedStart): Promise<RunSummary[]> {
     Object.assign(summary, { status: 'failed', error: message, errorCode: f.failure.code })
     if (!f.dryRun) {
       try {
-        summary.runId = await insertRun(f.warehouse, { source: f.source, stream, mode: 'none', trigger: f.trigger, cursorFrom: null, host: hostname(), pid: process.pid, workerId: f.workerId })
-        await finishRun(f.warehouse, summary.runId, { status: 'failed', durationMs: 0, attempts: 1, errorCode: f.failure.code, error: message })
-        await recordRunOutcome(f.warehouse, f.source, stream, summary.runId, false)
+        summary.runId = await store.insertRun(f.warehouse, { source: f.source, stream, mode: 'none', trigger: f.trigger, cursorFrom: null, host: hostname(), pid: process.pid, workerId: f.workerId })
+        await store.finishRun(f.warehouse, summary.runId, { status: 'failed', durationMs: 0, attempts: 1, errorCode: f.failure.code, error: message })
+        await store.recordRunOutcome(f.warehouse, f.source, stream, summary.runId, false)
       } catch (error) {
         f.log.warn({ err: error }, `could not record the failed start of ${f.source}.${stream}`)
       }

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { countLiveRows, countUnseen, dropPassKeys, hasAnyRows, hasLiveRows, softDeleteUnseen } from '../warehouse/merge.ts'
-import { addDeletedToRun } from '../warehouse/sql/runs.ts'
-import { addRowCounts, completeFullPass, setFullPass, type FullPass } from '../warehouse/sql/stream-state.ts'
-import type { StreamTable } from '../warehouse/stream-table.ts'
-import type { Queryable, Session } from '../warehouse/types.ts'
+import type { FullPass, Queryable, Session, Store, StreamTable } from '../warehouse/store.ts'
 
 /**
  * Opens a full pass. When the table has no live rows, nothing can need deleting at the end, so
  * the pass keeps no keys (the first load of a big table pays nothing for delete detection).
  */
 export async function startFullPass(
+  store: Store,
   session: Session,
   ids: { source: string; stream: string; runId: number | null },
   table: StreamTable,
@@ -18,24 +15,24 @@ export async function startFullPass(
   previous: FullPass | null,
   dryRun: boolean,
 ): Promise<FullPass> {
-  const pass = await newFullPass(session, ids.runId, table, mode, detectDeletes)
+  const pass = await newFullPass(store, session, ids.runId, table, mode, detectDeletes)
   if (dryRun) return { ...pass, tracksKeys: false }
   await session.transaction(async (tx) => {
-    if (previous) await dropPassKeys(tx, previous.passId)
-    await setFullPass(tx, ids.source, ids.stream, pass)
+    if (previous) await store.dropPassKeys(tx, previous.passId)
+    await store.setFullPass(tx, ids.source, ids.stream, pass)
   })
   return pass
 }
 
 /** A pass as the table stands (read inside the caller's transaction, when it has one). */
-async function newFullPass(db: Queryable, runId: number | null, table: StreamTable, mode: 'full' | 'force', detectDeletes: boolean): Promise<FullPass> {
+async function newFullPass(store: Store, db: Queryable, runId: number | null, table: StreamTable, mode: 'full' | 'force', detectDeletes: boolean): Promise<FullPass> {
   return {
     passId: randomUUID(),
     mode,
     runId,
     startedAt: new Date().toISOString(),
-    tracksKeys: detectDeletes && (await hasLiveRows(db, table)),
-    startedEmpty: !(await hasAnyRows(db, table)),
+    tracksKeys: detectDeletes && (await store.hasLiveRows(db, table)),
+    startedEmpty: !(await store.hasAnyRows(db, table)),
   }
 }
 
@@ -60,6 +57,7 @@ export interface PassEnd {
  * incrementally with the rows deleted during the pause still live (chaos scenario 144).
  */
 export async function finishFullPass(
+  store: Store,
   session: Session,
   ids: { source: string; stream: string; runId: number | null },
   table: StreamTable,
@@ -70,25 +68,24 @@ export async function finishFullPass(
   return session.transaction(async (tx) => {
     let end: PassEnd = { deleted: 0 }
     if (pass.tracksKeys) {
-      const unseen = await countUnseen(tx, table, pass.passId)
-      const live = await countLiveRows(tx, table)
+      const unseen = await store.countUnseen(tx, table, pass.passId)
+      const live = await store.countLiveRows(tx, table)
       if (unseen > 0 && pass.mode !== 'force' && unseen > live * maxDeleteFraction) {
         end = {
           deleted: 0,
           refused: `the full pass did not see ${unseen} of ${live} live rows; deleting more than ${Math.round(maxDeleteFraction * 100)}% at once looks like a source problem, so nothing was deleted (run with --force to accept the deletions)`,
         }
       } else if (unseen > 0) {
-        end = { deleted: await softDeleteUnseen(tx, table, pass.passId, ids.runId) }
-        if (ids.runId !== null) await addDeletedToRun(tx, ids.runId, end.deleted)
-        await addRowCounts(tx, ids.source, ids.stream, -end.deleted, end.deleted)
+        // counted on the run and the stream's row counts too, by the same store call
+        end = { deleted: await store.softDeleteUnseen(tx, ids, table, pass.passId) }
       }
-      await dropPassKeys(tx, pass.passId)
+      await store.dropPassKeys(tx, pass.passId)
     }
     // a refused pass ends its run's reads (run-stream.ts): no whole read follows it
     if (wholeReadNext && !end.refused) {
-      end.next = await newFullPass(tx, ids.runId, table, pass.mode, wholeReadNext.detectDeletes)
-      await setFullPass(tx, ids.source, ids.stream, end.next)
-    } else await completeFullPass(tx, ids.source, ids.stream)
+      end.next = await newFullPass(store, tx, ids.runId, table, pass.mode, wholeReadNext.detectDeletes)
+      await store.setFullPass(tx, ids.source, ids.stream, end.next)
+    } else await store.completeFullPass(tx, ids.source, ids.stream)
     return end
   })
 }

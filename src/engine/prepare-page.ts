@@ -3,30 +3,17 @@ import type { z } from 'zod'
 import type { Column } from '../columns.ts'
 import { processValue, ValueError, type FieldChange } from '../connectors/processors.ts'
 import type { Page, SourceRecord, Stream } from '../connectors/types.ts'
-import { encodeRowLine, keyText } from '../warehouse/merge.ts'
-import { createStagedRows, type StagedRows } from '../warehouse/staged-rows.ts'
-import type { RejectRow } from '../warehouse/sql/rejects.ts'
+import type { CommitBatch, RejectRow, RowBuilder, Store } from '../warehouse/store.ts'
 import type { SchemaChange, TableShape } from './table-shape.ts'
 
-export interface PreparedPage {
-  rows: StagedRows
-  rejects: RejectRow[]
-  /** records the source sent in this page, valid or not */
-  fetched: number
-  /** records stored with a field nulled because it did not fit its column (noted in `_meta`) */
-  coerced: number
-  /** write mode `replace`: the parents whose children this page lists completely */
-  replaceScopes: readonly string[]
-  /** the table's columns the rows are encoded for */
-  columns: readonly Column[]
-  /** changes to the table's shape this batch applies before its rows, in its transaction */
-  schemaChanges: readonly SchemaChange[]
-}
+/** A prepared batch, as the store commits it. */
+export type PreparedPage = CommitBatch
 
-/** How a batch reads its records: the table's shape, and the zone of timestamps without one. */
+/** How a batch reads its records: the table's shape, the zone of timestamps without one, and the store that encodes its rows. */
 export interface PrepareOptions {
   shape: TableShape
   timeZone: string
+  store: Pick<Store, 'stageRows' | 'keyText'>
 }
 
 // rows between turns given back to the event loop (~1 ms of work): the previous batch's COPY and
@@ -93,7 +80,7 @@ export async function* prepareBatches<K>(stream: Stream<K>, pages: AsyncIterable
 type ValueSource = { name: string } | { name: string; base: Column['type']['base']; from?: string }
 
 interface OpenBatch {
-  staged: ReturnType<typeof createStagedRows>
+  staged: RowBuilder
   rejects: RejectRow[]
   fetched: number
   coerced: number
@@ -103,12 +90,14 @@ interface OpenBatch {
   fingerprint: string
   timeZone: string
   schemaChanges: SchemaChange[]
+  keyText: Store['keyText']
 }
 
-function startBatch({ shape, timeZone }: PrepareOptions, schemaChanges: SchemaChange[] = []): OpenBatch {
+function startBatch({ shape, timeZone, store }: PrepareOptions, schemaChanges: SchemaChange[] = []): OpenBatch {
   const processed = new Map(shape.processed.map((p) => [p.name, p]))
   const sources = shape.columns.map((c): ValueSource => processed.get(c.name) ?? { name: c.name })
-  return { staged: createStagedRows(), rejects: [], fetched: 0, coerced: 0, replaceScopes: [], columns: shape.columns, sources, fingerprint: shape.fingerprint, timeZone, schemaChanges }
+  const staged = store.stageRows()
+  return { staged, rejects: [], fetched: 0, coerced: 0, replaceScopes: [], columns: shape.columns, sources, fingerprint: shape.fingerprint, timeZone, schemaChanges, keyText: store.keyText }
 }
 
 const finishBatch = (batch: OpenBatch): PreparedPage => ({
@@ -141,7 +130,7 @@ async function preparePage(stream: Stream, page: Page, batch: OpenBatch): Promis
       sinceYield = 0
       await new Promise((resolve) => setImmediate(resolve))
     }
-    const key = readKey(stream, record.values)
+    const key = readKey(stream, record.values, batch.keyText)
     const checked = validate(stream, record)
     if ('reject' in checked) {
       rejects.push({ key, reason: checked.reject, raw: record.raw })
@@ -174,7 +163,7 @@ async function preparePage(stream: Stream, page: Page, batch: OpenBatch): Promis
     // the shape is part of what was written: a row read again after its table changed shape is written again
     const hashed = hash('sha256', batch.fingerprint ? `${batch.fingerprint}\n${raw}` : raw, 'base64')
     const deletedAt = stream.deletedAtField ? ((checked.values[stream.deletedAtField] as string | null) ?? null) : null
-    staged.add(key as string, deletedAt !== null, encodeRowLine(values, raw, hashed, deletedAt, meta))
+    staged.add(key as string, deletedAt !== null, values, raw, hashed, deletedAt, meta)
   }
 }
 
@@ -199,7 +188,7 @@ function validate(stream: Stream, record: SourceRecord): { values: Record<string
   return again.success ? { values, changes } : { reject: describeIssues(again.error) }
 }
 
-function readKey(stream: Stream, values: Record<string, unknown>): string | null {
+function readKey(stream: Stream, values: Record<string, unknown>, keyText: Store['keyText']): string | null {
   if (stream.primaryKey.length === 1) {
     const value = values[stream.primaryKey[0]]
     return value === null || value === undefined || value === '' ? null : String(value)

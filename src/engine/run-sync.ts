@@ -1,10 +1,10 @@
 import type { Connector, RunContext, Stream } from '../connectors/types.ts'
 import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
-import type { Warehouse } from '../warehouse/types.ts'
+import type { Warehouse } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
 import { recordFailedStart } from './failed-start.ts'
-import { runStream, type RetryPolicy } from './run-stream.ts'
+import { runStream, type RetryPolicy, type StreamRunOptions } from './run-stream.ts'
 import type { StrategyFlags } from './strategy.ts'
 import { emptySummary, type RunSummary } from './summary.ts'
 import type { StreamContract } from './table-shape.ts'
@@ -61,49 +61,10 @@ export interface SyncResult {
  */
 export async function runSync(targets: readonly SyncTarget[], options: SyncOptions): Promise<SyncResult> {
   const runs: RunSummary[] = []
-  const startFailure = (target: SyncTarget) => ({
-    warehouse: options.warehouse,
-    events: options.events,
-    log: options.log,
-    source: target.connector.name,
-    trigger: options.trigger ?? 'cli',
-    dryRun: options.dryRun ?? false,
-    workerId: options.workerId,
-  })
   for (const target of targets) {
     const { connector } = target
-    let streams: readonly Stream[]
-    try {
-      const ctx: RunContext = {
-        signal: options.signal ?? new AbortController().signal,
-        log: options.log.child({ source: connector.name }),
-        now: () => new Date(),
-        report: (event) => options.events.emit('connector', { source: connector.name, stream: '*', ...event }),
-      }
-      const all = await connector.streams(target.config, ctx)
-      streams = target.streams?.length ? all.filter((s) => target.streams?.includes(s.name)) : all
-      for (const name of target.streams ?? []) {
-        if (all.some((s) => s.name === name)) continue
-        const summary = emptySummary(connector.name, name, 'none', options.dryRun ?? false)
-        summary.errorCode = 'config_invalid'
-        summary.error = `${connector.name} has no stream ${JSON.stringify(name)}; its streams are ${all.map((s) => s.name).join(', ')}`
-        runs.push(summary)
-      }
-      // a contract for a stream that does not exist would be a promise nothing keeps
-      for (const name of Object.keys(target.settings.streams ?? {})) {
-        if (all.some((s) => s.name === name)) continue
-        const summary = emptySummary(connector.name, name, 'none', options.dryRun ?? false)
-        summary.errorCode = 'config_invalid'
-        summary.error = `sources.${connector.name}.streams names ${JSON.stringify(name)}, which ${connector.name} does not have; its streams are ${all.map((s) => s.name).join(', ')}`
-        runs.push(summary)
-      }
-      if (runs.some((r) => r.source === connector.name && r.errorCode === 'config_invalid')) continue
-    } catch (error) {
-      const failure = coerceError(error)
-      options.log.error({ source: connector.name, code: failure.code }, `${connector.name}: ${redactSecrets(failure.message)}`)
-      runs.push(...(await recordFailedStart({ ...startFailure(target), streams: target.streams ?? [], failure })))
-      continue
-    }
+    const streams = await streamsToRun(target, options, runs)
+    if (!streams) continue
     const queue = [...streams]
     const worker = async () => {
       for (let stream = queue.shift(); stream; stream = queue.shift()) {
@@ -119,33 +80,85 @@ export async function runSync(targets: readonly SyncTarget[], options: SyncOptio
           // refused before it started (the source's breaker is open): a failed run like any other, in history and alerts
           options.log.warn({ source: connector.name, stream: stream.name }, refusal)
           const failure = new SyncError('circuit_open', refusal)
-          runs.push(...(await recordFailedStart({ ...startFailure(target), streams: [stream.name], failure })))
+          runs.push(...(await recordFailedStart({ ...startFailure(target, options), streams: [stream.name], failure })))
           continue
         }
-        runs.push(
-          await runStream(connector.name, stream, {
-            warehouse: options.warehouse,
-            log: options.log,
-            events: options.events,
-            flags: options.flags ?? {},
-            dryRun: options.dryRun ?? false,
-            batchSize: options.batchSize ?? target.settings.batchSize,
-            maxRecords: options.maxRecords,
-            trigger: options.trigger ?? 'cli',
-            lookbackSeconds: target.settings.lookbackSeconds,
-            horizonSeconds: target.settings.horizonSeconds,
-            signal: options.signal,
-            retry: options.retry,
-            heartbeatMs: options.heartbeatMs,
-            maxDeleteFraction: options.maxDeleteFraction,
-            workerId: options.workerId,
-            contract: target.settings.streams?.[stream.name],
-            timeZone: target.settings.timeZone,
-          }),
-        )
+        runs.push(await runStream(connector.name, stream, streamRunOptions(target, stream, options)))
       }
     }
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker))
   }
   return { runs }
+}
+
+const startFailure = (target: SyncTarget, options: SyncOptions) => ({
+  warehouse: options.warehouse,
+  events: options.events,
+  log: options.log,
+  source: target.connector.name,
+  trigger: options.trigger ?? 'cli',
+  dryRun: options.dryRun ?? false,
+  workerId: options.workerId,
+})
+
+/**
+ * The target's streams to run; undefined when none may run, with why in `runs`: a stream or a
+ * contract named in the config that the source does not have, or a source that cannot list its streams.
+ */
+async function streamsToRun(target: SyncTarget, options: SyncOptions, runs: RunSummary[]): Promise<readonly Stream[] | undefined> {
+  const { connector } = target
+  try {
+    const ctx: RunContext = {
+      signal: options.signal ?? new AbortController().signal,
+      log: options.log.child({ source: connector.name }),
+      now: () => new Date(),
+      report: (event) => options.events.emit('connector', { source: connector.name, stream: '*', ...event }),
+    }
+    const all = await connector.streams(target.config, ctx)
+    const streams = target.streams?.length ? all.filter((s) => target.streams?.includes(s.name)) : all
+    for (const name of target.streams ?? []) {
+      if (all.some((s) => s.name === name)) continue
+      const summary = emptySummary(connector.name, name, 'none', options.dryRun ?? false)
+      summary.errorCode = 'config_invalid'
+      summary.error = `${connector.name} has no stream ${JSON.stringify(name)}; its streams are ${all.map((s) => s.name).join(', ')}`
+      runs.push(summary)
+    }
+    // a contract for a stream that does not exist would be a promise nothing keeps
+    for (const name of Object.keys(target.settings.streams ?? {})) {
+      if (all.some((s) => s.name === name)) continue
+      const summary = emptySummary(connector.name, name, 'none', options.dryRun ?? false)
+      summary.errorCode = 'config_invalid'
+      summary.error = `sources.${connector.name}.streams names ${JSON.stringify(name)}, which ${connector.name} does not have; its streams are ${all.map((s) => s.name).join(', ')}`
+      runs.push(summary)
+    }
+    if (runs.some((r) => r.source === connector.name && r.errorCode === 'config_invalid')) return undefined
+    return streams
+  } catch (error) {
+    const failure = coerceError(error)
+    options.log.error({ source: connector.name, code: failure.code }, `${connector.name}: ${redactSecrets(failure.message)}`)
+    runs.push(...(await recordFailedStart({ ...startFailure(target, options), streams: target.streams ?? [], failure })))
+    return undefined
+  }
+}
+
+function streamRunOptions(target: SyncTarget, stream: Stream, options: SyncOptions): StreamRunOptions {
+  return {
+    warehouse: options.warehouse,
+    log: options.log,
+    events: options.events,
+    flags: options.flags ?? {},
+    dryRun: options.dryRun ?? false,
+    batchSize: options.batchSize ?? target.settings.batchSize,
+    maxRecords: options.maxRecords,
+    trigger: options.trigger ?? 'cli',
+    lookbackSeconds: target.settings.lookbackSeconds,
+    horizonSeconds: target.settings.horizonSeconds,
+    signal: options.signal,
+    retry: options.retry,
+    heartbeatMs: options.heartbeatMs,
+    maxDeleteFraction: options.maxDeleteFraction,
+    workerId: options.workerId,
+    contract: target.settings.streams?.[stream.name],
+    timeZone: target.settings.timeZone,
+  }
 }

@@ -1,4 +1,4 @@
-import type { FullPass } from '../warehouse/sql/stream-state.ts'
+import type { FullPass } from '../warehouse/store.ts'
 
 export type RunMode = 'backfill' | 'force' | 'full' | 'incremental'
 

@@ -1,7 +1,7 @@
 import type { Column, PgBaseType } from '../columns.ts'
 import type { SourceSchema, Stream } from '../connectors/types.ts'
 import { SyncError } from '../errors.ts'
-import type { ColumnOrigin, SchemaChangeKind, StoredColumn } from '../warehouse/sql/stream-columns.ts'
+import type { ColumnOrigin, SchemaChange, StoredColumn } from '../warehouse/store.ts'
 
 /**
  * Schema evolution (docs/design.md §3.12): what a stream table's columns are during a run, and how
@@ -19,15 +19,8 @@ export interface StreamContract {
 
 export const DEFAULT_CONTRACT: StreamContract = { schema: 'evolve', columns: {} }
 
-export interface SchemaChange {
-  column: string
-  change: SchemaChangeKind
-  fromType: string | null
-  toType: string | null
-  origin: ColumnOrigin
-  /** part of the shape of a table this run created: applied and registered, but no change to report */
-  initial?: boolean
-}
+// planned here, applied by the store in the commit of the batch they open
+export type { SchemaChange }
 
 /** A column the engine processes itself, from `SourceRecord.fields` (or a pinned declared one, from its value). */
 export interface ProcessedColumn {
@@ -120,11 +113,56 @@ export function createTableShape(
 ): TableShape {
   const declared = new Set(stream.columns.map((c) => c.name))
   const guarded = new Set([...stream.primaryKey, ...(stream.cursorField ? [stream.cursorField] : [])])
-  const pins = contract.columns
+  const k: Known = { source, stream, contract, pins: contract.columns, tableIsNew, declared, guarded, state: new Map() }
+  const pending = knownColumns(k, stored)
+
+  let lastSchema: SourceSchema | undefined
+  const shape = {
+    columns: [] as Column[],
+    processed: [] as ProcessedColumn[],
+    fingerprint: '',
+    plan(schema: SourceSchema | undefined): SchemaChange[] {
+      const changes = pending.splice(0)
+      // the same view of the source on every page (HubSpot's properties, Athena's metadata) is planned once
+      if (schema && schema !== lastSchema) {
+        lastSchema = schema
+        changes.push(...follow(k, schema))
+      }
+      if (changes.length) refresh(shape, k.state)
+      return changes
+    },
+  }
+  refresh(shape, k.state)
+  return shape
+}
+
+interface KnownColumn {
+  column: Column
+  from?: string
+  declared: boolean
+  dropped: boolean
+  origin: ColumnOrigin
+}
+
+/** What a table shape knows while it follows the source: its columns by name, and what it follows them with. */
+interface Known {
+  source: string
+  stream: Pick<Stream, 'name' | 'columns' | 'primaryKey' | 'cursorField'>
+  contract: StreamContract
+  pins: StreamContract['columns']
+  tableIsNew: boolean
+  /** the stream's declared columns */
+  declared: ReadonlySet<string>
+  /** the key and cursor columns, never ignored nor dropped */
+  guarded: ReadonlySet<string>
+  state: Map<string, KnownColumn>
+}
+
+/** Fills `k.state` with the declared columns (with pins), then those earlier runs added; returns the retypes pins ask for. */
+function knownColumns(k: Known, stored: readonly StoredColumn[]): SchemaChange[] {
+  const { stream, pins, guarded, declared, state } = k
   const storedByName = new Map(stored.map((s) => [s.column_name, s]))
   const pending: SchemaChange[] = []
-  const state = new Map<string, { column: Column; from?: string; declared: boolean; dropped: boolean; origin: ColumnOrigin }>()
-
   for (const c of stream.columns) {
     const pin = pins[c.name]
     if (pin === 'ignore' && !guarded.has(c.name)) continue
@@ -145,86 +183,69 @@ export function createTableShape(
     const col: Column = pin ? column(s.column_name, pin) : { name: s.column_name, type: { sql: s.sql_type, base }, key: false }
     state.set(s.column_name, { column: col, declared: false, dropped: s.dropped_at != null, origin: pin ? 'pinned' : (s.origin ?? 'source') })
   }
+  return pending
+}
 
-  let lastSchema: SourceSchema | undefined
-  const shape = {
-    columns: [] as Column[],
-    processed: [] as ProcessedColumn[],
-    fingerprint: '',
-    plan(schema: SourceSchema | undefined): SchemaChange[] {
-      const changes = pending.splice(0)
-      // the same view of the source on every page (HubSpot's properties, Athena's metadata) is planned once
-      if (schema && schema !== lastSchema) {
-        lastSchema = schema
-        changes.push(...follow(schema))
-      }
-      if (changes.length) refresh()
-      return changes
-    },
-  }
-
-  function follow(schema: SourceSchema): SchemaChange[] {
-    const changes: SchemaChange[] = []
-    const frozen: string[] = []
-    const policy = tableIsNew ? 'evolve' : contract.schema
-    const origin: ColumnOrigin = schema.inferred ? 'inferred' : 'source'
-    const names = new Set<string>()
-    for (const field of schema.fields) {
-      names.add(field.name)
-      const pin = pins[field.name]
-      const known = state.get(field.name)
-      if (pin === 'ignore' || (known?.declared && known.origin === 'declared')) continue
-      if (!known) {
-        if (policy === 'discard_new') continue
-        if (policy === 'freeze') {
-          frozen.push(`${field.name} (new, ${field.type})`)
-          continue
-        }
-        const type = pin ?? field.type
-        state.set(field.name, { column: column(field.name, type), from: field.from ?? field.name, declared: false, dropped: false, origin: pin ? 'pinned' : origin })
-        changes.push({ column: field.name, change: 'added', fromType: null, toType: type, origin: pin ? 'pinned' : origin, ...(tableIsNew && { initial: true }) })
-        continue
-      }
-      known.from = field.from ?? field.name
-      if (known.dropped) {
-        known.dropped = false
-        changes.push({ column: field.name, change: 'added', fromType: null, toType: known.column.type.sql, origin: known.origin })
-      }
-      if (pin || known.declared) continue
-      const wider = widen(known.column.type.base, field.type)
-      if (wider === known.column.type.base) continue
+function follow(k: Known, schema: SourceSchema): SchemaChange[] {
+  const { state, pins, declared, guarded, tableIsNew, source, stream } = k
+  const changes: SchemaChange[] = []
+  const frozen: string[] = []
+  const policy = tableIsNew ? 'evolve' : k.contract.schema
+  const origin: ColumnOrigin = schema.inferred ? 'inferred' : 'source'
+  const names = new Set<string>()
+  for (const field of schema.fields) {
+    names.add(field.name)
+    const pin = pins[field.name]
+    const known = state.get(field.name)
+    if (pin === 'ignore' || (known?.declared && known.origin === 'declared')) continue
+    if (!known) {
+      if (policy === 'discard_new') continue
       if (policy === 'freeze') {
-        frozen.push(`${field.name} (${known.column.type.sql} → ${field.type})`)
+        frozen.push(`${field.name} (new, ${field.type})`)
         continue
       }
-      changes.push({ column: field.name, change: 'widened', fromType: known.column.type.sql, toType: wider, origin: known.origin })
-      known.column = column(field.name, wider)
+      const type = pin ?? field.type
+      state.set(field.name, { column: column(field.name, type), from: field.from ?? field.name, declared: false, dropped: false, origin: pin ? 'pinned' : origin })
+      changes.push({ column: field.name, change: 'added', fromType: null, toType: type, origin: pin ? 'pinned' : origin, ...(tableIsNew && { initial: true }) })
+      continue
     }
-    if (frozen.length) {
-      throw new SyncError(
-        'schema_changed',
-        `${source}.${stream.name}: the source's shape changed and the stream's schema is frozen: ${frozen.join(', ')}. Nothing of the page that showed it was written. ` +
-          `To follow the source set "schema": "evolve" (or pin these fields in "columns") under sources.${source}.streams.${stream.name} in the config file, then sync again.`,
-      )
+    known.from = field.from ?? field.name
+    if (known.dropped) {
+      known.dropped = false
+      changes.push({ column: field.name, change: 'added', fromType: null, toType: known.column.type.sql, origin: known.origin })
     }
-    if (schema.complete) {
-      const listsDeclared = [...declared].some((name) => names.has(name))
-      for (const [name, known] of state) {
-        if (names.has(name) || known.dropped || guarded.has(name) || (known.declared && !listsDeclared)) continue
-        known.dropped = true
-        changes.push({ column: name, change: 'dropped_at_source', fromType: known.column.type.sql, toType: null, origin: known.origin })
-      }
+    if (pin || known.declared) continue
+    const wider = widen(known.column.type.base, field.type)
+    if (wider === known.column.type.base) continue
+    if (policy === 'freeze') {
+      frozen.push(`${field.name} (${known.column.type.sql} → ${field.type})`)
+      continue
     }
-    return changes
+    changes.push({ column: field.name, change: 'widened', fromType: known.column.type.sql, toType: wider, origin: known.origin })
+    known.column = column(field.name, wider)
   }
+  if (frozen.length) {
+    throw new SyncError(
+      'schema_changed',
+      `${source}.${stream.name}: the source's shape changed and the stream's schema is frozen: ${frozen.join(', ')}. Nothing of the page that showed it was written. ` +
+        `To follow the source set "schema": "evolve" (or pin these fields in "columns") under sources.${source}.streams.${stream.name} in the config file, then sync again.`,
+    )
+  }
+  if (schema.complete) {
+    const listsDeclared = [...declared].some((name) => names.has(name))
+    for (const [name, known] of state) {
+      if (names.has(name) || known.dropped || guarded.has(name) || (known.declared && !listsDeclared)) continue
+      known.dropped = true
+      changes.push({ column: name, change: 'dropped_at_source', fromType: known.column.type.sql, toType: null, origin: known.origin })
+    }
+  }
+  return changes
+}
 
-  function refresh() {
-    shape.columns = [...state.values()].map((s) => s.column)
-    shape.processed = [...state.values()]
-      .filter((s) => !s.declared || s.origin === 'pinned')
-      .map((s) => ({ name: s.column.name, base: s.column.type.base, from: s.declared ? undefined : (s.from ?? s.column.name), declared: s.declared }))
-    shape.fingerprint = shape.processed.map((p) => `${p.name}:${p.base}`).join(',')
-  }
-  refresh()
-  return shape
+function refresh(shape: { columns: Column[]; processed: ProcessedColumn[]; fingerprint: string }, state: ReadonlyMap<string, KnownColumn>): void {
+  shape.columns = [...state.values()].map((s) => s.column)
+  shape.processed = [...state.values()]
+    .filter((s) => !s.declared || s.origin === 'pinned')
+    .map((s) => ({ name: s.column.name, base: s.column.type.base, from: s.declared ? undefined : (s.from ?? s.column.name), declared: s.declared }))
+  shape.fingerprint = shape.processed.map((p) => `${p.name}:${p.base}`).join(',')
 }

@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { resolve } from 'node:path'
 import { ensureWritableDirectory } from '../writable-directory.ts'
 import { acquireDirectoryLock } from './directory-lock.ts'
+import { syncStore } from './sync-store.ts'
 import type { Session, Transaction, Warehouse } from './types.ts'
 
 export interface PgliteOptions {
@@ -39,6 +40,7 @@ export async function openPglite(options: PgliteOptions): Promise<Warehouse> {
 
   return {
     kind: 'pglite',
+    store: syncStore,
     location: inMemory ? 'embedded (in memory)' : `embedded (${dataDir})`,
     query,
     async session(): Promise<Session> {

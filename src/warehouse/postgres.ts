@@ -2,6 +2,7 @@ import pg from 'pg'
 import copyStreams from 'pg-copy-streams'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { syncStore } from './sync-store.ts'
 import type { PoolStats, Session, Transaction, Warehouse } from './types.ts'
 
 // counts and ids are int8; they fit a JS number, and numbers are what every caller wants
@@ -44,6 +45,7 @@ export function openPostgres(options: PostgresOptions): Warehouse {
 
   return {
     kind: 'postgres',
+    store: syncStore,
     location: describeUrl(options.connectionString),
     query: async (sql, params) => {
       const result = await pool.query(sql, params as unknown[])

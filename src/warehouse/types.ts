@@ -1,3 +1,5 @@
+import type { Store } from './store.ts'
+
 /**
  * The warehouse seam: the few operations crmsync needs from PostgreSQL, implemented once for a
  * server (`pg` Pool) and once for the embedded default (PGlite), with the same SQL on both.
@@ -48,6 +50,8 @@ export interface PoolStats {
 
 export interface Warehouse extends Queryable {
   readonly kind: 'postgres' | 'pglite'
+  /** what the engine asks of this warehouse (src/warehouse/store.ts) */
+  readonly store: Store
   /** where it is, without credentials: `postgres://host:port/db` or the PGlite directory */
   readonly location: string
   session(): Promise<Session>

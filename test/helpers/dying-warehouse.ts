@@ -49,6 +49,7 @@ export function dyingWarehouse(inner: Warehouse, afterCommits: number): DyingWar
   const warehouse: Warehouse = {
     kind: inner.kind,
     location: inner.location,
+    store: inner.store,
     query: async (sql, params) => (alive(), inner.query(sql, params)),
     session,
     poolStats: () => inner.poolStats(),

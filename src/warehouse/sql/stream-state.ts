@@ -9,7 +9,7 @@ export interface FullPass {
   startedAt: string
   /** false when the table had no live rows at the start: nothing can need deleting, so no keys are kept */
   tracksKeys: boolean
-  /** the table had no rows at all at the start: pages may be COPYed straight in (see commit-page.ts) */
+  /** the table had no rows at all at the start: pages may be COPYed straight in (see commit-batch.ts) */
   startedEmpty?: boolean
 }
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { col, columnsOf } from '../columns.ts'
-import type { Page, Stream } from '../connectors/types.ts'
-import { SyncError } from '../errors.ts'
-import { prepareBatches, type PreparedBatch } from './prepare-page.ts'
-import { createTableShape, DEFAULT_CONTRACT, type StreamContract } from './table-shape.ts'
+import { col, columnsOf } from '../src/columns.ts'
+import type { Page, Stream } from '../src/connectors/types.ts'
+import { SyncError } from '../src/errors.ts'
+import { prepareBatches, type PreparedBatch } from '../src/engine/prepare-page.ts'
+import { createTableShape, DEFAULT_CONTRACT, type StreamContract } from '../src/engine/table-shape.ts'
+import { syncStore } from '../src/warehouse/sync-store.ts'
 
 const schema = z.object({ id: col.key(), name: col.text() })
 const stream: Stream<number> = {
@@ -23,7 +24,7 @@ async function batchesOf(pages: Page<number>[], batchSize: number, contract: Str
   const out: PreparedBatch<number>[] = []
   const stored = tableIsNew ? [] : [{ column_name: 'id', sql_type: 'text', origin: 'declared' as const, appeared_at: null, dropped_at: null }]
   const shape = createTableShape('test', stream, stored, contract, tableIsNew)
-  for await (const batch of prepareBatches(stream, (async function* () { yield* pages })(), batchSize, { shape, timeZone: 'UTC' })) out.push(batch)
+  for await (const batch of prepareBatches(stream, (async function* () { yield* pages })(), batchSize, { shape, timeZone: 'UTC', store: syncStore })) out.push(batch)
   return out
 }
 

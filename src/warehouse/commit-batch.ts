@@ -1,4 +1,3 @@
-import type { Stream } from '../connectors/types.ts'
 import {
   copyIntoTable,
   copyToStage,
@@ -10,31 +9,15 @@ import {
   softDeleteReplaced,
   type MergeCounts,
   type MergeMode,
-} from '../warehouse/merge.ts'
-import { insertRejects, type RejectRow } from '../warehouse/sql/rejects.ts'
-import { insertRunPage } from '../warehouse/sql/run-pages.ts'
-import { addPageToRun, type PageCounts } from '../warehouse/sql/runs.ts'
-import { addRowCounts, saveCursor } from '../warehouse/sql/stream-state.ts'
-import type { FullPass } from '../warehouse/sql/stream-state.ts'
-import { insertSchemaChange, upsertStreamColumn } from '../warehouse/sql/stream-columns.ts'
-import { addColumn, retypeColumn, type StreamTable } from '../warehouse/stream-table.ts'
-import type { Queryable, Session, Transaction } from '../warehouse/types.ts'
-import type { PreparedPage } from './prepare-page.ts'
-import type { SchemaChange } from './table-shape.ts'
-
-export interface CommitTarget {
-  source: string
-  stream: Stream
-  table: StreamTable
-  runId: number | null
-  mergeMode: MergeMode
-  pass: FullPass | null
-  /** false for backfills, which leave the stored cursor alone */
-  saveCursor: boolean
-  dryRun: boolean
-  /** run before the page's writes inside the same transaction (the dry run creates the table here) */
-  prepare?: (tx: Transaction) => Promise<void>
-}
+} from './merge.ts'
+import { insertRejects, type RejectRow } from './sql/rejects.ts'
+import { insertRunPage } from './sql/run-pages.ts'
+import { addPageToRun, type PageCounts } from './sql/runs.ts'
+import { addRowCounts, saveCursor } from './sql/stream-state.ts'
+import { insertSchemaChange, upsertStreamColumn } from './sql/stream-columns.ts'
+import type { CommitBatch, CommitTarget, SchemaChange } from './store.ts'
+import { addColumn, ensureStreamTable, retypeColumn, type StreamTable } from './stream-table.ts'
+import type { Queryable, Session, Transaction } from './types.ts'
 
 class DryRunRollback extends Error {
   readonly counts: PageCounts
@@ -49,17 +32,17 @@ class DryRunRollback extends Error {
  * totals — in ONE transaction (docs/design.md §3.1). A crash before COMMIT leaves nothing of the page;
  * after it, everything. A dry run does the same work and rolls it back, so its counts are real.
  */
-export async function commitPage(
+export async function commitBatch(
   session: Session,
   target: CommitTarget,
-  page: PreparedPage,
+  page: CommitBatch,
   pageNo: number,
   cursor: unknown,
   fetchMs: number,
 ): Promise<PageCounts> {
   const started = performance.now()
   const write = async (tx: Transaction): Promise<PageCounts> => {
-    await target.prepare?.(tx)
+    if (target.createTable) await ensureStreamTable(tx, target.table, target.createTable)
     // the table's new shape and the rows written in it commit together, or neither does
     for (const change of page.schemaChanges) await applySchemaChange(tx, target, change)
     const rejects: RejectRow[] = [...page.rejects]
@@ -93,6 +76,8 @@ export async function commitPage(
     }
     if (target.pass?.tracksKeys) await insertPassKeys(tx, target.pass.passId, rejects.flatMap((r) => (r.key ? [r.key] : [])))
     await insertRejects(tx, target.runId, target.source, stream.name, rejects)
+    // the cursor is written once per commit, here, to the three places that keep it: the stream's
+    // state (where the next run starts), the run's page and the run (what history shows)
     if (target.saveCursor && !target.dryRun && cursor !== undefined) await saveCursor(tx, target.source, stream.name, cursor)
     if (merged.liveDelta || merged.deletedDelta) await addRowCounts(tx, target.source, stream.name, merged.liveDelta, merged.deletedDelta)
     const counts: PageCounts = {
@@ -135,7 +120,7 @@ async function applySchemaChange(tx: Transaction, target: CommitTarget, change: 
 }
 
 /** The fast path of a first load (see copyIntoTable); false when it must take the regular path. */
-async function copiedStraightIn(tx: Transaction, table: StreamTable, runId: number | null, page: PreparedPage): Promise<boolean> {
+async function copiedStraightIn(tx: Transaction, table: StreamTable, runId: number | null, page: CommitBatch): Promise<boolean> {
   await tx.query('SAVEPOINT crmsync_copy')
   try {
     await copyIntoTable(tx, table, page.rows, runId)

@@ -1,0 +1,36 @@
+import type { Stream } from '../connectors/types.ts'
+import type { Logger } from '../log.ts'
+import type { DbStreamState, Session, StreamTable, Warehouse } from '../warehouse/store.ts'
+
+/**
+ * The stream's state as a run starts: its table (created when missing), its stored cursor and any
+ * full pass left unfinished. Later the state moves only through the store, in the transactions
+ * that commit it: the cursor with each batch (commitBatch writes it to stream_state, to the run's
+ * page and to the run, in one call), the pass as it opens and ends (full-pass.ts).
+ */
+export interface StreamStart {
+  /** the table did not exist before this run (a dry run only pretends to create it) */
+  created: boolean
+  tableExists: boolean
+  state: DbStreamState | undefined
+  /** the stored cursor, when it is still valid for the stream */
+  storedCursor: unknown
+}
+
+export async function openStreamState(warehouse: Warehouse, session: Session, stream: Stream, table: StreamTable, dryRun: boolean, log: Logger): Promise<StreamStart> {
+  const { store } = warehouse
+  const source = table.schema
+  const created = dryRun ? !(await store.tableExists(session, source, stream.name)) : (await store.ensureStreamTable(session, table, log)).created
+  const tableExists = !dryRun || !created
+  if (!dryRun) await store.registerDeclaredColumns(session, source, stream.name, table.columns.map((c) => ({ name: c.name, sqlType: c.type.sql })))
+
+  const state = await store.loadStreamState(session, source, stream.name)
+  if (tableExists && !dryRun && (state?.live_rows == null || state?.deleted_rows == null)) await store.initRowCounts(session, source, stream.name)
+  let storedCursor: unknown = undefined
+  if (state?.cursor !== null && state?.cursor !== undefined) {
+    const parsed = stream.cursorSchema.safeParse(state.cursor)
+    if (parsed.success) storedCursor = parsed.data
+    else log.warn({ cursor: state.cursor }, 'the stored cursor is not valid for this stream any more; starting a full pass')
+  }
+  return { created, tableExists, state, storedCursor }
+}

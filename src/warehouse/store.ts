@@ -1,0 +1,124 @@
+import type { Column } from '../columns.ts'
+import type { Logger } from '../log.ts'
+import type { MergeMode } from './merge.ts'
+import type { RejectRow } from './sql/rejects.ts'
+import type { DbRun, NewRun, PageCounts, RunEnd, RunFilter } from './sql/runs.ts'
+import type { DbStreamState, FullPass } from './sql/stream-state.ts'
+import type { ColumnOrigin, SchemaChangeKind, StoredColumn } from './sql/stream-columns.ts'
+import type { StagedRows } from './staged-rows.ts'
+import type { StreamTable } from './stream-table.ts'
+import type { Queryable, Session } from './types.ts'
+
+/**
+ * The store: everything the engine asks of the warehouse, and the only module of src/warehouse/ the
+ * engine imports (types only). Like a kysely Dialect, it is a narrow seam: the engine decides (what
+ * to read, when a pass ends, what a run's status is), the store keeps (rows, cursors, runs, passes).
+ * Row encoding, COPY, merging and the one-transaction commit of a batch live behind it, so the
+ * engine never sees SQL or the COPY text format. A warehouse carries its store (`Warehouse.store`);
+ * every method takes the connection it runs on, so a session's stream lock and a wrapped warehouse
+ * (a test's dying one) work unchanged.
+ */
+export type { DbRun, DbStreamState, FullPass, MergeMode, NewRun, PageCounts, RejectRow, RunEnd, RunFilter, StagedRows, StoredColumn, StreamTable }
+export type { ColumnOrigin, SchemaChangeKind }
+export type { Queryable, Session, Transaction, Warehouse } from './types.ts'
+
+/** A change of a stream table's shape, planned by the engine and applied by the commit of its batch. */
+export interface SchemaChange {
+  column: string
+  change: SchemaChangeKind
+  fromType: string | null
+  toType: string | null
+  origin: ColumnOrigin
+  /** part of the shape of a table this run created: applied and registered, but no change to report */
+  initial?: boolean
+}
+
+/** Collects a batch's rows, encoded for the store as they are added; a key added again replaces its row. */
+export interface RowBuilder {
+  add(key: string, deleted: boolean, values: readonly unknown[], raw: string, hash: string, deletedAt: string | null, meta: string | null): void
+  done(): StagedRows
+}
+
+/** One commit batch: the prepared rows of one or more pages, with what else commits with them. */
+export interface CommitBatch {
+  rows: StagedRows
+  rejects: RejectRow[]
+  /** records the source sent in this batch, valid or not */
+  fetched: number
+  /** records stored with a field nulled because it did not fit its column (noted in `_meta`) */
+  coerced: number
+  /** write mode `replace`: the parents whose children this batch lists completely */
+  replaceScopes: readonly string[]
+  /** the table's columns the rows are encoded for */
+  columns: readonly Column[]
+  /** changes to the table's shape this batch applies before its rows, in its transaction */
+  schemaChanges: readonly SchemaChange[]
+}
+
+/** Where a batch commits, and how. */
+export interface CommitTarget {
+  source: string
+  stream: { readonly name: string; readonly write: string; readonly replaceScope?: string; readonly cursorField?: string }
+  table: StreamTable
+  runId: number | null
+  mergeMode: MergeMode
+  pass: FullPass | null
+  /** false for backfills, which leave the stored cursor alone */
+  saveCursor: boolean
+  dryRun: boolean
+  /** the dry run creates the table inside the batch's transaction (rolled back with it); logged here */
+  createTable?: Logger
+}
+
+/** The store's operations; `db` is the warehouse, a run's session or a transaction of it. */
+export interface Store {
+  // stream locks, held on the run's session
+  tryStreamLock(db: Session, source: string, stream: string): Promise<boolean>
+  unlockStream(db: Session, source: string, stream: string): Promise<void>
+
+  // the run's history row (sync_runs)
+  insertRun(db: Queryable, run: NewRun): Promise<number>
+  /** true when a stop was requested for the run */
+  heartbeatRun(db: Queryable, runId: number): Promise<boolean>
+  requestStop(db: Queryable, runId: number): Promise<unknown>
+  finishRun(db: Queryable, runId: number, end: RunEnd): Promise<boolean>
+  recordRunOutcome(db: Queryable, source: string, stream: string, runId: number, succeeded: boolean): Promise<void>
+  markAbandonedRuns(db: Queryable, source: string, stream: string): Promise<DbRun[]>
+  lastRunStoppedEarly(db: Queryable, source: string, stream: string): Promise<boolean>
+  listRuns(db: Queryable, filter: RunFilter): Promise<DbRun[]>
+
+  // the stream's state (cursor, full pass, row counts)
+  listStreamStates(db: Queryable): Promise<DbStreamState[]>
+  loadStreamState(db: Queryable, source: string, stream: string): Promise<DbStreamState | undefined>
+  initRowCounts(db: Queryable, source: string, stream: string): Promise<void>
+
+  // the stream's table and its columns
+  tableExists(db: Queryable, source: string, stream: string): Promise<boolean>
+  ensureStreamTable(db: Queryable, table: StreamTable, log: Logger): Promise<{ created: boolean }>
+  registerDeclaredColumns(db: Queryable, source: string, stream: string, columns: readonly { name: string; sqlType: string }[]): Promise<void>
+  listStoredColumns(db: Queryable, source: string, stream: string): Promise<StoredColumn[]>
+
+  // rows
+  /** a builder for one batch's rows, each encoded as it is added (COPY text, kept as bytes) */
+  stageRows(): RowBuilder
+  /** a compound key as one text (a key of one column is its value as text) */
+  keyText(parts: readonly unknown[]): string
+  /**
+   * Commits one batch — schema changes, rows (merged, bisecting out the rows PostgreSQL refuses),
+   * rejects, keys seen, the cursor (stream_state, run_pages.cursor and sync_runs.cursor_to), row
+   * counts, the run's page and totals — in ONE transaction (docs/design.md §3.1). A dry run does
+   * the same work and rolls it back, so its counts are real.
+   */
+  commitBatch(session: Session, target: CommitTarget, batch: CommitBatch, pageNo: number, cursor: unknown, fetchMs: number): Promise<PageCounts>
+
+  // full passes (the engine decides; these are the statements it decides with, in its transaction)
+  hasLiveRows(db: Queryable, table: StreamTable): Promise<boolean>
+  hasAnyRows(db: Queryable, table: StreamTable): Promise<boolean>
+  countLiveRows(db: Queryable, table: StreamTable): Promise<number>
+  countUnseen(db: Queryable, table: StreamTable, passId: string): Promise<number>
+  /** soft-deletes the live rows the pass did not see, and counts them on the run and the stream */
+  softDeleteUnseen(db: Queryable, ids: { source: string; stream: string; runId: number | null }, table: StreamTable, passId: string): Promise<number>
+  dropPassKeys(db: Queryable, passId: string): Promise<void>
+  setFullPass(db: Queryable, source: string, stream: string, pass: FullPass | null): Promise<void>
+  completeFullPass(db: Queryable, source: string, stream: string): Promise<void>
+}

@@ -1,0 +1,55 @@
+import { commitBatch } from './commit-batch.ts'
+import { countLiveRows, countUnseen, dropPassKeys, encodeRowLine, hasAnyRows, hasLiveRows, keyText, softDeleteUnseen } from './merge.ts'
+import { tryStreamLock, unlockStream } from './sql/locks.ts'
+import { addDeletedToRun, finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, requestStop } from './sql/runs.ts'
+import { addRowCounts, completeFullPass, initRowCounts, listStreamStates, loadStreamState, recordRunOutcome, setFullPass } from './sql/stream-state.ts'
+import { listStoredColumns, registerDeclaredColumns } from './sql/stream-columns.ts'
+import { createStagedRows } from './staged-rows.ts'
+import type { RowBuilder, Store } from './store.ts'
+import { ensureStreamTable, listTableColumns } from './stream-table.ts'
+
+/** A batch's rows, each encoded as COPY text the moment it is added (the engine never sees the format). */
+function stageRows(): RowBuilder {
+  const staged = createStagedRows()
+  return {
+    add: (key, deleted, values, raw, hash, deletedAt, meta) => staged.add(key, deleted, encodeRowLine(values, raw, hash, deletedAt, meta)),
+    done: () => staged.done(),
+  }
+}
+
+/** The store of a PostgreSQL warehouse, server or PGlite alike (the SQL is the same on both). */
+export const syncStore: Store = {
+  tryStreamLock,
+  unlockStream,
+  insertRun,
+  heartbeatRun,
+  requestStop,
+  finishRun,
+  recordRunOutcome,
+  markAbandonedRuns,
+  lastRunStoppedEarly,
+  listRuns,
+  listStreamStates,
+  loadStreamState,
+  initRowCounts,
+  tableExists: async (db, source, stream) => (await listTableColumns(db, source, stream)).size > 0,
+  ensureStreamTable,
+  registerDeclaredColumns,
+  listStoredColumns,
+  stageRows,
+  keyText,
+  commitBatch,
+  hasLiveRows,
+  hasAnyRows,
+  countLiveRows,
+  countUnseen,
+  async softDeleteUnseen(db, ids, table, passId) {
+    const deleted = await softDeleteUnseen(db, table, passId, ids.runId)
+    if (ids.runId !== null) await addDeletedToRun(db, ids.runId, deleted)
+    await addRowCounts(db, ids.source, ids.stream, -deleted, deleted)
+    return deleted
+  },
+  dropPassKeys,
+  setFullPass,
+  completeFullPass,
+}
