@@ -2,7 +2,7 @@ import type { EngineEvents } from '../engine/events.ts'
 import type { RetryPolicy } from '../engine/run-stream.ts'
 import { runSync, type SyncTarget } from '../engine/run-sync.ts'
 import type { Logger } from '../log.ts'
-import { attachAutomation } from '../ops/automation/automation.ts'
+import { attachOperations } from '../ops/attach-operations.ts'
 import type { Warehouse } from '../warehouse/types.ts'
 import type { SyncJob } from './queue.ts'
 import { fireDueSchedules } from './scheduler.ts'
@@ -22,7 +22,7 @@ export async function runEmbeddedWorker(deps: {
   tickSeconds: number
   signal: AbortSignal
 }): Promise<void> {
-  const automation = attachAutomation({ warehouse: deps.warehouse, events: deps.events, log: deps.log })
+  const ops = await attachOperations({ warehouse: deps.warehouse, events: deps.events, log: deps.log, retry: deps.retry })
   const pending = new Map<string, SyncJob>()
   try {
     while (!deps.signal.aborted) {
@@ -36,13 +36,9 @@ export async function runEmbeddedWorker(deps: {
         })
         if (!target) continue
         await runSync([target], {
-          warehouse: deps.warehouse,
-          log: deps.log,
-          events: deps.events,
+          ...ops.engine,
           flags: job.mode === 'full' ? { full: true } : {},
           signal: deps.signal,
-          retry: deps.retry,
-          gate: automation.gate,
           trigger: 'schedule',
         })
       }
@@ -52,6 +48,6 @@ export async function runEmbeddedWorker(deps: {
       })
     }
   } finally {
-    await automation.close()
+    await ops.close()
   }
 }

@@ -7,7 +7,7 @@ import type { RunSummary } from '../engine/summary.ts'
 import { coerceError, SyncError } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import { redactSecrets } from '../redact.ts'
-import { attachAutomation } from '../ops/automation/automation.ts'
+import { attachOperations } from '../ops/attach-operations.ts'
 import { insertAutomationEvent } from '../warehouse/sql/automation.ts'
 import { heartbeatWorker, listHeldJobIds, reapDeadWorkers, registerWorker, removeWorker, type WorkerJob } from '../warehouse/sql/workers.ts'
 import type { Warehouse } from '../warehouse/types.ts'
@@ -47,7 +47,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`
   const workerLog = log.child({ worker: id })
   const queue = await openQueue(deps.databaseUrl, workerLog)
-  const automation = attachAutomation({ warehouse, events: deps.events, log: workerLog })
+  const ops = await attachOperations({ warehouse, events: deps.events, log: workerLog, retry: deps.retry })
   const held = new Map<string, WorkerJob>()
   const inFlight = new Set<Promise<unknown>>()
   let stopping = false
@@ -105,7 +105,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         })
         workerLog.warn({ jobId: orphan.id, source, stream }, `job ${source}.${stream} was taken by a worker that is gone; queued again`)
       }
-      await automation.heal(config.deadAfterSeconds)
+      await ops.heal(config.deadAfterSeconds)
     } catch (error) {
       workerLog.warn({ err: error }, 'checking for dead workers failed; the next check tries again')
     }
@@ -133,13 +133,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       }
       const target = await deps.loadTarget(job.source, [job.stream])
       const { runs } = await runSync([target], {
-        warehouse,
-        log: workerLog,
-        events: deps.events,
+        ...ops.engine,
         flags: job.mode === 'full' ? { full: true } : {},
         signal: deps.signal,
-        retry: deps.retry,
-        gate: automation.gate,
         trigger: job.trigger,
         workerId: id,
       })
@@ -183,7 +179,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       await Promise.allSettled([...inFlight])
       for (const timer of timers) clearInterval(timer)
       offRunStart()
-      await automation.close()
+      await ops.close()
       await removeWorker(warehouse, id).catch(() => {})
       await queue.close().catch(() => {})
       workerLog.info(`worker ${id} stopped`)

@@ -3,11 +3,10 @@ import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { manifests, SOURCE_NAMES } from '../../connectors/registry.ts'
 import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
-import { attachAutomation } from '../../ops/automation/automation.ts'
 import type { RunSummary } from '../../engine/summary.ts'
 import { SyncError } from '../../errors.ts'
 import { registerSecret } from '../../log.ts'
-import type { Warehouse } from '../../warehouse/types.ts'
+import { attachOperations, type Operations } from '../../ops/attach-operations.ts'
 import { listStreamStates } from '../../warehouse/sql/stream-state.ts'
 import { parseCommandArgs, positiveInt } from '../args.ts'
 import { binPath } from '../bin-path.ts'
@@ -77,12 +76,8 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   ctx.config = { ...ctx.config, env: { ...ctx.config.env, ...emulators.env } }
   const warehouse = await ctx.warehouse()
   say(`   warehouse: ${warehouse.location}`)
-  const automation = attachAutomation({ warehouse, events: ctx.events, log: ctx.log })
-  ctx.releasers.push(() => automation.close())
-  const { attachAlerts } = await import('../../ops/alerts/index.ts')
-  const alerts = attachAlerts({ warehouse, events: ctx.events, log: ctx.log, config: ctx.config, sources: SOURCE_NAMES })
-  ctx.releasers.push(() => alerts.close())
-
+  const ops = await attachOperations({ warehouse, events: ctx.events, log: ctx.log, retry: ctx.retry, alerts: { config: ctx.config, sources: SOURCE_NAMES } })
+  ctx.releasers.push(() => ops.close())
   const targets: SyncTarget[] = await Promise.all(DEMO_SOURCES.map((source) => loadTarget(ctx, source.name)))
   // the emulators start from the same seed every time: a warehouse kept from an earlier demo holds
   // that demo's changes, which this fresh emulator never made, so the first sync overwrites (--force)
@@ -90,7 +85,7 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   const sync = async (flags: { force?: boolean; full?: boolean }, only = targets) => {
     const stop = showProgress(ctx.events)
     try {
-      const { runs } = await runSync(only, { warehouse, log: ctx.log, events: ctx.events, flags, signal: ctx.signal, retry: ctx.retry, gate: automation.gate, trigger: 'demo' })
+      const { runs } = await runSync(only, { ...ops.engine, flags, signal: ctx.signal, trigger: 'demo' })
       if (!process.stderr.isTTY) for (const run of runs) say(`   ${summaryLine(run)}`)
       return runs
     } finally {
@@ -125,7 +120,7 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   say(`   full pass:    ${describe(third)}, ${formatNumber(third.reduce((n, r) => n + r.deleted, 0))} soft-deleted`)
   const counts = await Promise.all(urls.map((url) => emulatorTables(url)))
   say(`   emulator row counts now: ${counts.flatMap((c) => Object.entries(c).map(([t, n]) => `${t} ${formatNumber(n)}`)).join(', ')}`)
-  if (!values['no-serve']) return serveDashboard(ctx, warehouse, automation.gate, failed.length ? 1 : 0)
+  if (!values['no-serve']) return serveDashboard(ctx, ops, failed.length ? 1 : 0)
   say()
   say('Look at the data:')
   say(`   npx crmsync status`)
@@ -142,18 +137,14 @@ function describe(runs: RunSummary[]): string {
 }
 
 /** The demo's last act: the dashboard on the demo's data, with a token made for this session. */
-async function serveDashboard(ctx: CliContext, warehouse: Warehouse, gate: (source: string, stream: string) => Promise<string | undefined>, code: number): Promise<number> {
+async function serveDashboard(ctx: CliContext, ops: Operations, code: number): Promise<number> {
   const { startServer } = await import('../../server/start-server.ts')
   const token = ctx.config.env.CRMSYNC_DASHBOARD_TOKEN || randomBytes(18).toString('base64url')
   registerSecret(token)
   const options = {
-    warehouse,
-    events: ctx.events,
-    log: ctx.log,
+    ...ops.engine,
     token,
     loadTarget: (source: string, streams?: string[]) => loadTarget(ctx, source, streams),
-    retry: ctx.retry,
-    gate,
   }
   const server = await startServer({ ...options, port: 8000 }).catch((error) => {
     ctx.out.note(`port 8000 is taken (${(error as Error).message}); serving on a free port instead`)

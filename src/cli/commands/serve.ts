@@ -1,7 +1,7 @@
 import { SyncError } from '../../errors.ts'
 import { serverSectionSchema } from '../../server/server-config.ts'
 import { registerSecret } from '../../log.ts'
-import { attachAutomation } from '../../ops/automation/automation.ts'
+import { attachOperations } from '../../ops/attach-operations.ts'
 import { DEFAULT_STALE_MINUTES } from '../../server/data.ts'
 import { SOURCE_NAMES } from '../../connectors/registry.ts'
 import { checkBind, startServer } from '../../server/start-server.ts'
@@ -56,23 +56,16 @@ export async function serveCommand(ctx: CliContext, argv: string[]): Promise<num
   checkBind(host, token)
 
   const warehouse = await ctx.warehouse()
-  const automation = attachAutomation({ warehouse, events: ctx.events, log: ctx.log })
-  ctx.releasers.push(() => automation.close())
   // alert rules are evaluated after every run this process makes and on a timer for everything else
-  const { attachAlerts } = await import('../../ops/alerts/index.ts')
-  const alerts = attachAlerts({ warehouse, events: ctx.events, log: ctx.log, config: ctx.config, sources: SOURCE_NAMES, timer: true })
-  ctx.releasers.push(() => alerts.close())
+  const ops = await attachOperations({ warehouse, events: ctx.events, log: ctx.log, retry: ctx.retry, alerts: { config: ctx.config, sources: SOURCE_NAMES, timer: true } })
+  ctx.releasers.push(() => ops.close())
   const server = await startServer({
-    warehouse,
-    events: ctx.events,
-    log: ctx.log,
+    ...ops.engine,
     host,
     port: port(values.port, section.data.port ?? 8000),
     token,
     loadTarget: (source, streams) => loadTarget(ctx, source, streams),
-    retry: ctx.retry,
-    gate: automation.gate,
-    sweep: (staleSeconds) => automation.heal(staleSeconds),
+    sweep: (staleSeconds) => ops.heal(staleSeconds),
     // with workers on a PostgreSQL server, "Sync now" queues jobs for them instead of syncing here
     wrapLauncher: ctx.config.databaseUrl
       ? (inProcess) => createQueueAwareLauncher({ inProcess, warehouse, databaseUrl: ctx.config.databaseUrl as string, log: ctx.log })

@@ -1,9 +1,9 @@
 import { SOURCE_NAMES } from '../../connectors/registry.ts'
 import { recordFailedStart } from '../../engine/failed-start.ts'
 import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
-import { attachAutomation } from '../../ops/automation/automation.ts'
 import { exitCodeOf, type RunSummary } from '../../engine/summary.ts'
 import { SyncError } from '../../errors.ts'
+import { attachOperations } from '../../ops/attach-operations.ts'
 import { isoInstant, parseCommandArgs, positiveInt } from '../args.ts'
 import { loadTarget, type CliContext } from '../context.ts'
 import { showProgress, summaryLine } from '../progress.ts'
@@ -97,29 +97,22 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
   const targets = await resolveTargets(ctx, values.all ?? false, positionals, values['dry-run'] ?? false)
   if (values.force && values['dry-run']) ctx.out.note('note: --force with --dry-run shows what a forced sync would overwrite; nothing is written')
   const warehouse = await ctx.warehouse()
-  const automation = attachAutomation({ warehouse, events: ctx.events, log: ctx.log })
-  ctx.releasers.push(() => automation.close())
-  // pushed after the warehouse opened, so its close() awaits deliveries before the warehouse closes
-  const { attachAlerts } = await import('../../ops/alerts/index.ts')
-  const alerts = attachAlerts({ warehouse, events: ctx.events, log: ctx.log, config: ctx.config, sources: SOURCE_NAMES })
-  ctx.releasers.push(() => alerts.close())
+  // closed after the warehouse opened (releasers run in reverse), so alerts deliver before it closes
+  const ops = await attachOperations({ warehouse, events: ctx.events, log: ctx.log, retry: ctx.retry, alerts: { config: ctx.config, sources: SOURCE_NAMES } })
+  ctx.releasers.push(() => ops.close())
   // runs other processes left 'running' when they died are ended (and alerted) before this one starts
-  await automation.heal().catch((error) => ctx.log.warn({ err: error }, 'the dead-run sweep failed; each stream still marks its own dead runs'))
+  await ops.heal().catch((error) => ctx.log.warn({ err: error }, 'the dead-run sweep failed; each stream still marks its own dead runs'))
   const stopProgress = values.json ? () => {} : showProgress(ctx.events)
   let runs: RunSummary[]
   try {
     ;({ runs } = await runSync(targets, {
-      warehouse,
-      log: ctx.log,
-      events: ctx.events,
+      ...ops.engine,
       flags: { since, until, full: values.full, force: values.force },
       dryRun: values['dry-run'],
       batchSize,
       maxRecords,
       concurrency,
       signal: ctx.signal,
-      retry: ctx.retry,
-      gate: automation.gate,
       trigger: 'cli',
     }))
   } finally {

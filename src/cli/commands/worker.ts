@@ -1,6 +1,6 @@
 import { SOURCE_NAMES } from '../../connectors/registry.ts'
 import { SyncError } from '../../errors.ts'
-import type { Warehouse } from '../../warehouse/types.ts'
+import { attachOperations } from '../../ops/attach-operations.ts'
 import { loadWorkerConfig } from '../../worker/config.ts'
 import { parseCommandArgs, positiveInt } from '../args.ts'
 import { loadTarget, type CliContext } from '../context.ts'
@@ -46,7 +46,18 @@ export async function workerCommand(ctx: CliContext, argv: string[]): Promise<nu
   // each job holds a session for its slots and one for its run, plus the gate, heartbeats and ticks
   ctx.config = { ...ctx.config, poolSize: Math.max(ctx.config.poolSize, concurrency * 3 + 6) }
   const warehouse = await ctx.warehouse()
-  await attachOperations(ctx, warehouse, values['metrics-port'] === '0' ? 0 : (positiveInt(values['metrics-port'], '--metrics-port', 65_535) ?? 9464))
+  const metricsPort = values['metrics-port'] === '0' ? 0 : (positiveInt(values['metrics-port'], '--metrics-port', 65_535) ?? 9464)
+  // metrics at /metrics and alert rules on a timer, what every long-running process carries; the
+  // automation engine is the worker's own (startWorker, runEmbeddedWorker), logged under its id
+  const ops = await attachOperations({
+    warehouse,
+    events: ctx.events,
+    log: ctx.log,
+    automation: false,
+    metrics: { port: metricsPort, processLabel: 'worker' },
+    alerts: { config: ctx.config, sources: SOURCE_NAMES, timer: true },
+  })
+  ctx.releasers.push(() => ops.close())
   const common = {
     warehouse,
     log: ctx.log,
@@ -69,23 +80,4 @@ export async function workerCommand(ctx: CliContext, argv: string[]): Promise<nu
   else ctx.out.note(`worker ${worker.id} running (${concurrency} at once); Ctrl-C or SIGTERM to stop after the page in hand`)
   await worker.done
   return 0
-}
-
-/** Metrics at /metrics and alert rules on a timer: what every long-running process carries. */
-async function attachOperations(ctx: CliContext, warehouse: Warehouse, port: number): Promise<void> {
-  const { createMetrics } = await import('../../ops/metrics/create-metrics.ts')
-  const { listenForScrapes } = await import('../../ops/metrics/metrics-http.ts')
-  const { attachAlerts } = await import('../../ops/alerts/index.ts')
-  const metrics = createMetrics({ events: ctx.events, warehouse, processLabel: 'worker', log: ctx.log })
-  const listener = await listenForScrapes({ metrics, port, log: ctx.log }).catch(async (error) => {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error
-    return listenForScrapes({ metrics, port: 0, log: ctx.log })
-  })
-  ctx.log.info({ url: listener.url }, `metrics at ${listener.url}`)
-  const alerts = attachAlerts({ warehouse, events: ctx.events, log: ctx.log, config: ctx.config, sources: SOURCE_NAMES, timer: true })
-  ctx.releasers.push(async () => {
-    await alerts.close()
-    await listener.close()
-    metrics.close()
-  })
 }
