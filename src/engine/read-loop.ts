@@ -1,6 +1,7 @@
 import type { ReadMode, RunContext, Stream } from '../connectors/types.ts'
 import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
+import { countsOf, zeroRunCounts } from '../run-counts.ts'
 import { sleep } from '../sleep.ts'
 import type { CommitTarget, FullPass, PageCounts, Session, Store } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
@@ -50,9 +51,7 @@ export interface ReadRun {
   attempts: { count: number }
 }
 
-export const zeroCounts = (): PageCounts => ({ fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, coerced: 0, deleted: 0, fetchMs: 0, writeMs: 0 })
-
-export const pick = (c: PageCounts | RunSummary) => ({ fetched: c.fetched, inserted: c.inserted, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected, coerced: c.coerced, deleted: c.deleted })
+export const zeroCounts = (): PageCounts => ({ ...zeroRunCounts(), fetchMs: 0, writeMs: 0 })
 
 /** How the run's reads ended: complete (not cut short by --max-records), and a refusal of the pass's deletions. */
 export interface ReadsEnd {
@@ -166,7 +165,7 @@ async function commit(run: ReadRun, batch: PreparedBatch, waited: number): Promi
     summary.cursorTo = batch.cursor
   }
   for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
-  Object.assign(summary, pick(totals))
+  Object.assign(summary, countsOf(totals))
   run.events.emit('page:committed', { runId: summary.runId, source: run.source, stream: run.stream.name, pageNo, page: counts, totals: { ...totals }, cursor: batch.cursor })
   run.log.debug({ pageNo, ...counts }, 'page committed')
   if (run.stopping.aborted) throw new SyncError('cancelled', `stopped on request after committing page ${pageNo}`)

@@ -4,7 +4,8 @@ import { redactSecrets, type Logger } from '../log.ts'
 import type { FullPass, MergeMode, Session, StreamTable, Warehouse } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
 import { startFullPass } from './full-pass.ts'
-import { pick, readAll, zeroCounts, type ReadRun, type ReadsEnd } from './read-loop.ts'
+import { countsOf } from '../run-counts.ts'
+import { readAll, zeroCounts, type ReadRun, type ReadsEnd } from './read-loop.ts'
 import { busy, recordRunEnd, recordRunStart, startHeartbeat, sweepAbandonedRuns } from './run-recorder.ts'
 import { resolveStrategy, type StrategyFlags } from './strategy.ts'
 import { openStreamState } from './stream-state.ts'
@@ -107,7 +108,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     }
     runningHere.delete(lockKey)
   }
-  log.info(pick(summary), `sync ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.fetched} fetched, ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.coerced} coerced, ${summary.deleted} deleted`)
+  log.info(countsOf(summary), `sync ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.fetched} fetched, ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.coerced} coerced, ${summary.deleted} deleted`)
   events.emit('run:end', { summary })
   return summary
 }

@@ -1,21 +1,14 @@
 import type { ErrorCode } from '../errors.ts'
+import { zeroRunCounts, type RunCounts } from '../run-counts.ts'
 import type { SummaryStatus } from './run-state.ts'
 
-/** The outcome of one stream's run: what `runSync` returns instead of throwing. */
-export interface RunSummary {
+/** The outcome of one stream's run: what `runSync` returns instead of throwing; its counts are `RUN_COUNTS`. */
+export interface RunSummary extends RunCounts {
   runId: number | null
   source: string
   stream: string
   mode: string
   status: SummaryStatus
-  fetched: number
-  inserted: number
-  updated: number
-  unchanged: number
-  rejected: number
-  /** records stored with a field nulled because it did not fit its column (see `_meta`) */
-  coerced: number
-  deleted: number
   cursorFrom: unknown
   cursorTo: unknown
   durationMs: number
@@ -32,13 +25,7 @@ export function emptySummary(source: string, stream: string, mode: string, dryRu
     stream,
     mode,
     status: 'failed',
-    fetched: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    rejected: 0,
-    coerced: 0,
-    deleted: 0,
+    ...zeroRunCounts(),
     cursorFrom: null,
     cursorTo: null,
     durationMs: 0,

@@ -1,17 +1,12 @@
 export { runJson } from '../warehouse/sql/runs.ts'
 import { redactSecrets } from '../log.ts'
+import { countsOf } from '../run-counts.ts'
 import type { DbRunPage } from '../warehouse/sql/run-pages.ts'
 import type { DbReject } from '../warehouse/sql/rejects.ts'
 
 export const pageJson = (p: DbRunPage) => ({
   pageNo: p.page_no,
-  fetched: p.fetched,
-  inserted: p.inserted,
-  updated: p.updated,
-  unchanged: p.unchanged,
-  rejected: p.rejected,
-  coerced: p.coerced,
-  deleted: p.deleted,
+  ...countsOf(p),
   fetchMs: p.fetch_ms,
   writeMs: p.write_ms,
   cursor: p.cursor,

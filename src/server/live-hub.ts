@@ -1,8 +1,13 @@
 import type { EngineEvents } from '../engine/events.ts'
 import { redactSecrets, type Logger } from '../log.ts'
+import { countsOf, type RunCountName, type RunCounts } from '../run-counts.ts'
 import { listRunningRuns, type DbRunningRun } from '../warehouse/sql/dashboard.ts'
 import { getRun } from '../warehouse/sql/runs.ts'
 import type { Warehouse } from '../warehouse/types.ts'
+
+/** The counts a running run and a run's end show live; a page's totals add `unchanged`. */
+const LIVE_COUNTS = ['fetched', 'inserted', 'updated', 'rejected', 'coerced'] as const satisfies readonly RunCountName[]
+const PAGE_COUNTS = ['fetched', 'inserted', 'updated', 'unchanged', 'rejected', 'coerced'] as const satisfies readonly RunCountName[]
 
 /** One message to the browsers: an SSE event name and its JSON data. */
 export type LiveListener = (event: string, data: unknown) => void
@@ -17,7 +22,7 @@ export interface LiveHub {
   readonly closed: boolean
 }
 
-export interface LiveRun {
+export interface LiveRun extends Pick<RunCounts, (typeof LIVE_COUNTS)[number]> {
   id: number
   source: string
   stream: string
@@ -27,12 +32,6 @@ export interface LiveRun {
   pid: number | null
   startedAt: string
   elapsedMs: number
-  fetched: number
-  inserted: number
-  updated: number
-  rejected: number
-  /** records stored with a field nulled (docs/design.md §3.11) */
-  coerced: number
   pages: number
   stopRequested: boolean
 }
@@ -47,11 +46,7 @@ const liveRun = (r: DbRunningRun): LiveRun => ({
   pid: r.pid,
   startedAt: new Date(r.started_at).toISOString(),
   elapsedMs: Math.round(r.elapsed_ms),
-  fetched: r.fetched,
-  inserted: r.inserted,
-  updated: r.updated,
-  rejected: r.rejected,
-  coerced: r.coerced,
+  ...countsOf(r, LIVE_COUNTS),
   pages: r.pages,
   stopRequested: r.stop_requested,
 })
@@ -108,11 +103,7 @@ export function createLiveHub(deps: { warehouse: Warehouse; events: EngineEvents
       source: run.source,
       stream: run.stream,
       status: run.status,
-      fetched: Number(run.fetched),
-      inserted: Number(run.inserted),
-      updated: Number(run.updated),
-      rejected: Number(run.rejected),
-      coerced: Number(run.coerced),
+      ...countsOf(run, LIVE_COUNTS),
       durationMs: Number(run.duration_ms ?? 0),
       errorCode: run.error_code,
       error: run.error === null ? null : redactSecrets(run.error),
@@ -123,8 +114,7 @@ export function createLiveHub(deps: { warehouse: Warehouse; events: EngineEvents
     deps.events.on('run:start', (e) => broadcast('run:start', { runId: e.runId, source: e.source, stream: e.stream, mode: e.mode, trigger: e.trigger })),
     deps.events.on('page:committed', (e) => {
       if (e.runId === null || listeners.size === 0) return
-      const t = e.totals
-      pending.set(e.runId, { runId: e.runId, source: e.source, stream: e.stream, pages: e.pageNo, fetched: t.fetched, inserted: t.inserted, updated: t.updated, unchanged: t.unchanged, rejected: t.rejected, coerced: t.coerced })
+      pending.set(e.runId, { runId: e.runId, source: e.source, stream: e.stream, pages: e.pageNo, ...countsOf(e.totals, PAGE_COUNTS) })
       flusher ??= setTimeout(flush, deps.coalesceMs ?? 200)
     }),
     deps.events.on('run:retry', (e) => broadcast('run:retry', { runId: e.runId, source: e.source, stream: e.stream, attempt: e.attempt, waitMs: e.waitMs, error: redactSecrets(e.error) })),
@@ -136,11 +126,7 @@ export function createLiveHub(deps: { warehouse: Warehouse; events: EngineEvents
         source: s.source,
         stream: s.stream,
         status: s.status,
-        fetched: s.fetched,
-        inserted: s.inserted,
-        updated: s.updated,
-        rejected: s.rejected,
-        coerced: s.coerced,
+        ...countsOf(s, LIVE_COUNTS),
         durationMs: s.durationMs,
         errorCode: s.errorCode,
         error: s.error === null ? null : redactSecrets(s.error),

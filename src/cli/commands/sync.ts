@@ -3,6 +3,7 @@ import { recordFailedStart } from '../../engine/failed-start.ts'
 import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
 import { exitCodeOf, type RunSummary } from '../../engine/summary.ts'
 import { SyncError } from '../../errors.ts'
+import { countsOf } from '../../run-counts.ts'
 import { attachOperations } from '../../ops/attach-operations.ts'
 import { isoInstant, parseCommandArgs, positiveInt } from '../args.ts'
 import { loadTarget, type CliContext } from '../context.ts'
@@ -51,13 +52,7 @@ export function runJson(s: RunSummary) {
     stream: s.stream,
     mode: s.mode,
     status: s.status,
-    fetched: s.fetched,
-    inserted: s.inserted,
-    updated: s.updated,
-    unchanged: s.unchanged,
-    rejected: s.rejected,
-    coerced: s.coerced,
-    deleted: s.deleted,
+    ...countsOf(s),
     cursorFrom: s.cursorFrom,
     cursorTo: s.cursorTo,
     durationMs: s.durationMs,

@@ -1,11 +1,12 @@
 import type { EngineEvents } from '../../engine/events.ts'
 import type { RunSummary } from '../../engine/summary.ts'
+import { zeroRunCounts } from '../../run-counts.ts'
 import { createLabelGuard, type LabelGuard } from './bounded-labels.ts'
 import { ROW_OUTCOMES, type Metrics, type RowOutcome, type RunHistorySource } from './metric-definitions.ts'
 
 type RowCounts = Record<RowOutcome, number>
 
-const zeroRows = (): RowCounts => Object.fromEntries(ROW_OUTCOMES.map((o) => [o, 0])) as RowCounts
+const zeroRows = (): RowCounts => zeroRunCounts()
 
 // a dry run has no run id; one process runs a stream at most once at a time, so its name is enough
 const runKey = (runId: number | null, source: string, stream: string) =>

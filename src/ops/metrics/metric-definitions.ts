@@ -1,11 +1,12 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { RUN_COUNTS, type RunCountName } from '../../run-counts.ts'
 
 /**
- * Row outcomes of a run, as the engine counts them (RunSummary / PageCounts). `coerced` records are
+ * Row outcomes of a run, as the engine counts them: `RUN_COUNTS` (src/run-counts.ts). `coerced` records are
  * also among the inserted, updated or unchanged ones: written, with a field stored NULL.
  */
-export const ROW_OUTCOMES = ['fetched', 'inserted', 'updated', 'unchanged', 'rejected', 'coerced', 'deleted'] as const
-export type RowOutcome = (typeof ROW_OUTCOMES)[number]
+export const ROW_OUTCOMES = RUN_COUNTS
+export type RowOutcome = RunCountName
 
 /** Numeric codes of the breaker states, so a dashboard can draw and alert on one gauge. */
 export const BREAKER_STATE_VALUES: Readonly<Record<string, number>> = { closed: 0, half_open: 1, open: 2 }

@@ -1,4 +1,5 @@
 import { redactSecrets } from '../../redact.ts'
+import type { RunCounts } from '../../run-counts.ts'
 import type { Queryable } from '../types.ts'
 
 /**
@@ -227,13 +228,9 @@ export async function runOutcomes(db: Queryable, windowSeconds: number, scope: S
   return rows
 }
 
-export interface DbRecordCounts {
+export interface DbRecordCounts extends Pick<RunCounts, 'fetched' | 'rejected' | 'coerced'> {
   source: string
   stream: string
-  fetched: number
-  rejected: number
-  /** records written with a field nulled (docs/design.md §3.11) */
-  coerced: number
   runs: number
 }
 

@@ -1,3 +1,4 @@
+import type { RunCounts } from '../../run-counts.ts'
 import { qualified, quoteIdent } from '../identifiers.ts'
 import type { Queryable } from '../types.ts'
 import type { DbAutomationEvent } from './automation.ts'
@@ -21,19 +22,14 @@ export async function countRuns(db: Queryable, filter: RunFilter = {}): Promise<
   return rows[0].n
 }
 
-export interface DbRunStats {
+/** the counts the overview sums (`RUN_COUNTS` but unchanged and deleted) */
+export interface DbRunStats extends Pick<RunCounts, 'fetched' | 'inserted' | 'updated' | 'rejected' | 'coerced'> {
   runs: number
   succeeded: number
   partial: number
   failed: number
   cancelled: number
   running: number
-  fetched: number
-  inserted: number
-  updated: number
-  rejected: number
-  /** records stored with a field nulled (docs/design.md §3.11) */
-  coerced: number
 }
 
 /** Outcomes and rows of the runs started since an instant. */
@@ -52,7 +48,7 @@ export async function runStatsSince(db: Queryable, since: Date): Promise<DbRunSt
   return rows[0]
 }
 
-export interface DbRunningRun {
+export interface DbRunningRun extends Pick<RunCounts, 'fetched' | 'inserted' | 'updated' | 'rejected' | 'coerced'> {
   id: number
   source: string
   stream: string
@@ -64,11 +60,6 @@ export interface DbRunningRun {
   heartbeat_at: Date
   /** measured by the warehouse's clock, so a browser's or another host's clock does not skew it */
   elapsed_ms: number
-  fetched: number
-  inserted: number
-  updated: number
-  rejected: number
-  coerced: number
   pages: number
   stop_requested: boolean
 }

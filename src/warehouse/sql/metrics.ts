@@ -1,3 +1,4 @@
+import { RUN_COUNTS, type RunCounts } from '../../run-counts.ts'
 import type { Queryable } from '../types.ts'
 
 // the few warehouse reads a Prometheus scrape makes; each is small (a row per source, per stream or
@@ -44,8 +45,8 @@ export async function listLastSuccesses(db: Queryable): Promise<DbLastSuccess[]>
   return rows
 }
 
-/** One group of crmsync.sync_runs: a stream, a status and a duration bucket, with its sums. */
-export interface DbRunTotals {
+/** One group of crmsync.sync_runs: a stream, a status and a duration bucket, with its sums (`RUN_COUNTS`). */
+export interface DbRunTotals extends RunCounts {
   source: string
   stream: string
   status: string
@@ -53,13 +54,6 @@ export interface DbRunTotals {
   bucket: number | null
   runs: number
   seconds: number
-  fetched: number
-  inserted: number
-  updated: number
-  unchanged: number
-  rejected: number
-  coerced: number
-  deleted: number
 }
 
 /**
@@ -74,9 +68,7 @@ export async function sumRunHistory(db: Queryable, boundsMs: readonly number[]):
     `SELECT source, stream, status,
        CASE WHEN status = 'running' OR duration_ms IS NULL THEN NULL ELSE width_bucket(duration_ms - 1, $1::bigint[]) END AS bucket,
        count(*)::float8 AS runs, coalesce(sum(duration_ms), 0)::float8 / 1000 AS seconds,
-       sum(fetched)::float8 AS fetched, sum(inserted)::float8 AS inserted, sum(updated)::float8 AS updated,
-       sum(unchanged)::float8 AS unchanged, sum(rejected)::float8 AS rejected, sum(coerced)::float8 AS coerced,
-       sum(deleted)::float8 AS deleted
+       ${RUN_COUNTS.map((c) => `sum(${c})::float8 AS ${c}`).join(', ')}
      FROM crmsync.sync_runs GROUP BY 1, 2, 3, 4`,
     [boundsMs],
   )

@@ -1,16 +1,11 @@
+import type { RunCounts } from '../../run-counts.ts'
 import type { Queryable } from '../types.ts'
 import type { PageCounts } from './runs.ts'
 
-export interface DbRunPage {
+/** A row of crmsync.run_pages; its counts are `RUN_COUNTS`. */
+export interface DbRunPage extends RunCounts {
   run_id: number
   page_no: number
-  fetched: number
-  inserted: number
-  updated: number
-  unchanged: number
-  rejected: number
-  coerced: number
-  deleted: number
   fetch_ms: number
   write_ms: number
   cursor: unknown

@@ -1,9 +1,10 @@
 import { redactSecrets } from '../../redact.ts'
+import { countsOf, type RunCounts } from '../../run-counts.ts'
 import type { Queryable } from '../types.ts'
 import { streamLockHeld } from './locks.ts'
 
-/** A row of crmsync.sync_runs as the engine and the surfaces read it. */
-export interface DbRun {
+/** A row of crmsync.sync_runs as the engine and the surfaces read it; its counts are `RUN_COUNTS`. */
+export interface DbRun extends RunCounts {
   id: number
   source: string
   stream: string
@@ -17,14 +18,6 @@ export interface DbRun {
   started_at: Date
   finished_at: Date | null
   heartbeat_at: Date
-  fetched: number
-  inserted: number
-  updated: number
-  unchanged: number
-  rejected: number
-  /** records stored with a field nulled (docs/design.md §3.11) */
-  coerced: number
-  deleted: number
   pages: number
   fetch_ms: number
   write_ms: number
@@ -78,14 +71,8 @@ export async function requestStop(db: Queryable, runId: number): Promise<DbRun |
   return rows[0]
 }
 
-export interface PageCounts {
-  fetched: number
-  inserted: number
-  updated: number
-  unchanged: number
-  rejected: number
-  coerced: number
-  deleted: number
+/** What one committed page counted (`RUN_COUNTS`), and how long it took to read and to write. */
+export interface PageCounts extends RunCounts {
   fetchMs: number
   writeMs: number
 }
@@ -228,13 +215,7 @@ export const runJson = (r: DbRun) => ({
   finishedAt: r.finished_at,
   heartbeatAt: r.heartbeat_at,
   durationMs: r.duration_ms,
-  fetched: r.fetched,
-  inserted: r.inserted,
-  updated: r.updated,
-  unchanged: r.unchanged,
-  rejected: r.rejected,
-  coerced: Number(r.coerced ?? 0),
-  deleted: r.deleted,
+  ...countsOf(r),
   pages: r.pages,
   fetchMs: r.fetch_ms,
   writeMs: r.write_ms,
