@@ -41,7 +41,7 @@ const engineSettingsShape = {
   lookbackSeconds: z.number().int().nonnegative().optional(),
   /** leave the newest seconds for the next run (sources whose newest writes are not yet visible) */
   horizonSeconds: z.number().int().nonnegative().optional(),
-  /** records per page (one transaction each) */
+  /** records per page asked of the source, and the least records per commit (the engine's `pageSize` and `commitRows`) */
   batchSize: z.number().int().min(1).max(100_000).optional(),
   /** how often this source is expected to sync: a stream with no success in 2 × this is stale */
   expectedIntervalMinutes: z.number().positive().optional(),

@@ -11,8 +11,18 @@
  * - run: one execution of one stream, recorded in crmsync.sync_runs.
  * - full pass: a read of everything; when it completes, rows it did not see are soft-deleted.
  * - backfill: a read of a `[since, until)` window that leaves the stored cursor alone.
- * - write mode: merge (upsert by key), append (insert new keys only, never update), replace
- *   (merge, then soft-delete the siblings of each parent in `replaceScopes` that the page omits).
+ * - write mode (`WriteMode`, a stream's): merge (upsert by key), append (insert new keys only,
+ *   never update), replace (merge, then soft-delete the siblings of each parent in `replaceScopes`
+ *   that the page omits).
+ * - read kind (`ReadKind`, a read request's `mode`): full, incremental or backfill.
+ * - run mode (`RunMode`, engine/strategy.ts, `sync_runs.mode`): incremental, full, force or
+ *   backfill; a forced run asks for a `full` read. `LaunchMode` is the part of it the dashboard and
+ *   queued jobs may ask for (incremental, full).
+ * - write rule (`WriteRule`, the warehouse's merge): merge, force (overwrite) or append, chosen by
+ *   the engine from the stream's write mode and the run's mode.
+ * - page size (`ReadRequest.pageSize`): records per page asked of the source, a hint; commit rows
+ *   (the engine's `commitRows`): pages are committed in batches of at least this many. The config's
+ *   `batchSize` and `--batch-size` set both.
  */
 import type { z } from 'zod'
 import type { Logger } from '../log.ts'
@@ -23,7 +33,12 @@ import type { ConnectorManifest, SourceDefaults } from './manifest.ts'
 export type { SourceDefaults } from './manifest.ts'
 
 export type WriteMode = 'merge' | 'append' | 'replace'
-export type ReadMode = 'full' | 'incremental' | 'backfill'
+/**
+ * What a read request asks of a stream (`ReadRequest.mode`): everything (`full`), what changed since
+ * the cursor (`incremental`), or a `[since, until)` window (`backfill`). Not a run's `RunMode`
+ * (engine/strategy.ts), which adds `force`: a forced run reads `full`.
+ */
+export type ReadKind = 'full' | 'incremental' | 'backfill'
 
 /** One record as a stream yields it: typed column values and the source payload as received. */
 export interface SourceRecord {
@@ -83,7 +98,8 @@ export interface Page<K = unknown> {
 }
 
 export interface ReadRequest<K> {
-  readonly mode: ReadMode
+  /** the read's kind */
+  readonly mode: ReadKind
   /** the position to resume from; undefined = from the beginning */
   readonly cursor: K | undefined
   /** true when `cursor` ends a finished run, so the read starts `lookbackSeconds` earlier */
@@ -94,8 +110,12 @@ export interface ReadRequest<K> {
   readonly lookbackSeconds: number
   /** hold back the newest `horizonSeconds` for the next run (sources whose newest writes lag) */
   readonly horizonSeconds: number
-  /** records per page */
-  readonly batchSize: number
+  /**
+   * records per page: a hint to the source (its page size), which may send fewer or, within
+   * reason, more; the engine commits pages in batches of its own (`commitRows`, both set from the
+   * config's `batchSize` and `--batch-size`), and cuts a read at `--max-records` itself
+   */
+  readonly pageSize: number
   /** the IANA zone the source writes timestamps without a zone in; UTC when absent */
   readonly timeZone?: string
 }

@@ -39,14 +39,14 @@ export interface PreparedBatch<K = unknown> {
 }
 
 /**
- * Turns a stream's pages into commit batches of at least `batchSize` records (or what is left at
+ * Turns a stream's pages into commit batches of at least `commitRows` records (or what is left at
  * the end). Each page is validated and encoded the moment it arrives, so its records can be
  * collected while they are young: a connector that yields small pages keeps few objects alive,
  * however large the batches it is committed in (measured on SalesPro: 500-row pages cut the
  * sync's garbage-collection time by three quarters against 5,000-row pages). Committing several
  * pages together with the last one's cursor is the same as committing one larger page.
  */
-export async function* prepareBatches<K>(stream: Stream<K>, pages: AsyncIterable<Page<K>>, batchSize: number, options: PrepareOptions): AsyncGenerator<PreparedBatch<K>> {
+export async function* prepareBatches<K>(stream: Stream<K>, pages: AsyncIterable<Page<K>>, commitRows: number, options: PrepareOptions): AsyncGenerator<PreparedBatch<K>> {
   const { shape } = options
   let batch = startBatch(options)
   let cursor: K | undefined
@@ -66,7 +66,7 @@ export async function* prepareBatches<K>(stream: Stream<K>, pages: AsyncIterable
     // an empty page that only shows the source's shape, unchanged, has nothing to commit
     if (empty && page.cursor === undefined && batch.fetched === 0 && batch.schemaChanges.length === 0) continue
     // an empty page that moves the cursor (a window with no changes) commits at once, as it always did
-    if (batch.fetched >= batchSize || empty) {
+    if (batch.fetched >= commitRows || empty) {
       yield { prepared: finishBatch(batch), cursor }
       batch = startBatch(options)
       cursor = undefined

@@ -1,4 +1,4 @@
-import type { ReadMode, RunContext, Stream } from '../connectors/types.ts'
+import type { ReadKind, RunContext, Stream } from '../connectors/types.ts'
 import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
 import { countsOf, zeroRunCounts } from '../run-counts.ts'
@@ -15,7 +15,10 @@ import { createTableShape, type SchemaChange, type StreamContract } from './tabl
 
 /** The read loop's options, as runStream was given them. */
 export interface ReadOptions {
-  batchSize: number
+  /** records per page asked of the source (`ReadRequest.pageSize`) */
+  pageSize: number
+  /** records per commit: pages are committed in batches of at least this many (one transaction each) */
+  commitRows: number
   maxRecords?: number
   flags: { since?: string; until?: string }
   lookbackSeconds: number
@@ -42,7 +45,7 @@ export interface ReadRun {
   timeZone: string
   /** the table is new in this run */
   created: boolean
-  readMode: ReadMode
+  readKind: ReadKind
   position: unknown
   applyLookback: boolean
   totals: PageCounts
@@ -80,13 +83,13 @@ export async function readAll(run: ReadRun, catchUp: boolean, readWholeAgain: bo
     catchUp = false
     if (readWholeAgain) {
       target.pass = next ?? (await startFullPass(run.store, run.session, ids(run), target.table, target.pass?.mode ?? 'full', stream.detectDeletes ?? true, null, target.dryRun))
-      run.readMode = 'full'
+      run.readKind = 'full'
       run.position = undefined
       run.applyLookback = false
       run.log.info('the interrupted pass is finished; reading the stream whole once more, for what changed and what was deleted since it began')
     } else {
       target.pass = null
-      run.readMode = 'incremental'
+      run.readKind = 'incremental'
       run.applyLookback = true
       run.log.info({ cursor: run.position }, 'the interrupted read is finished; reading on incrementally for what changed since it began')
     }
@@ -130,14 +133,14 @@ async function readOnce(run: ReadRun): Promise<boolean> {
   const left = options.maxRecords === undefined ? undefined : Math.max(0, options.maxRecords - run.totals.fetched)
   const read = stream.read(
     {
-      mode: run.readMode,
+      mode: run.readKind,
       cursor: run.position as never,
       applyLookback: run.applyLookback,
       since: options.flags.since,
       until: options.flags.until,
       lookbackSeconds: options.lookbackSeconds,
       horizonSeconds: options.horizonSeconds,
-      batchSize: left === undefined ? options.batchSize : Math.max(1, Math.min(options.batchSize, left)),
+      pageSize: left === undefined ? options.pageSize : Math.max(1, Math.min(options.pageSize, left)),
       timeZone: run.timeZone,
     },
     run.ctx,
@@ -146,7 +149,7 @@ async function readOnce(run: ReadRun): Promise<boolean> {
   // the table's shape as committed: a failed attempt may have planned changes it never applied
   const shape = createTableShape(source, stream, await run.store.listStoredColumns(run.session, source, stream.name), run.contract, run.created)
   // batches are validated and encoded as pages arrive, so the next batch's CPU work overlaps this one's commit
-  for await (const batch of prefetch(prepareBatches(stream, pages, options.batchSize, { shape, timeZone: run.timeZone, store: run.store }), (ms) => (waited += ms))) {
+  for await (const batch of prefetch(prepareBatches(stream, pages, options.commitRows, { shape, timeZone: run.timeZone, store: run.store }), (ms) => (waited += ms))) {
     await commit(run, batch, waited)
     waited = 0
   }

@@ -1,7 +1,7 @@
 import type { RunContext, Stream } from '../connectors/types.ts'
 import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
-import type { FullPass, MergeMode, Session, StreamTable, Warehouse } from '../warehouse/store.ts'
+import type { FullPass, Session, StreamTable, Warehouse, WriteRule } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
 import { startFullPass } from './full-pass.ts'
 import { countsOf } from '../run-counts.ts'
@@ -21,7 +21,10 @@ export interface StreamRunOptions {
   events: EngineEvents
   flags: StrategyFlags
   dryRun: boolean
-  batchSize: number
+  /** records per page asked of the source (`ReadRequest.pageSize`) */
+  pageSize: number
+  /** records per commit: pages are committed in batches of at least this many */
+  commitRows: number
   maxRecords?: number
   trigger: string
   lookbackSeconds: number
@@ -144,10 +147,10 @@ async function startReads(run: Running, session: Session): Promise<{ run: ReadRu
       : strategy.resumePass
         ? (state?.full_pass ?? null)
         : null
-  const mergeMode: MergeMode = stream.write === 'append' ? 'append' : strategy.mode === 'force' ? 'force' : 'merge'
+  const writeRule: WriteRule = stream.write === 'append' ? 'append' : strategy.mode === 'force' ? 'force' : 'merge'
   const saveCursor = strategy.mode !== 'backfill'
-  const reads = readRun(run, session, runLog, { source, stream, table, runId: summary.runId, mergeMode, pass, saveCursor, dryRun, createTable: dryRun ? runLog : undefined }, created)
-  reads.readMode = strategy.mode === 'backfill' ? 'backfill' : strategy.mode === 'incremental' ? 'incremental' : 'full'
+  const reads = readRun(run, session, runLog, { source, stream, table, runId: summary.runId, writeRule, pass, saveCursor, dryRun, createTable: dryRun ? runLog : undefined }, created)
+  reads.readKind = strategy.mode === 'backfill' ? 'backfill' : strategy.mode === 'incremental' ? 'incremental' : 'full'
   reads.position = strategy.mode === 'incremental' || strategy.resumePass ? storedCursor : undefined
   reads.applyLookback = strategy.mode === 'incremental'
   // A run that finishes someone else's interrupted read has not yet seen what changed since that
@@ -179,7 +182,7 @@ function readRun(run: Running, session: Session, log: Logger, target: ReadRun['t
   }
   const contract = options.contract ?? DEFAULT_CONTRACT
   const timeZone = options.timeZone ?? 'UTC'
-  const position = { readMode: 'full' as const, position: undefined, applyLookback: false }
+  const position = { readKind: 'full' as const, position: undefined, applyLookback: false }
   const counts = { totals: zeroCounts(), pageNo: 0, attempts: run.attempts }
   return { source, stream, options, store: run.warehouse.store, session, summary, log, events: options.events, target, ctx, stopping: run.stopping.signal, contract, timeZone, created, ...position, ...counts }
 }

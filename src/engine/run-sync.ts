@@ -33,7 +33,10 @@ export interface SyncOptions {
   events: EngineEvents
   flags?: StrategyFlags
   dryRun?: boolean
-  /** overrides every source's page size */
+  /**
+   * overrides every source's `batchSize` (`--batch-size`): like the config key, it sets both the
+   * page size asked of the source and the records per commit
+   */
   batchSize?: number
   maxRecords?: number
   trigger?: string
@@ -148,7 +151,9 @@ function streamRunOptions(target: SyncTarget, stream: Stream, options: SyncOptio
     events: options.events,
     flags: options.flags ?? {},
     dryRun: options.dryRun ?? false,
-    batchSize: options.batchSize ?? target.settings.batchSize,
+    // one setting, two uses: the source's page size and the engine's commit size (docs/design.md)
+    pageSize: options.batchSize ?? target.settings.batchSize,
+    commitRows: options.batchSize ?? target.settings.batchSize,
     maxRecords: options.maxRecords,
     trigger: options.trigger ?? 'cli',
     lookbackSeconds: target.settings.lookbackSeconds,

@@ -1,6 +1,16 @@
 import type { FullPass } from '../warehouse/store.ts'
 
+/**
+ * How a run reads and writes, decided by `resolveStrategy` (docs/design.md §3.4) and recorded as
+ * `sync_runs.mode`: `incremental`, `full` (read everything, merge), `force` (read everything,
+ * overwrite) or `backfill` (a window; the cursor stays). The read it asks of the stream is a
+ * `ReadKind` (a forced run reads `full`); how its rows are written is a `WriteRule`.
+ */
 export type RunMode = 'backfill' | 'force' | 'full' | 'incremental'
+
+/** The run modes one may ask for without a flag: the dashboard's Sync now and a queued job */
+export const LAUNCH_MODES = ['incremental', 'full'] as const satisfies readonly RunMode[]
+export type LaunchMode = (typeof LAUNCH_MODES)[number]
 
 export interface StrategyFlags {
   since?: string

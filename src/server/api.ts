@@ -10,7 +10,8 @@ import type { AppDeps } from './deps.ts'
 import { pageJson, rejectJson, runJson } from './json.ts'
 import type { LiveHub } from './live-hub.ts'
 import { loadRunDetail } from './pages/run-detail.ts'
-import { ALERT_STATUSES, SYNC_MODES } from './ports.ts'
+import { ALERT_STATUSES } from './ports.ts'
+import { LAUNCH_MODES } from '../engine/strategy.ts'
 import { nonEmpty, runFilter, runQuerySchema } from './run-filter.ts'
 import { idParam, parseOr400 } from './validate.ts'
 
@@ -18,7 +19,7 @@ const syncBody = z
   .object({
     source: z.string().min(1).max(100),
     streams: z.array(z.string().min(1).max(200)).max(200).optional(),
-    mode: z.enum(SYNC_MODES).default('incremental'),
+    mode: z.enum(LAUNCH_MODES).default('incremental'),
   })
   .strict()
 

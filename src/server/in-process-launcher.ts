@@ -5,7 +5,8 @@ import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
 import { listRunningRuns } from '../warehouse/sql/dashboard.ts'
 import type { Warehouse } from '../warehouse/types.ts'
-import { SYNC_MODES, type LaunchAccepted, type LaunchRequest, type SourceCatalog, type SyncLauncher } from './ports.ts'
+import { LAUNCH_MODES } from '../engine/strategy.ts'
+import { type LaunchAccepted, type LaunchRequest, type SourceCatalog, type SyncLauncher } from './ports.ts'
 
 export interface InProcessLauncherDeps {
   warehouse: Warehouse
@@ -58,7 +59,7 @@ export function createInProcessLauncher(deps: InProcessLauncherDeps): SyncLaunch
 
   return {
     async start(request: LaunchRequest): Promise<LaunchAccepted> {
-      if (!SYNC_MODES.includes(request.mode)) throw new SyncError('config_invalid', `mode must be one of ${SYNC_MODES.join(', ')}`)
+      if (!LAUNCH_MODES.includes(request.mode)) throw new SyncError('config_invalid', `mode must be one of ${LAUNCH_MODES.join(', ')}`)
       if (!deps.sources.includes(request.source)) throw new SyncError('config_invalid', `unknown source ${JSON.stringify(request.source)}; crmsync knows ${deps.sources.join(', ')}`)
       const target = await deps.loadTarget(request.source, request.streams?.length ? request.streams : undefined)
       const all = await streamsOf(target)

@@ -1,11 +1,11 @@
+import type { LaunchMode } from '../engine/strategy.ts'
+
 /**
  * The dashboard's plug-in points: small interfaces the server is given, so that who runs a sync
  * (this process now, a worker queue later), where alerts and metrics come from and whether there
  * are workers and schedules is decided by the composition root, not by the routes.
  */
 
-export const SYNC_MODES = ['incremental', 'full'] as const
-export type SyncMode = (typeof SYNC_MODES)[number]
 
 /** A request to sync, as `POST /api/sync` takes it. */
 export interface LaunchRequest {
@@ -13,7 +13,7 @@ export interface LaunchRequest {
   /** streams of the source; every stream when absent or empty */
   streams?: string[]
   /** incremental (from the stored cursor; a full pass the first time) or full (re-read everything, merge) */
-  mode: SyncMode
+  mode: LaunchMode
 }
 
 export interface LaunchAccepted {
@@ -23,7 +23,7 @@ export interface LaunchAccepted {
   source: string
   /** the streams that will run, in order */
   streams: string[]
-  mode: SyncMode
+  mode: LaunchMode
   /** the runs' ids, when known at once (the in-process launcher learns them as each stream starts) */
   runs?: number[]
 }

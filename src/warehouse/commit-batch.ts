@@ -8,7 +8,7 @@ import {
   rawOfLine,
   softDeleteReplaced,
   type MergeCounts,
-  type MergeMode,
+  type WriteRule,
 } from './merge.ts'
 import { insertRejects, type RejectRow } from './sql/rejects.ts'
 import { insertRunPage } from './sql/run-pages.ts'
@@ -59,7 +59,7 @@ export async function commitBatch(
       if (rows.count > 0) {
         await copyToStage(tx, table, rows)
         const failures: { index: number; reason: string }[] = []
-        const options = { runId: target.runId, mode: target.mergeMode, cursorField: stream.cursorField }
+        const options = { runId: target.runId, rule: target.writeRule, cursorField: stream.cursorField }
         merged = await mergeBisecting(tx, table, options, 0, rows.count - 1, failures)
         for (const { index, reason } of failures) {
           rejects.push({ key: rows.keys[index], reason: `the warehouse refused the row: ${reason}`, raw: rawOfLine(rows, index, table.columns.length) })
@@ -142,7 +142,7 @@ const isRowError = (error: unknown) => /^2[23]/.test(String((error as { code?: s
 async function mergeBisecting(
   tx: Queryable,
   table: StreamTable,
-  options: { runId: number | null; mode: MergeMode; cursorField?: string },
+  options: { runId: number | null; rule: WriteRule; cursorField?: string },
   from: number,
   to: number,
   failures: { index: number; reason: string }[],

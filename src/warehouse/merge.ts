@@ -35,7 +35,13 @@ export function encodeRowLine(values: readonly unknown[], raw: string, hash: str
   return parts.join('\t')
 }
 
-export type MergeMode = 'merge' | 'force' | 'append'
+/**
+ * How a batch's rows meet the table's (the merge's rule): `merge` upserts by key, skipping unchanged
+ * rows and never letting an older version overwrite a newer one; `force` overwrites every row (a
+ * forced run); `append` inserts new keys only (a stream whose `WriteMode` is `append`). Chosen by
+ * the engine from the stream's `WriteMode` and the run's `RunMode`.
+ */
+export type WriteRule = 'merge' | 'force' | 'append'
 
 /** Rows written by a merge: new live keys, changed live rows, and rows now marked deleted by the source. */
 export interface MergeCounts {
@@ -62,7 +68,7 @@ export async function copyToStage(tx: Transaction, t: StreamTable, rows: StagedR
 export async function mergeStage(
   tx: Queryable,
   t: StreamTable,
-  options: { runId: number | null; mode: MergeMode; cursorField?: string },
+  options: { runId: number | null; rule: WriteRule; cursorField?: string },
   from: number,
   to: number,
 ): Promise<MergeCounts> {
@@ -73,14 +79,14 @@ export async function mergeStage(
     FROM ${STAGE} s WHERE s."_row" BETWEEN $2 AND $3`
   const conflict = `(${t.primaryKey.map(quoteIdent).join(', ')})`
   let upsert: string
-  if (options.mode === 'append') {
+  if (options.rule === 'append') {
     upsert = `${insert} ON CONFLICT ${conflict} DO NOTHING RETURNING true AS inserted, "_deleted_at" IS NOT NULL AS deleted, NULL::text AS k`
   } else {
     const sets = [...names, '"_raw"', '"_hash"', '"_synced_at"', '"_run_id"', '"_deleted_at"', '"_meta"'].map((n) => `${n} = EXCLUDED.${n}`)
     // unchanged rows are skipped by their payload hash, and an older version never replaces a newer one
     const cursor = options.cursorField ? quoteIdent(options.cursorField) : undefined
     const guard =
-      options.mode === 'force'
+      options.rule === 'force'
         ? ''
         : ` WHERE (t."_hash" IS DISTINCT FROM EXCLUDED."_hash" OR t."_deleted_at" IS DISTINCT FROM EXCLUDED."_deleted_at")` +
           (cursor ? ` AND (t.${cursor} IS NULL OR EXCLUDED.${cursor} IS NULL OR t.${cursor} <= EXCLUDED.${cursor})` : '')

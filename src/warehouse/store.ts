@@ -1,6 +1,6 @@
 import type { Column } from '../columns.ts'
 import type { Logger } from '../log.ts'
-import type { MergeMode } from './merge.ts'
+import type { WriteRule } from './merge.ts'
 import type { RejectRow } from './sql/rejects.ts'
 import type { DbRun, NewRun, PageCounts, RunEnd, RunFilter } from './sql/runs.ts'
 import type { DbStreamState, FullPass } from './sql/stream-state.ts'
@@ -18,7 +18,7 @@ import type { Queryable, Session } from './types.ts'
  * every method takes the connection it runs on, so a session's stream lock and a wrapped warehouse
  * (a test's dying one) work unchanged.
  */
-export type { DbRun, DbStreamState, FullPass, MergeMode, NewRun, PageCounts, RejectRow, RunEnd, RunFilter, StagedRows, StoredColumn, StreamTable }
+export type { DbRun, DbStreamState, FullPass, NewRun, PageCounts, RejectRow, RunEnd, RunFilter, StagedRows, StoredColumn, StreamTable, WriteRule }
 export type { ColumnOrigin, SchemaChangeKind }
 export type { Queryable, Session, Transaction, Warehouse } from './types.ts'
 
@@ -61,7 +61,8 @@ export interface CommitTarget {
   stream: { readonly name: string; readonly write: string; readonly replaceScope?: string; readonly cursorField?: string }
   table: StreamTable
   runId: number | null
-  mergeMode: MergeMode
+  /** how the batch's rows meet the table's */
+  writeRule: WriteRule
   pass: FullPass | null
   /** false for backfills, which leave the stored cursor alone */
   saveCursor: boolean

@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss'
 import { z } from 'zod'
+import { LAUNCH_MODES } from '../engine/strategy.ts'
 import type { Logger } from '../log.ts'
 
 /**
@@ -14,7 +15,7 @@ export const QUEUE_SCHEMA = 'crmsync_queue'
 export const syncJobSchema = z.object({
   source: z.string(),
   stream: z.string(),
-  mode: z.enum(['incremental', 'full']).default('incremental'),
+  mode: z.enum(LAUNCH_MODES).default('incremental'),
   trigger: z.string().default('queue'),
   scheduleId: z.number().optional(),
   /** when the job was asked for, to measure queueing latency */

@@ -72,7 +72,7 @@ export function createFakeStream(controls: FakeSourceControls, options: { name?:
           .filter((row) => !current || after(row, current))
           .filter((row) => !request.until || row.updated_at < request.until)
           .sort((a, b) => (a.updated_at < b.updated_at ? -1 : a.updated_at > b.updated_at ? 1 : a.id < b.id ? -1 : 1))
-          .slice(0, request.batchSize)
+          .slice(0, request.pageSize)
         if (rows.length === 0) return
         controls.pagesServed++
         const last = rows[rows.length - 1]

@@ -27,7 +27,8 @@ Which records (first match wins):
 Options:
   --all                  every configured source
   --dry-run              read, validate and count what would change; write nothing
-  --batch-size N         records per page (one transaction each)
+  --batch-size N         records per page asked of the source; pages are committed (with the
+                         cursor) in batches of at least N records, one transaction each
   --max-records N        stop after exactly N records: the run ends partial (max_records) and
                          the next run carries on from the last record committed; a full pass
                          stopped early deletes nothing until a later run completes it

@@ -115,8 +115,8 @@ export function defineObjectStream(
     cursorSchema: objectCursorSchema,
     async *read(request: ReadRequest<ObjectCursor>, ctx: RunContext): AsyncIterable<Page<ObjectCursor>> {
       // HubSpot's page maximums (100 listed, 200 searched); a smaller batch size shrinks both
-      const listLimit = Math.min(100, request.batchSize)
-      const searchLimit = request.batchSize >= 100 ? 200 : request.batchSize
+      const listLimit = Math.min(100, request.pageSize)
+      const searchLimit = request.pageSize >= 100 ? 200 : request.pageSize
       // the id and modified time first: a split property list keeps them on the list call
       const properties = [...new Set(['hs_object_id', type.modifiedProperty, ...schema.properties])]
       const reader = createObjectReader(client, {

@@ -9,7 +9,7 @@ const request = (over: Partial<ReadRequest<ObjectCursor>>): ReadRequest<ObjectCu
   applyLookback: true,
   lookbackSeconds: 600,
   horizonSeconds: 30,
-  batchSize: 100,
+  pageSize: 100,
   ...over,
 })
 

@@ -155,7 +155,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
         const schema = spec.evolves ? sourceSchemaOf(await gateway.columns(query, ctx)) : undefined
         // small pages: the engine commits them in batches of batchSize all the same, and a row's
         // objects die young when its page is encoded soon after it was read (see prepareBatches)
-        const pageSize = Math.min(request.batchSize, PAGE_ROWS)
+        const pageSize = Math.min(request.pageSize, PAGE_ROWS)
         const perQuery = new Map<string, number>()
         let records: SourceRecord[] = []
         let rejects: RejectedRecord[] = []

@@ -11,7 +11,7 @@ const request = (over: Partial<ReadRequest<LeadsCursor>>): ReadRequest<LeadsCurs
   applyLookback: true,
   lookbackSeconds: 3600,
   horizonSeconds: 0,
-  batchSize: 2000,
+  pageSize: 2000,
   ...over,
 })
 const paging = { since: '2026-01-01T10:00:00+00:00', page: 3, runStart: '2026-01-02T00:00:00+00:00', maxSeen: null }

@@ -8,7 +8,7 @@ const CLOCK_MARGIN_MS = 5 * 60_000
 
 /** Records asked for per request: the configured page size, or the engine's batch when smaller. */
 export const pageSizeFor = (config: SalesRabbitConfig, request: ReadRequest<unknown>) =>
-  Math.max(1, Math.min(config.pageSize, request.batchSize))
+  Math.max(1, Math.min(config.pageSize, request.pageSize))
 
 /**
  * Whether a list answer ends the listing: `morePages` false, an empty page, or a short one. A
