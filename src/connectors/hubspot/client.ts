@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { z } from 'zod'
 import { SyncError } from '../../errors.ts'
+import { backoffMs, parseRetryAfter } from '../../retry.ts'
 import { sleep } from '../../sleep.ts'
 import type { RunContext } from '../types.ts'
 import type { HubSpotConfig } from './config.ts'
@@ -9,7 +10,6 @@ import {
   isTransientFailure,
   isTransientStatus,
   readErrorBody,
-  retryAfterMs,
   terminalError,
 } from './http-errors.ts'
 import type { ErrorBody } from './responses.ts'
@@ -44,6 +44,8 @@ export interface HubSpotClient {
 }
 
 const MAX_TRANSIENT_ATTEMPTS = 4
+/** the first backoff between those tries (src/retry.ts doubles it, with jitter) */
+const TRANSIENT_BACKOFF_MS = 200
 const MAX_THROTTLED_ATTEMPTS = 10
 const SECONDLY_MESSAGE = 'You have reached your secondly limit.'
 
@@ -160,7 +162,7 @@ function onThrottled(
   }
   const now = Date.now()
   const secondly = body.policyName === 'SECONDLY' || body.message === SECONDLY_MESSAGE
-  const asked = retryAfterMs(headers.get('retry-after'), now) ?? (secondly ? 1_000 : undefined)
+  const asked = parseRetryAfter(headers.get('retry-after'), now) ?? (secondly ? 1_000 : undefined)
   const wait = governor.throttled(kind, now, streak, asked)
   if (streak >= MAX_THROTTLED_ATTEMPTS) {
     const message = `HubSpot refused ${operation} with 429 (${body.policyName ?? 'no policy'}) ${streak} times in a row`
@@ -212,7 +214,7 @@ async function backoff(attempt: number, operation: string, reason: string, ctx: 
     const message = `HubSpot failed ${operation} ${attempt} times (last: ${reason})`
     throw new SyncError('source_unavailable', message, { retryable: true })
   }
-  const waitMs = Math.round(200 * 2 ** (attempt - 1) * (0.5 + Math.random()))
+  const waitMs = backoffMs({ baseMs: TRANSIENT_BACKOFF_MS }, attempt)
   ctx.report({ type: 'retry', operation, attempt, reason, waitMs })
   ctx.log.debug({ operation, attempt, waitMs }, `HubSpot ${operation} failed (${reason}); retrying`)
   await pause(waitMs, ctx.signal)

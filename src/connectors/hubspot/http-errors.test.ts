@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { isTransientFailure, readErrorBody, retryAfterMs, terminalError } from './http-errors.ts'
+import { parseRetryAfter as retryAfterMs } from '../../retry.ts'
+import { isTransientFailure, readErrorBody, terminalError } from './http-errors.ts'
 
 describe('HubSpot error answers', () => {
   it('401 is auth_failed and points at the token variable', () => {

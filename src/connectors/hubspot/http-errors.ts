@@ -64,11 +64,3 @@ export function isTransientFailure(error: unknown): boolean {
   return error instanceof TypeError || /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket|terminated/i.test(text)
 }
 
-/** `Retry-After` in ms (seconds or an HTTP date), when present and sane. */
-export function retryAfterMs(header: string | null, now: number): number | undefined {
-  if (!header) return undefined
-  const seconds = Number(header)
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 120_000)
-  const at = Date.parse(header)
-  return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - now), 120_000)
-}

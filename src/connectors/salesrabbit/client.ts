@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import { SyncError } from '../../errors.ts'
+import { backoffMs, parseRetryAfter, RETRY_AFTER_CAP_MS } from '../../retry.ts'
 import { sleep } from '../../sleep.ts'
 import type { RunContext } from '../types.ts'
 import type { SalesRabbitConfig } from './config.ts'
-import { errorMessageOf, pageEnvelopeSchema, retryAfterMs, type PageEnvelope } from './responses.ts'
+import { errorMessageOf, pageEnvelopeSchema, type PageEnvelope } from './responses.ts'
 import { formatInstant, parseHttpDate } from './timestamps.ts'
 
 export type Resource = 'leads' | 'users'
@@ -67,7 +68,7 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
     const { status } = response
     if (status === 429) {
       const header = response.headers.get('retry-after')
-      return { status, kind: 'throttled', waitMs: retryAfterMs(header, Date.now()), header }
+      return { status, kind: 'throttled', waitMs: parseRetryAfter(header, Date.now()), header }
     }
     if (status >= 500 || status === 408) {
       const reason = `${status} ${response.statusText}: ${redact(errorMessageOf(text))}`
@@ -124,7 +125,7 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
       if (outcome.kind === 'fatal') throw outcome.error
       if (outcome.kind === 'throttled') {
         throttles++
-        const wait = outcome.waitMs ?? backoffMs(config.retryBaseMs || 1000, throttles)
+        const wait = outcome.waitMs ?? backoffMs({ baseMs: config.retryBaseMs || 1000, maxMs: RETRY_AFTER_CAP_MS }, throttles)
         const asked = `Retry-After ${outcome.header ?? 'absent'}`
         if (throttles > config.maxRateLimitWaits || wait > config.maxRetryAfterSeconds * 1000) {
           const message =
@@ -143,7 +144,7 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
         const message = `SalesRabbit ${what} failed ${times} (last: ${outcome.reason})`
         throw new SyncError('source_unavailable', message, { retryable: true })
       }
-      const waitMs = backoffMs(config.retryBaseMs, failures)
+      const waitMs = backoffMs({ baseMs: config.retryBaseMs }, failures)
       ctx.report({ type: 'retry', operation, attempt: failures + 1, reason: outcome.reason, waitMs })
       ctx.log.debug({ operation, attempt: failures + 1, waitMs, reason: outcome.reason }, 'retrying')
       await sleep(waitMs, ctx.signal)
@@ -169,12 +170,6 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
       return { ...envelope.data, serverTime: answer.serverTime }
     },
   }
-}
-
-/** Exponential backoff with jitter: uniform in [half, all] of base·2^(attempt−1). */
-export function backoffMs(baseMs: number, attempt: number, random: () => number = Math.random): number {
-  const ceiling = baseMs * 2 ** (attempt - 1)
-  return Math.round(ceiling / 2 + random() * (ceiling / 2))
 }
 
 function networkReason(error: unknown, timeoutSeconds: number): string {

@@ -23,7 +23,11 @@ export const salesRabbitConfigSchema = z.object({
   retryBaseMs: z.number().int().nonnegative().default(500),
   /** 429 answers waited out (Retry-After) per request before the run gives up */
   maxRateLimitWaits: z.number().int().min(0).max(100).default(8),
-  /** a longer Retry-After is not waited inside the request: the run fails retryable instead */
+  /**
+   * a longer Retry-After is not waited inside the request: the run fails retryable instead, and the
+   * engine waits it. Retry-After is read at most 120 s (src/retry.ts), so only a value below that
+   * changes anything
+   */
   maxRetryAfterSeconds: z.number().positive().default(300),
 })
 

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { parseHttpDate } from './timestamps.ts'
 
 /**
  * What SalesRabbit answers, validated at the boundary. A list answer is the envelope
@@ -41,11 +40,3 @@ export function errorMessageOf(text: string): string {
   return message.length > 300 ? `${message.slice(0, 300)}…` : message || '(empty body)'
 }
 
-/** `Retry-After` in ms: delta-seconds or an HTTP-date; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | null, now: number): number | undefined {
-  if (header === null) return undefined
-  const value = header.trim()
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000)
-  const at = parseHttpDate(value)
-  return at === undefined ? undefined : Math.max(0, at - now)
-}

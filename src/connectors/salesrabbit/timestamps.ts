@@ -33,11 +33,5 @@ export function formatInstant(ms: number): string {
   return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}+00:00`
 }
 
-const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/
-
-/** Epoch ms of an HTTP-date (`Date`, `Retry-After` headers), or undefined. */
-export function parseHttpDate(text: string | null): number | undefined {
-  if (!text || !HTTP_DATE.test(text.trim())) return undefined
-  const ms = Date.parse(text)
-  return Number.isFinite(ms) ? ms : undefined
-}
+/** Epoch ms of an HTTP-date (the `Date` header), or undefined: the one reader, beside Retry-After's. */
+export { parseHttpDate } from '../../retry.ts'

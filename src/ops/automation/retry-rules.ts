@@ -1,4 +1,7 @@
 import type { ErrorCode, SyncError } from '../../errors.ts'
+import { backoffMs, type Backoff } from '../../retry.ts'
+
+export { backoffMs }
 
 /**
  * One table of retry rules by error code. Transient failures (throttling, 5xx, resets, timeouts,
@@ -6,7 +9,7 @@ import type { ErrorCode, SyncError } from '../../errors.ts'
  * are retried with exponential backoff and full jitter, from the last committed page; terminal
  * ones (credentials, configuration, a bad request) never are: retrying cannot fix them.
  */
-export interface RetryRule {
+export interface RetryRule extends Backoff {
   retry: boolean
   /** attempts in all, the first included */
   maxAttempts: number
@@ -34,15 +37,10 @@ export const RETRY_RULES: Readonly<Record<ErrorCode, RetryRule>> = {
   abandoned: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
 }
 
-/** Exponential backoff with full jitter: uniform in [0, min(max, base·2^(attempt−1))]. */
-export function backoffMs(rule: RetryRule, attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(rule.maxMs, rule.baseMs * 2 ** (attempt - 1))
-  return Math.round(rule.baseMs / 2 + random() * (ceiling - rule.baseMs / 2))
-}
-
 /**
  * How long to wait before attempt `attempt + 1`, or undefined to give up. A wait the source asked
- * for (Retry-After) is honoured when it is longer than the backoff.
+ * for (Retry-After, read by `parseRetryAfter`, at most 120 s) is honoured when it is longer than
+ * the backoff (`backoffMs`, src/retry.ts: the one every client uses too).
  */
 export function retryDelay(error: SyncError, attempt: number, options: { scale?: number; random?: () => number } = {}): number | undefined {
   const rule = RETRY_RULES[error.code]

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ReadRequest } from '../../types.ts'
 import { finalCursor, planLeadsWindow, type LeadsCursor } from './lead-window.ts'
-import { retryAfterMs } from '../responses.ts'
+import { parseRetryAfter as retryAfterMs } from '../../../retry.ts'
 import { formatInstant, parseInstant } from '../timestamps.ts'
 
 const at = (text: string) => parseInstant(text) as number
