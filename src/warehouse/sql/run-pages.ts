@@ -1,4 +1,4 @@
-import type { RunCounts } from '../../run-counts.ts'
+import { RUN_COUNTS, type RunCounts } from '../../run-counts.ts'
 import type { Queryable } from '../types.ts'
 import type { PageCounts } from './runs.ts'
 
@@ -12,12 +12,14 @@ export interface DbRunPage extends RunCounts {
   committed_at: Date
 }
 
+// run_id, page_no, every count column (RUN_COUNTS order), fetch_ms, write_ms, cursor
+const INSERT_RUN_PAGE_COLUMNS = ['run_id', 'page_no', ...RUN_COUNTS, 'fetch_ms', 'write_ms', 'cursor']
+const INSERT_RUN_PAGE = `INSERT INTO crmsync.run_pages (${INSERT_RUN_PAGE_COLUMNS.join(', ')})
+     VALUES (${INSERT_RUN_PAGE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`
+
 export async function insertRunPage(db: Queryable, runId: number, pageNo: number, page: PageCounts, cursor: unknown): Promise<void> {
-  await db.query(
-    `INSERT INTO crmsync.run_pages (run_id, page_no, fetched, inserted, updated, unchanged, rejected, coerced, deleted, fetch_ms, write_ms, cursor)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [runId, pageNo, page.fetched, page.inserted, page.updated, page.unchanged, page.rejected, page.coerced, page.deleted, page.fetchMs, page.writeMs, cursor === undefined ? null : JSON.stringify(cursor)],
-  )
+  const counts = RUN_COUNTS.map((c) => page[c])
+  await db.query(INSERT_RUN_PAGE, [runId, pageNo, ...counts, page.fetchMs, page.writeMs, cursor === undefined ? null : JSON.stringify(cursor)])
 }
 
 export async function listRunPages(db: Queryable, runId: number): Promise<DbRunPage[]> {

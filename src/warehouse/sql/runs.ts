@@ -1,5 +1,5 @@
 import { redactSecrets } from '../../redact.ts'
-import { countsOf, type RunCounts } from '../../run-counts.ts'
+import { countsOf, RUN_COUNTS, type RunCounts } from '../../run-counts.ts'
 import type { Queryable } from '../types.ts'
 import { streamLockHeld } from './locks.ts'
 
@@ -77,15 +77,15 @@ export interface PageCounts extends RunCounts {
   writeMs: number
 }
 
+// every count column of sync_runs, $2 onwards in RUN_COUNTS order
+const ADD_PAGE_TO_RUN = `UPDATE crmsync.sync_runs SET ${RUN_COUNTS.map((c, i) => `${c} = ${c} + $${i + 2}`).join(', ')},
+       fetch_ms = fetch_ms + $${RUN_COUNTS.length + 2}, write_ms = write_ms + $${RUN_COUNTS.length + 3}, pages = pages + 1,
+       cursor_to = coalesce($${RUN_COUNTS.length + 4}, cursor_to), heartbeat_at = now()
+     WHERE id = $1`
+
 /** Adds one committed page to its run's totals; runs in the page's own transaction. */
 export async function addPageToRun(db: Queryable, runId: number, page: PageCounts, cursor: unknown): Promise<void> {
-  await db.query(
-    `UPDATE crmsync.sync_runs SET fetched = fetched + $2, inserted = inserted + $3, updated = updated + $4,
-       unchanged = unchanged + $5, rejected = rejected + $6, deleted = deleted + $7, fetch_ms = fetch_ms + $8,
-       write_ms = write_ms + $9, pages = pages + 1, cursor_to = coalesce($10, cursor_to), heartbeat_at = now(), coerced = coerced + $11
-     WHERE id = $1`,
-    [runId, page.fetched, page.inserted, page.updated, page.unchanged, page.rejected, page.deleted, page.fetchMs, page.writeMs, json(cursor), page.coerced],
-  )
+  await db.query(ADD_PAGE_TO_RUN, [runId, ...RUN_COUNTS.map((c) => page[c]), page.fetchMs, page.writeMs, json(cursor)])
 }
 
 export async function addDeletedToRun(db: Queryable, runId: number, deleted: number): Promise<void> {
