@@ -11,7 +11,7 @@ export const salesRabbitConfigSchema = z.object({
   apiUrl: z
     .url('SALESRABBIT_API_URL must be a URL such as https://api.salesrabbit.com')
     .default('https://api.salesrabbit.com'),
-  /** records asked for per request (`perPage`); the engine's batchSize can only make it smaller */
+  /** records asked for per request (`perPage`); the engine's page size (`batchSize`) can only make it smaller */
   pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).default(MAX_PAGE_SIZE),
   /** spaces requests evenly so a run never exceeds this rate (the real limit is not documented) */
   requestsPerMinute: z.number().positive().optional(),

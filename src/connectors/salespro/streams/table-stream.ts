@@ -153,7 +153,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
         const zone = request.timeZone ?? 'UTC'
         // the result's own column metadata is the source's shape as this run sees it
         const schema = spec.evolves ? sourceSchemaOf(await gateway.columns(query, ctx)) : undefined
-        // small pages: the engine commits them in batches of batchSize all the same, and a row's
+        // small pages: the engine commits them in batches of commitRows all the same, and a row's
         // objects die young when its page is encoded soon after it was read (see prepareBatches)
         const pageSize = Math.min(request.pageSize, PAGE_ROWS)
         const perQuery = new Map<string, number>()
