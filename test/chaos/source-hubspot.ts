@@ -12,7 +12,10 @@ import { hubSpotExpected } from './truth-hubspot.ts'
 /** Limits high enough not to pace a scenario; crmsync is told the same (test/helpers/hubspot.ts). */
 const FAST_LIMITS = { tenSecondly: 5_000, searchPerSecond: 200 }
 
-/** Values that no HubSpot type parser may accept: such a record must become a reject. */
+/**
+ * Values that no reading of their property's type accepts: the record loads with the field NULL
+ * and a `_meta` change naming it (docs/design.md §3.11), never a reject.
+ */
 const BAD_VALUES: Record<string, string> = {
   number: 'twelve',
   bool: 'maybe',

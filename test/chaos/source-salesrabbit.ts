@@ -1,4 +1,5 @@
 import { startSalesRabbitEmulator } from '../../emulators/salesrabbit/index.ts'
+import { createRandom, deriveSeed } from '../../emulators/shared/random.ts'
 import { contentHash } from './canonical.ts'
 import { adminClient, emptyExpected, type Expected, type SourceHandle } from './expected.ts'
 import type { MutationPlan } from './plan-chaos.ts'
@@ -9,11 +10,16 @@ import { isoStamp, type StampClock } from './stamp-clock.ts'
  * The SalesRabbit emulator for one scenario. Deletes are soft (`deletedAt`; a user is
  * deactivated), so everything is visible to an incremental read. Malformed records are phantom
  * leads the emulator slips into pages while the fault is on: never part of the truth, and never
- * allowed into the warehouse.
+ * allowed into the warehouse. So each run's phantoms are of one kind crmsync must reject (a bad
+ * id or modification time): a phantom whose latitude is text would rightly load, its latitude
+ * NULL (docs/design.md §3.11), as a lead the source does not have.
  */
+const REJECTED_KINDS = ['id-not-numeric', 'missing-dateModified', 'bad-dateModified'] as const
+
 export async function startSalesRabbitSource(plan: SourcePlan): Promise<SourceHandle> {
   const emulator = await startSalesRabbitEmulator({ rows: plan.rows, seed: plan.emulatorSeed })
   const admin = adminClient(emulator.url)
+  const random = createRandom(deriveSeed(plan.emulatorSeed, 'phantom-kinds'))
   const get = async (path: string) => {
     const authorization = `Bearer ${emulator.env.SALESRABBIT_API_TOKEN}`
     const response = await fetch(`${emulator.url}${path}`, { headers: { authorization } })
@@ -59,7 +65,11 @@ export async function startSalesRabbitSource(plan: SourcePlan): Promise<SourceHa
     notes: [],
     async applyFaults(faults) {
       if (faults.transport) await admin('/_admin/faults', faults.transport)
-      if (faults.salesrabbit) await admin('/_admin/source-faults', faults.salesrabbit)
+      if (faults.salesrabbit) {
+        const { malformed, ...rest } = faults.salesrabbit
+        const kinded = malformed && { malformed: { ...malformed, kind: random.pick(REJECTED_KINDS) } }
+        await admin('/_admin/source-faults', { ...rest, ...kinded })
+      }
     },
     async clearFaults() {
       await admin('/_admin/faults', undefined, 'DELETE')
