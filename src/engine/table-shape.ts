@@ -147,6 +147,8 @@ export function createTableShape(
   }
 
   let lastSchema: SourceSchema | undefined
+  // a column whose source key a page told anew: the columns stay, where their values come from changes
+  let remapped = false
   const shape = {
     columns: [] as Column[],
     processed: [] as ProcessedColumn[],
@@ -158,7 +160,8 @@ export function createTableShape(
         lastSchema = schema
         changes.push(...follow(schema))
       }
-      if (changes.length) refresh()
+      if (changes.length || remapped) refresh()
+      remapped = false
       return changes
     },
   }
@@ -185,7 +188,11 @@ export function createTableShape(
         changes.push({ column: field.name, change: 'added', fromType: null, toType: type, origin: pin ? 'pinned' : origin, ...(tableIsNew && { initial: true }) })
         continue
       }
-      known.from = field.from ?? field.name
+      // a column an earlier run added is known by its name alone (the warehouse keeps no source key):
+      // the page's shape says which of the record's fields fills it (SalesRabbit's loyaltyTier → loyalty_tier)
+      const from = field.from ?? field.name
+      if (!known.declared && (known.from ?? known.column.name) !== from) remapped = true
+      known.from = from
       if (known.dropped) {
         known.dropped = false
         changes.push({ column: field.name, change: 'added', fromType: null, toType: known.column.type.sql, origin: known.origin })
