@@ -11,7 +11,16 @@ import { readAs, readInstant, type ColumnBase } from './read-value.ts'
  * every form the chaos scenarios produce, the two must agree on what is NULL, what cannot be
  * read, and what a value reads as. A disagreement is a question for docs/design.md §3.11.
  */
-const BASES: ColumnBase[] = ['text', 'boolean', 'integer', 'bigint', 'numeric', 'double precision', 'timestamptz', 'date']
+const BASES: ColumnBase[] = [
+  'text',
+  'boolean',
+  'integer',
+  'bigint',
+  'numeric',
+  'double precision',
+  'timestamptz',
+  'date',
+]
 
 function product(base: ColumnBase, value: unknown): unknown {
   try {
@@ -39,8 +48,20 @@ const CORPUS: unknown[] = [
   ...Object.values(HUBSPOT_TEXTS).flat(),
   ...['true', 'false', 'TRUE', 't', 'f', 'yes', 'No', 'y', 'n', '1', '0', 'on', 'OFF', 'maybe', ' true '],
   ...['42', '-7', '12.0', '12.5', '1,200', '1.2e3', '3000000000', '9999999999999', '0.00', '-0', '(0.00)'],
-  ...['2026-11-01 10:00:00.123', '2026-11-01T10:00:00Z', '2026-11-01T10:00:00.5+05:30', '2026-11-01', '2026-02-30'],
-  ...['0000-00-00 00:00:00', '1767225600000', '2026-11-01 24:00:00', '2026-11-01T10:00:00-0800', '2026-11-01 10:00'],
+  ...[
+    '2026-11-01 10:00:00.123',
+    '2026-11-01T10:00:00Z',
+    '2026-11-01T10:00:00.5+05:30',
+    '2026-11-01',
+    '2026-02-30',
+  ],
+  ...[
+    '0000-00-00 00:00:00',
+    '1767225600000',
+    '2026-11-01 24:00:00',
+    '2026-11-01T10:00:00-0800',
+    '2026-11-01 10:00',
+  ],
   ...['Gold', '', '   ', null, 42, -3.5, 0, 1, true, false, 1767225600000],
 ]
 

@@ -29,7 +29,8 @@ const FALSE = ['false', 'f', 'no', 'n', '0', 'off']
 const EPOCH_MS = /^-?\d{10,16}$/
 const ZERO_DATE = /^0000-00-00/
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
-const STAMP = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i
+const STAMP =
+  /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i
 const NUMBER_BODY = /^(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,4})?$/
 
 const blank = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '')
@@ -105,7 +106,9 @@ export function canonicalText(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort)
     if (typeof v !== 'object' || v === null) return v
-    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    )
     return Object.fromEntries(entries.map(([k, x]) => [k, sort(x)]))
   }
   return JSON.stringify(sort(value))
@@ -175,7 +178,12 @@ export function storedValue(base: ColumnBase, value: unknown): CanonicalValue {
 }
 
 /** Whether a stored value holds the reading: numbers numerically (within a numeric(p,s) column's scale). */
-export function sameValue(base: ColumnBase, want: CanonicalValue, have: CanonicalValue, scale?: number): boolean {
+export function sameValue(
+  base: ColumnBase,
+  want: CanonicalValue,
+  have: CanonicalValue,
+  scale?: number,
+): boolean {
   if (want === null || have === null) return want === have
   if (typeof want === 'number' && typeof have === 'number') {
     if (base === 'integer' || base === 'bigint' || base === 'timestamptz') return want === have
