@@ -55,7 +55,7 @@ export interface Expected {
   judged: Set<string>
   judgedScopes: Set<string>
   /** content hashes of malformed source records that must be in crmsync.rejects */
-  mustReject: Set<string>
+  mustReject: Map<string, { lagging?: readonly string[]; lagHash?: string }>
 }
 
 export const emptyExpected = (stream: string): Expected => ({
@@ -67,7 +67,7 @@ export const emptyExpected = (stream: string): Expected => ({
   toleratedScopes: new Set(),
   judged: new Set(),
   judgedScopes: new Set(),
-  mustReject: new Set(),
+  mustReject: new Map(),
 })
 
 /** A running emulator as the harness drives it: faults, changes, and the truth to compare against. */

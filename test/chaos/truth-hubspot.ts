@@ -59,7 +59,7 @@ export async function hubSpotExpected(
       const key = String(record.id)
       if (object && !instant(record.updatedAt)) {
         expected.ignored.add(key)
-        expected.mustReject.add(contentHash(record))
+        expected.mustReject.set(contentHash(record), {})
         continue
       }
       const deleted = record.archived === true

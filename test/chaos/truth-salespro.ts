@@ -29,18 +29,16 @@ export function salesProExpected(stream: string, table: AthenaTable, shape: Shap
     const answers = stream.startsWith('lead_result') ? leadResultAnswers(row.lead_results) : []
     const valid = key !== null && key.trim() !== '' && row.updated_at !== null && answers !== undefined
     if (!valid) {
-      if (row.updated_at !== null) expected.mustReject.add(contentHash(row))
+      // rejected by a read that may have seen the table before its shape changed (a row older than the change)
+      if (row.updated_at !== null) expected.mustReject.set(contentHash(row), lagOf(row, shape))
       if (key === null || key.trim() === '') continue
       if (stream === 'lead_result_line_item') expected.ignoredScopes.add(key)
       else expected.ignored.add(key)
       continue
     }
     if (stream !== 'lead_result_line_item') {
-      const modified = row.updated_at === null ? undefined : readInstant(row.updated_at)
-      const lagging = laggingFields(shape.fields, modified, shape.full)
-      const lagHash = lagging.length ? contentHash(withoutFields(row, lagging)) : undefined
       const fields = evolving ? row : undefined
-      expected.rows.set(key, { hash: contentHash(row), deleted: false, fields, lagging, lagHash })
+      expected.rows.set(key, { hash: contentHash(row), deleted: false, fields, ...lagOf(row, shape) })
       continue
     }
     // line items come from crmsync's own processor: this checks that they converge, not how they parse
@@ -51,6 +49,13 @@ export function salesProExpected(stream: string, table: AthenaTable, shape: Shap
     }
   }
   return expected
+}
+
+/** The fields a row may hold as a read before the table's last changes saw it, and its hash without them. */
+function lagOf(row: AthenaRow, shape: ShapeChanges) {
+  const modified = row.updated_at === null ? undefined : readInstant(row.updated_at)
+  const lagging = laggingFields(shape.fields, modified, shape.full)
+  return { lagging, lagHash: lagging.length ? contentHash(withoutFields(row, lagging)) : undefined }
 }
 
 /**

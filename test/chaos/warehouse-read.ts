@@ -75,16 +75,16 @@ export async function readTable(client: pg.Pool, source: SourceName, stream: str
   return out
 }
 
-/** Content hashes of the records crmsync rejected, per stream. */
-export async function readRejects(client: pg.Pool, source: SourceName): Promise<Map<string, Set<string>>> {
+/** The records crmsync rejected (`raw`), per stream. */
+export async function readRejects(client: pg.Pool, source: SourceName): Promise<Map<string, unknown[]>> {
   const { rows } = await client.query<{ stream: string; raw: unknown }>(
     `SELECT stream, raw FROM crmsync.rejects WHERE source = $1`,
     [source],
   )
-  const out = new Map<string, Set<string>>()
+  const out = new Map<string, unknown[]>()
   for (const row of rows) {
-    if (!out.has(row.stream)) out.set(row.stream, new Set())
-    out.get(row.stream)?.add(contentHash(row.raw))
+    if (!out.has(row.stream)) out.set(row.stream, [])
+    out.get(row.stream)?.push(row.raw)
   }
   return out
 }
