@@ -89,6 +89,8 @@ interface FieldState {
   dropped: boolean
   /** a declared column retyped to VARCHAR: garbles may write text into it */
   reads?: GarbleType
+  /** where in the timeline the field was added (see `position`) */
+  addedAt?: number
 }
 
 type Tables = Map<string, Map<string, FieldState>>
@@ -119,7 +121,9 @@ export function planSchemaEvents(r: Random, plan: SourcePlan): void {
   slots.sort((a, b) => a.step - b.step || Number(a.during) - Number(b.during) || a.delayMs - b.delayMs)
   const tables: Tables = new Map()
   for (const slot of slots) {
-    const event = slot.kind === 'alter' ? alterEvent(r, plan, targets, tables) : garbleEvent(r, plan, tables)
+    const at = position(slot)
+    const event =
+      slot.kind === 'alter' ? alterEvent(r, plan, targets, tables, at) : garbleEvent(r, plan, tables)
     if (!event) continue
     event.delayMs = slot.delayMs
     if (slot.step === plan.steps.length) plan.finalMutations.push(event)
@@ -134,6 +138,12 @@ export function planSchemaEvents(r: Random, plan: SourcePlan): void {
   // a --full run after the convergence run: every row read again, none may lag behind the shape
   if (alters > 0 && r.chance(0.3)) plan.finalFull = true
 }
+
+/** before run i: i; while run i goes: i + 0.5; before the convergence run: the number of runs */
+const position = (slot: Slot) => slot.step + (slot.during ? 0.5 : 0)
+
+/** whether a run read the table (unless it was cut) between a field's addition and `at` */
+const readBetween = (addedAt: number, at: number) => at >= Math.ceil(addedAt) + 1
 
 const hasEstimate = (plan: SourcePlan) => plan.source === 'salespro' && plan.streams.includes('estimate')
 
@@ -155,9 +165,18 @@ function fieldsOf(tables: Tables, table: string): Map<string, FieldState> {
   return tables.get(table) as Map<string, FieldState>
 }
 
-function alterEvent(r: Random, plan: SourcePlan, targets: string[], tables: Tables): MutationPlan {
-  const stream = r.pick(targets)
-  const table = plan.source === 'salespro' ? SALESPRO_TABLES[stream] : stream
+function alterEvent(
+  r: Random,
+  plan: SourcePlan,
+  targets: string[],
+  tables: Tables,
+  at: number,
+): MutationPlan {
+  const tableOf = (stream: string) => (plan.source === 'salespro' ? SALESPRO_TABLES[stream] : stream)
+  // a table altered before, more often than not: its added columns are what a retype or a drop needs
+  const again = targets.filter((s) => [...(tables.get(tableOf(s))?.values() ?? [])].some((f) => !f.declared))
+  const stream = r.pick(again.length && r.chance(0.6) ? again : targets)
+  const table = tableOf(stream)
   const fields = fieldsOf(tables, table)
   const alter: AlterPlan = {
     add: [],
@@ -165,8 +184,16 @@ function alterEvent(r: Random, plan: SourcePlan, targets: string[], tables: Tabl
     drop: [],
     touch: r.int(0, plan.source === 'salesrabbit' ? 15 : 10),
   }
-  if (plan.source === 'salespro') salesProAlter(r, table, fields, alter)
-  else addFields(r, r.int(1, 2), plan.source === 'hubspot' ? HUBSPOT_NAMES : SALESRABBIT_NAMES, fields, alter)
+  if (plan.source === 'salespro') salesProAlter(r, table, fields, alter, at)
+  else
+    addFields(
+      r,
+      r.int(1, 2),
+      plan.source === 'hubspot' ? HUBSPOT_NAMES : SALESRABBIT_NAMES,
+      fields,
+      alter,
+      at,
+    )
   return { delayMs: 0, stream, kind: 'alter', count: alter.touch, alter }
 }
 
@@ -176,13 +203,14 @@ function addFields(
   names: Readonly<Record<string, readonly string[]>>,
   fields: Map<string, FieldState>,
   alter: AlterPlan,
+  at: number,
 ) {
   for (let i = 0; i < n; i++) {
     const type = r.pick(Object.keys(names))
     const free = names[type].filter((name) => !fields.has(name))
     if (free.length === 0) continue
     const name = r.pick(free)
-    fields.set(name, { type, declared: false, retyped: false, dropped: false })
+    fields.set(name, { type, declared: false, retyped: false, dropped: false, addedAt: at })
     alter.add.push({ name, type })
   }
 }
@@ -190,20 +218,28 @@ function addFields(
 /**
  * Adds (most often), a retype (an added column, or a declared one to VARCHAR), a drop (an added
  * column, or a declared one). A column is retyped at most once and never after its drop, so the
- * types a read may have seen stay few (test/chaos/README.md, "columns").
+ * types a read may have seen stay few (test/chaos/README.md, "columns"). A retype most often
+ * hits a column a run has read since it was added, so the warehouse has it to widen.
  */
-function salesProAlter(r: Random, table: string, fields: Map<string, FieldState>, alter: AlterPlan) {
+function salesProAlter(
+  r: Random,
+  table: string,
+  fields: Map<string, FieldState>,
+  alter: AlterPlan,
+  at: number,
+) {
   const addedBefore = [...fields].filter(([, f]) => !f.declared && !f.dropped)
   if (r.chance(0.7) || ADDED_ONLY_TABLES.includes(table))
-    addFields(r, r.int(1, 3), SALESPRO_NAMES, fields, alter)
+    addFields(r, r.int(1, 3), SALESPRO_NAMES, fields, alter, at)
   if (ADDED_ONLY_TABLES.includes(table)) return
   const declared = DECLARED[table]
   const untouched = (name: string) => !fields.get(name)?.retyped && !fields.get(name)?.dropped
-  if (r.chance(0.4)) {
-    const added = addedBefore.filter(([name]) => untouched(name))
+  const added = addedBefore.filter(([name]) => untouched(name))
+  const read = added.filter(([, f]) => readBetween(f.addedAt ?? at, at))
+  if (r.chance(read.length ? 0.8 : 0.4)) {
     const own = declared.retype.filter(([name]) => untouched(name))
     if (added.length && !(own.length && r.chance(0.3))) {
-      const [name, field] = r.pick(added)
+      const [name, field] = r.pick(read.length && r.chance(0.8) ? read : added)
       const type = r.pick(RETYPES[field.type])
       Object.assign(field, { type, retyped: true })
       alter.retype.push({ name, type })
@@ -227,8 +263,9 @@ function salesProAlter(r: Random, table: string, fields: Map<string, FieldState>
       alter.drop.push(name)
     }
   }
-  if (alter.add.length + alter.retype.length + alter.drop.length === 0)
-    addFields(r, 1, SALESPRO_NAMES, fields, alter)
+  if (alter.add.length + alter.retype.length + alter.drop.length === 0) {
+    addFields(r, 1, SALESPRO_NAMES, fields, alter, at)
+  }
 }
 
 /**
