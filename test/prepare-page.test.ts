@@ -84,6 +84,25 @@ describe('prepareBatches', () => {
     expect(metaOf(batches[1], 1)).toEqual({ changes: [{ field: 'score', change: 'nulled', reason: 'not an integer' }] })
   })
 
+  it('reads a column an earlier run added from the key the source names it by, not from the column name', async () => {
+    // SalesRabbit's loyaltyTier became loyalty_tier in an earlier run: the warehouse knows only the column
+    const stored = [
+      { column_name: 'id', sql_type: 'text', origin: 'declared' as const, appeared_at: null, dropped_at: null },
+      { column_name: 'name', sql_type: 'text', origin: 'declared' as const, appeared_at: null, dropped_at: null },
+      { column_name: 'loyalty_tier', sql_type: 'text', origin: 'inferred' as const, appeared_at: null, dropped_at: null },
+    ]
+    const shape = createTableShape('test', stream, stored, DEFAULT_CONTRACT, false)
+    const schema = { fields: [{ name: 'loyalty_tier', from: 'loyaltyTier', type: 'text' as const }], complete: false, inferred: true }
+    const tier = (id: string, loyaltyTier: string | null) => ({ ...record(id, 'x'), fields: { loyaltyTier } })
+    // a page whose records hold no value does not name the field (nothing to infer a type from)
+    const pages = [{ records: [tier('a', null)], cursor: 1 }, { records: [tier('b', 'Gold')], cursor: 2, schema }]
+    const batches: PreparedBatch<number>[] = []
+    for await (const batch of prepareBatches(stream, (async function* () { yield* pages })(), 100, { shape, timeZone: 'UTC', store: syncStore })) batches.push(batch)
+    expect(batches.map((b) => b.prepared.schemaChanges)).toEqual([[]])
+    const tiers = [0, 1].map((i) => batches[0].prepared.rows.line(i).toString().split('\t')[2])
+    expect(tiers).toEqual(['\\N', 'Gold'])
+  })
+
   it('keeps a new field out of the table under discard_new, and fails before the page under freeze', async () => {
     const schema = { fields: [{ name: 'score', type: 'integer' as const }], complete: false }
     const pages = [{ records: [{ ...record('a', 'x'), fields: { score: 1 } }], cursor: 1, schema }]

@@ -51,6 +51,7 @@ export async function* prepareBatches<K>(stream: Stream<K>, pages: AsyncIterable
   let batch = startBatch(options)
   let cursor: K | undefined
   for await (const page of pages) {
+    const processed = shape.processed
     const changes = shape.plan(page.schema)
     if (changes.length) {
       // a batch is encoded for one set of columns: what came before the change commits first
@@ -59,6 +60,10 @@ export async function* prepareBatches<K>(stream: Stream<K>, pages: AsyncIterable
         cursor = undefined
         batch = startBatch(options, changes)
       } else batch = startBatch(options, [...batch.schemaChanges, ...changes])
+    } else if (shape.processed !== processed) {
+      // the same columns, a column's values read from the field this page names for it; the records
+      // before it did not name it, so none held a value there (SalesRabbit infers fields from values)
+      batch.sources = sourcesOf(shape)
     }
     await preparePage(stream, page, batch)
     if (page.cursor !== undefined) cursor = page.cursor
@@ -86,6 +91,7 @@ interface OpenBatch {
   coerced: number
   replaceScopes: string[]
   columns: readonly Column[]
+  /** where each column's value comes from: the columns are fixed for the batch, a value's field may be learned */
   sources: readonly ValueSource[]
   fingerprint: string
   timeZone: string
@@ -93,11 +99,14 @@ interface OpenBatch {
   keyText: Store['keyText']
 }
 
-function startBatch({ shape, timeZone, store }: PrepareOptions, schemaChanges: SchemaChange[] = []): OpenBatch {
+function sourcesOf(shape: TableShape): ValueSource[] {
   const processed = new Map(shape.processed.map((p) => [p.name, p]))
-  const sources = shape.columns.map((c): ValueSource => processed.get(c.name) ?? { name: c.name })
+  return shape.columns.map((c): ValueSource => processed.get(c.name) ?? { name: c.name })
+}
+
+function startBatch({ shape, timeZone, store }: PrepareOptions, schemaChanges: SchemaChange[] = []): OpenBatch {
   const staged = store.stageRows()
-  return { staged, rejects: [], fetched: 0, coerced: 0, replaceScopes: [], columns: shape.columns, sources, fingerprint: shape.fingerprint, timeZone, schemaChanges, keyText: store.keyText }
+  return { staged, rejects: [], fetched: 0, coerced: 0, replaceScopes: [], columns: shape.columns, sources: sourcesOf(shape), fingerprint: shape.fingerprint, timeZone, schemaChanges, keyText: store.keyText }
 }
 
 const finishBatch = (batch: OpenBatch): PreparedPage => ({

@@ -128,7 +128,8 @@ export function createTableShape(
         lastSchema = schema
         changes.push(...follow(k, schema))
       }
-      if (changes.length) refresh(shape, k.state)
+      if (changes.length || k.remapped) refresh(shape, k.state)
+      k.remapped = false
       return changes
     },
   }
@@ -156,6 +157,8 @@ interface Known {
   /** the key and cursor columns, never ignored nor dropped */
   guarded: ReadonlySet<string>
   state: Map<string, KnownColumn>
+  /** a page named anew the field a known column is filled from: the columns stay, where values come from changes */
+  remapped?: boolean
 }
 
 /** Fills `k.state` with the declared columns (with pins), then those earlier runs added; returns the retypes pins ask for. */
@@ -209,7 +212,11 @@ function follow(k: Known, schema: SourceSchema): SchemaChange[] {
       changes.push({ column: field.name, change: 'added', fromType: null, toType: type, origin: pin ? 'pinned' : origin, ...(tableIsNew && { initial: true }) })
       continue
     }
-    known.from = field.from ?? field.name
+    // a column an earlier run added is known by its name alone (the warehouse keeps no source key):
+    // the page's shape says which of the record's fields fills it (SalesRabbit's loyaltyTier → loyalty_tier)
+    const from = field.from ?? field.name
+    if (!known.declared && (known.from ?? known.column.name) !== from) k.remapped = true
+    known.from = from
     if (known.dropped) {
       known.dropped = false
       changes.push({ column: field.name, change: 'added', fromType: null, toType: known.column.type.sql, origin: known.origin })

@@ -7,12 +7,18 @@ import {
 
 export type AthenaRow = Record<string, string | null>
 
+/** A table's rows and its columns (the header, there even when no row is) */
+export interface AthenaTable {
+  columns: string[]
+  rows: AthenaRow[]
+}
+
 /**
  * `SELECT * FROM <table>` through the emulator's Athena API with the official SDK, read back by
  * GetQueryResults. crmsync reads its results from the CSV in S3, so the truth comes by another
  * path than the one under test.
  */
-export async function selectAll(env: Record<string, string>, table: string): Promise<AthenaRow[]> {
+export async function selectAll(env: Record<string, string>, table: string): Promise<AthenaTable> {
   const athena = new AthenaClient({
     region: env.SALESPRO_SERVER_REGION,
     endpoint: env.SALESPRO_ATHENA_ENDPOINT,
@@ -50,7 +56,7 @@ export async function selectAll(env: Record<string, string>, table: string): Pro
       }
       token = page.NextToken
     } while (token)
-    return rows
+    return { columns: header ?? [], rows }
   } finally {
     athena.destroy()
   }

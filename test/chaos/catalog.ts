@@ -88,6 +88,9 @@ export const HUBSPOT_OBJECTS: Readonly<Record<string, string>> = {
   genius_users: '2-42119425',
 }
 
+/** HubSpot: the columns every object stream has besides its properties (a property named so takes another name) */
+export const HUBSPOT_OBJECT_COLUMNS = ['id', 'created_at', 'updated_at', 'archived', 'archived_at']
+
 export const HUBSPOT_LINKS: Readonly<Record<string, { from: string; to: string }>> = {
   assoc_contact_appointment: { from: 'contacts', to: '0-421' },
   assoc_contact_division: { from: 'contacts', to: '2-37778609' },

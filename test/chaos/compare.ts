@@ -1,5 +1,7 @@
 import { KEY_SEPARATOR } from './catalog.ts'
-import type { Expected } from './expected.ts'
+import { contentHash } from './canonical.ts'
+import type { Expected, ExpectedRow } from './expected.ts'
+import { withoutFields } from './schema-log.ts'
 import type { StoredRows } from './warehouse-read.ts'
 
 /** How one stream of the warehouse differs from its source; every list holds keys (or hashes). */
@@ -19,6 +21,17 @@ export interface StreamDiff {
   unrejected: string[]
   /** rows gone from the source that an incremental read cannot see, still live (allowed) */
   tolerated: number
+  /** source fields with no column (`field → column`) */
+  missingColumns: string[]
+  /** columns whose type the source's types do not allow (`column: type, expected …`) */
+  wrongTypes: string[]
+  /** values that are not the source's as the column reads it, or unreadable ones not NULL with a `_meta` change */
+  wrongValues: string[]
+  /** rows equal to the source but for fields whose shape changed after their last modification (allowed) */
+  lagging: number
+  /** the column judge's work: values compared, and of them unreadable ones found NULL with their `_meta` change */
+  judgedValues: number
+  judgedNulled: number
 }
 
 export const diffCount = (d: StreamDiff) =>
@@ -27,7 +40,10 @@ export const diffCount = (d: StreamDiff) =>
   d.stale.length +
   d.notDeleted.length +
   d.duplicated.length +
-  d.unrejected.length
+  d.unrejected.length +
+  d.missingColumns.length +
+  d.wrongTypes.length +
+  d.wrongValues.length
 
 const scopeOf = (key: string) => key.split(KEY_SEPARATOR)[0]
 
@@ -35,7 +51,8 @@ const scopeOf = (key: string) => key.split(KEY_SEPARATOR)[0]
 export function compareStream(
   expected: Expected,
   stored: StoredRows,
-  rejected: Set<string> | undefined,
+  /** the records crmsync rejected (`raw`) */
+  rejected: readonly unknown[] = [],
 ): StreamDiff {
   const diff: StreamDiff = {
     stream: expected.stream,
@@ -46,8 +63,26 @@ export function compareStream(
     duplicated: [],
     unrejected: [],
     tolerated: 0,
+    missingColumns: [],
+    wrongTypes: [],
+    wrongValues: [],
+    lagging: 0,
+    judgedValues: 0,
+    judgedNulled: 0,
   }
-  for (const hash of expected.mustReject) if (!rejected?.has(hash)) diff.unrejected.push(hash)
+  const rejectedHashes = new Set(rejected.map(contentHash))
+  for (const [hash, lag] of expected.mustReject) {
+    if (rejectedHashes.has(hash)) continue
+    // rejected before the source's shape changed, and not read since (the row is older than the change)
+    const { lagging, lagHash } = lag
+    const older = lagging && lagHash !== undefined
+    if (
+      older &&
+      rejected.some((raw) => contentHash(withoutFields(raw, lagging, expected.nested)) === lagHash)
+    )
+      continue
+    diff.unrejected.push(hash)
+  }
   if (expected.multiset) {
     compareMultisets(expected.multiset, stored.multiset, diff)
     return diff
@@ -60,12 +95,12 @@ export function compareStream(
       // a record deleted at the source: soft-deleted here, holding its last version
       if (have && !have.deleted) diff.notDeleted.push(key)
       else if (!have) diff.lost.push(key)
-      else if (have.hash !== want.hash) diff.stale.push(key)
+      else if (!sameVersion(expected, want, have, diff)) diff.stale.push(key)
       continue
     }
     if (!have) diff.lost.push(key)
     else if (have.deleted) diff.wronglyDeleted.push(key)
-    else if (have.hash !== want.hash) diff.stale.push(key)
+    else if (!sameVersion(expected, want, have, diff)) diff.stale.push(key)
   }
   for (const [key, have] of stored.rows) {
     if (expected.rows.has(key) || have.deleted || skipped(key)) continue
@@ -73,6 +108,23 @@ export function compareStream(
     else diff.notDeleted.push(key)
   }
   return diff
+}
+
+/**
+ * Whether the stored `_raw` is the source's record: equal, or equal but for the fields whose shape
+ * the source changed after the record's last modification, which no incremental read meets again.
+ */
+export function sameVersion(
+  expected: Expected,
+  want: ExpectedRow,
+  have: { hash: string; raw: unknown },
+  diff?: StreamDiff,
+): boolean {
+  if (have.hash === want.hash) return true
+  if (want.lagHash === undefined || !want.lagging) return false
+  const lagged = contentHash(withoutFields(have.raw, want.lagging, expected.nested)) === want.lagHash
+  if (lagged && diff) diff.lagging++
+  return lagged
 }
 
 function compareMultisets(want: Map<string, number>, have: Map<string, number>, diff: StreamDiff) {

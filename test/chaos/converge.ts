@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { compareStream } from './compare.ts'
+import { compareStream, type StreamDiff } from './compare.ts'
 import { resetBreaker } from './database.ts'
 import type { ScenarioResult } from './execute.ts'
 import type { Expected, SourceHandle } from './expected.ts'
@@ -7,7 +7,8 @@ import { lastFullPasses, openPasses, type PassEnd, type RunWindow } from './full
 import { KEY_SEPARATOR } from './catalog.ts'
 import { runCli } from './runner.ts'
 import type { SourcePlan } from './scenario.ts'
-import { readRejects, readStored } from './warehouse-read.ts'
+import { judgeColumns } from './judge-columns.ts'
+import { readRejects, readStored, readTable } from './warehouse-read.ts'
 
 export interface ScenarioContext {
   /** the environment of a crmsync child process: the scenario's database, config and emulators */
@@ -55,19 +56,33 @@ export async function converge(
   const ran = performance.now()
   const passes = await lastFullPasses(ctx.client, plan.source, plan.streams, windows)
   const judgeBefore = new Map([...passes].map(([stream, end]) => [stream, end.finalPartBegan]))
-  const truth = await handle.truth(plan.streams, judgeBefore)
+  const truth = await handle.truth(plan.streams, judgeBefore, full)
   const rejects = await readRejects(ctx.client, plan.source)
   for (const stream of plan.streams) {
     const stored = await readStored(ctx.client, plan.source, stream)
     const expected = truth.get(stream)
     if (!expected) throw new Error(`no truth for ${plan.source}.${stream}`)
     const diff = compareStream(expected, stored, rejects.get(stream))
+    if (expected.columns) {
+      judgeColumns(expected, stored, await readTable(ctx.client, plan.source, stream), diff)
+    }
     ctx.result.diffs.push({ source: plan.source, after: full ? 'full' : 'incremental', diff })
     noteJudgedDeletes(ctx, `${plan.source}.${stream}`, expected, diff.notDeleted, passes.get(stream))
+    noteColumns(ctx, `${plan.source}.${stream}${full ? ' after --full' : ''}`, expected, diff)
   }
   const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(1)
   const compared = seconds(ran, performance.now())
   ctx.result.events.push(`${plan.source} ${what}: ${seconds(started, ran)} s, comparison ${compared} s`)
+}
+
+/** What the column judge looked at: a verdict of 0 problems means something only if it judged values. */
+function noteColumns(ctx: ScenarioContext, where: string, expected: Expected, diff: StreamDiff) {
+  if (!expected.columns) return
+  const lag = diff.lagging ? `, ${diff.lagging} rows lagging in fields changed after them (allowed)` : ''
+  const fields = `${expected.columns.length} fields`
+  const nulled = `${diff.judgedNulled} unreadable ones NULL with their _meta`
+  const values = `${diff.judgedValues} values judged, ${nulled}`
+  ctx.result.events.push(`${where}: columns: ${fields}, ${values}${lag}`)
 }
 
 /** Not a failure in itself, but the first thing to know about one; returns the passes open. */

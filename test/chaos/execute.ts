@@ -10,6 +10,7 @@ import { cloneDatabase, connect, dropDatabase, waitIdle } from './database.ts'
 import type { SourceHandle } from './expected.ts'
 import { openPasses, type RunWindow } from './full-pass-ends.ts'
 import type { MutationPlan } from './plan-chaos.ts'
+import { describeSchemaEvents } from './report.ts'
 import { runCli, runInProcess, type RunResult } from './runner.ts'
 import type { ScenarioPlan, SourcePlan, StepPlan } from './scenario.ts'
 import { startSourceHandle } from './sources.ts'
@@ -56,6 +57,7 @@ export async function executeScenario(plan: ScenarioPlan, options: ExecuteOption
   let client: pg.Pool | undefined
   try {
     for (const source of plan.sources) handles.push(await startSourceHandle(source))
+    result.events.push(...plan.sources.flatMap((s) => describeSchemaEvents(s) ?? []))
     const ready = ((performance.now() - started) / 1000).toFixed(1)
     result.events.push(`database and emulators ready in ${ready} s`)
     const configPath = join(home, 'crmsync.config.json')

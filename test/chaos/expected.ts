@@ -1,12 +1,47 @@
 import type { SourceName } from './catalog.ts'
 import type { FaultPlan, MutationPlan } from './plan-chaos.ts'
+import type { ColumnBase } from './read-value.ts'
 import type { StampClock } from './stamp-clock.ts'
+
+/** One keyed record as the source has it now. */
+export interface ExpectedRow {
+  /** content hash of what crmsync stores (`_raw`) */
+  hash: string
+  deleted: boolean
+  /** the record's fields by the source's names (an Athena row, HubSpot's properties, a lead): the column judge's input */
+  fields?: Readonly<Record<string, unknown>>
+  /**
+   * fields whose shape the source changed after the record's last modification: the stored row may
+   * hold them as an earlier read saw them (schema-log.ts), and `lagHash` is the hash without them
+   */
+  lagging?: readonly string[]
+  lagHash?: string
+}
+
+/** A source field as a warehouse column (docs/design.md §3.12): what the column judge demands of it. */
+export interface ColumnSpec {
+  /** the source's name (the key in `ExpectedRow.fields`) */
+  field: string
+  column: string
+  /** the types it may have (a field the harness added); undefined: the table's own (a declared field) */
+  types?: readonly ColumnBase[]
+  /** the source lists the field now, so its column must exist; otherwise only if a stored `_raw` carries it */
+  listed: boolean
+  /** a stored `_raw` proves the field was seen only where it holds a value (SalesRabbit infers fields from values) */
+  seenByValue?: boolean
+  /** the source dropped it: the column stays, NULL in every row read since */
+  dropped?: boolean
+}
 
 /** What one stream of the warehouse must hold once the scenario converged, read from the source. */
 export interface Expected {
   stream: string
-  /** keyed streams: key → content hash of what crmsync stores (`_raw`), and whether the source deleted it */
-  rows: Map<string, { hash: string; deleted: boolean }>
+  /** keyed streams: key → the source's record, and whether the source deleted it */
+  rows: Map<string, ExpectedRow>
+  /** where a record's fields sit in `_raw`: top level, or HubSpot's `properties` */
+  nested?: 'properties'
+  /** streams that follow the source's shape: every field as a column, judged value by value */
+  columns?: ColumnSpec[]
   /** keyless streams: content hash → copies */
   multiset?: Map<string, number>
   /** keys whose source record is malformed: not compared (the warehouse keeps its last good version) */
@@ -20,7 +55,7 @@ export interface Expected {
   judged: Set<string>
   judgedScopes: Set<string>
   /** content hashes of malformed source records that must be in crmsync.rejects */
-  mustReject: Set<string>
+  mustReject: Map<string, { lagging?: readonly string[]; lagHash?: string }>
 }
 
 export const emptyExpected = (stream: string): Expected => ({
@@ -32,7 +67,7 @@ export const emptyExpected = (stream: string): Expected => ({
   toleratedScopes: new Set(),
   judged: new Set(),
   judgedScopes: new Set(),
-  mustReject: new Set(),
+  mustReject: new Map(),
 })
 
 /** A running emulator as the harness drives it: faults, changes, and the truth to compare against. */
@@ -51,7 +86,12 @@ export interface SourceHandle {
    * final part of its last complete full pass began (see full-pass-ends.ts); a delete the source
    * cannot show an incremental read (SalesPro's hard deletes) is excused unless it came before
    */
-  truth(streams: readonly string[], judgeBefore: ReadonlyMap<string, number>): Promise<Map<string, Expected>>
+  truth(
+    streams: readonly string[],
+    judgeBefore: ReadonlyMap<string, number>,
+    /** after a `--full` run: every row was read again, none may lag behind the source's shape */
+    full: boolean,
+  ): Promise<Map<string, Expected>>
   /** things worth knowing that are not failures (a change the emulator refused) */
   notes: string[]
   close(): Promise<void>

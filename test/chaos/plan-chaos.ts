@@ -37,6 +37,21 @@ export type MutationKind =
   | 'malformed'
   | 'link'
   | 'unlink'
+  /** the source's shape changes: fields added, retyped, dropped (`POST /_admin/alter`) */
+  | 'alter'
+  /** values people type into typed fields: money text, and text no type reads (`call office`) */
+  | 'garble'
+
+/** One `POST /_admin/alter`: types are the source's own (Athena's, HubSpot's, SalesRabbit's). */
+export interface AlterPlan {
+  add: { name: string; type: string }[]
+  /** SalesPro only */
+  retype: { name: string; type: string }[]
+  /** SalesPro only */
+  drop: string[]
+  /** rows that get values for the changed fields and a new modification time */
+  touch: number
+}
 
 export interface MutationPlan {
   /** after the run starts (0 for the changes made before it) */
@@ -48,7 +63,12 @@ export interface MutationPlan {
   lateSeconds?: number
   /** delete (SalesPro): keys the open full pass already saw, when one is open (else random ones) */
   seen?: boolean
+  alter?: AlterPlan
+  /** garble (SalesPro): the text column the values go into, and the type it is read as */
+  field?: { name: string; reads: GarbleType }
 }
+
+export type GarbleType = 'number' | 'bool' | 'date' | 'datetime'
 
 const rateOrCount = (r: Random, maxRate: number, maxCount: number) =>
   r.chance(0.5) ? { rate: Math.round(r.next() * maxRate * 100) / 100 + 0.05 } : { count: r.int(1, maxCount) }

@@ -1,7 +1,8 @@
 import { diffCount, type StreamDiff } from './compare.ts'
 import type { ScenarioResult, SourceDiff } from './execute.ts'
-import { faultLabels } from './plan-chaos.ts'
+import { faultLabels, type MutationPlan } from './plan-chaos.ts'
 import type { KillPlan, ScenarioPlan, SourcePlan, StepPlan } from './scenario.ts'
+import { describeAlter } from './schema-log.ts'
 
 const CHANGE_WORDS = [
   ['tie', 'ties'],
@@ -28,15 +29,27 @@ export function describePlan(plan: ScenarioPlan): string {
   }
   const steps = plan.sources.flatMap((s) => s.steps)
   tags.push(...new Set(steps.flatMap((step) => faultLabels(step.faults))))
-  const changes = [
+  const all = [
     ...steps.flatMap((step) => [...step.before, ...step.mutations]),
     ...plan.sources.flatMap((s) => s.finalMutations),
   ]
+  const changes = all.filter((m) => !isSchemaEvent(m))
   tags.push(`${changes.length} changes`)
   for (const [kind, word] of CHANGE_WORDS) {
     const n = changes.filter((m) => m.kind === kind).length
     if (n) tags.push(`${n} ${word}`)
   }
+  const alters = all.flatMap((m) => m.alter ?? [])
+  if (alters.length) {
+    // +added ~retyped -dropped fields
+    const counts = (['add', 'retype', 'drop'] as const).map((k) =>
+      alters.reduce((n, a) => n + a[k].length, 0),
+    )
+    const signed = counts.flatMap((n, i) => (n ? [`${'+~-'[i]}${n}`] : []))
+    tags.push(`${alters.length} alters (${signed.join(' ')})`)
+  }
+  const garbles = all.filter((m) => m.kind === 'garble').length
+  if (garbles) tags.push(`${garbles} garbled`)
   const skew = Math.max(...plan.sources.map((s) => s.skewSeconds))
   if (skew) tags.push(`skew ${skew} s`)
   if (plan.sources.some((s) => s.malformedAtStart)) tags.push('malformed rows at start')
@@ -58,6 +71,9 @@ export function describeDiff(d: StreamDiff): string {
   if (d.wronglyDeleted.length) parts.push(counted('soft-deleted but live at the source', d.wronglyDeleted))
   if (d.notDeleted.length) parts.push(counted('live but gone or deleted at the source', d.notDeleted))
   if (d.unrejected.length) parts.push(`malformed but not in crmsync.rejects ${d.unrejected.length}`)
+  if (d.missingColumns.length) parts.push(counted('fields without a column', d.missingColumns))
+  if (d.wrongTypes.length) parts.push(counted('columns of the wrong type', d.wrongTypes))
+  if (d.wrongValues.length) parts.push(counted('wrong values', d.wrongValues))
   return parts.join(', ')
 }
 
@@ -70,6 +86,28 @@ export function scenarioLine(r: ScenarioResult): string {
   const reasons = [...r.problems, ...differing.map((d) => `${where(d)} ${describeDiff(d.diff)}`)]
   const kept = r.database ? ` [database ${r.database} kept]` : ''
   return `${head} … FAILED in ${time}: ${reasons.join('; ')}${kept}`
+}
+
+const isSchemaEvent = (m: MutationPlan) => m.kind === 'alter' || m.kind === 'garble'
+
+/**
+ * A source's schema events where they land, for `--verbose`: `before run 2: alter customer:
+ * +loyalty_tier VARCHAR, touch 3; during run 1 (+640 ms): garble estimate.finance_amount ×2`.
+ */
+export function describeSchemaEvents(plan: SourcePlan): string | undefined {
+  const what = (m: MutationPlan) =>
+    m.alter
+      ? `alter ${describeAlter(m.stream, m.alter)}`
+      : `garble ${m.stream}${m.field ? `.${m.field.name}` : ''} ×${m.count}`
+  const parts: string[] = []
+  plan.steps.forEach((step, i) => {
+    for (const m of step.before.filter(isSchemaEvent)) parts.push(`before run ${i + 1}: ${what(m)}`)
+    for (const m of step.mutations.filter(isSchemaEvent))
+      parts.push(`during run ${i + 1} (+${m.delayMs} ms): ${what(m)}`)
+  })
+  for (const m of plan.finalMutations.filter(isSchemaEvent))
+    parts.push(`before the convergence run: ${what(m)}`)
+  return parts.length ? `${plan.source} schema events: ${parts.join('; ')}` : undefined
 }
 
 /** what happened in a scenario, indented under its line */

@@ -2,6 +2,7 @@ import { createRandom, deriveSeed, type Random } from '../../emulators/shared/ra
 import { CATALOG, streamsOf, type SourceName } from './catalog.ts'
 import { applyDeleteBudget } from './delete-budget.ts'
 import { planFaults, planMutations, type FaultPlan, type MutationPlan } from './plan-chaos.ts'
+import { planSchemaEvents } from './plan-schema.ts'
 import { planDemoShape, planResumedShape, type ShapeContext } from './plan-shapes.ts'
 
 /**
@@ -60,7 +61,10 @@ export interface SourcePlan {
   steps: StepPlan[]
   /** changes after the faults stopped, right before the convergence run */
   finalMutations: MutationPlan[]
-  /** SalesPro: a `--full` run after the convergence run, which must notice every hard delete */
+  /**
+   * a `--full` run after the convergence run: SalesPro's must notice every hard delete, and after
+   * any source's, no row may lag behind a change of the source's shape
+   */
   finalFull: boolean
 }
 
@@ -82,7 +86,10 @@ export function planScenario(seed: number, index: number, allowed: readonly Sour
   const sources = chosen.map((source) => {
     // drawn apart from the plan, so a random timeline is the one the same seed gave before shapes existed
     const shape = pickShape(createRandom(deriveSeed(seed, `${source}-shape`)), source)
-    return planSource(createRandom(deriveSeed(seed, source)), source, shape)
+    const planned = planSource(createRandom(deriveSeed(seed, source)), source, shape)
+    // drawn apart too: schema events leave the rest of the timeline as the seed gave it before them
+    planSchemaEvents(createRandom(deriveSeed(seed, `${source}-schema`)), planned)
+    return planned
   })
   return { index, seed, sources }
 }

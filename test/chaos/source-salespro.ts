@@ -1,9 +1,12 @@
 import { startSalesProEmulator } from '../../emulators/salespro/index.ts'
+import { createRandom, deriveSeed } from '../../emulators/shared/random.ts'
 import { selectAll } from './athena-select.ts'
 import { SALESPRO_KEYS, SALESPRO_TABLES } from './catalog.ts'
 import { adminClient, type Expected, type SourceHandle } from './expected.ts'
+import { HUBSPOT_TEXTS, MONEY_TEXTS } from './garble-values.ts'
 import type { MutationPlan } from './plan-chaos.ts'
 import type { SourcePlan } from './scenario.ts'
+import { describeAlter, recordAlter, type SchemaLog } from './schema-log.ts'
 import { athenaStamp, type StampClock } from './stamp-clock.ts'
 import { salesProExpected } from './truth-salespro.ts'
 
@@ -26,6 +29,8 @@ export async function startSalesProSource(plan: SourcePlan): Promise<SourceHandl
   const deleted = new Map<string, Map<string, number>>()
   const gone = new Map<string, Set<string>>()
   const notes: string[] = []
+  const schema: SchemaLog = new Map()
+  const random = createRandom(deriveSeed(plan.emulatorSeed, 'garbles'))
   const keysOf = <T>(map: Map<string, T>, table: string, empty: () => T) => {
     if (!map.has(table)) map.set(table, empty())
     return map.get(table) as T
@@ -33,6 +38,27 @@ export async function startSalesProSource(plan: SourcePlan): Promise<SourceHandl
 
   async function mutate(m: MutationPlan, clock: StampClock, keys?: readonly string[]) {
     const table = SALESPRO_TABLES[m.stream]
+    if (m.alter) {
+      const at = clock.next()
+      const answer = await admin('/_admin/alter', { table, ...m.alter, at: athenaStamp(at) })
+      recordAlter(schema, table, m.alter, at)
+      const touched = `${answer.touched.length} rows touched at ${athenaStamp(at)}`
+      notes.push(`${describeAlter(table, m.alter)}: ${touched}`)
+      return
+    }
+    if (m.kind === 'garble' && m.field) {
+      // rows a person edits (a random update), then the field typed over in the same rows
+      const picked = await admin('/_admin/mutate', { table, updates: m.count, at: athenaStamp(clock.next()) })
+      const texts = m.field.reads === 'number' ? MONEY_TEXTS : HUBSPOT_TEXTS[m.field.reads]
+      const updates = (picked.updated as { key: string }[]).map(({ key }) => ({
+        key,
+        set: { [m.field!.name]: random.pick(texts) },
+      }))
+      await admin('/_admin/mutate', { table, updates, at: athenaStamp(clock.next()) })
+      const values = updates.map((u) => JSON.stringify(u.set[m.field!.name])).join(', ')
+      notes.push(`${table}.${m.field.name} typed over in ${updates.length} rows: ${values}`)
+      return
+    }
     const body: Record<string, unknown> = { table }
     const missing = [...keysOf(gone, table, () => new Set<string>())]
     if (m.kind === 'reinsert' && missing.length) {
@@ -68,7 +94,7 @@ export async function startSalesProSource(plan: SourcePlan): Promise<SourceHandl
       await admin('/_admin/source-faults', undefined, 'DELETE')
     },
     mutate,
-    async truth(streams, judgeBefore) {
+    async truth(streams, judgeBefore, full) {
       const rowsOf = new Map<string, Awaited<ReturnType<typeof selectAll>>>()
       for (const table of new Set(streams.map((s) => SALESPRO_TABLES[s]))) {
         rowsOf.set(table, await selectAll(emulator.env, table))
@@ -76,8 +102,9 @@ export async function startSalesProSource(plan: SourcePlan): Promise<SourceHandl
       const out = new Map<string, Expected>()
       for (const stream of streams) {
         const table = SALESPRO_TABLES[stream]
-        const expected = salesProExpected(stream, rowsOf.get(table) ?? [])
-        const present = new Set((rowsOf.get(table) ?? []).map((row) => row[SALESPRO_KEYS[table]]))
+        const athena = rowsOf.get(table) ?? { columns: [], rows: [] }
+        const expected = salesProExpected(stream, athena, { fields: schema.get(table), full })
+        const present = new Set(athena.rows.map((row) => row[SALESPRO_KEYS[table]]))
         const judgeUntil = judgeBefore.get(stream) ?? -Infinity
         sortDeletes(expected, stream, deleted.get(table), present, judgeUntil)
         out.set(stream, expected)

@@ -1,18 +1,26 @@
-import { HUBSPOT_LINKS, HUBSPOT_OBJECTS, KEY_SEPARATOR } from './catalog.ts'
+import { columnNames } from '../../src/connectors/column-name.ts'
+import { HUBSPOT_LINKS, HUBSPOT_OBJECT_COLUMNS, HUBSPOT_OBJECTS, KEY_SEPARATOR } from './catalog.ts'
 import { contentHash } from './canonical.ts'
+import { hubSpotBase } from './column-types.ts'
 import { emptyExpected, type Expected } from './expected.ts'
 import { listAll, readLinks, type HubSpotApi, type PropertyDefinition } from './hubspot-api.ts'
+import { readInstant } from './read-value.ts'
+import { laggingFields, withoutFields, type ShapeChanges } from './schema-log.ts'
 
 /**
  * HubSpot's expectations. Objects: every property (crmsync asks for all of them), live and
- * archived; crmsync stores the SimplePublicObject as `_raw`, an archived one soft-deleted. A
- * record with a value that does not parse as its property's type must be rejected instead.
+ * archived; crmsync stores the SimplePublicObject as `_raw`, an archived one soft-deleted. Only
+ * a record whose `updatedAt` (the cursor) is not an instant must be rejected instead: a property
+ * value that does not parse as its type is stored NULL with a `_meta` note (docs/design.md §3.11).
+ * Every property is a column typed from its property type (docs/design.md §3.12), named by
+ * crmsync's naming rule (`columnNames`), judged value by value.
  * Owners: live and archived. Associations: every link of every live "from" record.
  */
 export async function hubSpotExpected(
   api: HubSpotApi,
   stream: string,
   definitions: readonly PropertyDefinition[],
+  shape: ShapeChanges,
 ): Promise<Expected> {
   const expected = emptyExpected(stream)
   if (stream in HUBSPOT_LINKS) {
@@ -32,41 +40,46 @@ export async function hubSpotExpected(
   const path = stream === 'owners' ? '/crm/v3/owners' : `/crm/v3/objects/${HUBSPOT_OBJECTS[stream]}`
   const properties = definitions.map((d) => d.name).join(',')
   const query: Record<string, string> = stream === 'owners' ? {} : { properties }
-  const types = new Map(definitions.map((d) => [d.name, d.type]))
+  const object = stream !== 'owners'
+  if (object) {
+    const names = columnNames(
+      definitions.map((d) => d.name),
+      HUBSPOT_OBJECT_COLUMNS,
+    )
+    expected.nested = 'properties'
+    expected.columns = definitions.map((d) => ({
+      field: d.name,
+      column: names.get(d.name) as string,
+      listed: true,
+      types: [hubSpotBase(d.type)],
+    }))
+  }
   for (const archived of ['false', 'true']) {
     for (const record of await listAll(api, path, { ...query, archived })) {
       const key = String(record.id)
-      if (stream !== 'owners' && !wellFormed(record, types)) {
+      if (object && !instant(record.updatedAt)) {
         expected.ignored.add(key)
-        expected.mustReject.add(contentHash(record))
+        expected.mustReject.set(contentHash(record), {})
         continue
       }
-      expected.rows.set(key, { hash: contentHash(record), deleted: record.archived === true })
+      const deleted = record.archived === true
+      if (!object) {
+        expected.rows.set(key, { hash: contentHash(record), deleted })
+        continue
+      }
+      const lagging = laggingFields(shape.fields, readInstant(record.updatedAt), shape.full)
+      const lagHash = lagging.length ? contentHash(withoutFields(record, lagging, 'properties')) : undefined
+      expected.rows.set(key, {
+        hash: contentHash(record),
+        deleted,
+        fields: record.properties,
+        lagging,
+        lagHash,
+      })
     }
   }
   return expected
 }
 
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/
 const EPOCH_MS = /^-?\d{10,16}$/
 const instant = (v: string) => EPOCH_MS.test(v) || !Number.isNaN(Date.parse(v))
-
-/** Whether every value parses as its property's type (HubSpot sends them all as strings). */
-interface SimpleObject {
-  properties: Record<string, string | null>
-  createdAt: string
-  updatedAt: string
-}
-
-function wellFormed(record: SimpleObject, types: Map<string, string>): boolean {
-  if (!instant(record.createdAt) || !instant(record.updatedAt)) return false
-  for (const [name, value] of Object.entries(record.properties)) {
-    const v = value?.trim()
-    if (!v) continue
-    const type = types.get(name)
-    if (type === 'number' && !NUMBER.test(v)) return false
-    if (type === 'bool' && v.toLowerCase() !== 'true' && v.toLowerCase() !== 'false') return false
-    if ((type === 'datetime' || type === 'date') && !instant(v)) return false
-  }
-  return true
-}
