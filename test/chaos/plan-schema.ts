@@ -249,7 +249,7 @@ function salesProAlter(
       alter.retype.push({ name, type: 'VARCHAR' })
     }
   }
-  if (r.chance(0.25)) {
+  if (r.chance(0.4)) {
     const inThis = new Set(alter.retype.map((c) => c.name))
     const added = addedBefore.filter(([name, f]) => !f.dropped && !inThis.has(name))
     const own = declared.drop.filter((name) => !fields.get(name)?.dropped)
