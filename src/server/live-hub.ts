@@ -83,21 +83,38 @@ export function createLiveHub(deps: { warehouse: Warehouse; events: EngineEvents
   // runs seen running at the last poll, and runs whose end this process's own events announced
   let running = new Set<number>()
   const endedHere = new Set<number>()
+  // one poll at a time: on a slow warehouse two would interleave their view of what was running
+  let polling = false
   const poll = async () => {
-    const snap = await snapshot()
-    if (closed) return
-    broadcast('snapshot', { ...snap, at: new Date().toISOString() })
-    if (!snap.runs) return
-    const now = new Set(snap.runs.map((r) => r.id))
-    // a run of another process (the CLI, a worker) that left the list has ended: its final status
-    // and counts come from the warehouse, as its own process's run:end would have brought them
-    for (const id of running) if (!now.has(id) && !endedHere.delete(id)) await announceEnd(id)
-    for (const id of endedHere) if (!now.has(id)) endedHere.delete(id)
-    running = now
+    if (polling) return
+    polling = true
+    try {
+      const snap = await snapshot()
+      if (closed) return
+      broadcast('snapshot', { ...snap, at: new Date().toISOString() })
+      if (!snap.runs) return
+      const now = new Set(snap.runs.map((r) => r.id))
+      // a run of another process (the CLI, a worker) that left the list has ended: its final status
+      // and counts come from the warehouse, as its own process's run:end would have brought them;
+      // one whose end could not be read yet stays on the list, and the next poll tries again
+      for (const id of running) if (!now.has(id) && !endedHere.delete(id) && !(await announceEnd(id))) now.add(id)
+      for (const id of endedHere) if (!now.has(id)) endedHere.delete(id)
+      running = now
+    } finally {
+      polling = false
+    }
   }
-  const announceEnd = async (id: number) => {
-    const run = await getRun(deps.warehouse, id).catch(() => undefined)
-    if (!run || run.status === 'running' || closed) return
+  /** Announces the end of a run of another process; false when it cannot be read yet (try again). */
+  const announceEnd = async (id: number): Promise<boolean> => {
+    let run: Awaited<ReturnType<typeof getRun>>
+    try {
+      run = await getRun(deps.warehouse, id)
+    } catch {
+      return false
+    }
+    // a run deleted meanwhile has nothing to announce; one still `running` was read before its end
+    if (!run) return true
+    if (run.status === 'running' || closed) return closed
     broadcast('run:end', {
       runId: run.id,
       source: run.source,
@@ -108,6 +125,7 @@ export function createLiveHub(deps: { warehouse: Warehouse; events: EngineEvents
       errorCode: run.error_code,
       error: run.error === null ? null : redactSecrets(run.error),
     })
+    return true
   }
 
   const offs = [
