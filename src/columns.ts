@@ -73,26 +73,18 @@ export function columnsOf(schema: z.ZodObject, primaryKey: readonly string[]): C
   })
 }
 
-/** Builds the type of a column from a PG type name (used for dynamic schemas such as HubSpot's). */
-export function columnForType(base: PgBaseType): z.ZodType {
-  switch (base) {
-    case 'boolean':
-      return col.boolean()
-    case 'bigint':
-      return col.bigint()
-    case 'integer':
-      return col.integer()
-    case 'double precision':
-      return col.double()
-    case 'numeric':
-      return col.numeric()
-    case 'timestamptz':
-      return col.timestamp()
-    case 'date':
-      return col.date()
-    case 'jsonb':
-      return col.json()
-    default:
-      return col.text()
-  }
+const NUMBER_RANK: Partial<Record<PgBaseType, number>> = { integer: 0, bigint: 1, numeric: 2 }
+
+/**
+ * The narrowest type that holds values of both: integer → bigint → numeric → text; a double with
+ * an integer is numeric; anything else that differs is text. Never narrower than `current`.
+ */
+export function widen(current: PgBaseType, incoming: PgBaseType): PgBaseType {
+  if (current === incoming) return current
+  const a = NUMBER_RANK[current]
+  const b = NUMBER_RANK[incoming]
+  if (a !== undefined && b !== undefined) return a >= b ? current : incoming
+  const numeric = (t: PgBaseType) => t === 'double precision' || NUMBER_RANK[t] !== undefined
+  if (numeric(current) && numeric(incoming)) return 'numeric'
+  return 'text'
 }

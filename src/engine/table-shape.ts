@@ -1,4 +1,4 @@
-import type { Column, PgBaseType } from '../columns.ts'
+import { widen, type Column, type PgBaseType } from '../columns.ts'
 import type { SourceSchema, Stream } from '../connectors/types.ts'
 import { SyncError } from '../errors.ts'
 import type { ColumnOrigin, SchemaChange, StoredColumn } from '../warehouse/store.ts'
@@ -66,21 +66,6 @@ export function baseOfSqlType(sqlType: string): PgBaseType {
   }
 }
 
-const NUMBER_RANK: Partial<Record<PgBaseType, number>> = { integer: 0, bigint: 1, numeric: 2 }
-
-/**
- * The narrowest type that holds values of both: integer → bigint → numeric → text; a double with
- * an integer is numeric; anything else that differs is text. Never narrower than `current`.
- */
-export function widen(current: PgBaseType, incoming: PgBaseType): PgBaseType {
-  if (current === incoming) return current
-  const a = NUMBER_RANK[current]
-  const b = NUMBER_RANK[incoming]
-  if (a !== undefined && b !== undefined) return a >= b ? current : incoming
-  const numeric = (t: PgBaseType) => t === 'double precision' || NUMBER_RANK[t] !== undefined
-  if (numeric(current) && numeric(incoming)) return 'numeric'
-  return 'text'
-}
 
 const column = (name: string, base: PgBaseType, key = false): Column => ({ name, type: { sql: base, base }, key })
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { columnName } from '../column-name.ts'
-import { col, type PgBaseType } from '../../columns.ts'
+import { col, widen, type PgBaseType } from '../../columns.ts'
 import { processField, processValue, ValueError, type FieldChange } from '../processors.ts'
 import type { SourceSchema } from '../types.ts'
 import { parseInstant } from './timestamps.ts'
@@ -119,7 +119,7 @@ export function inferSchema(shape: RecordShape, records: readonly Record<string,
       const type = typeOfValue(record[key])
       if (type === undefined) continue
       const known = types.get(key)
-      types.set(key, known === undefined ? type : widenInferred(known, type))
+      types.set(key, known === undefined ? type : widen(known, type))
     }
   }
   if (types.size === 0) return undefined
@@ -137,8 +137,6 @@ function typeOfValue(value: unknown): PgBaseType | undefined {
   if (typeof value === 'object') return 'jsonb'
   return 'text'
 }
-
-const widenInferred = (a: PgBaseType, b: PgBaseType): PgBaseType => (a === b ? a : (a === 'bigint' || a === 'numeric') && (b === 'bigint' || b === 'numeric') ? 'numeric' : 'text')
 
 /** The API record as an object, or undefined when the page held something else (a string, null, an array). */
 export function asObject(value: unknown): Record<string, unknown> | undefined {
