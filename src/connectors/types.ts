@@ -14,7 +14,7 @@
  * - write mode (`WriteMode`, a stream's): merge (upsert by key), append (insert new keys only,
  *   never update), replace (merge, then soft-delete the siblings of each parent in `replaceScopes`
  *   that the page omits).
- * - read kind (`ReadKind`, a read request's `mode`): full, incremental or backfill.
+ * - read kind (`ReadKind`, a read request's `kind`): full, incremental or backfill.
  * - run mode (`RunMode`, engine/strategy.ts, `sync_runs.mode`): incremental, full, force or
  *   backfill; a forced run asks for a `full` read. `LaunchMode` is the part of it the dashboard and
  *   queued jobs may ask for (incremental, full).
@@ -34,7 +34,7 @@ export type { SourceDefaults } from './manifest.ts'
 
 export type WriteMode = 'merge' | 'append' | 'replace'
 /**
- * What a read request asks of a stream (`ReadRequest.mode`): everything (`full`), what changed since
+ * What a read request asks of a stream (`ReadRequest.kind`): everything (`full`), what changed since
  * the cursor (`incremental`), or a `[since, until)` window (`backfill`). Not a run's `RunMode`
  * (engine/strategy.ts), which adds `force`: a forced run reads `full`.
  */
@@ -99,7 +99,7 @@ export interface Page<K = unknown> {
 
 export interface ReadRequest<K> {
   /** the read's kind */
-  readonly mode: ReadKind
+  readonly kind: ReadKind
   /** the position to resume from; undefined = from the beginning */
   readonly cursor: K | undefined
   /** true when `cursor` ends a finished run, so the read starts `lookbackSeconds` earlier */

@@ -133,7 +133,7 @@ async function readOnce(run: ReadRun): Promise<boolean> {
   const left = options.maxRecords === undefined ? undefined : Math.max(0, options.maxRecords - run.totals.fetched)
   const read = stream.read(
     {
-      mode: run.readKind,
+      kind: run.readKind,
       cursor: run.position as never,
       applyLookback: run.applyLookback,
       since: options.flags.since,

@@ -4,7 +4,7 @@ import { afterSearchPage, inWindow, maxId, modifiedMs, planRead, searchBody, typ
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z')
 const request = (over: Partial<ReadRequest<ObjectCursor>>): ReadRequest<ObjectCursor> => ({
-  mode: 'incremental',
+  kind: 'incremental',
   cursor: undefined,
   applyLookback: true,
   lookbackSeconds: 600,
@@ -15,19 +15,19 @@ const request = (over: Partial<ReadRequest<ObjectCursor>>): ReadRequest<ObjectCu
 
 describe('planRead', () => {
   it('starts a full pass on the list endpoint, noting when the pass began', () => {
-    expect(planRead(request({ mode: 'full' }), NOW)).toEqual({ phase: 'list', listStartedAt: String(NOW) })
+    expect(planRead(request({ kind: 'full' }), NOW)).toEqual({ phase: 'list', listStartedAt: String(NOW) })
     expect(planRead(request({ cursor: undefined }), NOW)).toEqual({ phase: 'list', listStartedAt: String(NOW) })
   })
 
   it('resumes an interrupted pass where its last committed page left it', () => {
     const list: ObjectCursor = { phase: 'list', after: 'MTIz', listStartedAt: '1700000000000' }
-    expect(planRead(request({ mode: 'full', cursor: list, applyLookback: false }), NOW)).toEqual({ phase: 'list', after: 'MTIz', listStartedAt: '1700000000000' })
+    expect(planRead(request({ kind: 'full', cursor: list, applyLookback: false }), NOW)).toEqual({ phase: 'list', after: 'MTIz', listStartedAt: '1700000000000' })
     const archived: ObjectCursor = { phase: 'archived', after: 'NDU2', next: '1700000000000' }
-    expect(planRead(request({ mode: 'full', cursor: archived }), NOW)).toEqual({ phase: 'archived', after: 'NDU2', next: '1700000000000', since: undefined })
+    expect(planRead(request({ kind: 'full', cursor: archived }), NOW)).toEqual({ phase: 'archived', after: 'NDU2', next: '1700000000000', since: undefined })
   })
 
   it('a full pass whose last page was committed has nothing left to read', () => {
-    expect(planRead(request({ mode: 'full', cursor: { phase: 'search', from: '1700000000000' } }), NOW)).toEqual({ phase: 'done' })
+    expect(planRead(request({ kind: 'full', cursor: { phase: 'search', from: '1700000000000' } }), NOW)).toEqual({ phase: 'done' })
   })
 
   it('reads one fixed window from the cursor minus the lookback to now minus the horizon', () => {
@@ -60,11 +60,11 @@ describe('planRead', () => {
   it('reads a backfill window [since, until) the same way and ends without an archived scan', () => {
     const since = '2026-01-01T00:00:00.000Z'
     const until = '2026-02-01T00:00:00.000Z'
-    const plan = planRead(request({ mode: 'backfill', since, until }), NOW)
+    const plan = planRead(request({ kind: 'backfill', since, until }), NOW)
     const hi = String(Date.parse(until))
     expect(plan).toEqual({ phase: 'search', lo: String(Date.parse(since)), hi, lastId: '0', then: { phase: 'search', from: hi } })
     // a backfill retried mid-window resumes it
-    const resumed = planRead(request({ mode: 'backfill', since, until, cursor: { phase: 'search', from: '5', to: hi, lastId: '77' } }), NOW)
+    const resumed = planRead(request({ kind: 'backfill', since, until, cursor: { phase: 'search', from: '5', to: hi, lastId: '77' } }), NOW)
     expect(resumed).toMatchObject({ lo: '5', hi, lastId: '77', then: { phase: 'search', from: hi } })
   })
 })

@@ -71,7 +71,7 @@ export function planRead(request: ReadRequest<ObjectCursor>, nowMs: number): Rea
   const { cursor } = request
   const lookbackMs = request.lookbackSeconds * 1000
   const hiNow = nowMs - request.horizonSeconds * 1000
-  if (request.mode === 'backfill' && !cursor) {
+  if (request.kind === 'backfill' && !cursor) {
     const lo = request.since ? Date.parse(request.since) : 0
     const until = request.until ? Date.parse(request.until) : hiNow
     const hi = ms(Math.min(until, hiNow))
@@ -83,13 +83,13 @@ export function planRead(request: ReadRequest<ObjectCursor>, nowMs: number): Rea
   if (cursor.to !== undefined) {
     // a window left unfinished: the same window, from the id after the last one committed
     const then: ObjectCursor =
-      request.mode === 'backfill'
+      request.kind === 'backfill'
         ? { phase: 'search', from: cursor.to }
         : { phase: 'archived', next: cursor.to, since: ms(Number(cursor.from) - lookbackMs) }
     return { phase: 'search', lo: cursor.from, hi: cursor.to, lastId: cursor.lastId ?? '0', then }
   }
   // a full pass whose last page was committed (a pass always starts with no cursor): nothing is left
-  if (request.mode !== 'incremental') return { phase: 'done' }
+  if (request.kind !== 'incremental') return { phase: 'done' }
   const lo = ms(Number(cursor.from) - (request.applyLookback ? lookbackMs : 0))
   const hi = ms(hiNow)
   // the stored position never moves backwards, even when the horizon puts hi before it

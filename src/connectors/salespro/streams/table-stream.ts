@@ -144,7 +144,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
         orderColumns: keyless ? (spec.orderColumns ?? []) : [spec.sourceKey as string],
         after: startingPoint(request, keyless),
         until: upperBound(request, ctx.now()),
-        includeNullCursor: request.mode === 'full' && request.cursor === undefined,
+        includeNullCursor: request.kind === 'full' && request.cursor === undefined,
       })
       const gateway = createAthenaGateway(config)
       try {
@@ -203,13 +203,13 @@ function startingPoint(request: ReadRequest<SalesProCursor>, keyless: boolean): 
     if (request.applyLookback && request.lookbackSeconds > 0) return { ts: minusSeconds(cursor.ts, request.lookbackSeconds) }
     return keyless || cursor.key === undefined ? { ts: cursor.ts } : { ts: cursor.ts, key: cursor.key }
   }
-  if (request.mode === 'backfill' && request.since) return { ts: isoToAthena(request.since) }
+  if (request.kind === 'backfill' && request.since) return { ts: isoToAthena(request.since) }
   return undefined
 }
 
 function upperBound(request: ReadRequest<SalesProCursor>, now: Date): string | undefined {
   const bounds: string[] = []
-  if (request.mode === 'backfill' && request.until) bounds.push(isoToAthena(request.until))
+  if (request.kind === 'backfill' && request.until) bounds.push(isoToAthena(request.until))
   if (request.horizonSeconds > 0) bounds.push(isoToAthena(new Date(now.getTime() - request.horizonSeconds * 1000).toISOString()))
   if (bounds.length === 0) return undefined
   return bounds.sort()[0]

@@ -6,7 +6,7 @@ import { formatInstant, parseInstant } from '../timestamps.ts'
 
 const at = (text: string) => parseInstant(text) as number
 const request = (over: Partial<ReadRequest<LeadsCursor>>): ReadRequest<LeadsCursor> => ({
-  mode: 'incremental',
+  kind: 'incremental',
   cursor: undefined,
   applyLookback: true,
   lookbackSeconds: 3600,
@@ -34,10 +34,10 @@ describe('planLeadsWindow', () => {
   })
 
   it('a full read resumes only unfiltered paging; a backfill only its own window', () => {
-    expect(planLeadsWindow(request({ mode: 'full', cursor: paging }))).toMatchObject({ since: null, page: 1 })
-    expect(planLeadsWindow(request({ mode: 'full', cursor: { ...paging, since: null } }))).toMatchObject({ since: null, page: 4 })
-    expect(planLeadsWindow(request({ mode: 'full', cursor: { watermark: paging.since } }))).toMatchObject({ since: null, page: 1 })
-    const backfill = { mode: 'backfill' as const, since: '2026-01-01T10:00:00Z', until: '2026-01-01T12:00:00Z' }
+    expect(planLeadsWindow(request({ kind: 'full', cursor: paging }))).toMatchObject({ since: null, page: 1 })
+    expect(planLeadsWindow(request({ kind: 'full', cursor: { ...paging, since: null } }))).toMatchObject({ since: null, page: 4 })
+    expect(planLeadsWindow(request({ kind: 'full', cursor: { watermark: paging.since } }))).toMatchObject({ since: null, page: 1 })
+    const backfill = { kind: 'backfill' as const, since: '2026-01-01T10:00:00Z', until: '2026-01-01T12:00:00Z' }
     expect(planLeadsWindow(request({ ...backfill, cursor: paging }))).toMatchObject({ page: 4, until: at(backfill.until) })
     expect(planLeadsWindow(request({ ...backfill, since: '2025-01-01T00:00:00Z', cursor: paging }))).toMatchObject({ page: 1 })
   })

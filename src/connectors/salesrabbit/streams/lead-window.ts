@@ -45,22 +45,22 @@ const optionalMs = (text: string | null | undefined) => (text ? ms(text) : null)
 
 /** Where a read starts: a run's paging resumed, or a new run from the watermark, a window or the start. */
 export function planLeadsWindow(request: ReadRequest<LeadsCursor>): LeadsWindow {
-  const { cursor, mode } = request
-  const since = mode === 'backfill' ? optionalMs(request.since) : null
-  const until = mode === 'backfill' ? optionalMs(request.until) : null
+  const { cursor, kind } = request
+  const since = kind === 'backfill' ? optionalMs(request.since) : null
+  const until = kind === 'backfill' ? optionalMs(request.until) : null
   if (cursor && 'page' in cursor) {
     const cursorSince = optionalMs(cursor.since)
     // a full read resumes only its own (unfiltered) paging, a backfill only its own window
     const resumes =
-      mode === 'incremental' ||
-      (mode === 'full' && cursorSince === null) ||
-      (mode === 'backfill' && cursorSince === since)
+      kind === 'incremental' ||
+      (kind === 'full' && cursorSince === null) ||
+      (kind === 'backfill' && cursorSince === since)
     if (resumes) {
       const runStart = ms(cursor.runStart)
       return { since: cursorSince, until, page: cursor.page + 1, runStart, maxSeen: optionalMs(cursor.maxSeen) }
     }
   }
-  if (mode === 'incremental' && cursor && 'watermark' in cursor) {
+  if (kind === 'incremental' && cursor && 'watermark' in cursor) {
     const watermark = ms(cursor.watermark)
     const lookback = request.applyLookback ? request.lookbackSeconds * 1000 : 0
     return { since: watermark - lookback, until: null, page: 1, runStart: undefined, maxSeen: watermark }

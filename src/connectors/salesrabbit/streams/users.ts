@@ -51,7 +51,7 @@ async function* readUsers(
   ctx: RunContext,
 ): AsyncGenerator<Page<UsersCursor>> {
   const perPage = pageSizeFor(config, request)
-  const backfill = request.mode === 'backfill'
+  const backfill = request.kind === 'backfill'
   const since = (backfill && request.since && parseInstant(request.since)) || null
   const until = (backfill && request.until && parseInstant(request.until)) || null
   const resume = request.cursor && !request.cursor.complete && !backfill ? request.cursor.page : 0
