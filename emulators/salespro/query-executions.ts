@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SalesProDatabase } from './database.ts'
-import { systemFailure, translateDuckDbError, userFailure, type QueryFailure } from './query-failure.ts'
+import { failureOf, translateDuckDbError, userFailure, type QueryFailure } from './query-failure.ts'
 import { loadResultTable, materializeQuery, QueryFailedError, readResultPage, type QueryResult } from './query-runner.ts'
 import { createSerial } from './serial.ts'
 import { quoteIdent } from './tables.ts'
@@ -90,7 +90,7 @@ export function createQueryExecutions(options: QueryExecutionsOptions): QueryExe
     execution.startedMs = Date.now()
     const name = `q_${execution.id.replaceAll('-', '_')}`
     let result: QueryResult | undefined
-    let failure: QueryFailure | undefined = failReason ? systemFailure(failReason) : undefined
+    let failure: QueryFailure | undefined = failReason ? failureOf(failReason) : undefined
     if (!failure) {
       const connection = await options.db.connect()
       interrupts.set(execution.id, () => connection.interrupt())

@@ -25,6 +25,12 @@ export const systemFailure = (reason: string): QueryFailure => ({
   retryable: true,
 })
 
+// Trino's error names for a query that is wrong, not unlucky: Athena answers them Retryable false
+const USER_ERRORS = /^(TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|COLUMN_NOT_FOUND|FUNCTION_NOT_FOUND|SYNTAX_ERROR|INVALID_CAST_ARGUMENT|PERMISSION_DENIED|ACCESS_DENIED)\b/
+
+/** An injected failure (`failQueries`), classified by its reason the way Athena would. */
+export const failureOf = (reason: string): QueryFailure => (USER_ERRORS.test(reason) ? userFailure(reason) : systemFailure(reason))
+
 /** DuckDB points at the problem with `LINE n:` and a caret line; Trino says `line n:col` */
 function position(message: string): string {
   const lines = message.split('\n')

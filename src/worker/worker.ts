@@ -155,7 +155,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       const failure = coerceError(error)
       workerLog.error({ err: error, source: job.source, stream: job.stream }, `job ${job.source}.${job.stream} failed: ${failure.message}`)
       // pg-boss stores what is thrown (message and stack) in its job table: only a redacted copy goes there
-      throw new SyncError(failure.code, redactSecrets(failure.message), { retryable: failure.retryable })
+      throw new SyncError(failure.code, redactSecrets(failure.message))
     } finally {
       held.delete(jobId)
       await releaseSlots(session, slots).catch(() => {})

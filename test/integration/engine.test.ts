@@ -68,7 +68,7 @@ describe.each(WAREHOUSE_KINDS)('engine on %s', (kind) => {
     let failures = 0
     const { c, run, rows } = setup({ rows: makeRows(30) })
     c.beforePage = (pageNo) => {
-      if (pageNo === 2 && failures++ === 0) throw new SyncError('source_unavailable', 'HTTP 503', { retryable: true })
+      if (pageNo === 2 && failures++ === 0) throw new SyncError('source_unavailable', 'HTTP 503')
     }
     const summary = await run({ retry: (_e, attempt) => (attempt < 3 ? 1 : undefined) })
     expect(summary).toMatchObject({ status: 'succeeded', fetched: 30, inserted: 30, attempts: 2 })
@@ -179,7 +179,7 @@ describe.each(WAREHOUSE_KINDS)('engine on %s', (kind) => {
       if (pageNo !== 2) return
       controller.abort()
       // what the S3 reader throws when its request is aborted under it
-      throw new SyncError('source_unavailable', 'reading the query result from S3 failed: aborted', { retryable: true })
+      throw new SyncError('source_unavailable', 'reading the query result from S3 failed: aborted')
     }
     const stopped = await run({ signal: controller.signal, retry: () => 1 })
     expect(stopped).toMatchObject({ status: 'cancelled', errorCode: 'cancelled', fetched: 10 })

@@ -217,4 +217,19 @@ describe.each(WAREHOUSE_KINDS)('hubspot over the HubSpot emulator, into %s', (ki
     expect(failure.code).toBe('auth_failed')
     await expect(hubspot.check(hubspot.loadConfig(source.emulator.env, {}), ctx)).resolves.toBe('CRM API reachable')
   })
+
+  // last of the block: the process's governor for this emulator remembers the used-up day, as it
+  // must for a real account, so no request of a later test would get through
+  it.skipIf(!!reason)('a used-up daily limit fails the run at once as daily_limit, never retried', async () => {
+    const limits = await source.admin('/_admin/limits')
+    // the day's count already holds this file's earlier requests: at most one more gets through
+    await source.admin('/_admin/limits', { daily: 1 })
+    try {
+      const [run] = await source.sync(db.warehouse, ['contacts'], { flags: { full: true } })
+      expect(run).toMatchObject({ status: 'failed', errorCode: 'daily_limit', attempts: 1 })
+      expect(run.error).toMatch(/daily limit/)
+    } finally {
+      await source.admin('/_admin/limits', limits)
+    }
+  })
 })

@@ -149,12 +149,23 @@ describe.each(WAREHOUSE_KINDS)('salespro over the Athena emulator, into %s', (ki
     }
   })
 
-  it.skipIf(!!reason)('a query that keeps failing fails the run with Athena’s reason', async () => {
+  it.skipIf(!!reason)('a query Athena refuses (Retryable false) fails the run at once with Athena’s reason', async () => {
     await source.admin('/_admin/source-faults', { failQueries: { rate: 1, reason: 'TABLE_NOT_FOUND: line 1:15: Table awsdatacatalog.home_genius_db.payments does not exist' } })
     try {
       const [run] = await source.sync(db.warehouse, ['payment'], { retry: fastRetry })
-      expect(run).toMatchObject({ status: 'failed', errorCode: 'query_failed' })
+      expect(run).toMatchObject({ status: 'failed', errorCode: 'query_refused', attempts: 1 })
       expect(run.error).toMatch(/TABLE_NOT_FOUND/)
+    } finally {
+      await source.admin('/_admin/source-faults', undefined, 'DELETE')
+    }
+  })
+
+  it.skipIf(!!reason)('a query that keeps failing retryably fails the run after its attempts, with Athena’s reason', async () => {
+    await source.admin('/_admin/source-faults', { failQueries: { rate: 1, reason: 'GENERIC_INTERNAL_ERROR: worker lost' } })
+    try {
+      const [run] = await source.sync(db.warehouse, ['payment'], { retry: fastRetry })
+      expect(run).toMatchObject({ status: 'failed', errorCode: 'query_failed', attempts: 4 })
+      expect(run.error).toMatch(/GENERIC_INTERNAL_ERROR/)
     } finally {
       await source.admin('/_admin/source-faults', undefined, 'DELETE')
     }

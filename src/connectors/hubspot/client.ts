@@ -134,7 +134,7 @@ export function createHubSpotClient(config: HubSpotConfig): HubSpotClient {
         continue
       }
       const error = terminalError(status, body, request.operation)
-      throw new SyncError(error.code, scrub(error.message), { retryable: error.retryable })
+      throw new SyncError(error.code, scrub(error.message))
     }
   }
 
@@ -158,7 +158,7 @@ function onThrottled(
 ): number {
   if (body.policyName === 'DAILY' || /daily limit/i.test(body.message ?? '')) {
     const when = "a run after midnight (the account's time zone) can continue"
-    throw new SyncError('rate_limited', `HubSpot's daily limit is used up for this account (429 DAILY); ${when}`)
+    throw new SyncError('daily_limit', `HubSpot's daily limit is used up for this account (429 DAILY); ${when}`)
   }
   const now = Date.now()
   const secondly = body.policyName === 'SECONDLY' || body.message === SECONDLY_MESSAGE
@@ -166,7 +166,7 @@ function onThrottled(
   const wait = governor.throttled(kind, now, streak, asked)
   if (streak >= MAX_THROTTLED_ATTEMPTS) {
     const message = `HubSpot refused ${operation} with 429 (${body.policyName ?? 'no policy'}) ${streak} times in a row`
-    throw new SyncError('rate_limited', message, { retryable: true, retryAfterMs: wait })
+    throw new SyncError('rate_limited', message, { retryAfterMs: wait })
   }
   return wait
 }
@@ -197,7 +197,7 @@ async function pace(governor: Governor, kind: CallKind, ctx: RunContext): Promis
     const now = Date.now()
     if (governor.dailyExhausted(now)) {
       throw new SyncError(
-        'rate_limited',
+        'daily_limit',
         "HubSpot's daily limit is used up (limits.daily, or X-HubSpot-RateLimit-Daily-Remaining reached 0)",
       )
     }
@@ -212,7 +212,7 @@ async function pace(governor: Governor, kind: CallKind, ctx: RunContext): Promis
 async function backoff(attempt: number, operation: string, reason: string, ctx: RunContext): Promise<void> {
   if (attempt >= MAX_TRANSIENT_ATTEMPTS) {
     const message = `HubSpot failed ${operation} ${attempt} times (last: ${reason})`
-    throw new SyncError('source_unavailable', message, { retryable: true })
+    throw new SyncError('source_unavailable', message)
   }
   const waitMs = backoffMs({ baseMs: TRANSIENT_BACKOFF_MS }, attempt)
   ctx.report({ type: 'retry', operation, attempt, reason, waitMs })

@@ -32,11 +32,11 @@ export function mapAwsError(error: unknown, operation: string): SyncError {
   const message = `${operation}: ${name}${said && said !== name ? `: ${said}` : ''}`
   if (AUTH.has(name) || status === 401)
     return new SyncError('auth_failed', `${message} (${credentialHint(name, said)}). Check SALESPRO_ACCESS_KEY_ID and SALESPRO_SECRET_ACCESS_KEY.`, { cause: error })
-  if (THROTTLING.has(name) || status === 429) return new SyncError('rate_limited', message, { retryable: true, cause: error })
+  if (THROTTLING.has(name) || status === 429) return new SyncError('rate_limited', message, { cause: error })
   if (NETWORK.has(e?.code ?? '') || NETWORK.has(name) || /socket hang up|ECONNRESET|ECONNREFUSED|ETIMEDOUT/.test(e?.message ?? ''))
-    return new SyncError('source_unavailable', message, { retryable: true, cause: error })
+    return new SyncError('source_unavailable', message, { cause: error })
   if ((status !== undefined && status >= 500) || e?.$fault === 'server' || name === 'InternalServerException')
-    return new SyncError('source_unavailable', message, { retryable: true, cause: error })
+    return new SyncError('source_unavailable', message, { cause: error })
   if (name === 'AbortError') return new SyncError('cancelled', `${operation} cancelled`, { cause: error })
   return new SyncError('source_bad_response', message, { cause: error })
 }

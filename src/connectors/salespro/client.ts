@@ -97,7 +97,7 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
       if (ctx.signal.aborted || Date.now() > deadline) {
         await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => {})
         if (ctx.signal.aborted) throw new SyncError('cancelled', `athena query ${id} stopped: the run was cancelled`)
-        throw new SyncError('query_failed', `athena query ${id} ran longer than ${config.queryTimeoutSeconds} s and was stopped`, { retryable: true })
+        throw new SyncError('query_failed', `athena query ${id} ran longer than ${config.queryTimeoutSeconds} s and was stopped`)
       }
       const { QueryExecution: execution } = await timed(ctx, 'athena:GetQueryExecution', () =>
         athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
@@ -113,7 +113,7 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
         // Athena says whether trying again can help; permission and missing-table errors cannot
         const retryable = execution?.Status?.AthenaError?.Retryable ?? /INTERNAL|THROTTL|SLOW_DOWN|EXCEEDED/.test(reason)
         const hint = /glue:|not authorized|Insufficient permissions|AccessDenied/i.test(reason) ? ' (the credentials lack Athena/Glue/S3 permissions)' : ''
-        throw new SyncError('query_failed', `athena query ${id} ${state}: ${reason}${hint}`, { retryable })
+        throw new SyncError(retryable ? 'query_failed' : 'query_refused', `athena query ${id} ${state}: ${reason}${hint}`)
       }
       await sleep(Math.min(Math.max(50, (performance.now() - queryStarted) / 10), config.maxPollMs), ctx.signal)
     }
@@ -134,7 +134,7 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
         yield toRows(header, records, from)
       }
     } catch (error) {
-      throw new SyncError('source_unavailable', `reading the result of athena query ${query.id} from S3 failed: ${(error as Error).message}`, { retryable: true, cause: error })
+      throw new SyncError('source_unavailable', `reading the result of athena query ${query.id} from S3 failed: ${(error as Error).message}`, { cause: error })
     }
   }
 

@@ -131,7 +131,7 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
           const message =
             `SalesRabbit kept answering 429 Too Many Requests to ${what} (${throttles} times, ${asked}); ` +
             'set sources.salesrabbit.requestsPerMinute to pace requests'
-          throw new SyncError('rate_limited', message, { retryable: true, retryAfterMs: wait })
+          throw new SyncError('rate_limited', message, { retryAfterMs: wait })
         }
         const reason = `429 Too Many Requests from ${operation} (${asked})`
         ctx.report({ type: 'rate_limit_wait', ms: wait, reason })
@@ -142,7 +142,7 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
       if (failures >= config.maxAttempts) {
         const times = failures > 1 ? `${failures} times` : 'once'
         const message = `SalesRabbit ${what} failed ${times} (last: ${outcome.reason})`
-        throw new SyncError('source_unavailable', message, { retryable: true })
+        throw new SyncError('source_unavailable', message)
       }
       const waitMs = backoffMs({ baseMs: config.retryBaseMs }, failures)
       ctx.report({ type: 'retry', operation, attempt: failures + 1, reason: outcome.reason, waitMs })

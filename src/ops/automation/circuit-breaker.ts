@@ -63,4 +63,4 @@ export function recordSuccess(breaker: Breaker, _now: number, policy: BreakerPol
 }
 
 /** Error codes that say the SOURCE is unwell; warehouse trouble, bad config or a busy stream do not count. */
-export const SOURCE_FAILURE_CODES: ReadonlySet<string> = new Set(['source_unavailable', 'rate_limited', 'query_failed', 'source_bad_response', 'auth_failed'])
+export const SOURCE_FAILURE_CODES: ReadonlySet<string> = new Set(['source_unavailable', 'rate_limited', 'daily_limit', 'query_failed', 'query_refused', 'source_bad_response', 'auth_failed'])

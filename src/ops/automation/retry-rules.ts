@@ -1,40 +1,27 @@
-import type { ErrorCode, SyncError } from '../../errors.ts'
+import { isRetryableCode, type RetryableCode, type SyncError } from '../../errors.ts'
 import { backoffMs, type Backoff } from '../../retry.ts'
 
 export { backoffMs }
 
 /**
- * One table of retry rules by error code. Transient failures (throttling, 5xx, resets, timeouts,
- * a failed Athena query Athena calls retryable, PostgreSQL serialization and connection errors)
- * are retried with exponential backoff and full jitter, from the last committed page; terminal
- * ones (credentials, configuration, a bad request) never are: retrying cannot fix them.
+ * How the engine retries a read that failed retryable: attempts and backoff, by error code. Which
+ * codes are retried at all is decided in one place, `RETRYABLE_CODES` (src/errors.ts): transient
+ * failures (throttling, 5xx, resets, timeouts, an Athena query Athena says may succeed again) are
+ * retried from the last committed page with exponential backoff and full jitter; terminal ones
+ * (credentials, configuration, a bad request, a query Athena refused) never are.
  */
 export interface RetryRule extends Backoff {
-  retry: boolean
   /** attempts in all, the first included */
   maxAttempts: number
   baseMs: number
   maxMs: number
 }
 
-export const RETRY_RULES: Readonly<Record<ErrorCode, RetryRule>> = {
-  rate_limited: { retry: true, maxAttempts: 8, baseMs: 2_000, maxMs: 120_000 },
-  source_unavailable: { retry: true, maxAttempts: 6, baseMs: 1_000, maxMs: 60_000 },
-  query_failed: { retry: true, maxAttempts: 4, baseMs: 5_000, maxMs: 60_000 },
-  warehouse_failed: { retry: true, maxAttempts: 5, baseMs: 500, maxMs: 30_000 },
-  source_bad_response: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
-  auth_failed: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
-  config_invalid: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
-  busy: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
-  circuit_open: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
-  schema_changed: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
-  cancelled: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
-  internal: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
-  // outcomes, never thrown: listed so that every code has one rule
-  rejected_records: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
-  deletions_refused: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
-  max_records: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
-  abandoned: { retry: false, maxAttempts: 1, baseMs: 0, maxMs: 0 },
+export const RETRY_RULES: Readonly<Record<RetryableCode, RetryRule>> = {
+  rate_limited: { maxAttempts: 8, baseMs: 2_000, maxMs: 120_000 },
+  source_unavailable: { maxAttempts: 6, baseMs: 1_000, maxMs: 60_000 },
+  query_failed: { maxAttempts: 4, baseMs: 5_000, maxMs: 60_000 },
+  warehouse_failed: { maxAttempts: 5, baseMs: 500, maxMs: 30_000 },
 }
 
 /**
@@ -43,8 +30,9 @@ export const RETRY_RULES: Readonly<Record<ErrorCode, RetryRule>> = {
  * the backoff (`backoffMs`, src/retry.ts: the one every client uses too).
  */
 export function retryDelay(error: SyncError, attempt: number, options: { scale?: number; random?: () => number } = {}): number | undefined {
+  if (!isRetryableCode(error.code)) return undefined
   const rule = RETRY_RULES[error.code]
-  if (!rule.retry || !error.retryable || attempt >= rule.maxAttempts) return undefined
+  if (attempt >= rule.maxAttempts) return undefined
   const backoff = backoffMs(rule, attempt, options.random) * (options.scale ?? 1)
   return Math.max(backoff, error.retryAfterMs ?? 0)
 }
