@@ -1,8 +1,8 @@
 /**
  * The backoff and the reading of `Retry-After` every retry in crmsync uses: the engine's retries of
  * a run (src/ops/automation/retry-rules.ts) and each client's retries of one request (HubSpot,
- * SalesRabbit). A neutral module, so connectors use it without importing the engine or the
- * operations (docs/design.md §1); the retry budget they add up to is in docs/design.md §3.9.
+ * SalesRabbit, and the AWS SDK's through SalesPro's sdk-retry.ts). A neutral module, so connectors use it without importing the engine or the
+ * operations (docs/design.md §1); the retry budget they add up to is in docs/design.md §3.13.
  */
 
 /**

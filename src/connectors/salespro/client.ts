@@ -13,6 +13,7 @@ import type { RunContext } from '../types.ts'
 import { readAthenaCsv } from './athena-csv.ts'
 import { mapAwsError } from './aws-errors.ts'
 import type { SalesProConfig } from './config.ts'
+import { sdkRetryStrategy } from './sdk-retry.ts'
 
 /** One result row: Athena column name → its text, or null for SQL NULL (kept apart from ""). */
 export type AthenaRow = Record<string, string | null>
@@ -40,19 +41,19 @@ export interface AthenaGateway {
 }
 
 /**
- * The Athena client layer: the official SDK clients (their standard retry handles throttling and
- * 5xx per call), the query lifecycle, and the fast S3 path for results with a fallback.
+ * The Athena client layer: the official SDK clients (their retry, on crmsync's backoff, handles
+ * throttling and 5xx per call: ./sdk-retry.ts), the query lifecycle, and the fast S3 path for results with a fallback.
  */
 export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
   // explicit credentials and region always: the SDK's default chain would probe the EC2 metadata address
   const credentials = { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
-  const athena = new AthenaClient({ region: config.region, endpoint: config.athenaEndpoint, credentials, maxAttempts: 5 })
+  const athena = new AthenaClient({ region: config.region, endpoint: config.athenaEndpoint, credentials, retryStrategy: sdkRetryStrategy() })
   const s3 = new S3Client({
     region: config.region,
     endpoint: config.s3Endpoint,
     credentials,
     forcePathStyle: true,
-    maxAttempts: 5,
+    retryStrategy: sdkRetryStrategy(),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   })
