@@ -76,8 +76,8 @@ export async function commitBatch(
     }
     if (target.pass?.tracksKeys) await insertPassKeys(tx, target.pass.passId, rejects.flatMap((r) => (r.key ? [r.key] : [])))
     await insertRejects(tx, target.runId, target.source, stream.name, rejects)
-    // the cursor is written once per commit, here, to the three places that keep it: the stream's
-    // state (where the next run starts), the run's page and the run (what history shows)
+    // the cursor is written once per commit, here: to the stream's state (where the next run
+    // starts) and the run's page (what history shows; a run's last cursor is its last page's)
     if (target.saveCursor && !target.dryRun && cursor !== undefined) await saveCursor(tx, target.source, stream.name, cursor)
     if (merged.liveDelta || merged.deletedDelta) await addRowCounts(tx, target.source, stream.name, merged.liveDelta, merged.deletedDelta)
     const counts: PageCounts = {
@@ -93,7 +93,7 @@ export async function commitBatch(
     }
     if (target.runId !== null) {
       await insertRunPage(tx, target.runId, pageNo, counts, target.saveCursor ? cursor : undefined)
-      await addPageToRun(tx, target.runId, counts, target.saveCursor ? cursor : undefined)
+      await addPageToRun(tx, target.runId, counts)
     }
     if (target.dryRun) throw new DryRunRollback(counts)
     return counts

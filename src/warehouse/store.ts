@@ -106,7 +106,7 @@ export interface Store {
   keyText(parts: readonly unknown[]): string
   /**
    * Commits one batch — schema changes, rows (merged, bisecting out the rows PostgreSQL refuses),
-   * rejects, keys seen, the cursor (stream_state, run_pages.cursor and sync_runs.cursor_to), row
+   * rejects, keys seen, the cursor (stream_state and run_pages.cursor; a run's last cursor is read from its pages), row
    * counts, the run's page and totals — in ONE transaction (docs/design.md §3.1). A dry run does
    * the same work and rolls it back, so its counts are real.
    */

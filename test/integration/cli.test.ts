@@ -89,5 +89,12 @@ describe('crmsync CLI', () => {
     expect(Object.fromEntries(status.streams.map((s: { stream: string; rows: number }) => [s.stream, s.rows]))).toEqual(tables)
     const history = JSON.parse((await runCli(['history', '--json', '--limit', '3'], env)).stdout)
     expect(history.runs).toHaveLength(3)
+    // a run's last cursor, read from its pages, is the one the sync reported and the stream resumes from
+    for (const run of history.runs) {
+      const synced = runs.find((r: { runId: number }) => r.runId === run.id)
+      expect(run.cursorTo).not.toBeNull()
+      expect(run.cursorTo).toEqual(synced.cursorTo)
+      expect(run.cursorTo).toEqual(status.streams.find((s: { stream: string }) => s.stream === run.stream).cursor)
+    }
   })
 })

@@ -14,7 +14,8 @@ export interface DbRun extends RunCounts {
   window_since: string | null
   window_until: string | null
   cursor_from: unknown
-  cursor_to: unknown
+  /** the cursor of the run's last committed page that moved one (read by listRuns and getRun, not stored) */
+  cursor_to?: unknown
   started_at: Date
   finished_at: Date | null
   heartbeat_at: Date
@@ -80,12 +81,12 @@ export interface PageCounts extends RunCounts {
 // every count column of sync_runs, $2 onwards in RUN_COUNTS order
 const ADD_PAGE_TO_RUN = `UPDATE crmsync.sync_runs SET ${RUN_COUNTS.map((c, i) => `${c} = ${c} + $${i + 2}`).join(', ')},
        fetch_ms = fetch_ms + $${RUN_COUNTS.length + 2}, write_ms = write_ms + $${RUN_COUNTS.length + 3}, pages = pages + 1,
-       cursor_to = coalesce($${RUN_COUNTS.length + 4}, cursor_to), heartbeat_at = now()
+       heartbeat_at = now()
      WHERE id = $1`
 
 /** Adds one committed page to its run's totals; runs in the page's own transaction. */
-export async function addPageToRun(db: Queryable, runId: number, page: PageCounts, cursor: unknown): Promise<void> {
-  await db.query(ADD_PAGE_TO_RUN, [runId, ...RUN_COUNTS.map((c) => page[c]), page.fetchMs, page.writeMs, json(cursor)])
+export async function addPageToRun(db: Queryable, runId: number, page: PageCounts): Promise<void> {
+  await db.query(ADD_PAGE_TO_RUN, [runId, ...RUN_COUNTS.map((c) => page[c]), page.fetchMs, page.writeMs])
 }
 
 export async function addDeletedToRun(db: Queryable, runId: number, deleted: number): Promise<void> {
@@ -185,9 +186,14 @@ export interface RunFilter {
   offset?: number
 }
 
+// a run's row with its last cursor: the cursor of its last committed page that moved one (the
+// commit keeps a cursor in the stream's state and in the page, not in the run as well)
+const RUN_ROW = `r.*, (SELECT p.cursor FROM crmsync.run_pages p WHERE p.run_id = r.id AND p.cursor IS NOT NULL
+     ORDER BY p.page_no DESC LIMIT 1) AS cursor_to`
+
 export async function listRuns(db: Queryable, filter: RunFilter = {}): Promise<DbRun[]> {
   const { rows } = await db.query<DbRun>(
-    `SELECT * FROM crmsync.sync_runs
+    `SELECT ${RUN_ROW} FROM crmsync.sync_runs r
      WHERE ($1::text IS NULL OR source = $1) AND ($2::text IS NULL OR stream = $2) AND ($3::text IS NULL OR status = $3)
        AND ($4::timestamptz IS NULL OR started_at >= $4) AND ($5::timestamptz IS NULL OR started_at < $5)
      ORDER BY id DESC LIMIT $6 OFFSET $7`,
@@ -197,7 +203,7 @@ export async function listRuns(db: Queryable, filter: RunFilter = {}): Promise<D
 }
 
 export async function getRun(db: Queryable, runId: number): Promise<DbRun | undefined> {
-  const { rows } = await db.query<DbRun>(`SELECT * FROM crmsync.sync_runs WHERE id = $1`, [runId])
+  const { rows } = await db.query<DbRun>(`SELECT ${RUN_ROW} FROM crmsync.sync_runs r WHERE id = $1`, [runId])
   return rows[0]
 }
 
@@ -223,7 +229,7 @@ export const runJson = (r: DbRun) => ({
   windowSince: r.window_since,
   windowUntil: r.window_until,
   cursorFrom: r.cursor_from,
-  cursorTo: r.cursor_to,
+  cursorTo: r.cursor_to ?? null,
   errorCode: r.error_code,
   error: r.error === null ? null : redactSecrets(r.error),
   host: r.host,
