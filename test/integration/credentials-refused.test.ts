@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startHubSpotEmulator } from '../../emulators/hubspot/index.ts'
-import { startSalesProEmulator } from '../../emulators/salespro/index.ts'
-import { startSalesRabbitEmulator } from '../../emulators/salesrabbit/index.ts'
+import { describe, expect, it } from 'vitest'
 import type { RunningEmulator } from '../../emulators/shared/http.ts'
-import { cliEnv, runCli, type CliResult } from '../helpers/cli.ts'
-import { createEmptyDatabase, postgresUnavailable } from '../helpers/warehouses.ts'
+import { runCli, type CliResult } from '../helpers/cli.ts'
+import { output, useThreeSources } from '../helpers/three-sources.ts'
 
 /**
  * The real CLI against emulators that check credentials as the real services do: AWS verifies
@@ -16,30 +13,10 @@ const WRONG_SECRET = 'wrong-S3CR3T-for-the-right-key-7d41'
 const WRONG_HUBSPOT = 'pat-na1-wrong-canary-0b9e'
 const WRONG_SALESRABBIT = 'sr-wrong-canary-4c2a'
 
-let salespro: RunningEmulator
-let hubspot: RunningEmulator
-let salesrabbit: RunningEmulator
-let database: { url: string; drop(): Promise<void> } | undefined
-/** one warehouse for every command: PostgreSQL when there is one, else one embedded warehouse set up once */
-let base: NodeJS.ProcessEnv
-
-beforeAll(async () => {
-  database = postgresUnavailable() ? undefined : await createEmptyDatabase()
-  base = cliEnv({ DATABASE_URL: database?.url })
-  ;[salespro, hubspot, salesrabbit] = await Promise.all([
-    startSalesProEmulator({ rows: 20, seed: 3, only: ['customer'] }),
-    startHubSpotEmulator({ rows: 10, seed: 3, limits: { tenSecondly: 5_000, searchPerSecond: 200 } }),
-    startSalesRabbitEmulator({ rows: 20, seed: 3 }),
-  ])
-})
-afterAll(async () => {
-  await Promise.all([salespro?.close(), hubspot?.close(), salesrabbit?.close(), database?.drop()])
-})
-
-const envWith = (extra: Record<string, string>): NodeJS.ProcessEnv => ({ ...base, ...extra })
+const sources = useThreeSources(3)
+const { envWith } = sources
 
 const stats = async (emulator: RunningEmulator) => (await fetch(`${emulator.url}/_admin/stats`)).json()
-const output = (r: CliResult) => r.stdout + r.stderr
 
 function expectRefused(result: CliResult, variable: string, secrets: string[]) {
   expect(result.code, output(result)).toBe(2)
@@ -52,35 +29,35 @@ function expectRefused(result: CliResult, variable: string, secrets: string[]) {
 
 describe('crmsync sync with credentials the source refuses', () => {
   it('a wrong SALESPRO_SECRET_ACCESS_KEY (the key id is right) exits 2, names it, and is asked once', async () => {
-    await fetch(`${salespro.url}/_admin/stats`, { method: 'DELETE' })
-    const env = envWith({ ...salespro.env, SALESPRO_SECRET_ACCESS_KEY: WRONG_SECRET })
+    await fetch(`${sources.salespro.url}/_admin/stats`, { method: 'DELETE' })
+    const env = envWith({ ...sources.salespro.env, SALESPRO_SECRET_ACCESS_KEY: WRONG_SECRET })
     const result = await runCli(['sync', 'salespro', 'customer', '--json'], env)
-    expectRefused(result, 'SALESPRO_SECRET_ACCESS_KEY', [WRONG_SECRET, salespro.env.SALESPRO_SECRET_ACCESS_KEY])
+    expectRefused(result, 'SALESPRO_SECRET_ACCESS_KEY', [WRONG_SECRET, sources.salespro.env.SALESPRO_SECRET_ACCESS_KEY])
     expect(JSON.parse(result.stdout).runs[0].error).toMatch(/InvalidSignatureException.*SALESPRO_SECRET_ACCESS_KEY is not the secret of SALESPRO_ACCESS_KEY_ID/)
     // neither the SDK nor the engine retries a refused signature
-    const { requests, queries } = await stats(salespro)
+    const { requests, queries } = await stats(sources.salespro)
     expect(requests).toEqual({ StartQueryExecution: 1 })
     expect(queries).toEqual([])
   })
 
   it('the same command with the emulator’s own secret syncs', async () => {
-    const result = await runCli(['sync', 'salespro', 'customer', '--json'], envWith(salespro.env))
+    const result = await runCli(['sync', 'salespro', 'customer', '--json'], envWith(sources.salespro.env))
     expect(result.code, output(result)).toBe(0)
-    expect(JSON.parse(result.stdout).runs[0]).toMatchObject({ status: 'succeeded', inserted: (await salespro.tables()).customer })
+    expect(JSON.parse(result.stdout).runs[0]).toMatchObject({ status: 'succeeded', inserted: (await sources.salespro.tables()).customer })
   })
 
   it('a wrong HUBSPOT_API_TOKEN exits 2 and names it', async () => {
-    const result = await runCli(['sync', 'hubspot', 'owners', '--json'], envWith({ ...hubspot.env, HUBSPOT_API_TOKEN: WRONG_HUBSPOT }))
-    expectRefused(result, 'HUBSPOT_API_TOKEN', [WRONG_HUBSPOT, hubspot.env.HUBSPOT_API_TOKEN])
+    const result = await runCli(['sync', 'hubspot', 'owners', '--json'], envWith({ ...sources.hubspot.env, HUBSPOT_API_TOKEN: WRONG_HUBSPOT }))
+    expectRefused(result, 'HUBSPOT_API_TOKEN', [WRONG_HUBSPOT, sources.hubspot.env.HUBSPOT_API_TOKEN])
     // the connector asks for each object type's properties at once; none of those 401s is retried
-    const { requests } = await stats(hubspot)
+    const { requests } = await stats(sources.hubspot)
     expect(Object.keys(requests.byStatus)).toEqual(['401'])
     expect(Object.values(requests.byRoute).every((count) => count === 1)).toBe(true)
   })
 
   it('a wrong SALESRABBIT_API_TOKEN exits 2 and names it', async () => {
-    const result = await runCli(['sync', 'salesrabbit', 'users', '--json'], envWith({ ...salesrabbit.env, SALESRABBIT_API_TOKEN: WRONG_SALESRABBIT }))
-    expectRefused(result, 'SALESRABBIT_API_TOKEN', [WRONG_SALESRABBIT, salesrabbit.env.SALESRABBIT_API_TOKEN])
-    expect((await stats(salesrabbit)).byRoute).toEqual({ 'GET /users': { 401: 1 } })
+    const result = await runCli(['sync', 'salesrabbit', 'users', '--json'], envWith({ ...sources.salesrabbit.env, SALESRABBIT_API_TOKEN: WRONG_SALESRABBIT }))
+    expectRefused(result, 'SALESRABBIT_API_TOKEN', [WRONG_SALESRABBIT, sources.salesrabbit.env.SALESRABBIT_API_TOKEN])
+    expect((await stats(sources.salesrabbit)).byRoute).toEqual({ 'GET /users': { 401: 1 } })
   })
 })
