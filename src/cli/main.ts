@@ -7,7 +7,7 @@ interface Command {
   load(): Promise<{ help: string; run(ctx: CliContext, argv: string[]): Promise<number> }>
 }
 
-const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Readonly<Record<string, Command>> = {
   init: {
     summary: 'create the warehouse schemas and crmsync tables (safe to repeat)',
     load: async () => ({ help: (await import('./commands/init.ts')).INIT_HELP, run: (await import('./commands/init.ts')).initCommand }),
@@ -77,7 +77,8 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
   .join('\n')}
 
-Every command takes --help, --json (machine-readable output) and --debug (verbose logs).
+Every command takes --help (or crmsync help <command>), --json (machine-readable output) and
+--debug (verbose logs).
 
 The warehouse is PostgreSQL at DATABASE_URL, or, without it, an embedded PostgreSQL (PGlite)
 under ./.crmsync/. Sources are configured by environment variables — SALESPRO_ACCESS_KEY_ID,
@@ -88,6 +89,8 @@ SALESRABBIT_API_TOKEN — and the optional crmsync.config.json.`
 /** Runs one command line and returns the exit code: 0 success, 1 a sync failed, 2 bad usage or config. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
+  // `crmsync help sync` is `crmsync sync --help`, as in git and npm
+  if (name === 'help' && rest[0] && !rest[0].startsWith('-')) return main([rest[0], '--help'])
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${usage()}\n`)
     return name ? 0 : 2

@@ -8,8 +8,7 @@ import type { CliContext } from '../context.ts'
 
 export const INIT_HELP = `crmsync init [--json]
 
-Prepares crmsync (the seed's init_enterprise_features): the warehouse schemas and crmsync's own
-tables, the job queue for workers (with DATABASE_URL), the master key that encrypts stored
+Prepares crmsync: the warehouse schemas and crmsync's own tables, the job queue for workers (with DATABASE_URL), the master key that encrypts stored
 credentials (a 0600 file under ./.crmsync/, unless CRMSYNC_MASTER_KEY is set) and a commented
 crmsync.config.json. Safe to run again: it says what it created and what already existed.
 Uses DATABASE_URL when set, otherwise the embedded warehouse under ./.crmsync/.`
