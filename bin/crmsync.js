@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// (`--` ends node's own options: Node 20 reads `--env-file` anywhere on its command line, even
+// after the script, so `crmsync emulate --env-file F` would reach node, not crmsync, without it)
 // The crmsync command. It runs the bundle in dist/ (built by `npm install`), rebuilding it first
 // when a source file is newer, so a clean clone works right after `npm install` and an edited
 // checkout never runs stale code. If the bundle cannot be built (a read-only install), the

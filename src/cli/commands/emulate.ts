@@ -1,3 +1,4 @@
+import { renameSync, rmSync, writeFileSync } from 'node:fs'
 import { manifests } from '../../connectors/registry.ts'
 import type { SourceEmulator } from '../../connectors/manifest.ts'
 import { SyncError } from '../../errors.ts'
@@ -13,7 +14,7 @@ const emulatorOf = (name: string) => EMULATED.find((e) => e.name === name)?.emul
 const defaultPorts = EMULATED.map((e) => `${e.name} ${e.emulator.port}`).join(', ')
 const withTables = EMULATED.filter((e) => e.emulator.tablesOption).map((e) => e.name).join(', ')
 
-export const EMULATE_HELP = `crmsync emulate <${EMULATOR_NAMES.join('|')}|all> [--port P] [--rows N] [--seed S] [--host H]
+export const EMULATE_HELP = `crmsync emulate <${EMULATOR_NAMES.join('|')}|all> [--port P] [--rows N] [--seed S] [--host H] [--env-file F]
 
 Starts local stand-ins for the sources that speak their real wire protocols (Athena + S3,
 HubSpot's CRM API, SalesRabbit's REST API), with seeded realistic data, admin endpoints to change
@@ -21,10 +22,14 @@ data while a sync runs (POST /_admin/mutate) and fault knobs (POST /_admin/fault
 
 The first line on stdout is one JSON object: {"env": {...}, "tables": {...}} — the environment
 variables that point crmsync at the emulator (test credentials included) and the row count of
-each table, by stream name. For example:
+each table, by stream name. With --env-file F the same variables are written to F as shell
+assignments, only once the emulator is ready (and F is removed when it stops), so a script can
+wait for F and source it:
 
-  crmsync emulate salespro --rows 50000 --seed 7 > emulator.out &
-  export $(head -1 emulator.out | node -e "const j=JSON.parse(require('fs').readFileSync(0));for(const[k,v]of Object.entries(j.env))console.log(k+'='+v)")
+  rm -f emulator.env
+  crmsync emulate salespro --rows 50000 --seed 7 --env-file emulator.env &
+  until [ -s emulator.env ]; do sleep 1; done
+  set -a; . ./emulator.env; set +a
   crmsync sync salespro
 
 Options:
@@ -34,6 +39,7 @@ Options:
                with "all", each emulator takes the next port from P
   --host H     the address to listen on (default 127.0.0.1)
   --tables T   ${withTables} only: generate just these Athena tables (comma-separated), e.g. customer
+  --env-file F write the environment to F (KEY='value' lines) once ready; removed on exit
 Runs until interrupted (Ctrl-C).`
 
 export interface EmulatorHandle {
@@ -62,6 +68,7 @@ export async function emulateCommand(ctx: CliContext, argv: string[]): Promise<n
       host: { type: 'string' },
       tables: { type: 'string' },
       'parent-pid': { type: 'string' },
+      'env-file': { type: 'string' },
     },
     'emulate',
   )
@@ -92,6 +99,13 @@ export async function emulateCommand(ctx: CliContext, argv: string[]): Promise<n
   const tables = Object.assign({}, ...(await Promise.all(handles.map((h) => h.tables()))))
   // the contract: the first stdout line is this JSON object, whatever else follows
   process.stdout.write(`${JSON.stringify({ env, tables })}\n`)
+  const envFile = values['env-file']
+  try {
+    if (envFile) writeEnvFile(envFile, env)
+  } catch (error) {
+    for (const h of handles) await h.close()
+    throw error
+  }
   for (const h of handles) ctx.out.note(`${h.name} emulator on ${h.url}`)
   ctx.out.note('press Ctrl-C to stop')
   const parentPid = values['parent-pid'] ? Number(values['parent-pid']) : undefined
@@ -111,5 +125,25 @@ export async function emulateCommand(ctx: CliContext, argv: string[]): Promise<n
     }
   })
   for (const h of handles) await h.close()
+  if (envFile) rmSync(envFile, { force: true })
   return 0
+}
+
+// single quotes keep every character but the quote itself, which is closed, escaped and reopened
+const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`
+
+/**
+ * The environment as `KEY='value'` lines, written whole or not at all (a temporary file renamed
+ * into place): a script waiting for the file never reads half of it.
+ */
+function writeEnvFile(path: string, env: Record<string, string>): void {
+  const text = Object.entries(env).map(([key, value]) => `${key}=${shellQuote(value)}\n`).join('')
+  const partial = `${path}.partial-${process.pid}`
+  try {
+    writeFileSync(partial, text, { mode: 0o600 })
+    renameSync(partial, path)
+  } catch (error) {
+    rmSync(partial, { force: true })
+    throw new SyncError('config_invalid', `cannot write --env-file ${path}: ${(error as Error).message}`)
+  }
 }

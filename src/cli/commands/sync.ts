@@ -18,7 +18,8 @@ nothing: run it again and it carries on.
 
 Which records (first match wins):
   --since ISO, --until ISO   a backfill of [since, until): the stored cursor is left alone;
-                             real calendar dates (2024-02-30 is refused), UTC without a zone
+                             real calendar dates (2024-02-30 is refused), UTC without a zone;
+                             --start-date and --end-date are other names for them
   --force                    re-read everything and overwrite every row
   --full                     re-read everything and merge; rows gone from the source are
                              soft-deleted (_deleted_at) once the pass completes
