@@ -78,6 +78,13 @@ export interface SourceSchema {
   readonly inferred?: boolean
 }
 
+/**
+ * What `Stream.rebuild` makes of one stored `_raw`: the record(s) the stream yielded for it (with
+ * the source's shape as the read saw it, when the records carry fields the stream does not
+ * declare, so the engine knows which field fills which evolved column), or why it is not one.
+ */
+export type RebuildResult = { records: SourceRecord[]; schema?: SourceSchema } | { reject: string; key?: string }
+
 /** A record the stream's processor could not turn into a row. */
 export interface RejectedRecord {
   /** the primary key, when it could be read */
@@ -161,6 +168,14 @@ export interface Stream<K = unknown> {
    * when it cannot be told from the record, and then the next run reads the cut page again.
    */
   cursorAt?(record: SourceRecord): K | undefined
+  /**
+   * Turns one stored `_raw` (or a reject's raw) back into exactly the record(s) `read` yielded for
+   * it (same `values`, `changes`, `fields`, `raw`), with no call to the source: `crmsync reprocess`
+   * and `crmsync rejects retry` run today's processors over what was received. Undefined when a
+   * record's values depend on more than its raw (numbering within a query, a parent's fields):
+   * such a stream cannot be reprocessed.
+   */
+  rebuild?(raw: unknown, ctx: { timeZone: string }): RebuildResult
 }
 
 export interface Connector<C = unknown> {
