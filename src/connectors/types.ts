@@ -18,8 +18,9 @@
  * - run mode (`RunMode`, engine/strategy.ts, `sync_runs.mode`): incremental, full, force or
  *   backfill; a forced run asks for a `full` read. `LaunchMode` is the part of it the dashboard and
  *   queued jobs may ask for (incremental, full).
- * - write rule (`WriteRule`, the warehouse's merge): merge, force (overwrite) or append, chosen by
- *   the engine from the stream's write mode and the run's mode.
+ * - write rule (`WriteRule`, the warehouse's merge): merge, force (overwrite), append or reprocess
+ *   (rewrite typed columns of stored rows from their `_raw`), chosen by the engine from the
+ *   stream's write mode and the run's mode.
  * - page size (`ReadRequest.pageSize`): records per page asked of the source, a hint; commit rows
  *   (the engine's `commitRows`): pages are committed in batches of at least this many. The config's
  *   `batchSize` and `--batch-size` set both.
