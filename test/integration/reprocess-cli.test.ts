@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cliEnv, runCli } from '../helpers/cli.ts'
+import { cliEnv, collect, runCli, startCli } from '../helpers/cli.ts'
 import { startSalesPro, type SalesProFixture } from '../helpers/salespro.ts'
 import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '../helpers/warehouses.ts'
 
@@ -34,6 +34,34 @@ describe.skipIf(reason)('crmsync reprocess and crmsync rejects, from the command
     expect(stats.requests).toEqual({})
     const { rows } = await db.warehouse.query<{ n: number }>(`SELECT count(*)::int AS n FROM salespro.customer WHERE customer_first_name IS DISTINCT FROM _raw->>'customer_first_name'`)
     expect(rows[0].n).toBe(0)
+  })
+
+  it('a reprocess SIGKILLed half-way resumes after its last committed key at the next run, and converges', async () => {
+    await db.warehouse.query(`UPDATE salespro.customer SET customer_first_name = 'BROKEN'`)
+    const resumeKey = async () =>
+      (await db.warehouse.query<{ after: string[] | null }>(`SELECT reprocess_after AS after FROM crmsync.stream_state WHERE source = 'salespro' AND stream = 'customer'`)).rows[0]?.after ?? null
+    // one row per batch: many commits, so the kill lands between two of them
+    const child = startCli(['reprocess', 'salespro', 'customer', '--batch-size', '1'], env)
+    const done = collect(child)
+    const deadline = Date.now() + 120_000
+    while ((await resumeKey()) === null) {
+      if (Date.now() > deadline) throw new Error('the reprocess never committed a batch')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    child.kill('SIGKILL')
+    expect((await done).signal).toBe('SIGKILL')
+    const after = await resumeKey()
+    expect(after).not.toBeNull()
+    const { rows: fixed } = await db.warehouse.query<{ n: number }>(`SELECT count(*)::int AS n FROM salespro.customer WHERE customer_id <= $1`, [after?.[0]])
+    const resumed = await runCli(['reprocess', 'salespro', 'customer', '--json'], env)
+    expect(resumed.code, resumed.stderr).toBe(0)
+    // it read only the rows after the key the killed run had committed
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ fetched: 300 - fixed[0].n, rejected: 0 })
+    const { rows } = await db.warehouse.query<{ n: number }>(`SELECT count(*)::int AS n FROM salespro.customer WHERE customer_first_name IS DISTINCT FROM _raw->>'customer_first_name'`)
+    expect(rows[0].n).toBe(0)
+    expect(await resumeKey()).toBeNull()
+    const { rows: runs } = await db.warehouse.query<{ status: string; error_code: string | null }>(`SELECT status, error_code FROM crmsync.sync_runs WHERE mode = 'reprocess' ORDER BY id DESC LIMIT 2`)
+    expect(runs).toEqual([{ status: 'succeeded', error_code: null }, { status: 'failed', error_code: 'abandoned' }])
   })
 
   it('refuses a stream that cannot be rebuilt from _raw, and a stream that does not exist, with exit 2', async () => {
