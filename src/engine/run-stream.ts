@@ -47,7 +47,7 @@ const runningHere = new Set<string>()
 
 /**
  * Claims a stream for a run of this process (a sync or a reprocess), beside the advisory lock that
- * claims it cluster-wide; false when this process already runs it. Release with `releaseHere`.
+ * claims it cluster-wide: the claim's key, or undefined when this process already runs it. Release with `releaseHere`.
  */
 export function claimHere(warehouse: Warehouse, source: string, stream: string): string | undefined {
   const key = `${warehouse.location}|${source}.${stream}`
