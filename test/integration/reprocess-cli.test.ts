@@ -83,10 +83,20 @@ describe.skipIf(reason)('crmsync reprocess and crmsync rejects, from the command
     const list = await runCli(['rejects', 'list', 'salespro', '--json'], env)
     expect(list.code, list.stderr).toBe(0)
     expect(JSON.parse(list.stdout).rejects).toEqual([expect.objectContaining({ runId: null, source: 'salespro', stream: 'customer', key: 'CLI-RETRIED', reason: 'refused once', created: expect.any(String), id: expect.any(Number) })])
+    // a stream whose records cannot be rebuilt keeps its rejects, and says why
+    await db.warehouse.query(`INSERT INTO crmsync.rejects (run_id, source, stream, record_key, reason, raw) VALUES (NULL, 'salespro', 'user_activity', NULL, 'created_at is NULL', '{}'::jsonb)`)
     const retry = await runCli(['rejects', 'retry', 'salespro', '--json'], env)
     expect(retry.code, retry.stderr).toBe(0)
-    expect(JSON.parse(retry.stdout)).toMatchObject({ inserted: 1, left: [], runs: [expect.objectContaining({ stream: 'customer', mode: 'reprocess', inserted: 1 })] })
-    expect(JSON.parse((await runCli(['rejects', 'list', '--json'], env)).stdout).rejects).toEqual([])
+    expect(JSON.parse(retry.stdout)).toMatchObject({
+      inserted: 1,
+      left: [{ source: 'salespro', stream: 'user_activity', rejects: 1, reason: expect.stringMatching(/cannot be reprocessed/) }],
+      runs: [expect.objectContaining({ stream: 'customer', mode: 'reprocess', inserted: 1 })],
+    })
+    expect(JSON.parse((await runCli(['rejects', 'list', '--json'], env)).stdout).rejects).toEqual([expect.objectContaining({ stream: 'user_activity' })])
+    const named = await runCli(['rejects', 'retry', 'salespro', 'user_activity'], env)
+    expect(named.code).toBe(2)
+    expect(named.stderr).toMatch(/salespro\.user_activity cannot be reprocessed/)
+    await db.warehouse.query(`DELETE FROM crmsync.rejects`)
   })
 
   it('--help explains what reprocess changes and what it never does', async () => {
