@@ -16,6 +16,14 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'sync sources into the warehouse: incremental, --full, --force or a --since/--until window',
     load: async () => ({ help: (await import('./commands/sync.ts')).SYNC_HELP, run: (await import('./commands/sync.ts')).syncCommand }),
   },
+  reprocess: {
+    summary: "re-apply today's processors to the rows in the warehouse, from their _raw: no source call",
+    load: async () => ({ help: (await import('./commands/reprocess.ts')).REPROCESS_HELP, run: (await import('./commands/reprocess.ts')).reprocessCommand }),
+  },
+  rejects: {
+    summary: 'list rejected records, or retry them with today\'s processors',
+    load: async () => ({ help: (await import('./commands/rejects.ts')).REJECTS_HELP, run: (await import('./commands/rejects.ts')).rejectsCommand }),
+  },
   check: {
     summary: 'prove a source\'s credentials and reachability with one cheap request (every configured source without one)',
     load: async () => ({ help: (await import('./commands/check.ts')).CHECK_HELP, run: (await import('./commands/check.ts')).checkCommand }),

@@ -18,8 +18,9 @@
  * - run mode (`RunMode`, engine/strategy.ts, `sync_runs.mode`): incremental, full, force or
  *   backfill; a forced run asks for a `full` read. `LaunchMode` is the part of it the dashboard and
  *   queued jobs may ask for (incremental, full).
- * - write rule (`WriteRule`, the warehouse's merge): merge, force (overwrite) or append, chosen by
- *   the engine from the stream's write mode and the run's mode.
+ * - write rule (`WriteRule`, the warehouse's merge): merge, force (overwrite), append or reprocess
+ *   (rewrite typed columns of stored rows from their `_raw`), chosen by the engine from the
+ *   stream's write mode and the run's mode.
  * - page size (`ReadRequest.pageSize`): records per page asked of the source, a hint; commit rows
  *   (the engine's `commitRows`): pages are committed in batches of at least this many. The config's
  *   `batchSize` and `--batch-size` set both.
@@ -77,6 +78,13 @@ export interface SourceSchema {
   /** the types were guessed from the values the records carried, not told by the source */
   readonly inferred?: boolean
 }
+
+/**
+ * What `Stream.rebuild` makes of one stored `_raw`: the record(s) the stream yielded for it (with
+ * the source's shape as the read saw it, when the records carry fields the stream does not
+ * declare, so the engine knows which field fills which evolved column), or why it is not one.
+ */
+export type RebuildResult = { records: SourceRecord[]; schema?: SourceSchema } | { reject: string; key?: string }
 
 /** A record the stream's processor could not turn into a row. */
 export interface RejectedRecord {
@@ -161,6 +169,14 @@ export interface Stream<K = unknown> {
    * when it cannot be told from the record, and then the next run reads the cut page again.
    */
   cursorAt?(record: SourceRecord): K | undefined
+  /**
+   * Turns one stored `_raw` (or a reject's raw) back into exactly the record(s) `read` yielded for
+   * it (same `values`, `changes`, `fields`, `raw`), with no call to the source: `crmsync reprocess`
+   * and `crmsync rejects retry` run today's processors over what was received. Undefined when a
+   * record's values depend on more than its raw (numbering within a query, a parent's fields):
+   * such a stream cannot be reprocessed.
+   */
+  rebuild?(raw: unknown, ctx: { timeZone: string }): RebuildResult
 }
 
 export interface Connector<C = unknown> {

@@ -57,15 +57,15 @@ export async function recordRunEnd(warehouse: Warehouse, summary: RunSummary, lo
   await store.recordRunOutcome(warehouse, summary.source, summary.stream, summary.runId, summary.status === 'succeeded').catch(() => {})
 }
 
-/** The summary of a run that did not start because another holds the stream. */
-export async function busy(summary: RunSummary, warehouse: Warehouse, log: Logger, events: EngineEvents, started: number): Promise<RunSummary> {
+/** The summary of a run (`this run`, or `the reprocess`) that did not start because another holds the stream. */
+export async function busy(summary: RunSummary, warehouse: Warehouse, log: Logger, events: EngineEvents, started: number, what = 'this run'): Promise<RunSummary> {
   const [running] = await warehouse.store.listRuns(warehouse, { source: summary.source, stream: summary.stream, status: 'running', limit: 1 }).catch(() => [])
   const who = running
-    ? `run ${running.id} (started ${running.started_at.toISOString()} on ${running.host ?? '?'}, pid ${running.pid ?? '?'})`
+    ? `${running.mode === 'reprocess' ? 'a reprocess, ' : ''}run ${running.id} (started ${running.started_at.toISOString()} on ${running.host ?? '?'}, pid ${running.pid ?? '?'})`
     : 'another run'
   summary.status = 'skipped'
   summary.errorCode = 'busy'
-  summary.error = `${summary.source}.${summary.stream} is already being synced by ${who}; this run did not start. Wait for it to finish.`
+  summary.error = `${summary.source}.${summary.stream} is already being synced by ${who}; ${what} did not start. Wait for it to finish.`
   summary.durationMs = Math.round(performance.now() - started)
   log.warn(summary.error)
   events.emit('run:end', { summary })

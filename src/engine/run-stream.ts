@@ -45,6 +45,19 @@ export interface StreamRunOptions {
 // PGlite has one connection, so its advisory locks cannot tell two runs of one process apart
 const runningHere = new Set<string>()
 
+/**
+ * Claims a stream for a run of this process (a sync or a reprocess), beside the advisory lock that
+ * claims it cluster-wide: the claim's key, or undefined when this process already runs it. Release with `releaseHere`.
+ */
+export function claimHere(warehouse: Warehouse, source: string, stream: string): string | undefined {
+  const key = `${warehouse.location}|${source}.${stream}`
+  if (runningHere.has(key)) return undefined
+  runningHere.add(key)
+  return key
+}
+
+export const releaseHere = (key: string) => void runningHere.delete(key)
+
 /** What runStream holds while a run lives, for its parts to share. */
 interface Running {
   source: string
@@ -70,9 +83,8 @@ export async function runStream(source: string, stream: Stream, options: StreamR
   const { warehouse, events, dryRun } = options
   const log = options.log.child({ source, stream: stream.name })
   const summary = emptySummary(source, stream.name, 'incremental', dryRun)
-  const lockKey = `${warehouse.location}|${source}.${stream.name}`
-  if (runningHere.has(lockKey)) return busy(summary, warehouse, log, events, started)
-  runningHere.add(lockKey)
+  const lockKey = claimHere(warehouse, source, stream.name)
+  if (lockKey === undefined) return busy(summary, warehouse, log, events, started)
 
   const run: Running = { source, stream, options, warehouse, summary, log, connectorAbort: new AbortController(), stopping: new AbortController(), attempts: { count: 1 } }
   const onStop = () => run.stopping.abort()
@@ -109,7 +121,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
       if (locked) await warehouse.store.unlockStream(session, source, stream.name).catch(() => {})
       await session.release()
     }
-    runningHere.delete(lockKey)
+    releaseHere(lockKey)
   }
   log.info(countsOf(summary), `sync ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.fetched} fetched, ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.coerced} coerced, ${summary.deleted} deleted`)
   events.emit('run:end', { summary })

@@ -40,6 +40,11 @@ export interface TableShape {
   readonly fingerprint: string
   /** the changes a page's view of the source brings (pins on the first call); applied to the shape at once */
   plan(schema: SourceSchema | undefined): SchemaChange[]
+  /**
+   * Learns from a view of the source only which field fills each column the table already has,
+   * changing no column (a reprocess: the table keeps its stored shape, docs/design.md §3.14).
+   */
+  learnSources(schema: SourceSchema | undefined): void
 }
 
 /** PostgreSQL's spelling of a type (`format_type`) as one of ours. */
@@ -102,6 +107,7 @@ export function createTableShape(
   const pending = knownColumns(k, stored)
 
   let lastSchema: SourceSchema | undefined
+  let lastLearned: SourceSchema | undefined
   const shape = {
     columns: [] as Column[],
     processed: [] as ProcessedColumn[],
@@ -117,9 +123,49 @@ export function createTableShape(
       k.remapped = false
       return changes
     },
+    learnSources(schema: SourceSchema | undefined): void {
+      if (!schema || schema === lastLearned) return
+      lastLearned = schema
+      let remapped = false
+      for (const field of schema.fields) {
+        const known = k.state.get(field.name)
+        const from = field.from ?? field.name
+        if (!known || known.declared || (known.from ?? known.column.name) === from) continue
+        known.from = from
+        remapped = true
+      }
+      if (remapped) refresh(shape, k.state)
+    },
   }
   refresh(shape, k.state)
   return shape
+}
+
+/**
+ * The shape of a run over stored rows (reprocess, rejects retry): the table's stored columns (with
+ * pins, whose retypes its first batch applies), never changed by what the records show; a view of
+ * the source only tells which field fills each evolved column (SalesRabbit's loyaltyTier → loyalty_tier).
+ */
+export function keepStoredShape(shape: TableShape): TableShape {
+  let first = true
+  return {
+    get columns() {
+      return shape.columns
+    },
+    get processed() {
+      return shape.processed
+    },
+    get fingerprint() {
+      return shape.fingerprint
+    },
+    plan(schema) {
+      const pins = first ? shape.plan(undefined) : []
+      first = false
+      shape.learnSources(schema)
+      return pins
+    },
+    learnSources: (schema) => shape.learnSources(schema),
+  }
 }
 
 interface KnownColumn {

@@ -10,7 +10,8 @@ import {
   type MergeCounts,
   type WriteRule,
 } from './merge.ts'
-import { insertRejects, type RejectRow } from './sql/rejects.ts'
+import { deleteRejects, insertRejects, updateRejectReasons, type RejectRow } from './sql/rejects.ts'
+import { saveReprocessAfter } from './sql/reprocess.ts'
 import { insertRunPage } from './sql/run-pages.ts'
 import { addPageToRun, type PageCounts } from './sql/runs.ts'
 import { addRowCounts, saveCursor } from './sql/stream-state.ts'
@@ -74,8 +75,19 @@ export async function commitBatch(
       }
       if (target.pass?.tracksKeys) await insertPassKeysFromStage(tx, table, target.pass.passId)
     }
+    // HISTORY HOOK (write rule `reprocess`): a reprocess rewrites a row's typed columns in place and
+    // is no new version of the record, so history mode updates the row's current `<table>__history`
+    // version here, in place, rather than adding one (as `merge`/`force` add one per changed row).
     if (target.pass?.tracksKeys) await insertPassKeys(tx, target.pass.passId, rejects.flatMap((r) => (r.key ? [r.key] : [])))
     await insertRejects(tx, target.runId, target.source, stream.name, rejects)
+    // `crmsync rejects retry`: the retried rejects leave crmsync.rejects with their rows (those that
+    // failed again after they were rebuilt are among `rejects`, as new ones); the rest keep today's reason
+    if (page.retriedRejects) {
+      await deleteRejects(tx, page.retriedRejects.stored)
+      await updateRejectReasons(tx, page.retriedRejects.refused)
+    }
+    // a reprocess resumes after the last key of its last committed batch, saved with that batch
+    if (target.reprocessCheckpoint && !target.dryRun && cursor !== undefined) await saveReprocessAfter(tx, target.source, stream.name, cursor as string[])
     // the cursor is written once per commit, here: to the stream's state (where the next run
     // starts) and the run's page (what history shows; a run's last cursor is its last page's)
     if (target.saveCursor && !target.dryRun && cursor !== undefined) await saveCursor(tx, target.source, stream.name, cursor)
@@ -85,7 +97,7 @@ export async function commitBatch(
       inserted: merged.inserted,
       updated: merged.updated,
       unchanged,
-      rejected: rejects.length,
+      rejected: rejects.length + (page.retriedRejects?.refused.length ?? 0),
       coerced: page.coerced,
       deleted: merged.deleted,
       fetchMs: Math.round(fetchMs),

@@ -38,10 +38,12 @@ export function encodeRowLine(values: readonly unknown[], raw: string, hash: str
 /**
  * How a batch's rows meet the table's (the merge's rule): `merge` upserts by key, skipping unchanged
  * rows and never letting an older version overwrite a newer one; `force` overwrites every row (a
- * forced run); `append` inserts new keys only (a stream whose `WriteMode` is `append`). Chosen by
- * the engine from the stream's `WriteMode` and the run's `RunMode`.
+ * forced run); `append` inserts new keys only (a stream whose `WriteMode` is `append`); `reprocess`
+ * rewrites the typed columns and `_meta` of existing live rows whose values differ, and nothing
+ * else (`crmsync reprocess`: no insert, no delete, `_raw`, `_hash` and `_synced_at` kept). Chosen
+ * by the engine from the stream's `WriteMode` and the run's `RunMode`.
  */
-export type WriteRule = 'merge' | 'force' | 'append'
+export type WriteRule = 'merge' | 'force' | 'append' | 'reprocess'
 
 /** Rows written by a merge: new live keys, changed live rows, and rows now marked deleted by the source. */
 export interface MergeCounts {
@@ -72,6 +74,7 @@ export async function mergeStage(
   from: number,
   to: number,
 ): Promise<MergeCounts> {
+  if (options.rule === 'reprocess') return reprocessFromStage(tx, t, options.runId, from, to)
   const names = t.columns.map((c) => quoteIdent(c.name))
   const casts = t.columns.map((c) => `s.${quoteIdent(c.name)}::${c.type.sql}`)
   const insert = `INSERT INTO ${tableName(t)} AS t (${names.join(', ')}, "_raw", "_hash", "_synced_at", "_run_id", "_deleted_at", "_meta")
@@ -110,6 +113,32 @@ export async function mergeStage(
     [options.runId, from, to],
   )
   return rows[0]
+}
+
+/**
+ * Write rule `reprocess`: staged rows `[from, to]`, rebuilt from the rows' own `_raw`, update the
+ * live rows of their keys whose typed columns or `_meta` differ (compared column by column: the
+ * payload, and so `_hash`, did not change). `_raw`, `_hash`, `_synced_at` and `_deleted_at` stay:
+ * the source did not change. A key the table does not hold live is not inserted. (History mode:
+ * the rows this UPDATE rewrites are the current versions to amend in place, not new versions; see
+ * the HISTORY HOOK in commit-batch.ts.)
+ */
+export async function reprocessFromStage(tx: Queryable, t: StreamTable, runId: number | null, from: number, to: number): Promise<MergeCounts> {
+  const names = t.columns.map((c) => quoteIdent(c.name))
+  const casts = t.columns.map((c) => `s.${quoteIdent(c.name)}::${c.type.sql}`)
+  const sets = names.map((n, i) => `${n} = ${casts[i]}`)
+  const keyMatch = t.primaryKey.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}::${t.columns.find((c) => c.name === k)?.type.sql ?? 'text'}`)
+  const { rows } = await tx.query<{ updated: number }>(
+    `WITH updated AS (
+       UPDATE ${tableName(t)} AS t SET ${sets.join(', ')}, "_meta" = s."_meta"::jsonb, "_run_id" = $1::bigint
+       FROM ${STAGE} s
+       WHERE s."_row" BETWEEN $2 AND $3 AND ${keyMatch.join(' AND ')} AND t."_deleted_at" IS NULL
+         AND ROW(${names.map((n) => `t.${n}`).join(', ')}, t."_meta") IS DISTINCT FROM ROW(${casts.join(', ')}, s."_meta"::jsonb)
+       RETURNING 1)
+     SELECT count(*)::int AS updated FROM updated`,
+    [runId, from, to],
+  )
+  return { inserted: 0, updated: rows[0].updated, deleted: 0, liveDelta: 0, deletedDelta: 0 }
 }
 
 /** SQL for a row's key as text: one column's text, or the columns joined by U+001F. */

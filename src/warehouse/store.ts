@@ -1,7 +1,8 @@
 import type { Column } from '../columns.ts'
 import type { Logger } from '../log.ts'
 import type { WriteRule } from './merge.ts'
-import type { RejectRow } from './sql/rejects.ts'
+import type { DbReject, RejectFilter, RejectRow } from './sql/rejects.ts'
+import type { LiveRow, LiveRowsPage } from './sql/reprocess.ts'
 import type { DbRun, NewRun, PageCounts, RunEnd, RunFilter } from './sql/runs.ts'
 import type { DbStreamState, FullPass } from './sql/stream-state.ts'
 import type { ColumnOrigin, SchemaChangeKind, StoredColumn } from './sql/stream-columns.ts'
@@ -19,6 +20,7 @@ import type { Queryable, Session } from './types.ts'
  * (a test's dying one) work unchanged.
  */
 export type { DbRun, DbStreamState, FullPass, NewRun, PageCounts, RejectRow, RunEnd, RunFilter, StagedRows, StoredColumn, StreamTable, WriteRule }
+export type { DbReject, LiveRow, LiveRowsPage, RejectFilter }
 export type { ColumnOrigin, SchemaChangeKind }
 export type { Queryable, Session, Transaction, Warehouse } from './types.ts'
 
@@ -53,6 +55,11 @@ export interface CommitBatch {
   columns: readonly Column[]
   /** changes to the table's shape this batch applies before its rows, in its transaction */
   schemaChanges: readonly SchemaChange[]
+  /**
+   * `crmsync rejects retry`: the rejects whose records this batch stores (removed from
+   * crmsync.rejects in its transaction) and those today's processors still refuse (given the new reason)
+   */
+  retriedRejects?: { stored: readonly number[]; refused: readonly { id: number; reason: string }[] }
 }
 
 /** Where a batch commits, and how. */
@@ -69,6 +76,8 @@ export interface CommitTarget {
   dryRun: boolean
   /** the dry run creates the table inside the batch's transaction (rolled back with it); logged here */
   createTable?: Logger
+  /** a reprocess: the batch's cursor is the key of its last row, saved as where an interrupted reprocess resumes */
+  reprocessCheckpoint?: boolean
 }
 
 /** The store's operations; `db` is the warehouse, a run's session or a transaction of it. */
@@ -98,6 +107,16 @@ export interface Store {
   ensureStreamTable(db: Queryable, table: StreamTable, log: Logger): Promise<{ created: boolean }>
   registerDeclaredColumns(db: Queryable, source: string, stream: string, columns: readonly { name: string; sqlType: string }[]): Promise<void>
   listStoredColumns(db: Queryable, source: string, stream: string): Promise<StoredColumn[]>
+
+  // reprocess and rejects retry (docs/design.md §3.14)
+  /** the table's next live rows in primary-key order (keyset), with their `_raw` */
+  readLiveRows(db: Queryable, table: StreamTable, page: LiveRowsPage): Promise<LiveRow[]>
+  /** where an unfinished reprocess resumes; null clears it (a reprocess completed) */
+  saveReprocessAfter(db: Queryable, source: string, stream: string, after: readonly string[] | null): Promise<void>
+  /** the streams holding rejects that match the filter, with how many each */
+  rejectStreams(db: Queryable, filter: RejectFilter): Promise<{ source: string; stream: string; rejects: number }[]>
+  /** the next rejects of one stream, oldest first, after id `afterId` */
+  rejectsToRetry(db: Queryable, source: string, stream: string, runId: number | null, afterId: number, limit: number): Promise<DbReject[]>
 
   // rows
   /** a builder for one batch's rows, each encoded as it is added (COPY text, kept as bytes) */

@@ -4,6 +4,8 @@ import { tryStreamLock, unlockStream } from './sql/locks.ts'
 import { addDeletedToRun, finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, requestStop } from './sql/runs.ts'
 import { addRowCounts, completeFullPass, initRowCounts, listStreamStates, loadStreamState, recordRunOutcome, setFullPass } from './sql/stream-state.ts'
 import { listStoredColumns, registerDeclaredColumns } from './sql/stream-columns.ts'
+import { rejectStreams, rejectsToRetry } from './sql/rejects.ts'
+import { readLiveRows, saveReprocessAfter } from './sql/reprocess.ts'
 import { createStagedRows } from './staged-rows.ts'
 import type { RowBuilder, Store } from './store.ts'
 import { ensureStreamTable, listTableColumns } from './stream-table.ts'
@@ -36,6 +38,10 @@ export const syncStore: Store = {
   ensureStreamTable,
   registerDeclaredColumns,
   listStoredColumns,
+  readLiveRows,
+  saveReprocessAfter,
+  rejectStreams,
+  rejectsToRetry,
   stageRows,
   keyText,
   commitBatch,

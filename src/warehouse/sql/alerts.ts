@@ -291,7 +291,7 @@ export async function streamFreshness(db: Queryable, scope: StreamScope = {}): P
        (extract(epoch FROM now() - coalesce(ok.finished_at, first.started_at)) / 60)::float8 AS minutes_since
      FROM crmsync.stream_state st
      LEFT JOIN LATERAL (SELECT finished_at FROM crmsync.sync_runs r WHERE r.source = st.source AND r.stream = st.stream
-       AND r.status IN ('succeeded', 'partial') AND r.mode <> 'backfill' ORDER BY r.started_at DESC LIMIT 1) ok ON true
+       AND r.status IN ('succeeded', 'partial') AND r.mode NOT IN ('backfill', 'reprocess') ORDER BY r.started_at DESC LIMIT 1) ok ON true
      LEFT JOIN LATERAL (SELECT started_at FROM crmsync.sync_runs r WHERE r.source = st.source AND r.stream = st.stream
        ORDER BY r.started_at LIMIT 1) first ON true
      WHERE ${SCOPE} ORDER BY st.source, st.stream`,

@@ -267,7 +267,7 @@ export interface DbLanded {
 export async function lastLandedRuns(db: Queryable): Promise<DbLanded[]> {
   const { rows } = await db.query<DbLanded>(
     `SELECT DISTINCT ON (source, stream) source, stream, finished_at AS landed_at FROM crmsync.sync_runs
-     WHERE status IN ('succeeded', 'partial') AND mode <> 'backfill' AND finished_at IS NOT NULL
+     WHERE status IN ('succeeded', 'partial') AND mode NOT IN ('backfill', 'reprocess') AND finished_at IS NOT NULL
      ORDER BY source, stream, started_at DESC`,
   )
   return rows

@@ -159,7 +159,7 @@ export async function markRunAbandonedIfUnheld(db: Queryable, runId: number, sec
  */
 export async function lastRunStoppedEarly(db: Queryable, source: string, stream: string): Promise<boolean> {
   const { rows } = await db.query<{ status: string; error_code: string | null }>(
-    `SELECT status, error_code FROM crmsync.sync_runs WHERE source = $1 AND stream = $2 AND mode <> 'backfill' AND status <> 'running'
+    `SELECT status, error_code FROM crmsync.sync_runs WHERE source = $1 AND stream = $2 AND mode NOT IN ('backfill', 'reprocess') AND status <> 'running'
      ORDER BY id DESC LIMIT 1`,
     [source, stream],
   )

@@ -25,6 +25,8 @@ export interface DbStreamState {
   /** exact live and soft-deleted rows of the stream's table; null until first counted */
   live_rows: string | number | null
   deleted_rows: string | number | null
+  /** where an unfinished reprocess resumes: the key of the last row it committed (0009) */
+  reprocess_after?: string[] | null
 }
 
 export async function loadStreamState(db: Queryable, source: string, stream: string): Promise<DbStreamState | undefined> {

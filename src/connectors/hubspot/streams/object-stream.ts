@@ -1,10 +1,10 @@
 import { SyncError } from '../../../errors.ts'
 import { columnsOf } from '../../../columns.ts'
-import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, Stream } from '../../types.ts'
+import type { Page, ReadRequest, RebuildResult, RejectedRecord, RunContext, SourceRecord, Stream } from '../../types.ts'
 import type { HubSpotClient } from '../client.ts'
 import { createObjectReader, type ObjectReader } from './object-reader.ts'
 import { toObjectRecord, type ObjectSchema } from '../schemas.ts'
-import type { SimpleObject } from '../responses.ts'
+import { simpleObjectSchema, type SimpleObject } from '../responses.ts'
 import {
   afterSearchPage,
   inWindow,
@@ -113,6 +113,13 @@ export function defineObjectStream(
     deletedAtField: 'archived_at',
     write: 'merge',
     cursorSchema: objectCursorSchema,
+    rebuild(raw): RebuildResult {
+      // a stored `_raw` is the object as the API answered it: the read path's conversion, again
+      const object = simpleObjectSchema.safeParse(raw)
+      if (!object.success) return { reject: `the stored record is not a HubSpot ${type.name} object (id, properties, updatedAt)` }
+      const result = toObjectRecord(object.data)
+      return 'record' in result ? { records: [result.record], schema: schema.sourceSchema } : { reject: result.reject.reason, key: result.reject.key }
+    },
     async *read(request: ReadRequest<ObjectCursor>, ctx: RunContext): AsyncIterable<Page<ObjectCursor>> {
       // HubSpot's page maximums (100 listed, 200 searched); a smaller batch size shrinks both
       const listLimit = Math.min(100, request.pageSize)

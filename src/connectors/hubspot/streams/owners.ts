@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { columnsOf } from '../../../columns.ts'
-import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, Stream } from '../../types.ts'
+import type { Page, ReadRequest, RebuildResult, RejectedRecord, RunContext, SourceRecord, Stream } from '../../types.ts'
 import type { HubSpotClient } from '../client.ts'
 import { ownerRecordSchema } from '../schemas.ts'
-import { ownersAnswerSchema, type Owner } from '../responses.ts'
+import { ownerSchema, ownersAnswerSchema, type Owner } from '../responses.ts'
 import { processField, processValue, ValueError, type FieldChange } from '../../processors.ts'
 
 const ownersCursorSchema = z.discriminatedUnion('phase', [
@@ -56,6 +56,13 @@ export function defineOwnersStream(client: HubSpotClient): Stream<OwnersCursor> 
     write: 'merge',
     alwaysFull: true,
     cursorSchema: ownersCursorSchema,
+    rebuild(raw): RebuildResult {
+      // a stored `_raw` is the owner as the API answered it: the read path's conversion, again
+      const owner = ownerSchema.safeParse(raw)
+      if (!owner.success) return { reject: 'the stored record is not a HubSpot owner (id, updatedAt, archived)' }
+      const result = toOwnerRecord(owner.data)
+      return 'record' in result ? { records: [result.record] } : { reject: result.reject.reason, key: result.reject.key }
+    },
     async *read(request: ReadRequest<OwnersCursor>, ctx: RunContext): AsyncIterable<Page<OwnersCursor>> {
       const start = request.cursor
       if (start?.phase === 'done') return

@@ -18,6 +18,7 @@ function keyedTable(name: string, table: string, key: string, shape: Record<stri
     schema,
     primaryKey: [key],
     evolves: true,
+    rebuilds: true,
     convert: (row, _query, zone) => convertKeyed(row, key, parsers, zone, 'updated_at'),
   }
 }

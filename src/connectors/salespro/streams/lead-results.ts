@@ -80,6 +80,9 @@ export const leadResult: TableStreamSpec = {
   cursorColumn: 'updated_at',
   schema: leadResultSchema,
   primaryKey: ['estimate_id'],
+  // a lead result's raw is its Athena row; a line item's is the item alone (its updated_at is the
+  // parent's), so line items cannot be rebuilt from what they store
+  rebuilds: true,
   convert: toLeadResult,
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { columnsOf, type PgBaseType } from '../../../columns.ts'
 import { ValueError, type FieldChange } from '../../processors.ts'
-import type { Page, ReadRequest, RejectedRecord, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../../types.ts'
+import type { Page, ReadRequest, RebuildResult, RejectedRecord, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../../types.ts'
 import { createAthenaGateway, type AthenaColumn, type AthenaRow } from '../client.ts'
 import type { SalesProConfig } from '../config.ts'
 import type { Parser } from '../processors.ts'
@@ -35,6 +35,22 @@ export interface TableStreamSpec {
   convert: (row: AthenaRow, query: Map<string, number>, zone: string) => RowResult
   /** the table follows Athena's columns: ones it does not declare become columns (docs/design.md §3.12) */
   evolves?: boolean
+  /**
+   * `convert` needs nothing but the row (no per-query numbering, no parent's fields), and each
+   * record's raw is that row: a stored `_raw` can be converted again (`Stream.rebuild`)
+   */
+  rebuilds?: boolean
+}
+
+// a stored `_raw` of a SalesPro row: the Athena row as the read received it
+const storedRow = z.record(z.string(), z.string().nullable())
+
+/** `Stream.rebuild` for a table whose `convert` needs only the row: the read path's own conversion, again. */
+function rebuildRow(spec: TableStreamSpec, raw: unknown, zone: string): RebuildResult {
+  const row = storedRow.safeParse(raw)
+  if (!row.success) return { reject: `the stored record is not an Athena row of ${spec.table} (an object of texts and NULLs)` }
+  const result = spec.convert(row.data, new Map(), zone)
+  return 'reject' in result ? result : { records: result.records }
 }
 
 // parsers as [column, parser] pairs, built once per parser table: this runs for every row
@@ -127,6 +143,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
     write: spec.write ?? 'merge',
     replaceScope: spec.replaceScope,
     cursorSchema: salesProCursor,
+    rebuild: spec.rebuilds ? (raw, ctx) => rebuildRow(spec, raw, ctx.timeZone) : undefined,
     cursorAt(record) {
       // a record whose raw is its Athena row (a line item's raw is its own JSON: no position)
       const row = record.raw as AthenaRow

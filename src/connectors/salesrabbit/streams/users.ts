@@ -5,6 +5,7 @@ import {
   defineStream,
   type Page,
   type ReadRequest,
+  type RebuildResult,
   type RejectedRecord,
   type RunContext,
   type SourceRecord,
@@ -34,6 +35,7 @@ export function defineUsersStream(client: SalesRabbitClient, config: SalesRabbit
     // a small set the API cannot list reliably by modification, so every run reads it whole
     alwaysFull: true,
     cursorSchema: usersCursorSchema,
+    rebuild: (raw, ctx) => rebuildUser(raw, ctx.timeZone),
     read: (request, ctx) => readUsers(client, config, request, ctx),
   })
 }
@@ -76,23 +78,38 @@ async function* readUsers(
   }
 }
 
+/** One user as the API sent it, as a record (its own keys carried for schema evolution), or why it is not one. */
+function toUserRecord(raw: unknown, zone: string | undefined): { record: SourceRecord; user: Record<string, unknown> } | { reject: RejectedRecord } {
+  const user = asObject(raw)
+  if (!user) return { reject: { reason: `the user is not an object: ${JSON.stringify(raw)?.slice(0, 80)}`, raw } }
+  try {
+    return { record: { ...userRecord.convert(user, zone), raw, fields: user }, user }
+  } catch (error) {
+    if (!(error instanceof FieldError)) throw error
+    return { reject: { key: keyOf(user.id), reason: error.message, raw } }
+  }
+}
+
+/** `Stream.rebuild`: a stored user through the read path's conversion again, with the fields it carries. */
+function rebuildUser(raw: unknown, zone: string): RebuildResult {
+  const result = toUserRecord(raw, zone)
+  if ('reject' in result) return { reject: result.reject.reason, key: result.reject.key }
+  return { records: [result.record], schema: inferSchema(userRecord, [result.user]) }
+}
+
 function takeUsers(data: readonly unknown[], since: number | null, until: number | null, zone?: string) {
   const records: SourceRecord[] = []
   const rejects: RejectedRecord[] = []
   const users: Record<string, unknown>[] = []
   for (const raw of data) {
     const user = asObject(raw)
-    if (!user) {
-      rejects.push({ reason: `the user is not an object: ${JSON.stringify(raw)?.slice(0, 80)}`, raw })
-      continue
-    }
-    if (!inWindow(user.dateModified, since, until)) continue
-    try {
-      records.push({ ...userRecord.convert(user, zone), raw, fields: user })
-      users.push(user)
-    } catch (error) {
-      if (!(error instanceof FieldError)) throw error
-      rejects.push({ key: keyOf(user.id), reason: error.message, raw })
+    // outside the window: skipped before it is converted, as it always was
+    if (user && !inWindow(user.dateModified, since, until)) continue
+    const result = toUserRecord(raw, zone)
+    if ('reject' in result) rejects.push(result.reject)
+    else {
+      records.push(result.record)
+      users.push(result.user)
     }
   }
   return { records, rejects, schema: inferSchema(userRecord, users) }

@@ -1,0 +1,115 @@
+import type { Stream } from '../connectors/types.ts'
+import { coerceError, SyncError } from '../errors.ts'
+import { redactSecrets, type Logger } from '../log.ts'
+import { countsOf } from '../run-counts.ts'
+import type { Session, Warehouse } from '../warehouse/store.ts'
+import type { EngineEvents } from './events.ts'
+import { busy, recordRunStart, startHeartbeat, sweepAbandonedRuns } from './run-recorder.ts'
+import { claimHere, releaseHere } from './run-stream.ts'
+import { emptySummary, type RunSummary } from './summary.ts'
+
+/**
+ * A run over what the warehouse already holds (`crmsync reprocess`, `crmsync rejects retry`):
+ * like a sync it holds the stream's lock (docs/design.md §3.7), so neither interleaves with a sync
+ * of the stream, and it is a run in crmsync.sync_runs, mode `reprocess`, with the usual counts.
+ */
+export interface LockedRunOptions {
+  warehouse: Warehouse
+  log: Logger
+  events: EngineEvents
+  dryRun: boolean
+  trigger: string
+  /** what the run is, for its messages: `the reprocess`, `the retry of rejects` */
+  what: string
+  /** a graceful stop: the batch being committed finishes, then the run ends `cancelled` */
+  signal?: AbortSignal
+  heartbeatMs?: number
+}
+
+/** What the body of a locked run works with; it keeps its counts in `summary`. */
+export interface LockedRun {
+  source: string
+  stream: Stream
+  session: Session
+  summary: RunSummary
+  log: Logger
+  /** aborted by a graceful stop: the body commits the batch in hand, then throws `cancelled` */
+  stopping: AbortSignal
+}
+
+export const RUN_MODE_REPROCESS = 'reprocess'
+
+/**
+ * Runs `body` holding the stream (or returns the `busy` summary of a run that could not take it),
+ * inside a `reprocess` run of sync_runs whose end it records. Never throws: what happened is in
+ * the summary, the run's row and the log. The run's end does not count as the stream's last sync
+ * (`last_success_at`): no data came from the source.
+ */
+export async function runLocked(source: string, stream: Stream, options: LockedRunOptions, body: (run: LockedRun) => Promise<void>): Promise<RunSummary> {
+  const started = performance.now()
+  const { warehouse, events, dryRun, what } = options
+  const log = options.log.child({ source, stream: stream.name })
+  const summary = emptySummary(source, stream.name, RUN_MODE_REPROCESS, dryRun)
+  const claim = claimHere(warehouse, source, stream.name)
+  if (claim === undefined) return busy(summary, warehouse, log, events, started, what)
+  const stopping = new AbortController()
+  const onStop = () => stopping.abort()
+  options.signal?.addEventListener('abort', onStop, { once: true })
+  let session: Session | undefined
+  let locked = false
+  let heartbeat: NodeJS.Timeout | undefined
+  try {
+    session = await warehouse.session()
+    locked = await warehouse.store.tryStreamLock(session, source, stream.name)
+    if (!locked) return await busy(summary, warehouse, log, events, started, what)
+    if (!dryRun) await sweepAbandonedRuns(warehouse, session, source, stream.name, log, events)
+    summary.runId = dryRun ? null : await recordRunStart(warehouse, { source, stream: stream.name, mode: RUN_MODE_REPROCESS, trigger: options.trigger, cursorFrom: undefined })
+    events.emit('run:start', { runId: summary.runId, source, stream: stream.name, mode: RUN_MODE_REPROCESS, trigger: options.trigger, reason: what })
+    if (summary.runId !== null) heartbeat = startHeartbeat(warehouse, summary.runId, options.heartbeatMs ?? 10_000, onStop)
+    await body({ source, stream, session, summary, log: log.child({ runId: summary.runId }), stopping: stopping.signal })
+    settle(summary)
+  } catch (error) {
+    fail(summary, error, stopping.signal.aborted, log, what)
+  } finally {
+    clearInterval(heartbeat)
+    options.signal?.removeEventListener('abort', onStop)
+    summary.durationMs = Math.round(performance.now() - started)
+    await recordEnd(warehouse, summary, log)
+    if (session) {
+      if (locked) await warehouse.store.unlockStream(session, source, stream.name).catch(() => {})
+      await session.release()
+    }
+    releaseHere(claim)
+  }
+  log.info(countsOf(summary), `${what} ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.fetched} read, ${summary.updated} updated, ${summary.inserted} inserted, ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.coerced} coerced`)
+  events.emit('run:end', { summary })
+  return summary
+}
+
+/** Throws `cancelled` when a stop was asked for: called after each committed batch. */
+export function stopIfAsked(run: LockedRun, pageNo: number): void {
+  if (run.stopping.aborted) throw new SyncError('cancelled', `stopped on request after committing batch ${pageNo}`)
+}
+
+function settle(summary: RunSummary): void {
+  summary.status = summary.rejected > 0 ? 'partial' : 'succeeded'
+  if (summary.rejected === 0) return
+  summary.errorCode = 'rejected_records'
+  summary.error = `${summary.rejected} records were rejected; see crmsync.rejects (crmsync rejects list ${summary.source} ${summary.stream})`
+}
+
+function fail(summary: RunSummary, error: unknown, stopped: boolean, log: Logger, what: string): void {
+  const failure = coerceError(error)
+  const cancelled = failure.code === 'cancelled' || stopped
+  summary.status = cancelled ? 'cancelled' : 'failed'
+  summary.error = redactSecrets(cancelled && failure.code !== 'cancelled' ? `stopped on request after ${summary.fetched} rows` : failure.message)
+  summary.errorCode = cancelled ? 'cancelled' : failure.code
+  log.error({ runId: summary.runId, code: failure.code, err: failure.code === 'internal' ? failure.cause : undefined }, `${what} ${summary.status}: ${summary.error}`)
+}
+
+/** The run's end in sync_runs; never throws. Not the stream's last outcome: nothing was read from the source. */
+async function recordEnd(warehouse: Warehouse, summary: RunSummary, log: Logger): Promise<void> {
+  if (summary.runId === null) return
+  const end = { status: summary.status as string, durationMs: summary.durationMs, attempts: 1, errorCode: summary.errorCode ?? undefined, error: summary.error ?? undefined }
+  await warehouse.store.finishRun(warehouse, summary.runId, end).catch((error) => log.error({ err: error }, 'could not record the end of the run; the next run will mark it abandoned'))
+}

@@ -1,0 +1,133 @@
+import type { Page, RebuildResult, RejectedRecord, SourceField, SourceRecord, SourceSchema, Stream } from '../connectors/types.ts'
+import { SyncError } from '../errors.ts'
+import type { Logger } from '../log.ts'
+import { countsOf } from '../run-counts.ts'
+import type { CommitTarget, LiveRow, PageCounts, StreamTable, Store, Warehouse } from '../warehouse/store.ts'
+import type { EngineEvents } from './events.ts'
+import { runLocked, stopIfAsked, type LockedRun } from './locked-run.ts'
+import { prepareBatches, type PreparedBatch } from './prepare-page.ts'
+import { zeroCounts } from './read-loop.ts'
+import type { RunSummary } from './summary.ts'
+import { createTableShape, declaredColumns, DEFAULT_CONTRACT, keepStoredShape, type StreamContract } from './table-shape.ts'
+
+/**
+ * `crmsync reprocess` (docs/design.md §3.14): today's processors and validators over the `_raw`
+ * every live row keeps, with no call to the source. The rows are read in primary-key order and
+ * written back through the same preparation and commit as a sync's, write rule `reprocess`: only
+ * typed columns and `_meta` that differ change; no row is inserted or deleted, no cursor or pass
+ * moves, `_raw`, `_hash` and `_synced_at` stay. Each batch saves the key it ended at in its own
+ * transaction, so a reprocess killed half-way resumes there at the next one.
+ */
+export interface ReprocessOptions {
+  warehouse: Warehouse
+  log: Logger
+  events: EngineEvents
+  dryRun: boolean
+  /** rows read and committed per batch, one transaction each */
+  batchSize: number
+  /** only these keys (as `Store.keyText` writes them); no resume point is kept or used */
+  keys?: readonly string[]
+  trigger: string
+  /** the stream's schema contract: its pins apply, as in a sync */
+  contract?: StreamContract
+  /** the IANA zone of the source's timestamps without one; UTC by default */
+  timeZone?: string
+  signal?: AbortSignal
+  heartbeatMs?: number
+}
+
+/** Why a stream cannot be reprocessed (nor its rejects retried), or undefined when it can. */
+export function cannotRebuild(source: string, stream: Stream): string | undefined {
+  if (stream.rebuild) return undefined
+  return (
+    `${source}.${stream.name} cannot be reprocessed: its records depend on more than the record as received (_raw), ` +
+    `so they cannot be rebuilt from what the warehouse stores. Re-read it from the source instead: crmsync sync ${source} ${stream.name} --full`
+  )
+}
+
+/** Reprocesses one stream; never throws (the summary says what happened). The caller checks `cannotRebuild` first. */
+export function runReprocess(source: string, stream: Stream, options: ReprocessOptions): Promise<RunSummary> {
+  return runLocked(source, stream, { ...options, what: 'the reprocess' }, (run) => reprocessRows(run, options))
+}
+
+/** A reprocess's state as it goes: where it reads from, what it commits into, and its totals. */
+interface Reprocessing {
+  run: LockedRun
+  options: ReprocessOptions
+  store: Store
+  table: StreamTable
+  target: CommitTarget
+  after: string[] | null
+  totals: PageCounts
+  pageNo: number
+}
+
+async function reprocessRows(run: LockedRun, options: ReprocessOptions): Promise<void> {
+  const state = await openReprocess(run, options)
+  const { store, table } = state
+  const timeZone = options.timeZone ?? 'UTC'
+  const shape = keepStoredShape(createTableShape(run.source, run.stream, await store.listStoredColumns(run.session, run.source, run.stream.name), options.contract ?? DEFAULT_CONTRACT, false))
+  const pages = rebuiltPages(state, timeZone)
+  for await (const batch of prepareBatches(run.stream, pages, options.batchSize, { shape, timeZone, store })) await commit(state, batch)
+  // complete: the next reprocess starts from the first key again
+  if (!options.keys && !options.dryRun) await store.saveReprocessAfter(run.session, run.source, table.table, null)
+}
+
+/** The table, the resume point an unfinished reprocess left, and the commit target of the batches. */
+async function openReprocess(run: LockedRun, options: ReprocessOptions): Promise<Reprocessing> {
+  const { source, stream, session } = run
+  const store = options.warehouse.store
+  if (!(await store.tableExists(session, source, stream.name))) {
+    throw new SyncError('config_invalid', `${source}.${stream.name} has no table in the warehouse yet, so there is nothing to reprocess; sync it first: crmsync sync ${source} ${stream.name}`)
+  }
+  const table: StreamTable = { schema: source, table: stream.name, columns: declaredColumns(stream, options.contract ?? DEFAULT_CONTRACT), primaryKey: stream.primaryKey }
+  const state = options.keys ? undefined : await store.loadStreamState(session, source, stream.name)
+  const after = state?.reprocess_after ?? null
+  const target: CommitTarget = { source, stream, table, runId: run.summary.runId, writeRule: 'reprocess', pass: null, saveCursor: false, dryRun: options.dryRun, reprocessCheckpoint: !options.keys }
+  const what = options.keys ? `${options.keys.length} keys` : after ? `the rows after key ${after.join(', ')} (resuming an unfinished reprocess)` : 'every live row'
+  run.log.info({ dryRun: options.dryRun, after }, `reprocess started: ${what}, from the stored _raw, no source call`)
+  return { run, options, store, table, target, after, totals: zeroCounts(), pageNo: 0 }
+}
+
+/** The live rows after the resume point, a batch at a time in key order, each rebuilt from its `_raw`. */
+async function* rebuiltPages(state: Reprocessing, timeZone: string): AsyncGenerator<Page<string[]>> {
+  const { run, store, table, options } = state
+  const rebuild = run.stream.rebuild as NonNullable<Stream['rebuild']>
+  for (let after = state.after; ; ) {
+    const rows = await store.readLiveRows(run.session, table, { after, limit: options.batchSize, keys: options.keys ?? null })
+    if (rows.length === 0) return
+    after = rows[rows.length - 1].key
+    yield rebuildPage(rows, (raw) => rebuild(raw, { timeZone }), store.keyText, after)
+    if (rows.length < options.batchSize) return
+  }
+}
+
+/** Rows rebuilt into one page: their records (a row its stream now refuses is a reject), and the fields they carry. */
+export function rebuildPage(rows: readonly LiveRow[], rebuild: (raw: unknown) => RebuildResult, keyText: Store['keyText'], cursor: string[] | undefined): Page<string[]> {
+  const records: SourceRecord[] = []
+  const rejects: RejectedRecord[] = []
+  const fields = new Map<string, SourceField>()
+  for (const row of rows) {
+    const result = rebuild(row.raw)
+    if ('reject' in result) {
+      rejects.push({ key: result.key ?? keyText(row.key), reason: result.reject, raw: row.raw })
+      continue
+    }
+    for (const record of result.records) records.push(record)
+    for (const field of result.schema?.fields ?? []) if (!fields.has(field.name)) fields.set(field.name, field)
+  }
+  const schema: SourceSchema | undefined = fields.size ? { fields: [...fields.values()], complete: false } : undefined
+  return { records, rejects, cursor, schema }
+}
+
+/** Commits one batch (one transaction, with the key it ends at) and adds its counts to the run's. */
+async function commit(state: Reprocessing, batch: PreparedBatch): Promise<void> {
+  const { run, totals } = state
+  const pageNo = ++state.pageNo
+  const counts = await state.store.commitBatch(run.session, state.target, batch.prepared, pageNo, batch.cursor, 0)
+  for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
+  Object.assign(run.summary, countsOf(totals))
+  state.options.events.emit('page:committed', { runId: run.summary.runId, source: run.source, stream: run.stream.name, pageNo, page: counts, totals: { ...totals }, cursor: batch.cursor })
+  run.log.debug({ pageNo, ...counts }, 'reprocess batch committed')
+  stopIfAsked(run, pageNo)
+}
