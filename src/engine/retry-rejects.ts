@@ -7,6 +7,7 @@ import type { EngineEvents } from './events.ts'
 import { runLocked, stopIfAsked, type LockedRun } from './locked-run.ts'
 import { prepareBatches } from './prepare-page.ts'
 import { zeroCounts } from './read-loop.ts'
+import type { SyncTarget } from './run-sync.ts'
 import type { RunSummary } from './summary.ts'
 import { createTableShape, declaredColumns, DEFAULT_CONTRACT, keepStoredShape, type StreamContract, type TableShape } from './table-shape.ts'
 
@@ -32,6 +33,13 @@ export interface RetryRejectsOptions {
   signal?: AbortSignal
   heartbeatMs?: number
 }
+
+/** What a source's settings say about retrying one of its streams' rejects: batch size, contract, zone. */
+export const retrySettingsOf = (settings: SyncTarget['settings'], stream: Stream) => ({
+  batchSize: settings.batchSize,
+  contract: settings.streams?.[stream.name],
+  timeZone: settings.timeZone,
+})
 
 /** Retries one stream's rejects; never throws. The caller checks `cannotRebuild` first. */
 export function retryRejects(source: string, stream: Stream, options: RetryRejectsOptions): Promise<RunSummary> {

@@ -4,6 +4,7 @@ import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import { redactSecrets } from '../redact.ts'
 import { countRuns } from '../warehouse/sql/dashboard.ts'
+import { listRejects, rejectStreams } from '../warehouse/sql/rejects.ts'
 import { getRun, listRuns, requestStop } from '../warehouse/sql/runs.ts'
 import { catalogOf, loadHealth, loadOverview, loadStreams } from './data.ts'
 import type { AppDeps } from './deps.ts'
@@ -11,6 +12,7 @@ import { pageJson, rejectJson, runJson } from './json.ts'
 import type { LiveHub } from './live-hub.ts'
 import { loadRunDetail } from './pages/run-detail.ts'
 import { ALERT_STATUSES } from './ports.ts'
+import { SOURCE_NAMES } from '../connectors/registry.ts'
 import { LAUNCH_MODES } from '../engine/strategy.ts'
 import { nonEmpty, runFilter, runQuerySchema } from './run-filter.ts'
 import { idParam, parseOr400 } from './validate.ts'
@@ -57,6 +59,20 @@ export function registerApi(app: Hono, deps: AppDeps, live: LiveHub): void {
   app.get('/api/sources', async (c) => c.json({ sources: await catalogOf(deps) }))
 
   app.get('/api/streams', async (c) => c.json({ streams: await loadStreams(deps) }))
+
+  // a stream's rejected records (crmsync.rejects), newest first, and their retry through today's processors
+  app.get('/api/streams/:source/:stream/rejects', async (c) => {
+    const filter = { source: c.req.param('source'), stream: c.req.param('stream') }
+    const [rejects, [group]] = await Promise.all([listRejects(deps.warehouse, { ...filter, limit: 50 }), rejectStreams(deps.warehouse, filter)])
+    return c.json({ rejects: rejects.map(rejectJson), total: group?.rejects ?? 0 })
+  })
+
+  app.post('/api/streams/:source/:stream/rejects/retry', async (c) => {
+    if (!deps.rejects) throw new HTTPException(503, { message: 'this server cannot retry rejects' })
+    const source = c.req.param('source')
+    if (!(deps.sources ?? SOURCE_NAMES).includes(source)) throw new HTTPException(404, { message: `there is no source ${JSON.stringify(source)}` })
+    return c.json(await deps.rejects.retry(source, c.req.param('stream')))
+  })
 
   app.get('/api/runs', async (c) => {
     const q = parseOr400(runQuerySchema, nonEmpty(c.req.query()), 'query')

@@ -2,7 +2,7 @@ import type { EngineEvents } from '../engine/events.ts'
 import type { Logger } from '../log.ts'
 import type { Warehouse } from '../warehouse/types.ts'
 import type { LiveHub } from './live-hub.ts'
-import type { AlertsPort, MetricsPort, ScheduleInfo, SyncLauncher, WorkerInfo } from './ports.ts'
+import type { AlertsPort, MetricsPort, RejectsPort, ScheduleInfo, SyncLauncher, WorkerInfo } from './ports.ts'
 
 /** Everything the dashboard app is given; built by `startServer`, or by a test. */
 export interface AppDeps {
@@ -14,6 +14,8 @@ export interface AppDeps {
   /** `network` when bound to a non-loopback address: reads need the token too @default 'loopback' */
   exposure?: 'loopback' | 'network'
   launcher: SyncLauncher
+  /** retries a stream's rejects; absent: the action answers 503 */
+  rejects?: RejectsPort
   alerts: AlertsPort
   metrics: MetricsPort
   /** live workers; absent: "no workers running" */

@@ -13,4 +13,4 @@ export const pageJson = (p: DbRunPage) => ({
   committedAt: p.committed_at,
 })
 
-export const rejectJson = (r: DbReject) => ({ key: r.record_key, reason: redactSecrets(r.reason), raw: r.raw, createdAt: r.created_at })
+export const rejectJson = (r: DbReject) => ({ id: Number(r.id), runId: r.run_id === null ? null : Number(r.run_id), key: r.record_key, reason: redactSecrets(r.reason), raw: r.raw, createdAt: r.created_at })

@@ -56,6 +56,22 @@ export interface SyncLauncher {
   close?(): Promise<void>
 }
 
+/** What a retry of a stream's rejects did. */
+export interface RejectsRetried {
+  runId: number | null
+  status: string
+  /** rejects that now pass and were stored (or were already there, newer) and left crmsync.rejects */
+  stored: number
+  /** rejects still refused, kept with today's reason */
+  stillRejected: number
+  error: string | null
+}
+
+/** The dashboard's retry of a stream's rejected records through today's processors (no source call). */
+export interface RejectsPort {
+  retry(source: string, stream: string): Promise<RejectsRetried>
+}
+
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const
 export type AlertStatus = (typeof ALERT_STATUSES)[number]
 

@@ -1,7 +1,7 @@
 import type { Stream } from '../../connectors/types.ts'
 import { SOURCE_NAMES } from '../../connectors/registry.ts'
 import { cannotRebuild } from '../../engine/reprocess.ts'
-import { retryRejects } from '../../engine/retry-rejects.ts'
+import { retryRejects, retrySettingsOf } from '../../engine/retry-rejects.ts'
 import type { SyncTarget } from '../../engine/run-sync.ts'
 import { exitCodeOf, type RunSummary } from '../../engine/summary.ts'
 import { SyncError } from '../../errors.ts'
@@ -106,11 +106,9 @@ async function retryCommand(ctx: CliContext, filter: RejectFilter, dryRun: boole
         log: ctx.log,
         events: ctx.events,
         dryRun,
-        batchSize: settings.batchSize,
+        ...retrySettingsOf(settings, stream),
         runId: filter.runId,
         trigger: 'cli',
-        contract: settings.streams?.[stream.name],
-        timeZone: settings.timeZone,
         signal: ctx.signal,
       }),
     )

@@ -97,6 +97,16 @@
         button.disabled = true
       }
     }
+    if (action === 'retry-rejects') {
+      const { source, stream } = button.dataset
+      button.disabled = true
+      const data = await post(`/api/streams/${encodeURIComponent(source)}/${encodeURIComponent(stream)}/rejects/retry`)
+      button.disabled = false
+      if (data) {
+        const outcome = `${data.stored} stored, ${data.stillRejected} still refused`
+        flash(data.error ? `Retry of ${source}.${stream}'s rejects (run ${data.runId}) ${data.status}: ${data.error}` : `Retried ${source}.${stream}'s rejects (run ${data.runId}): ${outcome}. Reload to see what is left.`, data.status === 'succeeded' ? 'ok' : 'bad')
+      }
+    }
     if (action === 'ack') {
       const data = await post(`/api/alerts/${button.dataset.alert}/acknowledge`, { by: 'dashboard' })
       if (data) location.reload()

@@ -1,4 +1,5 @@
 import { HTTPException } from 'hono/http-exception'
+import { listRejects, rejectStreams, type DbReject } from '../../warehouse/sql/rejects.ts'
 import { listRuns } from '../../warehouse/sql/runs.ts'
 import { listRecentSchemaChanges, listStoredColumns, type SchemaChangeKind } from '../../warehouse/sql/stream-columns.ts'
 import { changeView, columnView, isMetaColumn } from '../../warehouse/stream-schema.ts'
@@ -12,6 +13,8 @@ import { runsTable } from './runs.ts'
 /** shape changes listed on the page, newest first; `crmsync schema` lists them all */
 export const CHANGES_SHOWN = 10
 const RUNS_SHOWN = 10
+/** rejected records listed on the page, newest first; `crmsync rejects list` lists them all */
+export const REJECTS_SHOWN = 10
 
 const CHANGE_WORDS: Record<SchemaChangeKind, string> = { added: 'added', widened: 'widened', dropped_at_source: 'dropped at the source' }
 
@@ -24,11 +27,13 @@ export const streamHref = (source: string, stream: string) => `/monitoring/strea
  * query parameters, and everything read back is escaped by `html`.
  */
 export async function streamDetailPage(deps: AppDeps, source: string, stream: string): Promise<{ title: string; body: SafeHtml }> {
-  const [views, stored, recent, runs] = await Promise.all([
+  const [views, stored, recent, runs, rejects, [rejectCount]] = await Promise.all([
     loadStreams(deps),
     listStoredColumns(deps.warehouse, source, stream),
     listRecentSchemaChanges(deps.warehouse, source, stream, CHANGES_SHOWN),
     listRuns(deps.warehouse, { source, stream, limit: RUNS_SHOWN }),
+    listRejects(deps.warehouse, { source, stream, limit: REJECTS_SHOWN }),
+    rejectStreams(deps.warehouse, { source, stream }),
   ])
   const view = views.find((v) => v.source === source && v.stream === stream)
   if (!view && stored.length === 0) throw new HTTPException(404, { message: `there is no stream ${source}.${stream}` })
@@ -64,6 +69,19 @@ ${facts}
 ${table(['When', 'Column', 'Change', 'From → to', 'Run'], changeRows, 'no change of this table\'s shape has been recorded')}</section>
 <section><h2>Columns <span class="muted">(${fmtInt(columns.length)}, besides crmsync's own _raw, _hash, _synced_at, _run_id, _deleted_at, _meta)</span></h2>
 ${table(['Column', 'Type', 'Type from', 'Appeared', 'Dropped at the source'], columnRows, 'the table does not exist yet')}</section>
+${rejectsSection(source, stream, rejects, rejectCount?.rejects ?? 0)}
 <section><h2>Latest runs</h2>${runsTable(runs)}<p><a href="/monitoring/runs?source=${encodeURIComponent(source)}&amp;stream=${encodeURIComponent(stream)}">All runs of ${source}.${stream} →</a></p></section>`
   return { title: `${source}.${stream}`, body }
+}
+
+/** The stream's rejected records and the token-gated "Retry rejects" (`crmsync rejects retry`). */
+function rejectsSection(source: string, stream: string, rejects: readonly DbReject[], total: number): SafeHtml {
+  const rows = rejects.map(
+    (r) => html`<tr data-reject-id="${r.id}"><td>${fmtTime(r.created_at)}</td><td>${runLink(r.run_id === null ? null : Number(r.run_id))}</td><td><code>${r.record_key ?? '(no key)'}</code></td><td>${fmtError(r.reason, 160)}</td></tr>`,
+  )
+  const shown = total > rejects.length ? html` <span class="muted">(the newest ${fmtInt(rejects.length)} of ${fmtInt(total)})</span>` : total ? html` <span class="muted">(${fmtInt(total)})</span>` : ''
+  return html`<section id="rejects"><h2>Rejected records${shown}</h2>
+<p class="muted small">Records crmsync could not store, kept with the record as received and why. Retrying runs them through today's processors with no call to the source: those that now pass are stored (never over a newer version) and leave this list; the rest stay with today's reason. <code>crmsync rejects list ${source} ${stream}</code> lists them all.</p>
+<p><button type="button" class="small" data-action="retry-rejects" data-source="${source}" data-stream="${stream}"${total === 0 ? html` disabled` : ''}>Retry rejects</button></p>
+${table(['When', 'Run', 'Key', 'Reason'], rows, 'no rejected records')}</section>`
 }
