@@ -45,7 +45,7 @@ describe.each(WAREHOUSE_KINDS)('the live feed, on %s', (kind) => {
       get(target, name, receiver) {
         if (name !== 'query') return Reflect.get(target, name, receiver)
         return (sql: string, params?: unknown[]) => {
-          if (failReads > 0 && /FROM crmsync\.sync_runs WHERE id = \$1/.test(sql)) {
+          if (failReads > 0 && /FROM crmsync\.sync_runs (r )?WHERE id = \$1/.test(sql)) {
             failReads--
             return Promise.reject(new Error('connection terminated unexpectedly'))
           }
