@@ -46,7 +46,9 @@ export function createContext(flags: { json: boolean; debug: boolean; command?: 
   if (config.databaseUrl) registerSecret(safePassword(config.databaseUrl))
   const out = createOutput(flags.json)
   const level = flags.debug ? 'debug' : out.isTTY ? 'warn' : 'info'
-  const log = createLogger({ level, destination: out.isTTY ? humanLogStream(process.stderr, () => progressHooks.clear?.()) : 2 })
+  // logs go to stderr, readable when a person watches it (even with stdout redirected to a file),
+  // JSON lines when a program collects it
+  const log = createLogger({ level, destination: process.stderr.isTTY ? humanLogStream(process.stderr, () => progressHooks.clear?.()) : 2 })
   const controller = new AbortController()
   const stop = (signal: string) => {
     if (controller.signal.aborted) {
