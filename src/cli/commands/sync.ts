@@ -139,7 +139,8 @@ async function resolveTargets(ctx: CliContext, all: boolean, positionals: string
       }
     }
     if (configured.length === 0) throw new SyncError('config_invalid', `no source is configured: ${skipped.join('; ')}`)
-    for (const s of skipped) ctx.log.info(`not configured, skipped: ${s}`)
+    // said to the person (stderr), not only logged: --all must not pass over a source in silence
+    for (const s of skipped) ctx.out.note(`not configured, skipped: ${s}`)
     return configured
   }
   const [source, ...streams] = positionals
