@@ -91,7 +91,9 @@ describe('crmsync CLI', () => {
     expect(history.runs).toHaveLength(3)
     // a run's last cursor, read from its pages, is the one the sync reported and the stream resumes from
     for (const run of history.runs) {
-      const synced = runs.find((r: { runId: number }) => r.runId === run.id)
+      // one name for a run's id across --json outputs (history keeps `id` too)
+      expect(run.runId).toBe(run.id)
+      const synced = runs.find((r: { runId: number }) => r.runId === run.runId)
       expect(run.cursorTo).not.toBeNull()
       expect(run.cursorTo).toEqual(synced.cursorTo)
       expect(run.cursorTo).toEqual(status.streams.find((s: { stream: string }) => s.stream === run.stream).cursor)

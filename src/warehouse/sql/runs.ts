@@ -211,6 +211,8 @@ const json = (value: unknown) => (value === undefined || value === null ? null :
 
 /** A run as `crmsync history --json` and the dashboard's API show it (camelCase, error text redacted). */
 export const runJson = (r: DbRun) => ({
+  /** the name `sync --json` and every event use; `id` is kept for scripts that read it */
+  runId: r.id,
   id: r.id,
   source: r.source,
   stream: r.stream,
