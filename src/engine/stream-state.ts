@@ -17,12 +17,25 @@ export interface StreamStart {
   storedCursor: unknown
 }
 
-export async function openStreamState(warehouse: Warehouse, session: Session, stream: Stream, table: StreamTable, dryRun: boolean, log: Logger): Promise<StreamStart> {
+export async function openStreamState(
+  warehouse: Warehouse,
+  session: Session,
+  stream: Stream,
+  table: StreamTable,
+  { dryRun, history }: { dryRun: boolean; history: boolean },
+  log: Logger,
+): Promise<StreamStart> {
   const { store } = warehouse
   const source = table.schema
   const created = dryRun ? !(await store.tableExists(session, source, stream.name)) : (await store.ensureStreamTable(session, table, log)).created
   const tableExists = !dryRun || !created
   if (!dryRun) await store.registerDeclaredColumns(session, source, stream.name, table.columns.map((c) => ({ name: c.name, sqlType: c.type.sql })))
+  // history mode: the history table follows the table before any batch writes a version (a dry
+  // run makes its own in its batch's transaction, rolled back with it)
+  if (history && !dryRun) {
+    const made = await session.transaction((tx) => store.ensureHistoryTable(tx, table, stream.cursorField))
+    if (made.created) log.info({ table: `${source}.${stream.name}__history`, seeded: made.seeded }, `history is on: created ${source}.${stream.name}__history with one version for each of the ${made.seeded} rows there`)
+  }
 
   const state = await store.loadStreamState(session, source, stream.name)
   if (tableExists && !dryRun && (state?.live_rows == null || state?.deleted_rows == null)) await store.initRowCounts(session, source, stream.name)

@@ -64,6 +64,8 @@ export interface CommitTarget {
   /** how the batch's rows meet the table's */
   writeRule: WriteRule
   pass: FullPass | null
+  /** the stream keeps every version of its rows in `<table>__history` (config `history: true`), written in the batch's transaction */
+  history: boolean
   /** false for backfills, which leave the stored cursor alone */
   saveCursor: boolean
   dryRun: boolean
@@ -98,6 +100,11 @@ export interface Store {
   ensureStreamTable(db: Queryable, table: StreamTable, log: Logger): Promise<{ created: boolean }>
   registerDeclaredColumns(db: Queryable, source: string, stream: string, columns: readonly { name: string; sqlType: string }[]): Promise<void>
   listStoredColumns(db: Queryable, source: string, stream: string): Promise<StoredColumn[]>
+  /**
+   * History mode: creates the stream's `__history` table with one current version per row the
+   * table holds, or adds the columns the table grew since; call it in a transaction.
+   */
+  ensureHistoryTable(db: Queryable, table: StreamTable, cursorField: string | undefined): Promise<{ created: boolean; seeded: number }>
 
   // rows
   /** a builder for one batch's rows, each encoded as it is added (COPY text, kept as bytes) */
@@ -118,7 +125,7 @@ export interface Store {
   countLiveRows(db: Queryable, table: StreamTable): Promise<number>
   countUnseen(db: Queryable, table: StreamTable, passId: string): Promise<number>
   /** soft-deletes the live rows the pass did not see, and counts them on the run and the stream */
-  softDeleteUnseen(db: Queryable, ids: { source: string; stream: string; runId: number | null }, table: StreamTable, passId: string): Promise<number>
+  softDeleteUnseen(db: Queryable, ids: { source: string; stream: string; runId: number | null; history?: boolean }, table: StreamTable, passId: string): Promise<number>
   dropPassKeys(db: Queryable, passId: string): Promise<void>
   setFullPass(db: Queryable, source: string, stream: string, pass: FullPass | null): Promise<void>
   completeFullPass(db: Queryable, source: string, stream: string): Promise<void>

@@ -1,4 +1,6 @@
 import { commitBatch } from './commit-batch.ts'
+import { writeVersionsOfUnseen } from './history.ts'
+import { ensureHistoryTable, storedVersionSource } from './history-table.ts'
 import { countLiveRows, countUnseen, dropPassKeys, encodeRowLine, hasAnyRows, hasLiveRows, keyText, softDeleteUnseen } from './merge.ts'
 import { tryStreamLock, unlockStream } from './sql/locks.ts'
 import { addDeletedToRun, finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, requestStop } from './sql/runs.ts'
@@ -36,6 +38,7 @@ export const syncStore: Store = {
   ensureStreamTable,
   registerDeclaredColumns,
   listStoredColumns,
+  ensureHistoryTable,
   stageRows,
   keyText,
   commitBatch,
@@ -45,6 +48,8 @@ export const syncStore: Store = {
   countUnseen,
   async softDeleteUnseen(db, ids, table, passId) {
     const deleted = await softDeleteUnseen(db, table, passId, ids.runId)
+    // the deleted rows' versions, in the transaction that deletes them
+    if (ids.history && deleted > 0) await writeVersionsOfUnseen(db, await storedVersionSource(db, table), passId)
     if (ids.runId !== null) await addDeletedToRun(db, ids.runId, deleted)
     await addRowCounts(db, ids.source, ids.stream, -deleted, deleted)
     return deleted
