@@ -199,8 +199,9 @@ export async function updateCurrentVersions(db: Queryable, v: VersionSource, key
 }
 
 export interface VersionRow {
-  validFrom: Date
-  validTo: Date | null
+  /** ISO-8601 in UTC to the microsecond (a Date would drop the microseconds the tie rule adds) */
+  validFrom: string
+  validTo: string | null
   isCurrent: boolean
   deleted: boolean
   runId: number | null
@@ -209,15 +210,21 @@ export interface VersionRow {
   values: Record<string, unknown>
 }
 
+const isoMicros = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+
 /** A key's versions, oldest first; `key` holds the key's parts as text, in key order. */
 export async function listVersions(db: Queryable, t: Pick<StreamTable, 'schema' | 'table' | 'primaryKey'>, key: readonly string[]): Promise<VersionRow[]> {
   const where = t.primaryKey.map((k, i) => `${quoteIdent(k)}::text = $${i + 1}`).join(' AND ')
-  const { rows } = await db.query<Record<string, unknown>>(`SELECT * FROM ${historyName(t)} WHERE ${where} ORDER BY "_valid_from"`, key)
+  const { rows } = await db.query<Record<string, unknown>>(
+    `SELECT *, ${isoMicros('"_valid_from"')} AS "crmsync_from", ${isoMicros('"_valid_to"')} AS "crmsync_to"
+     FROM ${historyName(t)} WHERE ${where} ORDER BY "_valid_from"`,
+    key,
+  )
   return rows.map((r) => {
-    const { _valid_from, _valid_to, _is_current, _deleted, _run_id, _hash, ...values } = r
+    const { _valid_from, _valid_to, _is_current, _deleted, _run_id, _hash, crmsync_from, crmsync_to, ...values } = r
     return {
-      validFrom: _valid_from as Date,
-      validTo: (_valid_to as Date | null) ?? null,
+      validFrom: crmsync_from as string,
+      validTo: (crmsync_to as string | null) ?? null,
       isCurrent: _is_current as boolean,
       deleted: _deleted as boolean,
       runId: _run_id === null ? null : Number(_run_id),
