@@ -202,6 +202,25 @@ describe.each(WAREHOUSE_KINDS)('history mode on %s', (kind) => {
     expect(await problems()).toEqual([])
   })
 
+  it.skipIf(!!reason)('the history follows the table\'s shape: a column the source grew is added, a widened one widened, in the batch that brings it', async () => {
+    const { c, name, run, problems } = setup(makeRows(4))
+    await run()
+    c.schema = { fields: [{ name: 'score', type: 'integer' }], complete: false }
+    c.rows.set('r00001', { ...c.rows.get('r00001')!, updated_at: at(1), extra: { score: 5 } })
+    expect(await run()).toMatchObject({ status: 'succeeded' })
+    c.schema = { fields: [{ name: 'score', type: 'text' }], complete: false }
+    c.rows.set('r00001', { ...c.rows.get('r00001')!, updated_at: at(2), extra: { score: 'high' } })
+    expect(await run()).toMatchObject({ status: 'succeeded' })
+    const { rows: types } = await db.warehouse.query<{ t: string }>(
+      `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'score'`,
+      [`fake.${name}__history`],
+    )
+    expect(types).toEqual([{ t: 'text' }])
+    const { rows } = await db.warehouse.query<{ score: string | null }>(`SELECT score FROM fake."${name}__history" WHERE id = 'r00001' ORDER BY _valid_from`)
+    expect(rows.map((r) => r.score)).toEqual([null, '5', 'high'])
+    expect(await problems()).toEqual([])
+  })
+
   it.skipIf(!!reason)('a dry run writes no version', async () => {
     const { run, versions, touch } = setup(makeRows(5))
     await run()
