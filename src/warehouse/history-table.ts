@@ -1,4 +1,5 @@
 import type { Column } from '../columns.ts'
+import { SyncError } from '../errors.ts'
 import {
   addHistoryColumn,
   createHistoryCurrentIndex,
@@ -22,6 +23,8 @@ import type { Queryable } from './types.ts'
  * the table, its indexes and its seed commit together, or none does.
  */
 export async function ensureHistoryTable(db: Queryable, t: StreamTable, cursorField: string | undefined): Promise<{ created: boolean; seeded: number }> {
+  // a version belongs to a key: a stream without one has nothing to keep versions of
+  if (t.primaryKey.length === 0) throw new SyncError('config_invalid', `${t.schema}.${t.table} has no primary key, so it cannot keep a history: remove "history": true from sources.${t.schema}.streams.${t.table}`)
   const columns = sourceColumns(await listColumnTypes(db, t.schema, t.table))
   const h = historyTable(t)
   const existing = await listColumnTypes(db, h.schema, h.table)
