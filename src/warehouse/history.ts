@@ -13,8 +13,8 @@ import type { Queryable } from './types.ts'
  *   (`_is_current`, `_valid_to` NULL), and its `_hash` and `_deleted` are the row's. A soft delete
  *   closes the live version and adds a current version with `_deleted` true; a row that comes back
  *   gets a new live current version.
- * - A version starts at the source's time for it: its `_deleted_at` for a delete, else the
- *   stream's cursor column (when it is a timestamp), else `_synced_at`. A start not after the
+ * - A version starts at the source's time for it: its `_deleted_at` for a delete (a version that
+ *   deletes a live row), else the stream's cursor column (when it is a timestamp), else `_synced_at`. A start not after the
  *   current version's (a cursor tie, a clock behind, a forced run writing an older version) is
  *   moved to the current version's start plus one microsecond: validity stays non-empty.
  * - A version is written when a row differs from its current version (`_hash` or deleted), never
@@ -128,7 +128,10 @@ function versionStatement(v: VersionSource, rows: string): string {
   const h = historyName(v.table)
   const cols = v.columns.map(quoteIdent)
   const keyMatch = (a: string, b: string) => v.table.primaryKey.map((k) => `${a}.${quoteIdent(k)} = ${b}.${quoteIdent(k)}`).join(' AND ')
-  const at = `coalesce(t."_deleted_at", ${v.cursorColumn ? `t.${quoteIdent(v.cursorColumn)}::timestamptz, ` : ''}t."_synced_at")`
+  // a delete starts when the row was deleted; any other version (a deleted row the source changed
+  // again included) at the source's time for it, or when it was synced
+  const changedAt = `coalesce(${v.cursorColumn ? `t.${quoteIdent(v.cursorColumn)}::timestamptz, ` : ''}t."_synced_at")`
+  const at = `CASE WHEN t."_deleted_at" IS NOT NULL AND cur."_deleted" IS NOT TRUE THEN t."_deleted_at" ELSE ${changedAt} END`
   return `WITH changed AS (
       SELECT ${cols.map((c) => `t.${c}`).join(', ')}${cols.length ? ', ' : ''}t."_raw", t."_hash", t."_run_id", t."_deleted_at" IS NOT NULL AS "_deleted",
         CASE WHEN cur."_valid_from" IS NULL THEN ${at} ELSE greatest(${at}, cur."_valid_from" + interval '1 microsecond') END AS "_valid_from"

@@ -3,6 +3,7 @@ import type { Stream } from '../../src/connectors/types.ts'
 import { createEngineEvents } from '../../src/engine/events.ts'
 import { runSync, type SyncOptions } from '../../src/engine/run-sync.ts'
 import { silentLogger } from '../../src/log.ts'
+import { updateCurrentVersions } from '../../src/warehouse/history.ts'
 import type { Warehouse } from '../../src/warehouse/types.ts'
 import { dyingAtStatement, dyingWarehouse } from '../helpers/dying-warehouse.ts'
 import { createFakeConnector, createFakeStream, makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
@@ -147,7 +148,17 @@ describe.each(WAREHOUSE_KINDS)('history mode on %s', (kind) => {
       [false, false],
       [true, true],
     ])
+    expect(four[0]._valid_to).toEqual(four[1]._valid_from)
     expect(four[1]._valid_from.toISOString()).toBe('2024-02-01T00:10:00.000Z')
+    // the source changes the deleted record again: a deleted version starting at its cursor value
+    touch('r00004', at(15), { name: 'edited while deleted' })
+    expect(await run()).toMatchObject({ status: 'succeeded' })
+    const again = await versions('r00004')
+    expect(again.map((v) => [v.name, v._deleted, v._is_current, v._valid_from.toISOString()])).toEqual([
+      ['name 4', false, false, '2024-01-01T00:00:04.000Z'],
+      ['name 4', true, false, '2024-02-01T00:10:00.000Z'],
+      ['edited while deleted', true, true, '2024-02-01T00:15:00.000Z'],
+    ])
     const nine = await versions('r00009')
     expect(nine.map((v) => [v._deleted, v._is_current])).toEqual([
       [false, false],
@@ -218,6 +229,34 @@ describe.each(WAREHOUSE_KINDS)('history mode on %s', (kind) => {
     expect(types).toEqual([{ t: 'text' }])
     const { rows } = await db.warehouse.query<{ score: string | null }>(`SELECT score FROM fake."${name}__history" WHERE id = 'r00001' ORDER BY _valid_from`)
     expect(rows.map((r) => r.score)).toEqual([null, '5', 'high'])
+    expect(await problems()).toEqual([])
+  })
+
+  it.skipIf(!!reason)('updateCurrentVersions (the hook for a reprocess run) rewrites the current versions of the staged rows in place, adding none', async () => {
+    const { name, run, versions, problems, touch } = setup(makeRows(3))
+    await run()
+    touch('r00001', at(1), { name: 'second' })
+    await run()
+    const table = { schema: 'fake', table: name, primaryKey: ['id'] }
+    const session = await db.warehouse.session()
+    try {
+      await session.transaction(async (tx) => {
+        // as a reprocess would: the rows it rewrites staged by key, the table rewritten, then the hook
+        await tx.query(`CREATE TEMP TABLE "crmsync_stage" (id text, "_row" integer) ON COMMIT DROP`)
+        await tx.query(`INSERT INTO "crmsync_stage" VALUES ('r00001', 0), ('r00002', 1)`)
+        await tx.query(`UPDATE fake."${name}" SET name = upper(name) WHERE id IN ('r00001', 'r00002')`)
+        const columns = ['id', 'updated_at', 'name', 'amount', 'parent']
+        expect(await updateCurrentVersions(tx, { table, columns }, new Map([['id', 'text']]), 0, 1)).toBe(2)
+      })
+    } finally {
+      await session.release()
+    }
+    expect((await versions('r00001')).map((v) => [v.name, v._is_current])).toEqual([
+      ['name 1', false],
+      ['SECOND', true],
+    ])
+    expect((await versions('r00002')).map((v) => v.name)).toEqual(['NAME 2'])
+    expect(await versions()).toHaveLength(4)
     expect(await problems()).toEqual([])
   })
 
