@@ -101,5 +101,7 @@ describe.each(WAREHOUSE_KINDS)('crmsync versions over %s', (kind) => {
     expect((await cli(['versions', 'salespro', 'customer'], 2)).stderr).toContain('--key K')
     expect((await cli(['versions', 'nosuch', 'customer', '--key', '1'], 2)).stderr).toContain('unknown source')
     expect((await cli(['versions', '--help'])).stdout).toContain('U+001F')
+    // the history table is no stream of its own
+    expect(JSON.parse((await cli(['schema', 'salespro', '--json'])).stdout).streams.map((s: { stream: string }) => s.stream)).toEqual(['customer', 'estimate'])
   })
 })
