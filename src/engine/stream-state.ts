@@ -34,8 +34,8 @@ export async function openStreamState(
   // run makes its own in its batch's transaction, rolled back with it)
   if (history && !dryRun) {
     const made = await session.transaction((tx) => store.ensureHistoryTable(tx, table, stream.cursorField))
-    const history = `${source}.${stream.name}__history`
-    if (made.created) log.info({ table: history, seeded: made.seeded }, `history is on: created ${history}${made.seeded ? `, with one version for each of the ${made.seeded} rows the table holds` : ''}`)
+    const name = `${source}.${stream.name}__history`
+    if (made.created) log.info({ table: name, seeded: made.seeded }, `history is on: created ${name}${made.seeded ? `, with one version for each of the ${made.seeded} rows the table holds` : ''}`)
   }
 
   const state = await store.loadStreamState(session, source, stream.name)
