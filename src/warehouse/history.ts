@@ -134,13 +134,16 @@ function versionStatement(v: VersionSource, rows: string): string {
   const at = `CASE WHEN t."_deleted_at" IS NOT NULL AND cur."_deleted" IS NOT TRUE THEN t."_deleted_at" ELSE ${changedAt} END`
   return `WITH changed AS (
       SELECT ${cols.map((c) => `t.${c}`).join(', ')}${cols.length ? ', ' : ''}t."_raw", t."_hash", t."_run_id", t."_deleted_at" IS NOT NULL AS "_deleted",
-        CASE WHEN cur."_valid_from" IS NULL THEN ${at} ELSE greatest(${at}, cur."_valid_from" + interval '1 microsecond') END AS "_valid_from"
+        CASE WHEN cur."_valid_from" IS NULL THEN ${at} ELSE greatest(${at}, cur."_valid_from" + interval '1 microsecond') END AS "_valid_from",
+        cur."_valid_from" AS "crmsync_current_from"
       FROM ${rows}
       LEFT JOIN ${h} cur ON ${keyMatch('cur', 't')} AND cur."_is_current"
       WHERE cur."_valid_from" IS NULL OR cur."_hash" IS DISTINCT FROM t."_hash" OR cur."_deleted" <> (t."_deleted_at" IS NOT NULL)
     ), closed AS (
       UPDATE ${h} old SET "_valid_to" = c."_valid_from", "_is_current" = false
-      FROM changed c WHERE ${keyMatch('old', 'c')} AND old."_is_current"
+      -- by the unique (key, _valid_from) index: a join on the key alone scans the whole history
+      -- table when its statistics are young (a first load), once per batch
+      FROM changed c WHERE ${keyMatch('old', 'c')} AND old."_valid_from" = c."crmsync_current_from" AND old."_is_current"
     )
     INSERT INTO ${h} (${[...cols, '"_raw"', '"_hash"', '"_run_id"', '"_deleted"', '"_valid_from"', '"_valid_to"', '"_is_current"'].join(', ')})
     SELECT ${[...cols, '"_raw"', '"_hash"', '"_run_id"', '"_deleted"', '"_valid_from"'].join(', ')}, NULL, true FROM changed`
