@@ -13,10 +13,11 @@ import type { Queryable } from './types.ts'
  *   (`_is_current`, `_valid_to` NULL), and its `_hash` and `_deleted` are the row's. A soft delete
  *   closes the live version and adds a current version with `_deleted` true; a row that comes back
  *   gets a new live current version.
- * - A version starts at the source's time for it: its `_deleted_at` for a delete (a version that
- *   deletes a live row), else the stream's cursor column (when it is a timestamp), else `_synced_at`. A start not after the
- *   current version's (a cursor tie, a clock behind, a forced run writing an older version) is
- *   moved to the current version's start plus one microsecond: validity stays non-empty.
+ * - A version starts at the source's time for it: its `_deleted_at` for a version that deletes a
+ *   live row, else the stream's cursor column (when it is a timestamp), else `_synced_at`. THE TIE
+ *   RULE: a start not after the current version's (a cursor tie, a clock behind, a forced run
+ *   writing an older version) is moved to the current version's start plus one microsecond:
+ *   `greatest(start, current._valid_from + 1 µs)`, so validity stays non-empty and ordered.
  * - A version is written when a row differs from its current version (`_hash` or deleted), never
  *   otherwise: the statements compare, so they are idempotent. A page read again, a row the merge
  *   skipped as unchanged, a bisection's retried range add nothing; and they run in the
