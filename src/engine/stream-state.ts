@@ -1,6 +1,6 @@
 import type { Stream } from '../connectors/types.ts'
 import type { Logger } from '../log.ts'
-import type { DbStreamState, Session, StreamTable, Warehouse } from '../warehouse/store.ts'
+import type { DbStreamState, Session, Store, StreamTable, Warehouse } from '../warehouse/store.ts'
 
 /**
  * The stream's state as a run starts: its table (created when missing), its stored cursor and any
@@ -30,16 +30,11 @@ export async function openStreamState(
   const created = dryRun ? !(await store.tableExists(session, source, stream.name)) : (await store.ensureStreamTable(session, table, log)).created
   const tableExists = !dryRun || !created
   if (!dryRun) await store.registerDeclaredColumns(session, source, stream.name, table.columns.map((c) => ({ name: c.name, sqlType: c.type.sql })))
-  // history mode: the history table follows the table before any batch writes a version (a dry
-  // run makes its own in its batch's transaction, rolled back with it)
-  if (history && !dryRun) {
-    const made = await session.transaction((tx) => store.ensureHistoryTable(tx, table, stream.cursorField))
-    const name = `${source}.${stream.name}__history`
-    if (made.created) log.info({ table: name, seeded: made.seeded }, `history is on: created ${name}${made.seeded ? `, with one version for each of the ${made.seeded} rows the table holds` : ''}`)
-  }
 
   const state = await store.loadStreamState(session, source, stream.name)
   if (tableExists && !dryRun && (state?.live_rows == null || state?.deleted_rows == null)) await store.initRowCounts(session, source, stream.name)
+  // a dry run makes its history table in its batch's transaction, rolled back with it
+  if (!dryRun) await followHistory(store, session, stream, table, { on: history, kept: state?.history === true }, log)
   let storedCursor: unknown = undefined
   if (state?.cursor !== null && state?.cursor !== undefined) {
     const parsed = stream.cursorSchema.safeParse(state.cursor)
@@ -47,4 +42,26 @@ export async function openStreamState(
     else log.warn({ cursor: state.cursor }, 'the stored cursor is not valid for this stream any more; starting a full pass')
   }
   return { created, tableExists, state, storedCursor }
+}
+
+/**
+ * History mode: the history table follows the table before any batch writes a version — created
+ * with a version per row the first time, or, when runs without history wrote the table since it
+ * was last kept, given a version for every row those runs changed — and the stream's state
+ * records whether this run keeps it, in the same transaction.
+ */
+async function followHistory(store: Store, session: Session, stream: Stream, table: StreamTable, history: { on: boolean; kept: boolean }, log: Logger): Promise<void> {
+  const source = table.schema
+  if (!history.on) {
+    if (history.kept) await store.setHistoryKept(session, source, stream.name, false)
+    return
+  }
+  const made = await session.transaction(async (tx) => {
+    const result = await store.ensureHistoryTable(tx, table, stream.cursorField, !history.kept)
+    if (!history.kept) await store.setHistoryKept(tx, source, stream.name, true)
+    return result
+  })
+  const name = `${source}.${stream.name}__history`
+  if (made.created) log.info({ table: name, seeded: made.seeded }, `history is on: created ${name}${made.seeded ? `, with one version for each of the ${made.seeded} rows the table holds` : ''}`)
+  else if (made.seeded) log.info({ table: name, seeded: made.seeded }, `history is on again: ${made.seeded} rows changed while it was off got their version in ${name}`)
 }

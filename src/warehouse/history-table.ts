@@ -19,10 +19,12 @@ import type { Queryable } from './types.ts'
 /**
  * Makes a stream's history table follow its table: created (with one current version per row the
  * table already holds, so turning history on for a stream with data starts from what is there),
- * or given the columns the table grew since and the types it widened to. Run it in a transaction:
- * the table, its indexes and its seed commit together, or none does.
+ * or given the columns the table grew since and the types it widened to, and, when `catchUp`
+ * (runs without history wrote the table since the history was last kept), a version for every
+ * row that differs from its current version. Run it in a transaction: the table, its indexes and
+ * its versions commit together, or none does.
  */
-export async function ensureHistoryTable(db: Queryable, t: StreamTable, cursorField: string | undefined): Promise<{ created: boolean; seeded: number }> {
+export async function ensureHistoryTable(db: Queryable, t: StreamTable, cursorField: string | undefined, catchUp = false): Promise<{ created: boolean; seeded: number }> {
   // a version belongs to a key: a stream without one has nothing to keep versions of
   if (t.primaryKey.length === 0) throw new SyncError('config_invalid', `${t.schema}.${t.table} has no primary key, so it cannot keep a history: remove "history": true from sources.${t.schema}.streams.${t.table}`)
   const columns = sourceColumns(await listColumnTypes(db, t.schema, t.table))
@@ -41,7 +43,9 @@ export async function ensureHistoryTable(db: Queryable, t: StreamTable, cursorFi
     if (found === undefined) await addHistoryColumn(db, t, column)
     else if (found !== column.sqlType) await retypeHistoryColumn(db, t, column)
   }
-  return { created: false, seeded: 0 }
+  if (!catchUp) return { created: false, seeded: 0 }
+  const seeded = await seedVersions(db, { table: t, columns: columns.map((c) => c.name), cursorColumn: timeCursor(columns, cursorField) })
+  return { created: false, seeded }
 }
 
 /** What a batch's version statements copy: the columns it is encoded for, and where versions start. */

@@ -104,7 +104,9 @@ export interface Store {
    * History mode: creates the stream's `__history` table with one current version per row the
    * table holds, or adds the columns the table grew since; call it in a transaction.
    */
-  ensureHistoryTable(db: Queryable, table: StreamTable, cursorField: string | undefined): Promise<{ created: boolean; seeded: number }>
+  ensureHistoryTable(db: Queryable, table: StreamTable, cursorField: string | undefined, catchUp?: boolean): Promise<{ created: boolean; seeded: number }>
+  /** whether the stream's run keeps its history: a run with history on after runs without catches up (ensureHistoryTable) */
+  setHistoryKept(db: Queryable, source: string, stream: string, kept: boolean): Promise<void>
 
   // rows
   /** a builder for one batch's rows, each encoded as it is added (COPY text, kept as bytes) */

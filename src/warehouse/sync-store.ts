@@ -4,7 +4,7 @@ import { ensureHistoryTable, storedVersionSource } from './history-table.ts'
 import { countLiveRows, countUnseen, dropPassKeys, encodeRowLine, hasAnyRows, hasLiveRows, keyText, softDeleteUnseen } from './merge.ts'
 import { tryStreamLock, unlockStream } from './sql/locks.ts'
 import { addDeletedToRun, finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, requestStop } from './sql/runs.ts'
-import { addRowCounts, completeFullPass, initRowCounts, listStreamStates, loadStreamState, recordRunOutcome, setFullPass } from './sql/stream-state.ts'
+import { addRowCounts, setHistoryKept, completeFullPass, initRowCounts, listStreamStates, loadStreamState, recordRunOutcome, setFullPass } from './sql/stream-state.ts'
 import { listStoredColumns, registerDeclaredColumns } from './sql/stream-columns.ts'
 import { createStagedRows } from './staged-rows.ts'
 import type { RowBuilder, Store } from './store.ts'
@@ -39,6 +39,7 @@ export const syncStore: Store = {
   registerDeclaredColumns,
   listStoredColumns,
   ensureHistoryTable,
+  setHistoryKept,
   stageRows,
   keyText,
   commitBatch,

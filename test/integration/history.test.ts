@@ -213,6 +213,33 @@ describe.each(WAREHOUSE_KINDS)('history mode on %s', (kind) => {
     expect(await problems()).toEqual([])
   })
 
+  it.skipIf(!!reason)('turned off and on again, the history catches up: rows changed while it was off get their version, once', async () => {
+    const { c, run, versions, problems, touch, contract } = setup(makeRows(6))
+    await run()
+    contract.history = false
+    touch('r00002', at(1), { name: 'while off' })
+    c.rows.delete('r00003')
+    expect(await run({ flags: { full: true } })).toMatchObject({ status: 'succeeded', updated: 1, deleted: 1 })
+    expect(await versions()).toHaveLength(6)
+    contract.history = true
+    expect(await run()).toMatchObject({ status: 'succeeded', fetched: 0 })
+    expect((await versions('r00002')).map((v) => [v.name, v._is_current, v._valid_from.toISOString()])).toEqual([
+      ['name 2', false, '2024-01-01T00:00:02.000Z'],
+      ['while off', true, '2024-02-01T00:01:00.000Z'],
+    ])
+    expect((await versions('r00003')).map((v) => [v._deleted, v._is_current])).toEqual([
+      [false, false],
+      [true, true],
+    ])
+    expect(await problems()).toEqual([])
+    // caught up once: the next runs find the history kept
+    touch('r00004', at(2), { name: 'on again' })
+    await run()
+    await run()
+    expect(await versions()).toHaveLength(6 + 2 + 1)
+    expect(await problems()).toEqual([])
+  })
+
   it.skipIf(!!reason)('the history follows the table\'s shape: a column the source grew is added, a widened one widened, in the batch that brings it', async () => {
     const { c, name, run, problems } = setup(makeRows(4))
     await run()
