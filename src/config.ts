@@ -30,6 +30,8 @@ const streamContractSchema = z
     schema: z.enum(['evolve', 'freeze', 'discard_new']).default('evolve'),
     /** pinned column types, or "ignore" to keep a field out of the table */
     columns: z.record(z.string().min(1), z.enum([...PG_TYPES, 'ignore'])).default({}),
+    /** keep every version of every row in <schema>.<table>__history (README "History mode") */
+    history: z.boolean().default(false),
   })
   .strict()
 

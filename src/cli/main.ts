@@ -40,6 +40,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'a source\'s tables: each column\'s type and where it came from, and how the shape changed',
     load: async () => ({ help: (await import('./commands/schema.ts')).SCHEMA_HELP, run: (await import('./commands/schema.ts')).schemaCommand }),
   },
+  versions: {
+    summary: 'every version of one row of a stream kept in history mode (--key K)',
+    load: async () => ({ help: (await import('./commands/versions.ts')).VERSIONS_HELP, run: (await import('./commands/versions.ts')).versionsCommand }),
+  },
   sql: {
     summary: 'run a read-only query against the warehouse',
     load: async () => ({ help: (await import('./commands/sql.ts')).SQL_HELP, run: (await import('./commands/sql.ts')).sqlCommand }),

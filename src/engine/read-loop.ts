@@ -96,7 +96,7 @@ export async function readAll(run: ReadRun, catchUp: boolean, readWholeAgain: bo
   }
 }
 
-const ids = (run: ReadRun) => ({ source: run.source, stream: run.stream.name, runId: run.summary.runId })
+const ids = (run: ReadRun) => ({ source: run.source, stream: run.stream.name, runId: run.summary.runId, history: run.target.history })
 
 /** Ends the read's full pass: its deletions, counted in the run's totals. */
 async function endPass(run: ReadRun, pass: FullPass, wholeReadNext: { detectDeletes: boolean } | undefined): Promise<{ next?: FullPass; refused?: string }> {

@@ -8,6 +8,7 @@ import { runLocked, stopIfAsked, type LockedRun } from './locked-run.ts'
 import { prepareBatches, type PreparedBatch } from './prepare-page.ts'
 import { zeroCounts } from './read-loop.ts'
 import type { RunSummary } from './summary.ts'
+import { prepareHistory } from './stream-state.ts'
 import { createTableShape, declaredColumns, DEFAULT_CONTRACT, keepStoredShape, type StreamContract } from './table-shape.ts'
 
 /**
@@ -83,7 +84,9 @@ async function openReprocess(run: LockedRun, options: ReprocessOptions): Promise
   const table: StreamTable = { schema: source, table: stream.name, columns: declaredColumns(stream, options.contract ?? DEFAULT_CONTRACT), primaryKey: stream.primaryKey }
   const state = options.keys ? undefined : await store.loadStreamState(session, source, stream.name)
   const after = state?.reprocess_after ?? null
-  const target: CommitTarget = { source, stream, table, runId: run.summary.runId, writeRule: 'reprocess', pass: null, saveCursor: false, dryRun: options.dryRun, reprocessCheckpoint: !options.keys }
+  // history mode: a reprocess amends each row's current version in place (the source did not change)
+  const history = await prepareHistory(store, session, stream, table, { on: options.contract?.history === true, dryRun: options.dryRun }, run.log)
+  const target: CommitTarget = { source, stream, table, runId: run.summary.runId, writeRule: 'reprocess', history, pass: null, saveCursor: false, dryRun: options.dryRun, reprocessCheckpoint: !options.keys }
   const what = options.keys ? `${options.keys.length} keys` : after ? `the rows after key ${after.join(', ')} (resuming an unfinished reprocess)` : 'every live row'
   run.log.info({ dryRun: options.dryRun, after }, `reprocess started: ${what}, from the stored _raw, no source call`)
   return { run, options, store, table, target, after, totals: zeroCounts(), pageNo: 0 }

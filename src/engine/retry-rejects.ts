@@ -9,6 +9,7 @@ import { prepareBatches } from './prepare-page.ts'
 import { zeroCounts } from './read-loop.ts'
 import type { SyncTarget } from './run-sync.ts'
 import type { RunSummary } from './summary.ts'
+import { prepareHistory } from './stream-state.ts'
 import { createTableShape, declaredColumns, DEFAULT_CONTRACT, keepStoredShape, type StreamContract, type TableShape } from './table-shape.ts'
 
 /**
@@ -57,7 +58,9 @@ async function retryAll(run: LockedRun, options: RetryRejectsOptions): Promise<v
   }
   const shape = keepStoredShape(createTableShape(source, stream, await store.listStoredColumns(session, source, stream.name), contract, false))
   const writeRule = stream.write === 'append' ? 'append' : 'merge'
-  const target: CommitTarget = { source, stream, table, runId: summary.runId, writeRule, pass: null, saveCursor: false, dryRun: options.dryRun }
+  // history mode: a retried record that is stored is a new version, as in a sync
+  const history = await prepareHistory(store, session, stream, table, { on: contract.history === true, dryRun: options.dryRun }, run.log)
+  const target: CommitTarget = { source, stream, table, runId: summary.runId, writeRule, history, pass: null, saveCursor: false, dryRun: options.dryRun }
   const totals = zeroCounts()
   run.log.info({ dryRun: options.dryRun, runFilter: options.runId }, 'retrying rejects with today\'s processors, no source call')
   let afterId = 0

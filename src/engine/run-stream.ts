@@ -137,7 +137,8 @@ async function startReads(run: Running, session: Session): Promise<{ run: ReadRu
   const { dryRun } = options
   const contract = options.contract ?? DEFAULT_CONTRACT
   const table: StreamTable = { schema: source, table: stream.name, columns: declaredColumns(stream, contract), primaryKey: stream.primaryKey }
-  const { created, tableExists, state, storedCursor } = await openStreamState(warehouse, session, stream, table, dryRun, run.log)
+  const history = contract.history ?? false
+  const { created, tableExists, state, storedCursor } = await openStreamState(warehouse, session, stream, table, { dryRun, history }, run.log)
   const strategy = resolveStrategy(options.flags, { cursor: storedCursor, fullPass: state?.full_pass ?? null }, { alwaysFull: stream.alwaysFull })
   summary.mode = strategy.mode
   summary.cursorFrom = storedCursor ?? null
@@ -161,7 +162,7 @@ async function startReads(run: Running, session: Session): Promise<{ run: ReadRu
         : null
   const writeRule: WriteRule = stream.write === 'append' ? 'append' : strategy.mode === 'force' ? 'force' : 'merge'
   const saveCursor = strategy.mode !== 'backfill'
-  const reads = readRun(run, session, runLog, { source, stream, table, runId: summary.runId, writeRule, pass, saveCursor, dryRun, createTable: dryRun ? runLog : undefined }, created)
+  const reads = readRun(run, session, runLog, { source, stream, table, runId: summary.runId, writeRule, history, pass, saveCursor, dryRun, createTable: dryRun ? runLog : undefined }, created)
   reads.readKind = strategy.mode === 'backfill' ? 'backfill' : strategy.mode === 'incremental' ? 'incremental' : 'full'
   reads.position = strategy.mode === 'incremental' || strategy.resumePass ? storedCursor : undefined
   reads.applyLookback = strategy.mode === 'incremental'

@@ -15,9 +15,11 @@ export interface StreamContract {
   schema: SchemaPolicy
   /** pinned column types; `ignore` keeps a field out of the table (it stays in `_raw`) */
   columns: Readonly<Record<string, PgBaseType | 'ignore'>>
+  /** keep every version of every row in `<table>__history` (docs/design.md §4) */
+  history?: boolean
 }
 
-export const DEFAULT_CONTRACT: StreamContract = { schema: 'evolve', columns: {} }
+export const DEFAULT_CONTRACT: StreamContract = { schema: 'evolve', columns: {}, history: false }
 
 // planned here, applied by the store in the commit of the batch they open
 export type { SchemaChange }

@@ -12,6 +12,8 @@ import {
 } from './merge.ts'
 import { deleteRejects, insertRejects, updateRejectReasons, type RejectRow } from './sql/rejects.ts'
 import { saveReprocessAfter } from './sql/reprocess.ts'
+import { addHistoryColumn, retypeHistoryColumn, updateCurrentVersions, writeVersionsFromStage, writeVersionsOfScopes, type VersionSource } from './history.ts'
+import { batchVersionSource, ensureHistoryTable } from './history-table.ts'
 import { insertRunPage } from './sql/run-pages.ts'
 import { addPageToRun, type PageCounts } from './sql/runs.ts'
 import { addRowCounts, saveCursor } from './sql/stream-state.ts'
@@ -44,6 +46,8 @@ export async function commitBatch(
   const started = performance.now()
   const write = async (tx: Transaction): Promise<PageCounts> => {
     if (target.createTable) await ensureStreamTable(tx, target.table, target.createTable)
+    // a dry run's history table exists only in its transaction (a real run's is made as it starts)
+    if (target.history && target.dryRun) await ensureHistoryTable(tx, target.table, target.stream.cursorField)
     // the table's new shape and the rows written in it commit together, or neither does
     for (const change of page.schemaChanges) await applySchemaChange(tx, target, change)
     const rejects: RejectRow[] = [...page.rejects]
@@ -53,14 +57,17 @@ export async function commitBatch(
     const table: StreamTable = { ...target.table, columns: page.columns }
     const replacing = stream.write === 'replace' && stream.replaceScope !== undefined && page.replaceScopes.length > 0
     const { rows } = page
+    // versions are written beside the rows they record, in this transaction (docs/design.md §4)
+    const history = target.history ? batchVersionSource(table, page.columns, stream.cursorField) : undefined
     if (target.pass?.startedEmpty && rows.count > 0 && (await copiedStraightIn(tx, table, target.runId, page))) {
+      if (history) await versionsOfCopiedRows(tx, table, rows, history)
       merged = { inserted: rows.count - rows.deletedCount, updated: 0, deleted: rows.deletedCount, liveDelta: rows.count - rows.deletedCount, deletedDelta: rows.deletedCount }
     } else if (rows.count > 0 || replacing) {
       await createStage(tx, table)
       if (rows.count > 0) {
         await copyToStage(tx, table, rows)
         const failures: { index: number; reason: string }[] = []
-        const options = { runId: target.runId, rule: target.writeRule, cursorField: stream.cursorField }
+        const options = { runId: target.runId, rule: target.writeRule, cursorField: stream.cursorField, history }
         merged = await mergeBisecting(tx, table, options, 0, rows.count - 1, failures)
         for (const { index, reason } of failures) {
           rejects.push({ key: rows.keys[index], reason: `the warehouse refused the row: ${reason}`, raw: rawOfLine(rows, index, table.columns.length) })
@@ -69,15 +76,13 @@ export async function commitBatch(
       }
       if (replacing) {
         const replaced = await softDeleteReplaced(tx, table, stream.replaceScope as string, page.replaceScopes, target.runId)
+        if (history && replaced > 0) await writeVersionsOfScopes(tx, history.source, stream.replaceScope as string, page.replaceScopes)
         merged.deleted += replaced
         merged.liveDelta -= replaced
         merged.deletedDelta += replaced
       }
       if (target.pass?.tracksKeys) await insertPassKeysFromStage(tx, table, target.pass.passId)
     }
-    // HISTORY HOOK (write rule `reprocess`): a reprocess rewrites a row's typed columns in place and
-    // is no new version of the record, so history mode updates the row's current `<table>__history`
-    // version here, in place, rather than adding one (as `merge`/`force` add one per changed row).
     if (target.pass?.tracksKeys) await insertPassKeys(tx, target.pass.passId, rejects.flatMap((r) => (r.key ? [r.key] : [])))
     await insertRejects(tx, target.runId, target.source, stream.name, rejects)
     // `crmsync rejects retry`: the retried rejects leave crmsync.rejects with their rows (those that
@@ -124,6 +129,9 @@ async function applySchemaChange(tx: Transaction, target: CommitTarget, change: 
   const stream = target.stream.name
   if (change.change === 'added') await addColumn(tx, target.table, { name: change.column, type: { sql: change.toType as string, base: change.toType as never } })
   if (change.change === 'widened') await retypeColumn(tx, target.table, change.column, change.toType as never)
+  // the history keeps the table's columns: a version written with this batch carries the new one
+  if (target.history && change.change === 'added') await addHistoryColumn(tx, target.table, { name: change.column, sqlType: change.toType as string })
+  if (target.history && change.change === 'widened') await retypeHistoryColumn(tx, target.table, { name: change.column, sqlType: change.toType as string })
   const sqlType = (change.toType ?? change.fromType) as string
   await upsertStreamColumn(tx, { source, stream, name: change.column, sqlType, origin: change.origin, runId, dropped: change.change === 'dropped_at_source' })
   // a new table's first columns are its shape, not a change of it
@@ -146,6 +154,18 @@ async function copiedStraightIn(tx: Transaction, table: StreamTable, runId: numb
   }
 }
 
+/**
+ * The first load's rows went straight into the table, past the stage: they are staged after all
+ * (history streams only) so their versions are written by the one statement every write uses.
+ */
+async function versionsOfCopiedRows(tx: Transaction, table: StreamTable, rows: CommitBatch['rows'], history: BatchHistory): Promise<void> {
+  await createStage(tx, table)
+  await copyToStage(tx, table, rows)
+  await writeVersionsFromStage(tx, history.source, history.keyTypes, 0, rows.count - 1)
+}
+
+type BatchHistory = { source: VersionSource; keyTypes: ReadonlyMap<string, string> }
+
 const noMerge = (): MergeCounts => ({ inserted: 0, updated: 0, deleted: 0, liveDelta: 0, deletedDelta: 0 })
 
 // data exceptions (22xxx) and integrity violations (23xxx) belong to one row; anything else is the warehouse's
@@ -154,7 +174,7 @@ const isRowError = (error: unknown) => /^2[23]/.test(String((error as { code?: s
 async function mergeBisecting(
   tx: Queryable,
   table: StreamTable,
-  options: { runId: number | null; rule: WriteRule; cursorField?: string },
+  options: { runId: number | null; rule: WriteRule; cursorField?: string; history?: BatchHistory },
   from: number,
   to: number,
   failures: { index: number; reason: string }[],
@@ -162,6 +182,10 @@ async function mergeBisecting(
   await tx.query('SAVEPOINT crmsync_merge')
   try {
     const counts = await mergeStage(tx, table, options, from, to)
+    // in the range's savepoint: a range rolled back to be bisected takes its versions with it. A
+    // reprocess is no new version of a record (the source did not change): it amends the current one
+    const versions = options.rule === 'reprocess' ? updateCurrentVersions : writeVersionsFromStage
+    if (options.history) await versions(tx, options.history.source, options.history.keyTypes, from, to)
     await tx.query('RELEASE SAVEPOINT crmsync_merge')
     return counts
   } catch (error) {

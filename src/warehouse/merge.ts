@@ -120,8 +120,8 @@ export async function mergeStage(
  * live rows of their keys whose typed columns or `_meta` differ (compared column by column: the
  * payload, and so `_hash`, did not change). `_raw`, `_hash`, `_synced_at` and `_deleted_at` stay:
  * the source did not change. A key the table does not hold live is not inserted. (History mode:
- * the rows this UPDATE rewrites are the current versions to amend in place, not new versions; see
- * the HISTORY HOOK in commit-batch.ts.)
+ * the rows this UPDATE rewrites are the current versions to amend in place, not new versions:
+ * commit-batch.ts calls `updateCurrentVersions` for them.)
  */
 export async function reprocessFromStage(tx: Queryable, t: StreamTable, runId: number | null, from: number, to: number): Promise<MergeCounts> {
   const names = t.columns.map((c) => quoteIdent(c.name))

@@ -71,6 +71,8 @@ export interface CommitTarget {
   /** how the batch's rows meet the table's */
   writeRule: WriteRule
   pass: FullPass | null
+  /** the stream keeps every version of its rows in `<table>__history` (config `history: true`), written in the batch's transaction */
+  history: boolean
   /** false for backfills, which leave the stored cursor alone */
   saveCursor: boolean
   dryRun: boolean
@@ -107,6 +109,13 @@ export interface Store {
   ensureStreamTable(db: Queryable, table: StreamTable, log: Logger): Promise<{ created: boolean }>
   registerDeclaredColumns(db: Queryable, source: string, stream: string, columns: readonly { name: string; sqlType: string }[]): Promise<void>
   listStoredColumns(db: Queryable, source: string, stream: string): Promise<StoredColumn[]>
+  /**
+   * History mode: creates the stream's `__history` table with one current version per row the
+   * table holds, or adds the columns the table grew since; call it in a transaction.
+   */
+  ensureHistoryTable(db: Queryable, table: StreamTable, cursorField: string | undefined, catchUp?: boolean): Promise<{ created: boolean; seeded: number }>
+  /** whether the stream's run keeps its history: a run with history on after runs without catches up (ensureHistoryTable) */
+  setHistoryKept(db: Queryable, source: string, stream: string, kept: boolean): Promise<void>
 
   // reprocess and rejects retry (docs/design.md §3.14)
   /** the table's next live rows in primary-key order (keyset), with their `_raw` */
@@ -137,7 +146,7 @@ export interface Store {
   countLiveRows(db: Queryable, table: StreamTable): Promise<number>
   countUnseen(db: Queryable, table: StreamTable, passId: string): Promise<number>
   /** soft-deletes the live rows the pass did not see, and counts them on the run and the stream */
-  softDeleteUnseen(db: Queryable, ids: { source: string; stream: string; runId: number | null }, table: StreamTable, passId: string): Promise<number>
+  softDeleteUnseen(db: Queryable, ids: { source: string; stream: string; runId: number | null; history?: boolean }, table: StreamTable, passId: string): Promise<number>
   dropPassKeys(db: Queryable, passId: string): Promise<void>
   setFullPass(db: Queryable, source: string, stream: string, pass: FullPass | null): Promise<void>
   completeFullPass(db: Queryable, source: string, stream: string): Promise<void>

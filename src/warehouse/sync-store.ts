@@ -1,8 +1,10 @@
 import { commitBatch } from './commit-batch.ts'
+import { writeVersionsOfUnseen } from './history.ts'
+import { ensureHistoryTable, storedVersionSource } from './history-table.ts'
 import { countLiveRows, countUnseen, dropPassKeys, encodeRowLine, hasAnyRows, hasLiveRows, keyText, softDeleteUnseen } from './merge.ts'
 import { tryStreamLock, unlockStream } from './sql/locks.ts'
 import { addDeletedToRun, finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, requestStop } from './sql/runs.ts'
-import { addRowCounts, completeFullPass, initRowCounts, listStreamStates, loadStreamState, recordRunOutcome, setFullPass } from './sql/stream-state.ts'
+import { addRowCounts, setHistoryKept, completeFullPass, initRowCounts, listStreamStates, loadStreamState, recordRunOutcome, setFullPass } from './sql/stream-state.ts'
 import { listStoredColumns, registerDeclaredColumns } from './sql/stream-columns.ts'
 import { rejectStreams, rejectsToRetry } from './sql/rejects.ts'
 import { readLiveRows, saveReprocessAfter } from './sql/reprocess.ts'
@@ -42,6 +44,8 @@ export const syncStore: Store = {
   saveReprocessAfter,
   rejectStreams,
   rejectsToRetry,
+  ensureHistoryTable,
+  setHistoryKept,
   stageRows,
   keyText,
   commitBatch,
@@ -51,6 +55,8 @@ export const syncStore: Store = {
   countUnseen,
   async softDeleteUnseen(db, ids, table, passId) {
     const deleted = await softDeleteUnseen(db, table, passId, ids.runId)
+    // the deleted rows' versions, in the transaction that deletes them
+    if (ids.history && deleted > 0) await writeVersionsOfUnseen(db, await storedVersionSource(db, table), passId)
     if (ids.runId !== null) await addDeletedToRun(db, ids.runId, deleted)
     await addRowCounts(db, ids.source, ids.stream, -deleted, deleted)
     return deleted

@@ -7,6 +7,7 @@ import { lastFullPasses, openPasses, type PassEnd, type RunWindow } from './full
 import { KEY_SEPARATOR } from './catalog.ts'
 import { runCli } from './runner.ts'
 import type { SourcePlan } from './scenario.ts'
+import { checkHistory } from './history-check.ts'
 import { judgeColumns } from './judge-columns.ts'
 import { readRejects, readStored, readTable } from './warehouse-read.ts'
 
@@ -70,6 +71,9 @@ export async function converge(
     noteJudgedDeletes(ctx, `${plan.source}.${stream}`, expected, diff.notDeleted, passes.get(stream))
     noteColumns(ctx, `${plan.source}.${stream}${full ? ' after --full' : ''}`, expected, diff)
   }
+  const history = await checkHistory(ctx.client, plan.source, plan.streams)
+  ctx.result.problems.push(...history.map((p) => `${what}: ${p}`))
+  if (history.length === 0) ctx.result.events.push(`${plan.source} ${what}: the history of ${plan.streams.join(', ')} holds its invariants`)
   const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(1)
   const compared = seconds(ran, performance.now())
   ctx.result.events.push(`${plan.source} ${what}: ${seconds(started, ran)} s, comparison ${compared} s`)

@@ -5,6 +5,7 @@ import type pg from 'pg'
 import { createRandom, deriveSeed, type Random } from '../../emulators/shared/random.ts'
 import type { SourceName } from './catalog.ts'
 import { diffCount, type StreamDiff } from './compare.ts'
+import { historyContracts } from './history-check.ts'
 import { converge, type ScenarioContext } from './converge.ts'
 import { cloneDatabase, connect, dropDatabase, waitIdle } from './database.ts'
 import type { SourceHandle } from './expected.ts'
@@ -57,6 +58,9 @@ export async function executeScenario(plan: ScenarioPlan, options: ExecuteOption
   let client: pg.Pool | undefined
   try {
     for (const source of plan.sources) handles.push(await startSourceHandle(source))
+    // history mode for every stream of the scenario (history-check.ts): the CLI's config and the
+    // in-process runs both read this section
+    for (const [i, handle] of handles.entries()) handle.configSection.streams = historyContracts(plan.sources[i].streams)
     result.events.push(...plan.sources.flatMap((s) => describeSchemaEvents(s) ?? []))
     const ready = ((performance.now() - started) / 1000).toFixed(1)
     result.events.push(`database and emulators ready in ${ready} s`)

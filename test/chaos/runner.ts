@@ -154,6 +154,8 @@ export async function runInProcess(o: LibRunOptions): Promise<RunResult> {
             lookbackSeconds: num('lookbackSeconds', connector.defaults.lookbackSeconds),
             horizonSeconds: num('horizonSeconds', connector.defaults.horizonSeconds),
             batchSize: num('batchSize', connector.defaults.batchSize),
+            // the streams' contracts (history mode: history-check.ts), as the CLI reads them from the config file
+            streams: o.section.streams as never,
           },
         },
       ],

@@ -58,3 +58,55 @@ export function dyingWarehouse(inner: Warehouse, afterCommits: number): DyingWar
   }
   return { warehouse, died: () => dead }
 }
+
+/**
+ * A warehouse whose process dies at the first statement of a transaction that `at` picks, before
+ * it runs: the transaction never commits (PostgreSQL rolls it back as the connection goes), and
+ * from then on every statement fails, as `dyingWarehouse`'s do. For a crash inside a commit:
+ * between a page's write and its COMMIT.
+ */
+export function dyingAtStatement(inner: Warehouse, at: (sql: string) => boolean): DyingWarehouse {
+  let dead = false
+  const alive = () => {
+    if (dead) throw new Error('the process is dead (simulated crash)')
+  }
+  const check = (sql: string) => {
+    alive()
+    if (at(sql)) {
+      dead = true
+      throw new Error('the process is dead (simulated crash inside a transaction)')
+    }
+  }
+  const session = async (): Promise<Session> => {
+    alive()
+    const real = await inner.session()
+    return {
+      query: async (sql, params) => (alive(), real.query(sql, params)),
+      transaction: <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> => {
+        alive()
+        return real.transaction((tx) =>
+          fn({
+            query: async (sql, params) => (check(sql), tx.query(sql, params)),
+            exec: async (sql) => (check(sql), tx.exec(sql)),
+            statement: async (sql) => (check(sql), tx.statement(sql)),
+            copyIn: async (table, columns, text) => (alive(), tx.copyIn(table, columns, text)),
+          }),
+        )
+      },
+      async release() {
+        if (dead) await real.query('SELECT pg_advisory_unlock_all()')
+        await real.release()
+      },
+    }
+  }
+  const warehouse: Warehouse = {
+    kind: inner.kind,
+    location: inner.location,
+    store: inner.store,
+    query: async (sql, params) => (alive(), inner.query(sql, params)),
+    session,
+    poolStats: () => inner.poolStats(),
+    close: async () => {},
+  }
+  return { warehouse, died: () => dead }
+}

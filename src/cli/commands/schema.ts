@@ -55,8 +55,9 @@ export async function schemaCommand(ctx: CliContext, argv: string[]): Promise<nu
   if (!SOURCE_NAMES.includes(source)) throw new SyncError('config_invalid', `unknown source ${JSON.stringify(source)}; crmsync knows ${SOURCE_NAMES.join(', ')}`)
 
   const warehouse = await ctx.warehouse()
-  // a source's schema holds its stream tables and nothing else (docs/design.md §4)
-  const tables = (await listSourceTables(warehouse, [source])).map((t) => t.table)
+  // a source's schema holds its stream tables, and the history tables of those in history mode
+  // (docs/design.md §4), which have no _deleted_at: `crmsync versions` shows those
+  const tables = (await listSourceTables(warehouse, [source])).filter((t) => t.has_deleted_at).map((t) => t.table)
   if (stream !== undefined && !tables.includes(stream)) {
     const there = tables.length ? `its tables are ${tables.join(', ')}` : `${source} has no table yet`
     throw new SyncError('config_invalid', `${source} has no table ${JSON.stringify(stream)} in the warehouse (${there}); a stream's first sync creates it: crmsync sync ${source} ${stream}`)

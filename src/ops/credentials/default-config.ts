@@ -51,7 +51,8 @@ export const DEFAULT_CONFIG = `// crmsync configuration: JSON with comments (// 
   //   streams                  per stream, how its table follows the source's shape:
   //                            "schema": "evolve" (new fields become columns, changed types widen
   //                            them), "freeze" (a change fails the run) or "discard_new" (new
-  //                            fields stay in _raw); "columns" pins a column's type, or "ignore"
+  //                            fields stay in _raw); "columns" pins a column's type, or "ignore";
+  //                            "history": true keeps every version of its rows in <table>__history
   "sources": {
 ${SOURCE_SECTIONS}
   },

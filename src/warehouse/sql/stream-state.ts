@@ -27,6 +27,17 @@ export interface DbStreamState {
   deleted_rows: string | number | null
   /** where an unfinished reprocess resumes: the key of the last row it committed (0009) */
   reprocess_after?: string[] | null
+  /** the stream's last run kept its history (history mode) */
+  history: boolean
+}
+
+/** Records whether the stream's run keeps its history (history mode), for the next run to compare. */
+export async function setHistoryKept(db: Queryable, source: string, stream: string, kept: boolean): Promise<void> {
+  await db.query(
+    `INSERT INTO crmsync.stream_state (source, stream, history) VALUES ($1, $2, $3)
+     ON CONFLICT (source, stream) DO UPDATE SET history = EXCLUDED.history`,
+    [source, stream, kept],
+  )
 }
 
 export async function loadStreamState(db: Queryable, source: string, stream: string): Promise<DbStreamState | undefined> {
