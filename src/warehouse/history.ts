@@ -240,3 +240,14 @@ export async function listVersions(db: Queryable, t: Pick<StreamTable, 'schema' 
     }
   })
 }
+
+/**
+ * A stream's versions and the keys they belong to, for the dashboard; undefined when the stream
+ * keeps no history table. (A count: cheap enough for a page, which shows one stream.)
+ */
+export async function countVersions(db: Queryable, t: Pick<StreamTable, 'schema' | 'table'>): Promise<number | undefined> {
+  const { rows } = await db.query<{ name: string | null }>(`SELECT to_regclass($1)::text AS name`, [historyName(t)])
+  if (rows[0].name === null) return undefined
+  const counted = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${historyName(t)}`)
+  return counted.rows[0].n
+}

@@ -9,6 +9,7 @@ import type { Warehouse } from '../../src/warehouse/types.ts'
 import { dyingAtStatement, dyingWarehouse } from '../helpers/dying-warehouse.ts'
 import { createFakeConnector, createFakeStream, makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
 import { historyProblems } from '../helpers/history-invariants.ts'
+import { createTestApp } from '../helpers/server.ts'
 import { createTestWarehouse, postgresUnavailable, WAREHOUSE_KINDS, type TestWarehouse } from '../helpers/warehouses.ts'
 
 const skipReason = (kind: string) => (kind === 'postgres' ? postgresUnavailable() : undefined)
@@ -231,6 +232,19 @@ describe.each(WAREHOUSE_KINDS)('history mode on %s', (kind) => {
     )
     for (const v of after) expect(v.name, `${v.id} from ${v._valid_from}`).toBe(v._is_current ? String(before.find((b) => b.id === v.id && b._is_current)?.name).toUpperCase() : before.find((b) => b.id === v.id && String(b._valid_from) === String(v._valid_from))?.name)
     expect(await problems()).toEqual([])
+  })
+
+  it.skipIf(!!reason)("the stream's dashboard page counts its versions; a stream without history shows none", async () => {
+    const kept = setup(makeRows(4))
+    await kept.run()
+    kept.touch('r00002', at(9), { name: 'again' })
+    await kept.run()
+    const plain = setup(makeRows(3), { history: false })
+    await plain.run()
+    const { app } = createTestApp(db.warehouse, {})
+    const page = async (stream: string) => (await app.request(`/monitoring/streams/fake/${stream}`, { headers: { host: 'localhost' } })).text()
+    expect(await page(kept.name)).toMatch(/Versions<\/[^>]+>\s*<[^>]+>5</)
+    expect(await page(plain.name)).not.toContain('Versions')
   })
 
   it.skipIf(!!reason)('turning history on for a stream with data seeds one current version per row, once', async () => {

@@ -1,4 +1,5 @@
 import { HTTPException } from 'hono/http-exception'
+import { countVersions } from '../../warehouse/history.ts'
 import { listRejects, rejectStreams, type DbReject } from '../../warehouse/sql/rejects.ts'
 import { listRuns } from '../../warehouse/sql/runs.ts'
 import { listRecentSchemaChanges, listStoredColumns, type SchemaChangeKind } from '../../warehouse/sql/stream-columns.ts'
@@ -27,13 +28,14 @@ export const streamHref = (source: string, stream: string) => `/monitoring/strea
  * query parameters, and everything read back is escaped by `html`.
  */
 export async function streamDetailPage(deps: AppDeps, source: string, stream: string): Promise<{ title: string; body: SafeHtml }> {
-  const [views, stored, recent, runs, rejects, [rejectCount]] = await Promise.all([
+  const [views, stored, recent, runs, rejects, [rejectCount], versions] = await Promise.all([
     loadStreams(deps),
     listStoredColumns(deps.warehouse, source, stream),
     listRecentSchemaChanges(deps.warehouse, source, stream, CHANGES_SHOWN),
     listRuns(deps.warehouse, { source, stream, limit: RUNS_SHOWN }),
     listRejects(deps.warehouse, { source, stream, limit: REJECTS_SHOWN }),
     rejectStreams(deps.warehouse, { source, stream }),
+    countVersions(deps.warehouse, { schema: source, table: stream }),
   ])
   const view = views.find((v) => v.source === source && v.stream === stream)
   if (!view && stored.length === 0) throw new HTTPException(404, { message: `there is no stream ${source}.${stream}` })
@@ -43,6 +45,7 @@ export async function streamDetailPage(deps: AppDeps, source: string, stream: st
 ${card('Status', status ? badge(status) : html`<span class="muted">never run</span>`, view?.lastError && status !== 'succeeded' && status !== 'running' ? fmtError(view.lastError, 120) : undefined)}
 ${card('Rows', view?.rows == null ? html`<span class="muted">no table yet</span>` : fmtInt(view.rows), view?.deletedRows ? `${fmtInt(view.deletedRows)} soft-deleted` : undefined)}
 ${card('Last success', fmtAgo(view?.lastSuccessAt ?? null))}
+${versions === undefined ? '' : card('Versions', fmtInt(versions), html`history mode: <code>${source}.${stream}__history</code>`)}
 ${card('Shape changes', fmtInt(total), view?.recentShapeChanges ? `${fmtInt(view.recentShapeChanges.count)} in the last 7 days` : undefined, view?.recentShapeChanges ? 'run' : '')}
 </section>`
   const facts = html`<section class="panel"><dl class="facts">
