@@ -111,6 +111,10 @@ export function registerApi(app: Hono, deps: AppDeps, live: LiveHub): void {
     )
   })
 
+  // changes nothing: the access control in front of every POST has checked the token by now, so the
+  // dashboard asks this when a token is entered, and a wrong one is refused there and then
+  app.post('/api/token/check', (c) => c.json({ ok: true }))
+
   app.post('/api/sync', async (c) => {
     const body = parseOr400(syncBody, await jsonBody(c, true), 'body')
     const accepted = await deps.launcher.start({ source: body.source, streams: body.streams, mode: body.mode })

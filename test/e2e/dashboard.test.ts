@@ -77,10 +77,21 @@ describe('the dashboard in headless Chromium', () => {
     await open(page, '/monitoring/')
     await expect.poll(() => page.textContent('#live'), { timeout: 60_000 }).toBe('live')
     expect(await page.textContent('#running tbody')).toContain('nothing is running')
+    // a wrong token is refused when it is entered, not at the first action
+    await page.fill('#token-input', 'not-the-token-000000000000000')
+    await page.click('#token-form button[type=submit]')
+    await page.waitForSelector('#flash div.bad')
+    expect(await page.textContent('#flash')).toContain('wrong dashboard token')
+    expect(await page.isHidden('#token-state')).toBe(true)
+    // the browser reports that refusal (a 403) as a console error: it is the answer expected here
+    await expect.poll(() => browserErrors.some((e) => /status of 403/.test(e))).toBe(true)
+    browserErrors.splice(0, browserErrors.length, ...browserErrors.filter((e) => !/status of 403/.test(e)))
     await page.fill('#token-input', TEST_TOKEN)
     await page.click('#token-form button[type=submit]')
     await page.waitForSelector('#token-state:not([hidden])')
     expect(await page.content()).not.toContain(TEST_TOKEN)
+    // the success clears the red message it answers
+    expect(await page.locator('#flash div.bad').count()).toBe(0)
 
     // the "Rows read, 24 h" card, as a number: it must follow the run without a reload
     const rowsReadCard = async () =>

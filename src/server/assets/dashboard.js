@@ -25,6 +25,8 @@
   function flash(text, tone = '', link) {
     const box = $('#flash')
     if (!box) return
+    // a success answers the failures before it: their red messages go
+    if (tone === 'ok') for (const stale of $$('div.bad', box)) stale.remove()
     const item = el('div', { class: tone }, text)
     if (link) item.append(' ', el('a', { href: link.href }, link.text))
     box.prepend(item)
@@ -119,7 +121,14 @@
       event.preventDefault()
       const value = $('#token-input').value.trim()
       if (!value) return
+      // asked of the server before it is kept: a wrong token is refused now, not at the first action
       sessionStorage.setItem(TOKEN_KEY, value)
+      const checked = await post('/api/token/check')
+      if (!checked) {
+        sessionStorage.removeItem(TOKEN_KEY)
+        showTokenState()
+        return
+      }
       $('#token-input').value = ''
       showTokenState()
       flash('Actions unlocked for this tab.', 'ok')
