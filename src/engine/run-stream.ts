@@ -179,8 +179,9 @@ async function startReads(run: Running, session: Session): Promise<{ run: ReadRu
   // during the pause counts as seen, so the pass alone cannot judge deletes (docs/design.md §3.5).
   // Once it ends, one whole read in this run judges them; so it does for a stream read whole anyway.
   // A first load is no exception: the rows its first part loaded are rows the source may delete.
-  // (A pass that committed nothing before its pause resumes from the start: that read is whole.)
-  const readWholeAgain = stream.alwaysFull === true || (strategy.resumePass && pass !== null && (stream.detectDeletes ?? true) && storedCursor !== undefined)
+  // (A pass paused before it committed a position is not resumed but started again, a new pass
+  // with no keys from before its pause: resolveStrategy. A resumed pass always has a position.)
+  const readWholeAgain = stream.alwaysFull === true || (strategy.resumePass && pass !== null && (stream.detectDeletes ?? true))
   return { run: reads, catchUp, readWholeAgain }
 }
 

@@ -20,6 +20,13 @@ describe('resolveStrategy (docs/design.md §3.4)', () => {
     expect(resolveStrategy({}, { cursor, fullPass: pass })).toMatchObject({ mode: 'full', resumePass: true, newPass: false })
     expect(resolveStrategy({}, { cursor, fullPass: { ...pass, mode: 'force' } })).toMatchObject({ mode: 'force', resumePass: true })
   })
+  it('an unfinished pass with no position starts again as a new pass (docs/design.md §3.5): its keys would excuse deletes', () => {
+    for (const none of [undefined, null]) {
+      expect(resolveStrategy({}, { cursor: none, fullPass: pass })).toMatchObject({ mode: 'full', newPass: true, resumePass: false })
+      expect(resolveStrategy({}, { cursor: none, fullPass: { ...pass, mode: 'force' } })).toMatchObject({ mode: 'force', newPass: true, resumePass: false })
+      expect(resolveStrategy({}, { cursor: none, fullPass: pass }, { alwaysFull: true })).toMatchObject({ mode: 'full', newPass: true, resumePass: false })
+    }
+  })
   it('a stored cursor means incremental; nothing stored means a full pass', () => {
     expect(resolveStrategy({}, { cursor, fullPass: null })).toMatchObject({ mode: 'incremental', newPass: false })
     expect(resolveStrategy({}, { cursor: undefined, fullPass: null })).toMatchObject({ mode: 'full', newPass: true })

@@ -42,7 +42,8 @@ export interface Strategy {
 /**
  * docs/design.md §3.4, in order: a `--since/--until` window (backfill, cursor left alone) > `--force`
  * (re-read everything, overwrite every row) > `--full` (re-read everything, merge) > a full pass
- * left unfinished (finish it) > the stored cursor (incremental) > nothing stored (full).
+ * left unfinished (finish it; one paused before it committed a position starts again) > the stored
+ * cursor (incremental) > nothing stored (full).
  */
 export function resolveStrategy(flags: StrategyFlags, state: StoredState | undefined, traits: StreamTraits = {}): Strategy {
   if (flags.since !== undefined || flags.until !== undefined)
@@ -51,8 +52,16 @@ export function resolveStrategy(flags: StrategyFlags, state: StoredState | undef
   if (flags.full) return { mode: 'full', newPass: true, resumePass: false, reason: '--full: re-read everything and merge' }
   if (traits.alwaysFull && !state?.fullPass)
     return { mode: 'full', newPass: true, resumePass: false, reason: 'this stream is read whole on every run (the source cannot tell what changed)' }
-  if (state?.fullPass)
+  if (state?.fullPass) {
+    // Paused before it committed a position, a pass could only resume from the beginning, a whole
+    // read: it starts again as a new pass. Carried on, it would keep the keys its first part saw (a
+    // page cut by --max-records commits rows and keys without a position when the stream cannot
+    // tell one, `Stream.cursorAt`), and a row seen then and deleted during the pause would count
+    // as seen by a read that never owes a second one (docs/design.md §3.5).
+    if (state.cursor === undefined || state.cursor === null)
+      return { mode: state.fullPass.mode, newPass: true, resumePass: false, reason: 'a full pass was interrupted before it committed a position: starting it again from the beginning' }
     return { mode: state.fullPass.mode, newPass: false, resumePass: true, reason: 'a full pass was interrupted: resuming it from its last committed page' }
+  }
   if (state?.cursor !== undefined && state?.cursor !== null)
     return { mode: 'incremental', newPass: false, resumePass: false, reason: 'a stored cursor: incremental from it' }
   return { mode: 'full', newPass: true, resumePass: false, reason: 'nothing stored yet: a full pass' }
