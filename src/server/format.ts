@@ -64,6 +64,33 @@ export function fmtError(text: string | null | undefined, max = 120): SafeHtml {
 }
 
 /** A JSON value in a <code>, secrets scrubbed, cut to `max` characters. */
+// epoch milliseconds as HubSpot's cursors carry them (13 digits: 2001 to 2286)
+const EPOCH_MS = /^\d{13}$/
+
+/** One cursor field for a person: an epoch-ms instant as a UTC time, anything else as it is. */
+function cursorValue(value: unknown): string {
+  if (typeof value === 'string' && EPOCH_MS.test(value)) return new Date(Number(value)).toISOString().replace('T', ' ').replace('Z', ' UTC')
+  return typeof value === 'string' ? value : JSON.stringify(value)
+}
+
+/**
+ * A stream's cursor as words: `ts 2024-05-01 12:00:00.123456 · key 0042` rather than its JSON,
+ * epoch-ms instants as times; the exact JSON stays in the title (hover) for copying.
+ */
+export function fmtCursor(value: unknown, max = 120): SafeHtml {
+  if (value === null || value === undefined) return html`<span class="muted">–</span>`
+  const json = redactSecrets(JSON.stringify(value))
+  if (typeof value !== 'object' || Array.isArray(value)) return fmtJson(value, max)
+  const words = redactSecrets(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => `${k} ${cursorValue(v)}`)
+      .join(' · '),
+  )
+  const shown = words.length <= max ? words : `${words.slice(0, max)}…`
+  return html`<span class="cursor" title="${json}">${shown}</span>`
+}
+
 export function fmtJson(value: unknown, max = 80): SafeHtml {
   if (value === null || value === undefined) return html`<span class="muted">–</span>`
   const text = redactSecrets(JSON.stringify(value))

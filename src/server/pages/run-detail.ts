@@ -5,7 +5,7 @@ import { listRejects } from '../../warehouse/sql/rejects.ts'
 import { getRun } from '../../warehouse/sql/runs.ts'
 import { barChart } from '../charts/svg-chart.ts'
 import type { AppDeps } from '../deps.ts'
-import { badge, fmtDuration, fmtInt, fmtJson, fmtTime } from '../format.ts'
+import { badge, fmtDuration, fmtInt, fmtCursor, fmtJson, fmtTime } from '../format.ts'
 import { html, type SafeHtml } from '../html.ts'
 import { card, table } from './layout.ts'
 
@@ -39,8 +39,8 @@ export async function runDetailPage(deps: AppDeps, id: number): Promise<{ title:
     ['Time reading / writing', `${fmtDuration(run.fetch_ms)} / ${fmtDuration(run.write_ms)}`],
     ['Attempts', fmtInt(run.attempts)],
     ['Window', run.window_since || run.window_until ? `[${run.window_since ?? '…'}, ${run.window_until ?? '…'})` : 'none (not a backfill)'],
-    ['Cursor from', fmtJson(run.cursor_from, 200)],
-    ['Cursor to', fmtJson(run.cursor_to, 200)],
+    ['Cursor from', fmtCursor(run.cursor_from, 200)],
+    ['Cursor to', fmtCursor(run.cursor_to, 200)],
     ['Where', `${run.host ?? '?'} pid ${run.pid ?? '?'}${run.worker_id ? `, worker ${run.worker_id}` : ''}`],
   ]
   const counts = html`<section class="cards">
@@ -61,7 +61,7 @@ ${card('Unchanged', fmtInt(run.unchanged))}${card('Rejected', fmtInt(run.rejecte
     : html``
   const pageRows = pages.map(
     (p) => html`<tr><td class="num">${p.page_no}</td><td class="num">${fmtInt(p.fetched)}</td><td class="num">${fmtInt(p.inserted)}</td><td class="num">${fmtInt(p.updated)}</td>
-<td class="num">${fmtInt(p.unchanged)}</td><td class="num">${fmtInt(p.rejected)}</td><td class="num">${fmtInt(p.coerced)}</td><td class="num">${fmtDuration(p.fetch_ms)}</td><td class="num">${fmtDuration(p.write_ms)}</td><td>${fmtTime(p.committed_at)}</td><td>${fmtJson(p.cursor, 60)}</td></tr>`,
+<td class="num">${fmtInt(p.unchanged)}</td><td class="num">${fmtInt(p.rejected)}</td><td class="num">${fmtInt(p.coerced)}</td><td class="num">${fmtDuration(p.fetch_ms)}</td><td class="num">${fmtDuration(p.write_ms)}</td><td>${fmtTime(p.committed_at)}</td><td>${fmtCursor(p.cursor, 80)}</td></tr>`,
   )
   const rejectRows = rejects.map((r) => html`<tr><td><code>${r.record_key ?? '(no key)'}</code></td><td>${redactSecrets(r.reason)}</td><td>${fmtJson(r.raw, 160)}</td></tr>`)
   const automationRows = automation.map((a) => html`<tr><td>${fmtTime(a.at)}</td><td>${a.action}</td><td>${a.reason}</td><td>${a.outcome}</td></tr>`)

@@ -6,7 +6,7 @@ import { listRecentSchemaChanges, listStoredColumns, type SchemaChangeKind } fro
 import { changeView, columnView, isMetaColumn } from '../../warehouse/stream-schema.ts'
 import { loadStreams } from '../data.ts'
 import type { AppDeps } from '../deps.ts'
-import { badge, fmtAgo, fmtError, fmtInt, fmtJson, fmtTime } from '../format.ts'
+import { badge, fmtAgo, fmtError, fmtInt, fmtCursor, fmtTime } from '../format.ts'
 import { html, type SafeHtml } from '../html.ts'
 import { card, runLink, table } from './layout.ts'
 import { runsTable } from './runs.ts'
@@ -50,7 +50,7 @@ ${card('Shape changes', fmtInt(total), view?.recentShapeChanges ? `${fmtInt(view
 </section>`
   const facts = html`<section class="panel"><dl class="facts">
 <dt>Last run</dt><dd>${runLink(view?.runningRunId ?? view?.lastRunId)}</dd>
-<dt>Cursor (resumes from)</dt><dd>${view?.fullPassInProgress ? html`<span class="muted">an unfinished full pass</span>` : fmtJson(view?.cursor, 200)}</dd>
+<dt>Cursor (resumes from)</dt><dd>${view?.fullPassInProgress ? html`<span class="muted">an unfinished full pass</span>` : fmtCursor(view?.cursor, 200)}</dd>
 <dt>Next run</dt><dd>${view?.nextRunAt ? fmtTime(view.nextRunAt) : html`<span class="muted">not scheduled</span>`}</dd>
 <dt>Table</dt><dd>${stored.length ? html`<a href="/monitoring/data/${encodeURIComponent(source)}/${encodeURIComponent(stream)}">${source}.${stream}</a>` : html`<span class="muted">not created yet: its first sync creates it</span>`}</dd>
 </dl></section>`

@@ -1,6 +1,6 @@
 import { catalogOf, loadStreams, SHAPE_CHANGE_DAYS, type StreamView } from '../data.ts'
 import type { AppDeps } from '../deps.ts'
-import { badge, fmtAgo, fmtDuration, fmtError, fmtInt, fmtJson, fmtTime } from '../format.ts'
+import { badge, fmtAgo, fmtDuration, fmtError, fmtInt, fmtCursor, fmtTime } from '../format.ts'
 import { html, type SafeHtml } from '../html.ts'
 import { runLink, table } from './layout.ts'
 import { streamHref } from './stream-detail.ts'
@@ -27,7 +27,7 @@ function streamRow(s: StreamView, actions: boolean): SafeHtml {
 <td>${runLink(s.runningRunId ?? s.lastRunId)}<div class="muted small">${s.lastStartedAt ? fmtTime(s.lastStartedAt) : ''}</div></td>
 <td class="num" data-field="rows">${s.rows === null ? html`<span class="muted">no table yet</span>` : fmtInt(s.rows)}</td>
 <td class="num">${s.deletedRows ? fmtInt(s.deletedRows) : html`<span class="muted">0</span>`}</td>
-<td>${s.fullPassInProgress ? html`<span class="muted">an unfinished full pass</span>` : fmtJson(s.cursor, 48)}</td>
+<td>${s.fullPassInProgress ? html`<span class="muted">an unfinished full pass</span>` : fmtCursor(s.cursor, 60)}</td>
 <td class="num">${fmtDuration(s.lastDurationMs)}</td>
 <td>${fmtAgo(s.lastSuccessAt)}</td>
 <td>${s.nextRunAt ? fmtTime(s.nextRunAt) : html`<span class="muted">not scheduled</span>`}</td>
