@@ -206,7 +206,9 @@ function settle(summary: RunSummary, end: ReadsEnd, passOpen: boolean): void {
   const { complete, refused } = end
   summary.status = summary.rejected > 0 || refused || !complete ? 'partial' : 'succeeded'
   if (!complete) {
-    summary.error = `stopped after ${summary.fetched} records (--max-records); the next run carries on from the last committed record${passOpen ? ' and finishes the full pass, which deletes nothing until then' : ''}`
+    // a cut that saved no position (its records could not tell where the read stood) is read again
+    const next = passOpen && summary.cursorTo == null ? 'starts the full pass again' : `carries on from the last committed record${passOpen ? ' and finishes the full pass' : ''}`
+    summary.error = `stopped after ${summary.fetched} records (--max-records); the next run ${next}${passOpen ? ', which deletes nothing until then' : ''}`
     summary.errorCode = 'max_records'
   } else if (refused) {
     summary.error = refused

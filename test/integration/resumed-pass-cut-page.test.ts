@@ -43,6 +43,8 @@ describe.each(WAREHOUSE_KINDS)('a line-item pass cut inside its first page, then
       // the first page (2 lead results) holds more than 2 line items: the cut falls inside it
       const [cut] = await source.sync(db.warehouse, [stream], { flags: { full: !firstLoad }, batchSize: 5, maxRecords: 2 })
       expect(cut).toMatchObject({ status: 'partial', fetched: 2 })
+      // and it says what the next run does: a cut line item cannot tell where the pass stood
+      expect(cut.error).toMatch(/the next run starts the full pass again, which deletes nothing until then/)
       const [state] = await query<{ cursor: unknown; open: boolean }>(`SELECT cursor, full_pass IS NOT NULL AS open FROM crmsync.stream_state WHERE stream = $1`, [stream])
       expect(state, 'the cut page committed no position, and left its pass open').toEqual({ cursor: null, open: true })
       const seen = await parentsSeen(firstLoad)
