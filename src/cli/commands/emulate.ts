@@ -39,7 +39,10 @@ Options:
                with "all", each emulator takes the next port from P
   --host H     the address to listen on (default 127.0.0.1)
   --tables T   ${withTables} only: generate just these Athena tables (comma-separated), e.g. customer
-  --env-file F write the environment to F (KEY='value' lines) once ready; removed on exit
+  --env-file F write the environment to F (KEY='value' lines) once ready; removed on exit.
+               Run crmsync itself (crmsync, npx crmsync, bin/crmsync.js): Node 20 takes a
+               --env-file anywhere on its own command line, so \`node bin/crmsync.js\` needs
+               \`node -- bin/crmsync.js\`
 Runs until interrupted (Ctrl-C).`
 
 export interface EmulatorHandle {
