@@ -164,7 +164,9 @@ describe.each(WAREHOUSE_KINDS)('reprocess and rejects retry, salespro into %s', 
     expect((await reprocess).status).toBe('succeeded')
   })
 
-  it.skipIf(!!reason || kind !== 'postgres')('refuses while another process holds the stream (the advisory lock)', async () => {
+  // PostgreSQL only: an embedded warehouse belongs to one process (its directory lock), so no other
+  // process can hold one of its streams
+  it.skipIf(!!reason || kind !== 'postgres')('refuses while another process holds the stream (the advisory lock; PostgreSQL only)', async () => {
     const session = await db.warehouse.session()
     try {
       expect(await db.warehouse.store.tryStreamLock(session, 'salespro', 'customer')).toBe(true)
