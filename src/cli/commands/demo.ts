@@ -12,7 +12,7 @@ import { parseCommandArgs, positiveInt } from '../args.ts'
 import { binPath } from '../bin-path.ts'
 import { loadTarget, type CliContext } from '../context.ts'
 import { formatNumber } from '../output.ts'
-import { showProgress, summaryLine } from '../progress.ts'
+import { showProgress } from '../progress.ts'
 
 export const DEMO_HELP = `crmsync demo [--rows N] [--no-serve]   (this is what \`npm start\` runs)
 
@@ -83,10 +83,9 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   // that demo's changes, which this fresh emulator never made, so the first sync overwrites (--force)
   const earlier = (await listStreamStates(warehouse)).some((s) => DEMO_SOURCES.some((d) => d.name === s.source))
   const sync = async (flags: { force?: boolean; full?: boolean }, only = targets) => {
-    const stop = showProgress(ctx.events)
+    const stop = showProgress(ctx.events, { summary: (line) => say(`   ${line}`) })
     try {
       const { runs } = await runSync(only, { ...ops.engine, flags, signal: ctx.signal, trigger: 'demo' })
-      if (!process.stderr.isTTY) for (const run of runs) say(`   ${summaryLine(run)}`)
       return runs
     } finally {
       stop()

@@ -7,7 +7,7 @@ import { countsOf } from '../../run-counts.ts'
 import { attachOperations } from '../../ops/attach-operations.ts'
 import { isoInstant, parseCommandArgs, positiveInt } from '../args.ts'
 import { loadTarget, type CliContext } from '../context.ts'
-import { showProgress, summaryLine } from '../progress.ts'
+import { showProgress, totalLine } from '../progress.ts'
 
 export const SYNC_HELP = `crmsync sync <source> [stream...] [options]
 crmsync sync --all [options]
@@ -99,7 +99,8 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
   ctx.releasers.push(() => ops.close())
   // runs other processes left 'running' when they died are ended (and alerted) before this one starts
   await ops.heal().catch((error) => ctx.log.warn({ err: error }, 'the dead-run sweep failed; each stream still marks its own dead runs'))
-  const stopProgress = values.json ? () => {} : showProgress(ctx.events)
+  const stopProgress = values.json ? () => {} : showProgress(ctx.events, { summary: (line) => ctx.out.line(line) })
+  const started = performance.now()
   let runs: RunSummary[]
   try {
     ;({ runs } = await runSync(targets, {
@@ -116,7 +117,7 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
     stopProgress()
   }
   if (values.json) ctx.out.result({ runs: runs.map(runJson) })
-  else if (!process.stderr.isTTY) for (const run of runs) ctx.out.line(summaryLine(run))
+  else if (runs.length > 1) ctx.out.line(totalLine(runs, Math.round(performance.now() - started)))
   // credentials or configuration the source refused are a usage problem: exit 2
   if (runs.some((r) => r.errorCode === 'auth_failed' || r.errorCode === 'config_invalid')) return 2
   return exitCodeOf(runs)
