@@ -4,11 +4,15 @@ import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import { redactSecrets } from '../redact.ts'
 import { countRuns } from '../warehouse/sql/dashboard.ts'
+import { listAuditEvents } from '../warehouse/sql/audit.ts'
 import { listRejects, rejectStreams } from '../warehouse/sql/rejects.ts'
+import { deleteSchedule, listSchedules, setSchedulePaused } from '../warehouse/sql/schedules.ts'
+import { addSchedule } from '../worker/add-schedule.ts'
+import { coerceError } from '../errors.ts'
 import { getRun, listRuns, requestStop } from '../warehouse/sql/runs.ts'
 import { catalogOf, loadHealth, loadOverview, loadStreams } from './data.ts'
 import type { AppDeps } from './deps.ts'
-import { pageJson, rejectJson, runJson } from './json.ts'
+import { auditJson, pageJson, rejectJson, runJson, scheduleJson } from './json.ts'
 import type { LiveHub } from './live-hub.ts'
 import { loadRunDetail } from './pages/run-detail.ts'
 import { ALERT_STATUSES } from './ports.ts'
@@ -16,6 +20,19 @@ import { SOURCE_NAMES } from '../connectors/registry.ts'
 import { LAUNCH_MODES } from '../engine/strategy.ts'
 import { nonEmpty, runFilter, runQuerySchema } from './run-filter.ts'
 import { idParam, parseOr400 } from './validate.ts'
+
+const scheduleBody = z
+  .object({
+    source: z.string().min(1),
+    stream: z.string().min(1).optional(),
+    every: z.string().min(1).optional(),
+    cron: z.string().min(1).optional(),
+    mode: z.enum(['incremental', 'full']).optional(),
+  })
+  .strict()
+
+// at most 30 days: an alert silenced for longer should be fixed or its rule changed
+const silenceBody = z.object({ minutes: z.number().int().min(1).max(30 * 24 * 60) }).strict()
 
 const syncBody = z
   .object({
@@ -125,6 +142,65 @@ export function registerApi(app: Hono, deps: AppDeps, live: LiveHub): void {
     const q = parseOr400(alertQuery, nonEmpty(c.req.query()), 'query')
     return c.json({ alerts: await deps.alerts.list(q) })
   })
+
+  // retry a failed, partial or cancelled run: the same stream, read the same way (a full read again for a full or forced run)
+  app.post('/api/runs/:id/retry', async (c) => {
+    const id = idParam(c.req.param('id'), 'run')
+    const run = await getRun(deps.warehouse, id)
+    if (!run) throw new HTTPException(404, { message: `there is no run ${id}` })
+    if (!['failed', 'partial', 'cancelled'].includes(run.status)) throw new HTTPException(409, { message: `run ${id} ${run.status === 'running' ? 'is still running' : `ended ${run.status}`}: only a failed, partial or cancelled run is retried` })
+    if (run.mode !== 'incremental' && run.mode !== 'full' && run.mode !== 'force')
+      throw new HTTPException(409, { message: `run ${id} was a ${run.mode} run; retry it from the command line (crmsync ${run.mode === 'backfill' ? 'sync --since … --until …' : run.mode} ${run.source} ${run.stream})` })
+    const accepted = await deps.launcher.start({ source: run.source, streams: [run.stream], mode: run.mode === 'incremental' ? 'incremental' : 'full' })
+    return c.json({ ...accepted, retryOf: id }, 202)
+  })
+
+  // the connector's own cheap check of credentials and reachability (crmsync check <source>)
+  app.post('/api/sources/:source/check', async (c) => {
+    if (!deps.checkSource) throw new HTTPException(503, { message: 'this server cannot check sources' })
+    const source = c.req.param('source')
+    if (!(deps.sources ?? SOURCE_NAMES).includes(source)) throw new HTTPException(404, { message: `there is no source ${JSON.stringify(source)}` })
+    try {
+      const detail = await deps.checkSource(source)
+      return c.json({ source, ok: true, detail: detail ?? 'reachable' })
+    } catch (error) {
+      const failure = coerceError(error)
+      return c.json({ source, ok: false, code: failure.code, message: redactSecrets(failure.message) })
+    }
+  })
+
+  app.get('/api/schedules', async (c) => c.json({ schedules: (await listSchedules(deps.warehouse)).map(scheduleJson) }))
+
+  app.post('/api/schedules', async (c) => {
+    const body = parseOr400(scheduleBody, await jsonBody(c, true), 'body')
+    const catalog = await deps.launcher.catalog?.().catch(() => undefined)
+    const streams = catalog?.find((s) => s.source === body.source && s.configured)?.streams
+    return c.json(scheduleJson(await addSchedule(deps.warehouse, body, streams)), 201)
+  })
+
+  for (const action of ['pause', 'resume'] as const)
+    app.post(`/api/schedules/:id/${action}`, async (c) => {
+      const id = idParam(c.req.param('id'), 'schedule')
+      const schedule = await setSchedulePaused(deps.warehouse, id, action === 'pause')
+      if (!schedule) throw new HTTPException(404, { message: `there is no schedule ${id}` })
+      return c.json(scheduleJson(schedule))
+    })
+
+  app.delete('/api/schedules/:id', async (c) => {
+    const id = idParam(c.req.param('id'), 'schedule')
+    if (!(await deleteSchedule(deps.warehouse, id))) throw new HTTPException(404, { message: `there is no schedule ${id}` })
+    return c.json({ id, removed: true })
+  })
+
+  app.post('/api/alerts/:id/silence', async (c) => {
+    const id = idParam(c.req.param('id'), 'alert')
+    const body = parseOr400(silenceBody, await jsonBody(c, true), 'body')
+    const until = new Date(Date.now() + body.minutes * 60_000)
+    if (!(await deps.alerts.silence?.(id, until))) throw new HTTPException(409, { message: `alert ${id} is not unresolved (unknown or resolved), or this server cannot silence alerts` })
+    return c.json({ id, silencedUntil: until })
+  })
+
+  app.get('/api/audit', async (c) => c.json({ events: (await listAuditEvents(deps.warehouse, 200)).map(auditJson) }))
 
   app.post('/api/alerts/:id/acknowledge', async (c) => {
     const id = idParam(c.req.param('id'), 'alert')

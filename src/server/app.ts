@@ -20,10 +20,12 @@ import { runDetailPage } from './pages/run-detail.ts'
 import { runsPage } from './pages/runs.ts'
 import { streamDetailPage } from './pages/stream-detail.ts'
 import { streamsPage } from './pages/streams.ts'
+import { auditPage } from './pages/audit.ts'
 import { nonEmpty, runQuerySchema } from './run-filter.ts'
 import { redactResponses } from './redact-responses.ts'
 import { accessControl, securityHeaders } from './security.ts'
 import { idParam, parseOr400 } from './validate.ts'
+import { auditTrail } from './audit.ts'
 
 export type { AppDeps } from './deps.ts'
 
@@ -49,6 +51,8 @@ export function createApp(deps: AppDeps): Hono {
   // outermost, so error pages and 404s are redacted too
   app.use('*', redactResponses())
   app.use('*', securityHeaders())
+  // before the access control, so its refusals are recorded too
+  app.use('*', auditTrail(deps.warehouse, deps.log))
   app.use('*', accessControl({ token: deps.token, exposure: deps.exposure ?? 'loopback' }))
   app.use('/api/*', bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the body is larger than 64 KiB' }) } }))
 
@@ -93,6 +97,7 @@ export function createApp(deps: AppDeps): Hono {
   })
   app.get('/monitoring/charts', async (c) => page(c, 'Charts', 'charts', await chartsPage(deps)))
   app.get('/monitoring/alerts', async (c) => page(c, 'Alerts', 'alerts', await alertsPage(deps)))
+  app.get('/monitoring/audit', async (c) => page(c, 'Audit', 'audit', await auditPage(deps)))
   app.get('/monitoring/data', async (c) => page(c, 'Data browser', 'data', await dataPage(deps)))
   app.get('/monitoring/data/:schema/:table', async (c) => {
     const q = parseOr400(previewQuerySchema, nonEmpty(c.req.query()), 'query')

@@ -1,4 +1,4 @@
-import { acknowledgeAlert, listAlerts } from '../warehouse/sql/alerts.ts'
+import { acknowledgeAlert, listAlerts, silenceAlert } from '../warehouse/sql/alerts.ts'
 import { listSchedules } from '../warehouse/sql/schedules.ts'
 import { listWorkers } from '../warehouse/sql/workers.ts'
 import type { Warehouse } from '../warehouse/types.ts'
@@ -28,10 +28,12 @@ export function createWarehouseAlerts(warehouse: Warehouse): AlertsPort {
         acknowledgedAt: a.acknowledged_at,
         acknowledgedBy: a.acknowledged_by,
         resolvedAt: a.resolved_at,
+        silencedUntil: a.silenced_until ?? null,
       }))
     },
     // acknowledging twice is harmless; a resolved or unknown alert cannot be acknowledged
     acknowledge: async (id, by) => (await acknowledgeAlert(warehouse, id, by)) !== undefined,
+    silence: async (id, until) => (await silenceAlert(warehouse, id, until)) !== undefined,
   }
 }
 

@@ -14,6 +14,8 @@ export interface AppDeps {
   /** `network` when bound to a non-loopback address: reads need the token too @default 'loopback' */
   exposure?: 'loopback' | 'network'
   launcher: SyncLauncher
+  /** the connector's check of a source's credentials and reachability (what it reached); absent: 503 */
+  checkSource?: (source: string) => Promise<string | void>
   /** retries a stream's rejects; absent: the action answers 503 */
   rejects?: RejectsPort
   alerts: AlertsPort

@@ -1,7 +1,9 @@
 export { runJson } from '../warehouse/sql/runs.ts'
+export { scheduleJson } from '../warehouse/sql/schedules.ts'
 import { redactSecrets } from '../log.ts'
 import { countsOf } from '../run-counts.ts'
 import type { DbRunPage } from '../warehouse/sql/run-pages.ts'
+import type { DbAuditEvent } from '../warehouse/sql/audit.ts'
 import type { DbReject } from '../warehouse/sql/rejects.ts'
 
 export const pageJson = (p: DbRunPage) => ({
@@ -14,3 +16,5 @@ export const pageJson = (p: DbRunPage) => ({
 })
 
 export const rejectJson = (r: DbReject) => ({ id: Number(r.id), runId: r.run_id === null ? null : Number(r.run_id), key: r.record_key, reason: redactSecrets(r.reason), raw: r.raw, createdAt: r.created_at })
+
+export const auditJson = (e: DbAuditEvent) => ({ id: Number(e.id), at: e.at, action: e.action, target: e.target, address: e.address, status: e.status, detail: e.detail })

@@ -92,6 +92,8 @@ export interface AlertView {
   acknowledgedAt: Date | null
   acknowledgedBy: string | null
   resolvedAt: Date | null
+  /** no notification until then */
+  silencedUntil?: Date | null
 }
 
 export interface AlertsPort {
@@ -99,6 +101,8 @@ export interface AlertsPort {
   list(filter: { statuses: readonly AlertStatus[]; limit?: number }): Promise<AlertView[]>
   /** acknowledges an open alert; false when there is no open alert with that id */
   acknowledge(id: number, by: string): Promise<boolean>
+  /** holds an unresolved alert's notifications until `until`; false when there is no unresolved alert with that id */
+  silence?(id: number, until: Date): Promise<boolean>
 }
 
 export interface MetricsPort {

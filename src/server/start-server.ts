@@ -12,7 +12,7 @@ import { createApp } from './app.ts'
 import type { AppDeps } from './deps.ts'
 import { createWarehouseAlerts, warehouseSchedules, warehouseWorkers } from './default-ports.ts'
 import { createInProcessLauncher } from './in-process-launcher.ts'
-import { createRejectsPort } from './rejects-port.ts'
+import { createRejectsPort, createSourceCheck } from './source-actions.ts'
 import { createLiveHub } from './live-hub.ts'
 import { createMetrics } from '../ops/metrics/create-metrics.ts'
 import type { AlertsPort, MetricsPort, ScheduleInfo, SyncLauncher, WorkerInfo } from './ports.ts'
@@ -105,6 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     token: options.token,
     exposure: isLoopbackHost(host) ? 'loopback' : 'network',
     launcher,
+    checkSource: createSourceCheck({ log: options.log, loadTarget: options.loadTarget }),
     rejects: createRejectsPort({ warehouse: options.warehouse, events: options.events, log: options.log, loadTarget: options.loadTarget }),
     alerts: options.alerts ?? createWarehouseAlerts(options.warehouse),
     metrics,

@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/log.ts'
 import { createApp, type AppDeps } from '../../src/server/app.ts'
 import { createWarehouseAlerts } from '../../src/server/default-ports.ts'
 import { createInProcessLauncher } from '../../src/server/in-process-launcher.ts'
-import { createRejectsPort } from '../../src/server/rejects-port.ts'
+import { createRejectsPort, createSourceCheck } from '../../src/server/source-actions.ts'
 import { createMetrics } from '../../src/ops/metrics/create-metrics.ts'
 import type { SyncLauncher } from '../../src/server/ports.ts'
 import type { Warehouse } from '../../src/warehouse/types.ts'
@@ -63,6 +63,7 @@ export function createTestApp(warehouse: Warehouse, sources: TargetSources, over
     token: TEST_TOKEN,
     launcher,
     rejects: createRejectsPort({ warehouse, events, log, loadTarget }),
+    checkSource: createSourceCheck({ log, loadTarget }),
     alerts: createWarehouseAlerts(warehouse),
     metrics: (() => {
       const m = createMetrics({ events, warehouse, processLabel: 'test', processMetrics: false })

@@ -1,7 +1,8 @@
 import { CONNECTORS, SOURCE_NAMES } from '../../connectors/registry.ts'
 import { SyncError } from '../../errors.ts'
-import { deleteSchedule, listSchedules, setSchedulePaused, upsertSchedule, type DbSchedule } from '../../warehouse/sql/schedules.ts'
-import { describeTiming, nextRun, parseEvery, validateCron } from '../../worker/timing.ts'
+import { deleteSchedule, listSchedules, scheduleJson, setSchedulePaused } from '../../warehouse/sql/schedules.ts'
+import { addSchedule } from '../../worker/add-schedule.ts'
+import { describeTiming } from '../../worker/timing.ts'
 import { parseCommandArgs, positiveInt } from '../args.ts'
 import { loadTarget, type CliContext } from '../context.ts'
 import { table } from '../output.ts'
@@ -17,17 +18,6 @@ without a stream covers every stream of its source; a stream the source does not
 expression of exactly five fields (minute hour day-of-month month day-of-week), in UTC. Adding the same source/stream/mode again
 replaces its timing. A stream whose runs keep failing is retried on later ticks with backoff.`
 
-const scheduleJson = (s: DbSchedule) => ({
-  id: s.id,
-  source: s.source,
-  stream: s.stream,
-  everySeconds: s.every_seconds,
-  cron: s.cron,
-  mode: s.mode,
-  paused: s.paused,
-  nextRunAt: s.next_run_at,
-  lastEnqueuedAt: s.last_enqueued_at,
-})
 
 export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { every: { type: 'string' }, cron: { type: 'string' }, mode: { type: 'string' } }, 'schedule')
@@ -39,18 +29,9 @@ export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<
       const [source, stream, rest] = target.split('.')
       if (rest !== undefined || !CONNECTORS[source])
         throw new SyncError('config_invalid', `${JSON.stringify(target)} is not <source> or <source>.<stream>; sources: ${SOURCE_NAMES.join(', ')}`)
-      if (!values.every === !values.cron) throw new SyncError('config_invalid', 'give exactly one of --every or --cron')
-      const mode = values.mode ?? 'incremental'
-      if (mode !== 'incremental' && mode !== 'full') throw new SyncError('config_invalid', `--mode is incremental or full, not ${JSON.stringify(mode)}`)
-      const everySeconds = values.every ? parseEvery(values.every) : null
-      if (values.cron) validateCron(values.cron)
-      // checked here, not at the first tick: a worker would otherwise fail this schedule forever
-      if (stream !== undefined) await checkStream(ctx, source, stream)
       const warehouse = await ctx.warehouse()
-      const timing = { every_seconds: everySeconds, cron: values.cron ?? null }
-      // an interval schedule fires at once, then on its grid; a cron one at its next occurrence
-      const nextRunAt = everySeconds ? new Date() : nextRun(timing, new Date())
-      const schedule = await upsertSchedule(warehouse, { source, stream: stream ?? null, everySeconds, cron: values.cron ?? null, mode, nextRunAt })
+      const schedule = await addSchedule(warehouse, { source, stream, every: values.every, cron: values.cron, mode: values.mode }, await streamNamesOf(ctx, source))
+      const mode = schedule.mode
       // kept either way (the workers may run elsewhere, with their own environment), but a source
       // this machine cannot configure usually means its credentials were never stored
       const problem = await loadTarget(ctx, source).then(
@@ -93,12 +74,10 @@ export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<
   }
 }
 
-/** A stream the source does not have is refused, naming the ones it has (from the config file: no credentials needed). */
-async function checkStream(ctx: CliContext, source: string, stream: string): Promise<void> {
+/** The streams a source has, from the config file alone (no credentials needed), when it can tell. */
+async function streamNamesOf(ctx: CliContext, source: string): Promise<readonly string[] | undefined> {
   const connector = await CONNECTORS[source]()
-  const names = connector.streamNames?.(ctx.config.file.sources[source])
-  if (names && !names.includes(stream))
-    throw new SyncError('config_invalid', `${source} has no stream ${JSON.stringify(stream)}; its streams are ${names.join(', ')}`)
+  return connector.streamNames?.(ctx.config.file.sources[source])
 }
 
 const iso = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ')

@@ -109,6 +109,20 @@
         flash(data.error ? `Retry of ${source}.${stream}'s rejects (run ${data.runId}) ${data.status}: ${data.error}` : `Retried ${source}.${stream}'s rejects (run ${data.runId}): ${outcome}. Reload to see what is left.`, data.status === 'succeeded' ? 'ok' : 'bad')
       }
     }
+    if (action === 'retry-run') {
+      const data = await post(`/api/runs/${button.dataset.run}/retry`)
+      if (data) flash(`Retry accepted: ${data.streams.map((s) => `${data.source}.${s}`).join(', ')} (${data.mode}). Follow it under Running now.`, 'ok', { href: '/monitoring/', text: 'Overview' })
+    }
+    if (action === 'check') {
+      button.disabled = true
+      const data = await post(`/api/sources/${encodeURIComponent(button.dataset.source)}/check`)
+      button.disabled = false
+      if (data) flash(data.ok ? `✓ ${data.source}: ${data.detail}` : `✗ ${data.source}: ${data.message}`, data.ok ? 'ok' : 'bad')
+    }
+    if (action === 'silence') {
+      const data = await post(`/api/alerts/${button.dataset.alert}/silence`, { minutes: Number(button.dataset.minutes) })
+      if (data) location.reload()
+    }
     if (action === 'ack') {
       const data = await post(`/api/alerts/${button.dataset.alert}/acknowledge`, { by: 'dashboard' })
       if (data) location.reload()

@@ -14,12 +14,13 @@ function alertRow(a: AlertView, actions: boolean): SafeHtml {
       : a.status === 'resolved'
         ? html`${badge(a.status)}<div class="muted small">${fmtTime(a.resolvedAt)}</div>`
         : badge(a.status)
+  const silenced = a.silencedUntil && new Date(a.silencedUntil).getTime() > Date.now() ? html`<div class="muted small">silenced until ${fmtTime(a.silencedUntil)}</div>` : ''
   const value = a.value === null ? '' : `${+a.value.toFixed(3)}${a.threshold === null ? '' : ` (threshold ${+a.threshold.toFixed(3)})`}`
   return html`<tr data-alert-id="${a.id}">
 <td>${badge(a.severity)}</td><td><b>${a.title}</b><div class="small muted">${redactSecrets(a.message)}</div></td>
 <td>${a.source ?? ''}${a.stream ? `.${a.stream}` : ''}</td><td><code>${a.rule}</code></td><td class="num">${value}</td>
-<td>${fmtTime(a.openedAt)}</td><td>${fmtAgo(a.lastSeenAt)}</td><td>${status}</td>
-${actions ? html`<td>${a.status === 'open' ? html`<button type="button" class="small" data-action="ack" data-alert="${a.id}">Acknowledge</button>` : ''}</td>` : ''}</tr>`
+<td>${fmtTime(a.openedAt)}</td><td>${fmtAgo(a.lastSeenAt)}</td><td>${status}${silenced}</td>
+${actions ? html`<td>${a.status === 'open' ? html`<button type="button" class="small" data-action="ack" data-alert="${a.id}">Acknowledge</button>` : ''}${a.status !== 'resolved' ? html` <button type="button" class="small" data-action="silence" data-alert="${a.id}" data-minutes="60" title="no notification for an hour; it stays open and still resolves">Silence 1 h</button>` : ''}</td>` : ''}</tr>`
 }
 
 export async function alertsPage(deps: AppDeps): Promise<SafeHtml> {

@@ -7,6 +7,7 @@ export const NAV = [
   ['charts', '/monitoring/charts', 'Charts'],
   ['alerts', '/monitoring/alerts', 'Alerts'],
   ['data', '/monitoring/data', 'Data'],
+  ['audit', '/monitoring/audit', 'Audit'],
 ] as const
 
 export type NavKey = (typeof NAV)[number][0]

@@ -65,7 +65,9 @@ ${card('Unchanged', fmtInt(run.unchanged))}${card('Rejected', fmtInt(run.rejecte
   )
   const rejectRows = rejects.map((r) => html`<tr><td><code>${r.record_key ?? '(no key)'}</code></td><td>${redactSecrets(r.reason)}</td><td>${fmtJson(r.raw, 160)}</td></tr>`)
   const automationRows = automation.map((a) => html`<tr><td>${fmtTime(a.at)}</td><td>${a.action}</td><td>${a.reason}</td><td>${a.outcome}</td></tr>`)
-  const body = html`<p><a href="/monitoring/runs">← run history</a>${running ? html` · <button type="button" class="small danger" data-action="stop" data-run="${run.id}">Stop</button>` : ''}</p>
+  const retryable = ['failed', 'partial', 'cancelled'].includes(run.status) && ['incremental', 'full', 'force'].includes(run.mode)
+  const retry = retryable ? html` · <button type="button" class="small primary" data-action="retry-run" data-run="${run.id}" title="the same stream, read the same way">Retry</button>` : ''
+  const body = html`<p><a href="/monitoring/runs">← run history</a>${running ? html` · <button type="button" class="small danger" data-action="stop" data-run="${run.id}">Stop</button>` : ''}${retry}</p>
 ${run.error ? html`<div class="error-box"><b>${run.error_code ?? 'error'}</b>: ${run.error}</div>` : ''}
 ${counts}
 <section class="panel"><dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>

@@ -8,7 +8,7 @@ import { streamHref } from './stream-detail.ts'
 const syncButtons = (source: string, stream: string | null, runningRunId: number | null) => html`<div class="actions">
 <button type="button" class="small primary" data-action="sync" data-source="${source}" data-stream="${stream ?? ''}" data-mode="incremental" title="from the stored cursor (a full pass the first time)">Sync now</button>
 <button type="button" class="small" data-action="sync" data-source="${source}" data-stream="${stream ?? ''}" data-mode="full" title="re-read everything and merge; rows gone from the source are soft-deleted">Full</button>
-${stream ? html`<button type="button" class="small danger" data-action="stop" data-run="${runningRunId ?? ''}" data-stop-for="${source}.${stream}"${runningRunId === null ? html` disabled` : ''}>Stop</button>` : ''}
+${stream ? html`<button type="button" class="small danger" data-action="stop" data-run="${runningRunId ?? ''}" data-stop-for="${source}.${stream}"${runningRunId === null ? html` disabled` : ''}>Stop</button>` : html`<button type="button" class="small" data-action="check" data-source="${source}" title="one cheap request proving the credentials and reachability (crmsync check)">Test connection</button>`}
 </div>`
 
 /** A small mark on a stream whose table changed shape lately, linking to the changes. */

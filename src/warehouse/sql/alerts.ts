@@ -25,6 +25,8 @@ export interface DbAlert {
   last_notified_at: Date | null
   acknowledged_at: Date | null
   acknowledged_by: string | null
+  /** notifications are held until then (0011) */
+  silenced_until?: Date | null
   resolved_at: Date | null
 }
 
@@ -76,12 +78,12 @@ export async function upsertAlert(db: Queryable, alert: NewAlert): Promise<{ ale
 
 /**
  * Claims the right to notify about an open alert: at most once per cooldown, and never for an
- * acknowledged one. The claim is the UPDATE itself, so of several processes only one notifies.
+ * acknowledged one or one silenced until later. The claim is the UPDATE itself, so of several processes only one notifies.
  */
 export async function claimNotification(db: Queryable, id: number, cooldownSeconds: number): Promise<DbAlert | undefined> {
   const { rows } = await db.query<DbAlert>(
     `UPDATE crmsync.alerts SET last_notified_at = now()
-     WHERE id = $1 AND status = 'open'
+     WHERE id = $1 AND status = 'open' AND (silenced_until IS NULL OR silenced_until <= now())
        AND (last_notified_at IS NULL OR last_notified_at <= now() - make_interval(secs => $2))
      RETURNING *`,
     [id, cooldownSeconds],
@@ -117,6 +119,12 @@ export async function acknowledgeAlert(db: Queryable, id: number, by: string): P
      WHERE id = $1 AND status <> 'resolved' RETURNING *`,
     [id, by],
   )
+  return rows[0]
+}
+
+/** Silences an unresolved alert until `until`: no notification before then; it still resolves. */
+export async function silenceAlert(db: Queryable, id: number, until: Date): Promise<DbAlert | undefined> {
+  const { rows } = await db.query<DbAlert>(`UPDATE crmsync.alerts SET silenced_until = $2 WHERE id = $1 AND status <> 'resolved' RETURNING *`, [id, until])
   return rows[0]
 }
 

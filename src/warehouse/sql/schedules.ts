@@ -74,3 +74,16 @@ export async function recentFailures(db: Queryable, source: string, stream: stri
   )
   return { failures: rows[0]?.failures ?? 0, lastFailedAt: rows[0]?.last_failed_at ?? null }
 }
+
+/** A schedule as `crmsync schedule --json` and the dashboard's API show it. */
+export const scheduleJson = (s: DbSchedule) => ({
+  id: s.id,
+  source: s.source,
+  stream: s.stream,
+  everySeconds: s.every_seconds,
+  cron: s.cron,
+  mode: s.mode,
+  paused: s.paused,
+  nextRunAt: s.next_run_at,
+  lastEnqueuedAt: s.last_enqueued_at,
+})

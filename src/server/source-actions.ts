@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts'
 import type { Warehouse } from '../warehouse/types.ts'
 import type { RejectsPort } from './ports.ts'
 
-export interface RejectsPortDeps {
+export interface SourceActionDeps {
   warehouse: Warehouse
   events: EngineEvents
   log: Logger
@@ -20,7 +20,7 @@ export interface RejectsPortDeps {
  * holds) and is a run of mode `reprocess` holding the stream, so it waits for nothing: a stream
  * a sync holds answers busy.
  */
-export function createRejectsPort(deps: RejectsPortDeps): RejectsPort {
+export function createRejectsPort(deps: SourceActionDeps): RejectsPort {
   return {
     async retry(source, streamName) {
       const target = await deps.loadTarget(source, [streamName])
@@ -43,3 +43,12 @@ export function createRejectsPort(deps: RejectsPortDeps): RejectsPort {
     },
   }
 }
+
+/** `crmsync check <source>` for the dashboard: the connector's one cheap request, with the server's credentials. */
+export const createSourceCheck =
+  (deps: Pick<SourceActionDeps, 'log' | 'loadTarget'>) =>
+  async (source: string): Promise<string | void> => {
+    const target = await deps.loadTarget(source)
+    const ctx = { signal: AbortSignal.timeout(30_000), log: deps.log, now: () => new Date(), report: () => {} }
+    return target.connector.check(target.config, ctx)
+  }
