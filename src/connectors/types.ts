@@ -194,6 +194,12 @@ export interface Connector<C = unknown> {
    * ...) naming the variable to fix. May say what it reached (`Athena reachable (database x)`).
    */
   check(config: C, ctx: RunContext): Promise<string | void>
+  /**
+   * Which source's data a config reads: its endpoint, database, account — what, if it changed,
+   * means another source (not new credentials for the same one). The warehouse remembers it, and
+   * a sync against another source's data stops (its cursors would read nothing of the new one).
+   */
+  identity?(config: C): Readonly<Record<string, string>>
   streams(config: C, ctx: RunContext): Promise<readonly Stream[]>
   /**
    * The names `streams()` will give, from the config file's section alone: no credentials, no

@@ -6,6 +6,7 @@ import type { LiveRow, LiveRowsPage } from './sql/reprocess.ts'
 import type { DbRun, NewRun, PageCounts, RunEnd, RunFilter } from './sql/runs.ts'
 import type { DbStreamState, FullPass } from './sql/stream-state.ts'
 import type { ColumnOrigin, SchemaChangeKind, StoredColumn } from './sql/stream-columns.ts'
+import type { SourceIdentity } from './sql/source-identity.ts'
 import type { StagedRows } from './staged-rows.ts'
 import type { StreamTable } from './stream-table.ts'
 import type { Queryable, Session } from './types.ts'
@@ -21,7 +22,7 @@ import type { Queryable, Session } from './types.ts'
  */
 export type { DbRun, DbStreamState, FullPass, NewRun, PageCounts, RejectRow, RunEnd, RunFilter, StagedRows, StoredColumn, StreamTable, WriteRule }
 export type { DbReject, LiveRow, LiveRowsPage, RejectFilter }
-export type { ColumnOrigin, SchemaChangeKind }
+export type { ColumnOrigin, SchemaChangeKind, SourceIdentity }
 export type { Queryable, Session, Transaction, Warehouse } from './types.ts'
 
 /** A change of a stream table's shape, planned by the engine and applied by the commit of its batch. */
@@ -98,6 +99,10 @@ export interface Store {
   markAbandonedRuns(db: Queryable, source: string, stream: string): Promise<DbRun[]>
   lastRunStoppedEarly(db: Queryable, source: string, stream: string): Promise<boolean>
   listRuns(db: Queryable, filter: RunFilter): Promise<DbRun[]>
+
+  // which source's data the source's schema holds (its endpoint, database, account)
+  loadSourceIdentity(db: Queryable, source: string): Promise<SourceIdentity | undefined>
+  saveSourceIdentity(db: Queryable, source: string, identity: SourceIdentity): Promise<void>
 
   // the stream's state (cursor, full pass, row counts)
   listStreamStates(db: Queryable): Promise<DbStreamState[]>

@@ -8,6 +8,7 @@ import { addRowCounts, setHistoryKept, completeFullPass, initRowCounts, listStre
 import { listStoredColumns, registerDeclaredColumns } from './sql/stream-columns.ts'
 import { rejectStreams, rejectsToRetry } from './sql/rejects.ts'
 import { readLiveRows, saveReprocessAfter } from './sql/reprocess.ts'
+import { loadSourceIdentity, saveSourceIdentity } from './sql/source-identity.ts'
 import { createStagedRows } from './staged-rows.ts'
 import type { RowBuilder, Store } from './store.ts'
 import { ensureStreamTable, listTableColumns } from './stream-table.ts'
@@ -40,6 +41,8 @@ export const syncStore: Store = {
   ensureStreamTable,
   registerDeclaredColumns,
   listStoredColumns,
+  loadSourceIdentity,
+  saveSourceIdentity,
   readLiveRows,
   saveReprocessAfter,
   rejectStreams,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { manifests, SOURCE_NAMES } from '../../connectors/registry.ts'
 import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
+import { checkSourceIdentity } from '../../engine/source-identity.ts'
 import type { RunSummary } from '../../engine/summary.ts'
 import { SyncError } from '../../errors.ts'
 import { registerSecret } from '../../log.ts'
@@ -79,6 +80,9 @@ export async function demoCommand(ctx: CliContext, argv: string[]): Promise<numb
   const ops = await attachOperations({ warehouse, events: ctx.events, log: ctx.log, retry: ctx.retry, alerts: { config: ctx.config, sources: SOURCE_NAMES } })
   ctx.releasers.push(() => ops.close())
   const targets: SyncTarget[] = await Promise.all(DEMO_SOURCES.map((source) => loadTarget(ctx, source.name)))
+  // the demo's emulators are a new source every time (a new port): recorded, so that a later sync
+  // against other data (the README's emulator, a real source) is told the warehouse holds the demo's
+  for (const target of targets) await checkSourceIdentity(warehouse, target, { accept: true, dryRun: false })
   // the emulators start from the same seed every time: a warehouse kept from an earlier demo holds
   // that demo's changes, which this fresh emulator never made, so the first sync overwrites (--force)
   const earlier = (await listStreamStates(warehouse)).some((s) => DEMO_SOURCES.some((d) => d.name === s.source))

@@ -1,5 +1,6 @@
 import { SOURCE_NAMES } from '../../connectors/registry.ts'
 import { recordFailedStart } from '../../engine/failed-start.ts'
+import { checkSourceIdentity } from '../../engine/source-identity.ts'
 import { runSync, type SyncTarget } from '../../engine/run-sync.ts'
 import { exitCodeOf, type RunSummary } from '../../engine/summary.ts'
 import { SyncError } from '../../errors.ts'
@@ -34,6 +35,9 @@ Options:
                          the next run carries on from the last record committed; a full pass
                          stopped early deletes nothing until a later run completes it
   --concurrency N        streams of one source to run at once (default 1)
+  --accept-new-source    the source's endpoint or database changed but it is the same data:
+                         record the new one (without it such a sync stops, exit 2, since the
+                         warehouse's cursors belong to the other source)
   --json                 print one JSON summary: {"runs":[...]}
   --debug                verbose logs
 
@@ -79,6 +83,7 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
       'batch-size': { type: 'string' },
       'max-records': { type: 'string' },
       concurrency: { type: 'string' },
+      'accept-new-source': { type: 'boolean', default: false },
     },
     'sync',
   )
@@ -94,6 +99,11 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
   const targets = await resolveTargets(ctx, values.all ?? false, positionals, values['dry-run'] ?? false)
   if (values.force && values['dry-run']) ctx.out.note('note: --force with --dry-run shows what a forced sync would overwrite; nothing is written')
   const warehouse = await ctx.warehouse()
+  // a warehouse holding another source's data (its cursors would read nothing of this one) stops here
+  for (const target of targets) {
+    const note = await checkSourceIdentity(warehouse, target, { accept: values['accept-new-source'] ?? false, dryRun: values['dry-run'] ?? false })
+    if (note) ctx.out.note(note)
+  }
   // closed after the warehouse opened (releasers run in reverse), so alerts deliver before it closes
   const ops = await attachOperations({ warehouse, events: ctx.events, log: ctx.log, retry: ctx.retry, alerts: { config: ctx.config, sources: SOURCE_NAMES } })
   ctx.releasers.push(() => ops.close())

@@ -55,6 +55,7 @@ export const hubspot = defineConnector<HubSpotConfig>(hubSpotManifest, {
   configSchema: hubSpotConfigSchema,
   loadConfig: loadHubSpotConfig,
   secrets: (config) => [config.apiToken],
+  identity: (config) => ({ api: config.baseUrl }),
   async check(config, ctx) {
     const client = createHubSpotClient(config)
     await client.send(

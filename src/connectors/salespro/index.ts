@@ -26,6 +26,8 @@ export const salespro = defineConnector<SalesProConfig>(salesProManifest, {
     }
     return `Athena reachable (database ${config.database})`
   },
+  // the Athena it asks and the database it reads; where results land (SALESPRO_S3_LOCATION) may move
+  identity: (config) => ({ athena: config.athenaEndpoint ?? `athena.${config.region}.amazonaws.com`, database: config.database }),
   streams: async (config) => SALESPRO_STREAMS.map((spec) => defineTableStream(spec, config)) as Stream[],
   streamNames: () => SALESPRO_STREAMS.map((spec) => spec.name),
 })

@@ -10,6 +10,7 @@ export const salesrabbit = defineConnector<SalesRabbitConfig>(salesRabbitManifes
   configSchema: salesRabbitConfigSchema,
   loadConfig: loadSalesRabbitConfig,
   secrets: (config) => [config.apiToken],
+  identity: (config) => ({ api: config.apiUrl }),
   async check(config, ctx) {
     // `GET /` answers without a token, so only a real endpoint proves the token works
     const client = createSalesRabbitClient({ ...config, maxAttempts: Math.min(config.maxAttempts, 2) })
