@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
 import pg from 'pg'
 import { inject } from 'vitest'
 import { migrate } from '../../src/warehouse/migrate.ts'
@@ -6,6 +7,7 @@ import { openPglite } from '../../src/warehouse/pglite.ts'
 import { openPostgres } from '../../src/warehouse/postgres.ts'
 import type { Warehouse } from '../../src/warehouse/types.ts'
 import { withDatabase } from '../global-setup.ts'
+import { cliEnv } from './cli.ts'
 
 export interface TestWarehouse {
   warehouse: Warehouse
@@ -70,4 +72,26 @@ export async function createEmptyDatabase(): Promise<{ url: string; drop(): Prom
       await cleanup.end()
     },
   }
+}
+
+/**
+ * A warehouse filled by `fill` in this process, then handed to a CLI child: PostgreSQL (its
+ * `DATABASE_URL` in `env`), or the embedded one the CLI opens, `CRMSYNC_HOME/pgdata`, written here
+ * first and closed (an embedded warehouse belongs to one process at a time).
+ */
+export async function warehouseForCli(kind: WarehouseKind, fill: (warehouse: Warehouse) => Promise<void>): Promise<{ env: NodeJS.ProcessEnv; drop(): Promise<void> }> {
+  if (kind === 'postgres') {
+    const db = await createTestWarehouse('postgres')
+    await fill(db.warehouse)
+    return { env: cliEnv({ DATABASE_URL: db.url }), drop: () => db.drop() }
+  }
+  const env = cliEnv()
+  const warehouse = await openPglite({ dataDir: join(env.CRMSYNC_HOME as string, 'pgdata') })
+  try {
+    await migrate(warehouse)
+    await fill(warehouse)
+  } finally {
+    await warehouse.close()
+  }
+  return { env, drop: async () => {} }
 }

@@ -1,16 +1,13 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngineEvents } from '../../src/engine/events.ts'
 import { runSync } from '../../src/engine/run-sync.ts'
 import type { RunSummary } from '../../src/engine/summary.ts'
 import { silentLogger } from '../../src/log.ts'
 import { attachAlerts } from '../../src/ops/alerts/index.ts'
-import { migrate } from '../../src/warehouse/migrate.ts'
-import { openPglite } from '../../src/warehouse/pglite.ts'
 import type { Warehouse } from '../../src/warehouse/types.ts'
-import { cliEnv, runCli } from '../helpers/cli.ts'
+import { runCli } from '../helpers/cli.ts'
 import { createFakeConnector, createFakeStream, makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
-import { createTestWarehouse, postgresUnavailable, WAREHOUSE_KINDS } from '../helpers/warehouses.ts'
+import { postgresUnavailable, WAREHOUSE_KINDS, warehouseForCli } from '../helpers/warehouses.ts'
 
 /**
  * `crmsync schema`, `history` and `alerts` end to end (the CLI as a child process) over a warehouse
@@ -50,22 +47,7 @@ describe.each(WAREHOUSE_KINDS)('crmsync schema over %s', (kind) => {
 
   beforeAll(async () => {
     if (reason) return
-    if (kind === 'postgres') {
-      const db = await createTestWarehouse('postgres')
-      await syncTwice(db.warehouse)
-      env = cliEnv({ DATABASE_URL: db.url })
-      drop = () => db.drop()
-    } else {
-      // the embedded warehouse the CLI opens: CRMSYNC_HOME/pgdata, written first by this process, then closed
-      env = cliEnv()
-      const warehouse = await openPglite({ dataDir: join(env.CRMSYNC_HOME as string, 'pgdata') })
-      try {
-        await migrate(warehouse)
-        await syncTwice(warehouse)
-      } finally {
-        await warehouse.close()
-      }
-    }
+    ;({ env, drop } = await warehouseForCli(kind, syncTwice))
     expect(runs.map((r) => [r.status, r.coerced])).toEqual([
       ['succeeded', 1],
       ['succeeded', 0],

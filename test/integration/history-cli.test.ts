@@ -1,14 +1,11 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngineEvents } from '../../src/engine/events.ts'
 import { runSync } from '../../src/engine/run-sync.ts'
 import { silentLogger } from '../../src/log.ts'
-import { migrate } from '../../src/warehouse/migrate.ts'
-import { openPglite } from '../../src/warehouse/pglite.ts'
 import type { Warehouse } from '../../src/warehouse/types.ts'
-import { cliEnv, runCli } from '../helpers/cli.ts'
+import { runCli } from '../helpers/cli.ts'
 import { createFakeConnector, createFakeStream, makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
-import { createTestWarehouse, postgresUnavailable, WAREHOUSE_KINDS } from '../helpers/warehouses.ts'
+import { postgresUnavailable, WAREHOUSE_KINDS, warehouseForCli } from '../helpers/warehouses.ts'
 
 /**
  * `crmsync versions` end to end (the CLI as a child process) over a warehouse where the in-memory
@@ -38,21 +35,7 @@ describe.each(WAREHOUSE_KINDS)('crmsync versions over %s', (kind) => {
 
   beforeAll(async () => {
     if (reason) return
-    if (kind === 'postgres') {
-      const db = await createTestWarehouse('postgres')
-      await syncWithHistory(db.warehouse)
-      env = cliEnv({ DATABASE_URL: db.url })
-      drop = () => db.drop()
-    } else {
-      env = cliEnv()
-      const warehouse = await openPglite({ dataDir: join(env.CRMSYNC_HOME as string, 'pgdata') })
-      try {
-        await migrate(warehouse)
-        await syncWithHistory(warehouse)
-      } finally {
-        await warehouse.close()
-      }
-    }
+    ;({ env, drop } = await warehouseForCli(kind, syncWithHistory))
   })
   afterAll(async () => drop())
 
