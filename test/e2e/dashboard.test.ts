@@ -146,6 +146,14 @@ describe('the dashboard in headless Chromium', () => {
     await open(page, '/monitoring/streams')
     expect(await page.textContent('tr[data-stream="salespro.customer"] [data-field=rows]')).toBe('4,000')
     await shoot(page, '3-streams')
+    // a full re-sync asks first, saying what it does to deletes; dismissed, nothing starts
+    const asked = new Promise<string>((resolve) => page.once('dialog', (dialog) => (resolve(dialog.message()), void dialog.dismiss())))
+    await page.click('tr[data-stream="salespro.customer"] button[data-action=sync][data-mode=full]')
+    expect(await asked).toMatch(/soft-deleted/)
+    expect(await page.textContent('#flash')).not.toContain('Sync accepted')
+    // a connection test, with the connector's own check
+    await page.click('button[data-action=check][data-source=salespro]')
+    await expect.poll(() => page.textContent('#flash'), { timeout: 120_000 }).toContain('salespro: Athena reachable')
     await open(page, `/monitoring/runs/${runId}`)
     expect(await page.textContent('h1')).toBe(`Run #${runId}: salespro.customer`)
     await shoot(page, '5-run-detail')
@@ -162,6 +170,15 @@ describe('the dashboard in headless Chromium', () => {
     await shoot(page, '7-alerts')
     await Promise.all([page.waitForEvent('load'), page.click('button[data-action=ack]')])
     expect(await page.textContent('tr[data-alert-id]')).toContain('acknowledged')
+    await Promise.all([page.waitForEvent('load'), page.click('button[data-action=silence]')])
+    expect(await page.textContent('tr[data-alert-id]')).toContain('silenced until')
+
+    // every action above is in the audit trail, with where it came from
+    await open(page, '/monitoring/audit')
+    const audit = (await page.textContent('table')) ?? ''
+    for (const action of ['POST /api/sync', '/acknowledge', '/silence', 'POST /api/sources/salespro/check', 'POST /api/token/check']) expect(audit).toContain(action)
+    expect(audit).toContain('127.0.0.1')
+    await shoot(page, '10-audit')
 
     await open(page, '/monitoring/data')
     await shoot(page, '8-data')

@@ -80,7 +80,13 @@
     return data
   }
 
+  // a full re-sync changes more than it reads: it is confirmed, saying what it does to deletes
+  const FULL_WARNING =
+    'A full re-sync reads everything again and merges it. Rows the source no longer has are soft-deleted (_deleted_at) when the pass completes; ' +
+    'if that would be more than half of a table, nothing is deleted and the run ends partial. Go on?'
+
   async function startSync(source, streams, mode) {
+    if (mode === 'full' && !window.confirm(`${FULL_WARNING}\n\n${source}${streams.length ? `.${streams.join(', ')}` : ' (every stream)'}`)) return
     const data = await post('/api/sync', { source, streams: streams.length ? streams : undefined, mode })
     if (data) flash(`Sync accepted: ${data.streams.map((s) => `${data.source}.${s}`).join(', ')} (${data.mode}). Follow it under Running now.`, 'ok')
   }
