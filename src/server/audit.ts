@@ -17,8 +17,14 @@ function addressOf(c: Context): string {
 }
 
 /** What the request acted on, in words: `run 12`, `schedule 3`, `alert 7`, `salespro.customer`, `salespro`. */
-function targetOf(path: string): string {
+function targetOf(path: string, body: unknown): string {
   const parts = path.split('/').filter(Boolean).slice(1)
+  // a sync or a new schedule names its target in the body
+  const named = body as { source?: unknown; streams?: unknown; stream?: unknown } | undefined
+  if ((parts[0] === 'sync' || (parts[0] === 'schedules' && !parts[1])) && typeof named?.source === 'string') {
+    const streams = Array.isArray(named.streams) ? named.streams : typeof named.stream === 'string' ? [named.stream] : []
+    return streams.length ? streams.map((s) => `${named.source}.${String(s)}`).join(', ') : String(named.source)
+  }
   if (parts[0] === 'runs' && parts[1]) return `run ${parts[1]}`
   if (parts[0] === 'alerts' && parts[1]) return `alert ${parts[1]}`
   if (parts[0] === 'schedules' && parts[1]) return `schedule ${parts[1]}`
@@ -44,7 +50,7 @@ export function auditTrail(warehouse: Warehouse, log: Logger): MiddlewareHandler
     } catch {
       detail = undefined
     }
-    const event = { action: `${c.req.method} ${c.req.path}`, target: targetOf(c.req.path), address: addressOf(c), status: c.res.status, detail }
+    const event = { action: `${c.req.method} ${c.req.path}`, target: targetOf(c.req.path, detail), address: addressOf(c), status: c.res.status, detail }
     await insertAuditEvent(warehouse, event).catch((error) => log.warn({ err: error, action: event.action }, 'the audit record of a dashboard action could not be written'))
   }
 }

@@ -66,7 +66,7 @@ describe.skipIf(postgresUnavailable())('dashboard actions and their audit trail'
     expect((await app.request(`/api/schedules/${schedule.id}`, { method: 'DELETE', headers: authed() })).status).toBe(200)
     expect(await q(`SELECT 1 FROM crmsync.schedules WHERE id = $1`, [schedule.id])).toHaveLength(0)
     const events = await audit()
-    expect(events.find((e) => e.action === 'POST /api/schedules' && e.status === 201)).toMatchObject({ detail: { source: 'salespro', stream: 'customer', every: '15m' } })
+    expect(events.find((e) => e.action === 'POST /api/schedules' && e.status === 201)).toMatchObject({ target: 'salespro.customer', detail: { source: 'salespro', stream: 'customer', every: '15m' } })
     expect(events.map((e) => e.action)).toEqual(expect.arrayContaining([`POST /api/schedules/${schedule.id}/pause`, `POST /api/schedules/${schedule.id}/resume`, `DELETE /api/schedules/${schedule.id}`]))
   })
 
