@@ -92,7 +92,8 @@ export function createApp(deps: AppDeps): Hono {
   })
   app.get('/monitoring/runs', async (c) => page(c, 'Run history', 'runs', await runsPage(deps, parseOr400(runQuerySchema, nonEmpty(c.req.query()), 'filter'))))
   app.get('/monitoring/runs/:id', async (c) => {
-    const detail = await runDetailPage(deps, idParam(c.req.param('id'), 'run'))
+    const batches = c.req.query('batches')
+    const detail = await runDetailPage(deps, idParam(c.req.param('id'), 'run'), batches === undefined ? 1 : idParam(batches, 'page of batches'))
     return page(c, detail.title, 'runs', detail.body, detail.running ? idParam(c.req.param('id'), 'run') : undefined)
   })
   app.get('/monitoring/charts', async (c) => page(c, 'Charts', 'charts', await chartsPage(deps)))

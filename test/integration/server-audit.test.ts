@@ -87,6 +87,28 @@ describe.skipIf(postgresUnavailable())('dashboard actions and their audit trail'
     expect(silenced.map((e) => [e.status, e.detail])).toEqual([[400, { minutes: 0 }], [200, { minutes: 60 }]])
   })
 
+  it("pages a run's commit batches 25 at a time, the chart drawing them all", async () => {
+    const [run] = await q<{ id: number }>(
+      `INSERT INTO crmsync.sync_runs (source, stream, mode, status, pages, finished_at) VALUES ('fake', 'many', 'full', 'succeeded', 60, now()) RETURNING id`,
+    )
+    await q(
+      `INSERT INTO crmsync.run_pages (run_id, page_no, fetched, inserted, updated, unchanged, rejected, coerced, deleted, fetch_ms, write_ms, cursor)
+       SELECT $1, n, 100, 100, 0, 0, 0, 0, 0, 10, 20, jsonb_build_object('n', n::text) FROM generate_series(1, 60) n`,
+      [run.id],
+    )
+    const page = async (query = '') => (await app.request(`/monitoring/runs/${run.id}${query}`, { headers: { host: 'localhost' } })).text()
+    const rows = (html: string) => [...html.matchAll(/<tr><td class="num">(\d+)<\/td>/g)].map((m) => Number(m[1]))
+    const first = await page()
+    expect(rows(first)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1))
+    expect(first).toContain('pages 1–25 of 60')
+    expect(first).toContain(`href="/monitoring/runs/${run.id}?batches=2#batches"`)
+    const third = await page('?batches=3')
+    expect(rows(third)).toEqual(Array.from({ length: 10 }, (_, i) => i + 51))
+    expect(third).toContain('pages 51–60 of 60')
+    expect(third).not.toContain('next →')
+    expect((await app.request(`/monitoring/runs/${run.id}?batches=x`, { headers: { host: 'localhost' } })).status).toBe(404)
+  })
+
   it('records a refused request too: no token, no action, but a line in the audit', async () => {
     const refused = await post('/api/schedules', { source: 'salespro', every: '1h' }, { host: 'localhost', origin: 'http://localhost', 'content-type': 'application/json' } as never)
     expect(refused.status).toBe(401)

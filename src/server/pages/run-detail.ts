@@ -12,6 +12,8 @@ import { card, table } from './layout.ts'
 export const REJECT_SAMPLE = 20
 /** pages listed per run; the run's totals always count them all */
 export const PAGE_LIMIT = 500
+/** commit batches per page of the table (the chart draws them all): 171 of them made a page 7,600 px tall */
+export const BATCHES_SHOWN = 25
 
 /** Everything about one run: the JSON API and the page read the same. */
 export async function loadRunDetail(deps: AppDeps, id: number) {
@@ -25,7 +27,7 @@ export async function loadRunDetail(deps: AppDeps, id: number) {
   return { run: { ...run, error: run.error === null ? null : redactSecrets(run.error) }, pages, rejects, automation }
 }
 
-export async function runDetailPage(deps: AppDeps, id: number): Promise<{ title: string; body: SafeHtml; running: boolean }> {
+export async function runDetailPage(deps: AppDeps, id: number, batchPage = 1): Promise<{ title: string; body: SafeHtml; running: boolean }> {
   const { run, pages, rejects, automation } = await loadRunDetail(deps, id)
   const running = run.status === 'running'
   const facts: [string, SafeHtml | string][] = [
@@ -59,7 +61,10 @@ ${card('Unchanged', fmtInt(run.unchanged))}${card('Rejected', fmtInt(run.rejecte
         yLabel: 'ms',
       })
     : html``
-  const pageRows = pages.map(
+  const lastPage = Math.max(1, Math.ceil(pages.length / BATCHES_SHOWN))
+  const shownPage = Math.min(Math.max(1, batchPage), lastPage)
+  const shown = pages.slice((shownPage - 1) * BATCHES_SHOWN, shownPage * BATCHES_SHOWN)
+  const pageRows = shown.map(
     (p) => html`<tr><td class="num">${p.page_no}</td><td class="num">${fmtInt(p.fetched)}</td><td class="num">${fmtInt(p.inserted)}</td><td class="num">${fmtInt(p.updated)}</td>
 <td class="num">${fmtInt(p.unchanged)}</td><td class="num">${fmtInt(p.rejected)}</td><td class="num">${fmtInt(p.coerced)}</td><td class="num">${fmtDuration(p.fetch_ms)}</td><td class="num">${fmtDuration(p.write_ms)}</td><td>${fmtTime(p.committed_at)}</td><td>${fmtCursor(p.cursor, 80)}</td></tr>`,
   )
@@ -71,9 +76,17 @@ ${card('Unchanged', fmtInt(run.unchanged))}${card('Rejected', fmtInt(run.rejecte
 ${run.error ? html`<div class="error-box"><b>${run.error_code ?? 'error'}</b>: ${run.error}</div>` : ''}
 ${counts}
 <section class="panel"><dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>
-<section><h2>Pages${run.pages > pages.length ? html` <span class="muted">(the first ${fmtInt(pages.length)} of ${fmtInt(run.pages)})</span>` : ''}</h2>${pageChart}${table(['Page', 'Rows', 'Inserted', 'Updated', 'Unchanged', 'Rejected', 'Coerced', 'Read', 'Write', 'Committed', 'Cursor'], pageRows, running ? 'no page committed yet' : 'this run committed no page')}</section>
+<section id="batches"><h2>Pages${run.pages > pages.length ? html` <span class="muted">(the first ${fmtInt(pages.length)} of ${fmtInt(run.pages)})</span>` : ''}</h2>${pageChart}${table(['Page', 'Rows', 'Inserted', 'Updated', 'Unchanged', 'Rejected', 'Coerced', 'Read', 'Write', 'Committed', 'Cursor'], pageRows, running ? 'no page committed yet' : 'this run committed no page')}
+${batchPager(run.id, shownPage, lastPage, shown, pages.length)}</section>
 <section><h2>Rejected records ${run.rejected > rejects.length ? html`<span class="muted">(a sample: ${rejects.length} of ${fmtInt(run.rejected)})</span>` : ''}</h2>
 ${table(['Key', 'Reason', 'Record as received'], rejectRows, 'no record was rejected')}</section>
 <section><h2>Automation</h2>${table(['At', 'Action', 'Why', 'Outcome'], automationRows, 'the automation engine took no action about this run')}</section>`
   return { title: `Run #${run.id}: ${run.source}.${run.stream}`, body, running }
+}
+
+/** "pages 26–50 of 171 · ← previous · next →", when there is more than one page of batches. */
+function batchPager(runId: number, page: number, last: number, shown: readonly { page_no: number }[], total: number): SafeHtml | '' {
+  if (last === 1) return ''
+  const link = (to: number, text: string) => html`<a href="/monitoring/runs/${runId}?batches=${to}#batches">${text}</a>`
+  return html`<p class="pager muted">pages ${fmtInt(shown[0]?.page_no ?? 0)}–${fmtInt(shown.at(-1)?.page_no ?? 0)} of ${fmtInt(total)}${page > 1 ? html` · ${link(page - 1, '← previous')}` : ''}${page < last ? html` · ${link(page + 1, 'next →')}` : ''}</p>`
 }
