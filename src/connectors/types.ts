@@ -141,6 +141,9 @@ export interface RunContext {
   report(event: ConnectorEvent): void
 }
 
+/** A context for a connector call outside a run (listing streams, a check): nothing to report. */
+export const callContext = (log: Logger, signal: AbortSignal = new AbortController().signal): RunContext => ({ signal, log, now: () => new Date(), report: () => {} })
+
 export interface Stream<K = unknown> {
   /** table name in the connector's schema */
   readonly name: string

@@ -1,4 +1,4 @@
-import type { Connector, RunContext, Stream } from '../connectors/types.ts'
+import { callContext, type Connector, type RunContext, type Stream } from '../connectors/types.ts'
 import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
 import type { Warehouse } from '../warehouse/store.ts'
@@ -26,6 +26,10 @@ export interface SyncTarget<C = unknown> {
   settings: SourceSettings
   streams?: readonly string[]
 }
+
+/** The target's streams, listed outside a run (no records read; HubSpot asks for its property definitions). */
+export const streamsOfTarget = (target: SyncTarget, log: Logger, signal?: AbortSignal): Promise<readonly Stream[]> =>
+  target.connector.streams(target.config, callContext(log.child({ source: target.connector.name }), signal))
 
 export interface SyncOptions {
   warehouse: Warehouse

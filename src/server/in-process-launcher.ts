@@ -1,5 +1,5 @@
 import type { EngineEvents } from '../engine/events.ts'
-import { runSync, type SyncOptions, type SyncTarget } from '../engine/run-sync.ts'
+import { runSync, streamsOfTarget, type SyncOptions, type SyncTarget } from '../engine/run-sync.ts'
 import type { RetryPolicy } from '../engine/run-stream.ts'
 import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
@@ -52,10 +52,7 @@ export function createInProcessLauncher(deps: InProcessLauncherDeps): SyncLaunch
       }
   })
 
-  async function streamsOf(target: SyncTarget): Promise<string[]> {
-    const ctx = { signal: new AbortController().signal, log: deps.log, now: () => new Date(), report: () => {} }
-    return (await target.connector.streams(target.config, ctx)).map((s) => s.name)
-  }
+  const streamsOf = async (target: SyncTarget): Promise<string[]> => (await streamsOfTarget(target, deps.log)).map((s) => s.name)
 
   return {
     async start(request: LaunchRequest): Promise<LaunchAccepted> {

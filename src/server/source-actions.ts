@@ -1,7 +1,8 @@
+import { callContext } from '../connectors/types.ts'
 import { cannotRebuild } from '../engine/reprocess.ts'
 import { retryRejects, retrySettingsOf } from '../engine/retry-rejects.ts'
 import type { EngineEvents } from '../engine/events.ts'
-import type { SyncTarget } from '../engine/run-sync.ts'
+import { streamsOfTarget, type SyncTarget } from '../engine/run-sync.ts'
 import { SyncError } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import type { Warehouse } from '../warehouse/types.ts'
@@ -24,8 +25,7 @@ export function createRejectsPort(deps: SourceActionDeps): RejectsPort {
   return {
     async retry(source, streamName) {
       const target = await deps.loadTarget(source, [streamName])
-      const ctx = { signal: new AbortController().signal, log: deps.log, now: () => new Date(), report: () => {} }
-      const streams = await target.connector.streams(target.config, ctx)
+      const streams = await streamsOfTarget(target, deps.log)
       const stream = streams.find((s) => s.name === streamName)
       if (!stream) throw new SyncError('config_invalid', `${source} has no stream ${JSON.stringify(streamName)}; its streams are ${streams.map((s) => s.name).join(', ')}`)
       const why = cannotRebuild(source, stream)
@@ -49,6 +49,5 @@ export const createSourceCheck =
   (deps: Pick<SourceActionDeps, 'log' | 'loadTarget'>) =>
   async (source: string): Promise<string | void> => {
     const target = await deps.loadTarget(source)
-    const ctx = { signal: AbortSignal.timeout(30_000), log: deps.log, now: () => new Date(), report: () => {} }
-    return target.connector.check(target.config, ctx)
+    return target.connector.check(target.config, callContext(deps.log, AbortSignal.timeout(30_000)))
   }

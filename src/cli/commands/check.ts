@@ -1,5 +1,5 @@
 import { MANIFESTS, SOURCE_NAMES } from '../../connectors/registry.ts'
-import type { RunContext } from '../../connectors/types.ts'
+import { callContext } from '../../connectors/types.ts'
 import { coerceError, SyncError } from '../../errors.ts'
 import { loadStoredVariables } from '../../ops/credentials/load-variables.ts'
 import { isSet } from '../../ops/credentials/sources.ts'
@@ -54,8 +54,7 @@ export async function checkCommand(ctx: CliContext, argv: string[]): Promise<num
 async function checkSource(ctx: CliContext, source: string): Promise<Outcome> {
   try {
     const target = await loadTarget(ctx, source)
-    const run: RunContext = { signal: ctx.signal, log: ctx.log, now: () => new Date(), report: () => {} }
-    const detail = await target.connector.check(target.config, run)
+    const detail = await target.connector.check(target.config, callContext(ctx.log, ctx.signal))
     return { source, ok: true, detail: detail || `${target.connector.title} reachable` }
   } catch (error) {
     const failure = coerceError(error)

@@ -1,6 +1,6 @@
-import type { RunContext, Stream } from '../../connectors/types.ts'
+import type { Stream } from '../../connectors/types.ts'
 import { cannotRebuild, runReprocess } from '../../engine/reprocess.ts'
-import type { SyncTarget } from '../../engine/run-sync.ts'
+import { streamsOfTarget, type SyncTarget } from '../../engine/run-sync.ts'
 import { exitCodeOf, type RunSummary } from '../../engine/summary.ts'
 import { SyncError } from '../../errors.ts'
 import { countsOf, zeroRunCounts } from '../../run-counts.ts'
@@ -49,15 +49,7 @@ Examples:
   crmsync reprocess hubspot contacts --keys 101,102`
 
 /** The source's streams (no records read: SalesPro and SalesRabbit make no call; HubSpot reads its property definitions). */
-export async function streamsOf(ctx: CliContext, target: SyncTarget): Promise<readonly Stream[]> {
-  const runContext: RunContext = {
-    signal: ctx.signal,
-    log: ctx.log.child({ source: target.connector.name }),
-    now: () => new Date(),
-    report: () => {},
-  }
-  return target.connector.streams(target.config, runContext)
-}
+export const streamsOf = (ctx: CliContext, target: SyncTarget): Promise<readonly Stream[]> => streamsOfTarget(target, ctx.log, ctx.signal)
 
 /** The named streams of the source (all when none is named), refusing a name it does not have. */
 export function pickStreams(source: string, all: readonly Stream[], names: readonly string[]): readonly Stream[] {

@@ -1,5 +1,6 @@
 import { SOURCE_NAMES } from '../../connectors/registry.ts'
 import { SyncError } from '../../errors.ts'
+import { streamsOfTarget } from '../../engine/run-sync.ts'
 import { attachOperations } from '../../ops/attach-operations.ts'
 import { loadWorkerConfig } from '../../worker/config.ts'
 import { parseCommandArgs, positiveInt } from '../args.ts'
@@ -28,13 +29,7 @@ Options:
   --json            print {"worker": id, "mode": "queue"|"embedded"} as the first line once ready`
 
 export async function streamsOf(ctx: CliContext, source: string): Promise<string[]> {
-  const target = await loadTarget(ctx, source)
-  const streams = await target.connector.streams(target.config, {
-    signal: ctx.signal,
-    log: ctx.log,
-    now: () => new Date(),
-    report: () => {},
-  })
+  const streams = await streamsOfTarget(await loadTarget(ctx, source), ctx.log, ctx.signal)
   return streams.map((s) => s.name)
 }
 
