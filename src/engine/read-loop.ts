@@ -56,6 +56,25 @@ export interface ReadRun {
 
 export const zeroCounts = (): PageCounts => ({ ...zeroRunCounts(), fetchMs: 0, writeMs: 0 })
 
+/** What a run keeps of its committed batches: its totals, the summary they show, and who hears of them. */
+export interface CountedRun {
+  source: string
+  stream: { readonly name: string }
+  summary: RunSummary
+  totals: PageCounts
+  events: EngineEvents
+  log: Logger
+}
+
+/** Adds a committed batch's counts to its run's: the totals, the summary, a `page:committed` event and a debug line. */
+export function countCommitted(run: CountedRun, pageNo: number, counts: PageCounts, cursor: unknown): void {
+  const { summary, totals } = run
+  for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
+  Object.assign(summary, countsOf(totals))
+  run.events.emit('page:committed', { runId: summary.runId, source: run.source, stream: run.stream.name, pageNo, page: counts, totals: { ...totals }, cursor })
+  run.log.debug({ pageNo, ...counts }, 'page committed')
+}
+
 /** How the run's reads ended: complete (not cut short by --max-records), and a refusal of the pass's deletions. */
 export interface ReadsEnd {
   complete: boolean
@@ -158,7 +177,7 @@ async function readOnce(run: ReadRun): Promise<boolean> {
 
 /** Commits one batch (one store call, one transaction) and moves the run on past it. */
 async function commit(run: ReadRun, batch: PreparedBatch, waited: number): Promise<void> {
-  const { summary, totals } = run
+  const { summary } = run
   const pageNo = ++run.pageNo
   const counts = await run.store.commitBatch(run.session, run.target, batch.prepared, pageNo, batch.cursor, waited)
   if (batch.prepared.schemaChanges.length) reportSchemaChanges(run, batch.prepared.schemaChanges)
@@ -167,10 +186,7 @@ async function commit(run: ReadRun, batch: PreparedBatch, waited: number): Promi
     run.applyLookback = false
     summary.cursorTo = batch.cursor
   }
-  for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
-  Object.assign(summary, countsOf(totals))
-  run.events.emit('page:committed', { runId: summary.runId, source: run.source, stream: run.stream.name, pageNo, page: counts, totals: { ...totals }, cursor: batch.cursor })
-  run.log.debug({ pageNo, ...counts }, 'page committed')
+  countCommitted(run, pageNo, counts, batch.cursor)
   if (run.stopping.aborted) throw new SyncError('cancelled', `stopped on request after committing page ${pageNo}`)
 }
 

@@ -1,12 +1,11 @@
 import type { Page, RebuildResult, RejectedRecord, SourceField, SourceRecord, SourceSchema, Stream } from '../connectors/types.ts'
 import { SyncError } from '../errors.ts'
 import type { Logger } from '../log.ts'
-import { countsOf } from '../run-counts.ts'
 import type { CommitTarget, LiveRow, PageCounts, StreamTable, Store, Warehouse } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
 import { runLocked, stopIfAsked, type LockedRun } from './locked-run.ts'
 import { prepareBatches, type PreparedBatch } from './prepare-page.ts'
-import { zeroCounts } from './read-loop.ts'
+import { countCommitted, zeroCounts } from './read-loop.ts'
 import type { RunSummary } from './summary.ts'
 import { prepareHistory } from './stream-state.ts'
 import { createTableShape, declaredColumns, DEFAULT_CONTRACT, keepStoredShape, type StreamContract } from './table-shape.ts'
@@ -107,20 +106,28 @@ async function* rebuiltPages(state: Reprocessing, timeZone: string): AsyncGenera
 
 /** Rows rebuilt into one page: their records (a row its stream now refuses is a reject), and the fields they carry. */
 export function rebuildPage(rows: readonly LiveRow[], rebuild: (raw: unknown) => RebuildResult, keyText: Store['keyText'], cursor: string[] | undefined): Page<string[]> {
-  const records: SourceRecord[] = []
   const rejects: RejectedRecord[] = []
-  const fields = new Map<string, SourceField>()
+  const rebuilt: Rebuilt[] = []
   for (const row of rows) {
     const result = rebuild(row.raw)
-    if ('reject' in result) {
-      rejects.push({ key: result.key ?? keyText(row.key), reason: result.reject, raw: row.raw })
-      continue
-    }
+    if ('reject' in result) rejects.push({ key: result.key ?? keyText(row.key), reason: result.reject, raw: row.raw })
+    else rebuilt.push(result)
+  }
+  return { ...recordsOf(rebuilt), rejects, cursor }
+}
+
+/** A stored record rebuilt: the records it gives again. */
+export type Rebuilt = Exclude<RebuildResult, { reject: string }>
+
+/** The records of rebuilt stored records, with the source fields they carry (a shape never complete: one page's fields). */
+export function recordsOf(rebuilt: readonly Rebuilt[]): { records: SourceRecord[]; schema: SourceSchema | undefined } {
+  const records: SourceRecord[] = []
+  const fields = new Map<string, SourceField>()
+  for (const result of rebuilt) {
     for (const record of result.records) records.push(record)
     for (const field of result.schema?.fields ?? []) if (!fields.has(field.name)) fields.set(field.name, field)
   }
-  const schema: SourceSchema | undefined = fields.size ? { fields: [...fields.values()], complete: false } : undefined
-  return { records, rejects, cursor, schema }
+  return { records, schema: fields.size ? { fields: [...fields.values()], complete: false } : undefined }
 }
 
 /** Commits one batch (one transaction, with the key it ends at) and adds its counts to the run's. */
@@ -128,9 +135,6 @@ async function commit(state: Reprocessing, batch: PreparedBatch): Promise<void> 
   const { run, totals } = state
   const pageNo = ++state.pageNo
   const counts = await state.store.commitBatch(run.session, state.target, batch.prepared, pageNo, batch.cursor, 0)
-  for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
-  Object.assign(run.summary, countsOf(totals))
-  state.options.events.emit('page:committed', { runId: run.summary.runId, source: run.source, stream: run.stream.name, pageNo, page: counts, totals: { ...totals }, cursor: batch.cursor })
-  run.log.debug({ pageNo, ...counts }, 'reprocess batch committed')
+  countCommitted({ ...run, totals, events: state.options.events }, pageNo, counts, batch.cursor)
   stopIfAsked(run, pageNo)
 }

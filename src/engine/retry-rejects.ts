@@ -1,12 +1,12 @@
-import type { Page, SourceField, SourceRecord, SourceSchema, Stream } from '../connectors/types.ts'
+import type { Page, Stream } from '../connectors/types.ts'
 import { SyncError } from '../errors.ts'
 import type { Logger } from '../log.ts'
-import { countsOf } from '../run-counts.ts'
-import type { CommitBatch, CommitTarget, DbReject, PageCounts, StreamTable, Warehouse } from '../warehouse/store.ts'
+import type { CommitBatch, CommitTarget, DbReject, StreamTable, Warehouse } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
 import { runLocked, stopIfAsked, type LockedRun } from './locked-run.ts'
 import { prepareBatches } from './prepare-page.ts'
-import { zeroCounts } from './read-loop.ts'
+import { countCommitted, zeroCounts } from './read-loop.ts'
+import { recordsOf, type Rebuilt } from './reprocess.ts'
 import type { SyncTarget } from './run-sync.ts'
 import type { RunSummary } from './summary.ts'
 import { prepareHistory } from './stream-state.ts'
@@ -72,9 +72,7 @@ async function retryAll(run: LockedRun, options: RetryRejectsOptions): Promise<v
     afterId = rejects[rejects.length - 1].id
     const batch = await retryBatch(run, rejects, shape, options)
     const counts = await store.commitBatch(session, target, batch, pageNo, undefined, 0)
-    for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
-    Object.assign(summary, countsOf(totals))
-    options.events.emit('page:committed', { runId: summary.runId, source, stream: stream.name, pageNo, page: counts, totals: { ...totals }, cursor: undefined })
+    countCommitted({ ...run, totals, events: options.events }, pageNo, counts, undefined)
     stopIfAsked(run, pageNo)
     if (all.length < options.batchSize) break
   }
@@ -84,8 +82,7 @@ async function retryAll(run: LockedRun, options: RetryRejectsOptions): Promise<v
 async function retryBatch(run: LockedRun, rejects: readonly DbReject[], shape: TableShape, options: RetryRejectsOptions): Promise<CommitBatch> {
   const rebuild = run.stream.rebuild as NonNullable<Stream['rebuild']>
   const timeZone = options.timeZone ?? 'UTC'
-  const records: SourceRecord[] = []
-  const fields = new Map<string, SourceField>()
+  const rebuilt: Rebuilt[] = []
   const stored: number[] = []
   const refused: { id: number; reason: string }[] = []
   for (const reject of rejects) {
@@ -95,12 +92,10 @@ async function retryBatch(run: LockedRun, rejects: readonly DbReject[], shape: T
       continue
     }
     stored.push(reject.id)
-    for (const record of result.records) records.push(record)
-    for (const field of result.schema?.fields ?? []) if (!fields.has(field.name)) fields.set(field.name, field)
+    rebuilt.push(result)
   }
-  const schema: SourceSchema | undefined = fields.size ? { fields: [...fields.values()], complete: false } : undefined
   async function* page(): AsyncGenerator<Page> {
-    yield { records, cursor: undefined, schema }
+    yield { ...recordsOf(rebuilt), cursor: undefined }
   }
   let prepared: CommitBatch | undefined
   for await (const batch of prepareBatches(run.stream, page(), Number.MAX_SAFE_INTEGER, { shape, timeZone, store: options.warehouse.store })) prepared = batch.prepared
