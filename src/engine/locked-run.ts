@@ -2,11 +2,13 @@ import type { Stream } from '../connectors/types.ts'
 import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
 import { countsOf } from '../run-counts.ts'
-import type { Session, Warehouse } from '../warehouse/store.ts'
+import type { CommitTarget, Session, Store, StreamTable, Warehouse } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
 import { busy, recordRunStart, startHeartbeat, sweepAbandonedRuns } from './run-recorder.ts'
 import { claimHere, releaseHere } from './run-stream.ts'
+import { prepareHistory } from './stream-state.ts'
 import { emptySummary, type RunSummary } from './summary.ts'
+import { createTableShape, declaredColumns, DEFAULT_CONTRACT, keepStoredShape, type StreamContract, type TableShape } from './table-shape.ts'
 
 /**
  * A run over what the warehouse already holds (`crmsync reprocess`, `crmsync rejects retry`):
@@ -84,6 +86,36 @@ export async function runLocked(source: string, stream: Stream, options: LockedR
   log.info(countsOf(summary), `${what} ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.fetched} read, ${summary.updated} updated, ${summary.inserted} inserted, ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.coerced} coerced`)
   events.emit('run:end', { summary })
   return summary
+}
+
+/** What a run over stored rows writes into: the stream's table (it must exist), its stored shape, and the commit target. */
+export interface StoredTable {
+  store: Store
+  table: StreamTable
+  shape: TableShape
+  target: CommitTarget
+}
+
+/**
+ * Opens the stream's table for a run over what the warehouse holds: the table as the contract
+ * declares it, its shape as stored (such a run never adds or widens a column), and history mode
+ * brought up to date as a sync's start does. `noTable` says what to do when there is none yet.
+ */
+export async function openStoredTable(
+  run: LockedRun,
+  options: { warehouse: Warehouse; contract?: StreamContract; dryRun: boolean },
+  write: Pick<CommitTarget, 'writeRule' | 'reprocessCheckpoint'>,
+  noTable: string,
+): Promise<StoredTable> {
+  const { source, stream, session } = run
+  const store = options.warehouse.store
+  if (!(await store.tableExists(session, source, stream.name))) throw new SyncError('config_invalid', noTable)
+  const contract = options.contract ?? DEFAULT_CONTRACT
+  const table: StreamTable = { schema: source, table: stream.name, columns: declaredColumns(stream, contract), primaryKey: stream.primaryKey }
+  const shape = keepStoredShape(createTableShape(source, stream, await store.listStoredColumns(session, source, stream.name), contract, false))
+  const history = await prepareHistory(store, session, stream, table, { on: contract.history === true, dryRun: options.dryRun }, run.log)
+  const target: CommitTarget = { source, stream, table, runId: run.summary.runId, history, pass: null, saveCursor: false, dryRun: options.dryRun, ...write }
+  return { store, table, shape, target }
 }
 
 /** Throws `cancelled` when a stop was asked for: called after each committed batch. */

@@ -1,14 +1,12 @@
 import type { Page, RebuildResult, RejectedRecord, SourceField, SourceRecord, SourceSchema, Stream } from '../connectors/types.ts'
-import { SyncError } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import type { CommitTarget, LiveRow, PageCounts, StreamTable, Store, Warehouse } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
-import { runLocked, stopIfAsked, type LockedRun } from './locked-run.ts'
+import { openStoredTable, runLocked, stopIfAsked, type LockedRun } from './locked-run.ts'
 import { prepareBatches, type PreparedBatch } from './prepare-page.ts'
 import { countCommitted, zeroCounts } from './read-loop.ts'
 import type { RunSummary } from './summary.ts'
-import { prepareHistory } from './stream-state.ts'
-import { createTableShape, declaredColumns, DEFAULT_CONTRACT, keepStoredShape, type StreamContract } from './table-shape.ts'
+import type { StreamContract, TableShape } from './table-shape.ts'
 
 /**
  * `crmsync reprocess` (docs/design.md §3.14): today's processors and validators over the `_raw`
@@ -56,6 +54,7 @@ interface Reprocessing {
   options: ReprocessOptions
   store: Store
   table: StreamTable
+  shape: TableShape
   target: CommitTarget
   after: string[] | null
   totals: PageCounts
@@ -64,9 +63,8 @@ interface Reprocessing {
 
 async function reprocessRows(run: LockedRun, options: ReprocessOptions): Promise<void> {
   const state = await openReprocess(run, options)
-  const { store, table } = state
+  const { store, table, shape } = state
   const timeZone = options.timeZone ?? 'UTC'
-  const shape = keepStoredShape(createTableShape(run.source, run.stream, await store.listStoredColumns(run.session, run.source, run.stream.name), options.contract ?? DEFAULT_CONTRACT, false))
   const pages = rebuiltPages(state, timeZone)
   for await (const batch of prepareBatches(run.stream, pages, options.batchSize, { shape, timeZone, store })) await commit(state, batch)
   // complete: the next reprocess starts from the first key again
@@ -76,19 +74,14 @@ async function reprocessRows(run: LockedRun, options: ReprocessOptions): Promise
 /** The table, the resume point an unfinished reprocess left, and the commit target of the batches. */
 async function openReprocess(run: LockedRun, options: ReprocessOptions): Promise<Reprocessing> {
   const { source, stream, session } = run
-  const store = options.warehouse.store
-  if (!(await store.tableExists(session, source, stream.name))) {
-    throw new SyncError('config_invalid', `${source}.${stream.name} has no table in the warehouse yet, so there is nothing to reprocess; sync it first: crmsync sync ${source} ${stream.name}`)
-  }
-  const table: StreamTable = { schema: source, table: stream.name, columns: declaredColumns(stream, options.contract ?? DEFAULT_CONTRACT), primaryKey: stream.primaryKey }
-  const state = options.keys ? undefined : await store.loadStreamState(session, source, stream.name)
-  const after = state?.reprocess_after ?? null
+  const noTable = `${source}.${stream.name} has no table in the warehouse yet, so there is nothing to reprocess; sync it first: crmsync sync ${source} ${stream.name}`
   // history mode: a reprocess amends each row's current version in place (the source did not change)
-  const history = await prepareHistory(store, session, stream, table, { on: options.contract?.history === true, dryRun: options.dryRun }, run.log)
-  const target: CommitTarget = { source, stream, table, runId: run.summary.runId, writeRule: 'reprocess', history, pass: null, saveCursor: false, dryRun: options.dryRun, reprocessCheckpoint: !options.keys }
+  const opened = await openStoredTable(run, options, { writeRule: 'reprocess', reprocessCheckpoint: !options.keys }, noTable)
+  const state = options.keys ? undefined : await opened.store.loadStreamState(session, source, stream.name)
+  const after = state?.reprocess_after ?? null
   const what = options.keys ? `${options.keys.length} keys` : after ? `the rows after key ${after.join(', ')} (resuming an unfinished reprocess)` : 'every live row'
   run.log.info({ dryRun: options.dryRun, after }, `reprocess started: ${what}, from the stored _raw, no source call`)
-  return { run, options, store, table, target, after, totals: zeroCounts(), pageNo: 0 }
+  return { run, options, ...opened, after, totals: zeroCounts(), pageNo: 0 }
 }
 
 /** The live rows after the resume point, a batch at a time in key order, each rebuilt from its `_raw`. */

@@ -1,16 +1,14 @@
 import type { Page, Stream } from '../connectors/types.ts'
-import { SyncError } from '../errors.ts'
 import type { Logger } from '../log.ts'
-import type { CommitBatch, CommitTarget, DbReject, StreamTable, Warehouse } from '../warehouse/store.ts'
+import type { CommitBatch, DbReject, Warehouse } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
-import { runLocked, stopIfAsked, type LockedRun } from './locked-run.ts'
+import { openStoredTable, runLocked, stopIfAsked, type LockedRun } from './locked-run.ts'
 import { prepareBatches } from './prepare-page.ts'
 import { countCommitted, zeroCounts } from './read-loop.ts'
 import { recordsOf, type Rebuilt } from './reprocess.ts'
 import type { SyncTarget } from './run-sync.ts'
 import type { RunSummary } from './summary.ts'
-import { prepareHistory } from './stream-state.ts'
-import { createTableShape, declaredColumns, DEFAULT_CONTRACT, keepStoredShape, type StreamContract, type TableShape } from './table-shape.ts'
+import type { StreamContract, TableShape } from './table-shape.ts'
 
 /**
  * `crmsync rejects retry` (docs/design.md §3.14): a stream's rejected records, as stored in
@@ -49,18 +47,10 @@ export function retryRejects(source: string, stream: Stream, options: RetryRejec
 
 async function retryAll(run: LockedRun, options: RetryRejectsOptions): Promise<void> {
   const { source, stream, session, summary } = run
-  const store = options.warehouse.store
-  const contract = options.contract ?? DEFAULT_CONTRACT
-  const table: StreamTable = { schema: source, table: stream.name, columns: declaredColumns(stream, contract), primaryKey: stream.primaryKey }
   // a sync creates its table before it reads, so a stream's rejects have one: unless it was dropped since
-  if (!(await store.tableExists(session, source, stream.name))) {
-    throw new SyncError('config_invalid', `${source}.${stream.name} has no table in the warehouse; sync it first (crmsync sync ${source} ${stream.name}), then retry its rejects`)
-  }
-  const shape = keepStoredShape(createTableShape(source, stream, await store.listStoredColumns(session, source, stream.name), contract, false))
-  const writeRule = stream.write === 'append' ? 'append' : 'merge'
+  const noTable = `${source}.${stream.name} has no table in the warehouse; sync it first (crmsync sync ${source} ${stream.name}), then retry its rejects`
   // history mode: a retried record that is stored is a new version, as in a sync
-  const history = await prepareHistory(store, session, stream, table, { on: contract.history === true, dryRun: options.dryRun }, run.log)
-  const target: CommitTarget = { source, stream, table, runId: summary.runId, writeRule, history, pass: null, saveCursor: false, dryRun: options.dryRun }
+  const { store, shape, target } = await openStoredTable(run, options, { writeRule: stream.write === 'append' ? 'append' : 'merge' }, noTable)
   const totals = zeroCounts()
   run.log.info({ dryRun: options.dryRun, runFilter: options.runId }, 'retrying rejects with today\'s processors, no source call')
   let afterId = 0
