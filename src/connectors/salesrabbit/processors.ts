@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { columnName } from '../column-name.ts'
 import { col, widen, type PgBaseType } from '../../columns.ts'
 import { processField, processValue, ValueError, type FieldChange } from '../processors.ts'
-import type { SourceSchema } from '../types.ts'
+import type { RebuildResult, RejectedRecord, SourceRecord, SourceSchema } from '../types.ts'
 import { parseInstant } from './timestamps.ts'
 
 // SalesRabbit's processors: how an API value becomes a column's value (through the shared tolerant
@@ -149,4 +149,26 @@ export function keyOf(id: unknown): string | undefined {
   if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id)
   if (typeof id === 'string' && /^-?\d{1,19}$/.test(id.trim())) return BigInt(id.trim()).toString()
   return undefined
+}
+
+/**
+ * One record as the API sent it (a lead, a user), typed by its shape, with its own keys carried
+ * for schema evolution (a key it grew becomes a column, docs/design.md §3.12), or why it is not one.
+ */
+export function toRecord(shape: RecordShape, noun: string, raw: unknown, zone: string | undefined): { record: SourceRecord; object: Record<string, unknown> } | { reject: RejectedRecord } {
+  const object = asObject(raw)
+  if (!object) return { reject: { reason: `the ${noun} is not an object: ${JSON.stringify(raw)?.slice(0, 80)}`, raw } }
+  try {
+    return { record: { ...shape.convert(object, zone), raw, fields: object }, object }
+  } catch (error) {
+    if (!(error instanceof FieldError)) throw error
+    return { reject: { key: keyOf(object.id), reason: error.message, raw } }
+  }
+}
+
+/** `Stream.rebuild`: a stored record through the read path's conversion again, with the fields it carries. */
+export function rebuildRecord(shape: RecordShape, noun: string, raw: unknown, zone: string): RebuildResult {
+  const result = toRecord(shape, noun, raw, zone)
+  if ('reject' in result) return { reject: result.reject.reason, key: result.reject.key }
+  return { records: [result.record], schema: inferSchema(shape, [result.object]) }
 }

@@ -4,14 +4,13 @@ import {
   defineStream,
   type Page,
   type ReadRequest,
-  type RebuildResult,
   type RejectedRecord,
   type RunContext,
   type SourceRecord,
 } from '../../types.ts'
 import type { SalesRabbitClient } from '../client.ts'
 import type { SalesRabbitConfig } from '../config.ts'
-import { asObject, FieldError, inferSchema, keyOf } from '../processors.ts'
+import { asObject, inferSchema, rebuildRecord, toRecord } from '../processors.ts'
 import { leadRecord } from '../schemas.ts'
 import {
   finalCursor,
@@ -38,7 +37,7 @@ export function defineLeadsStream(client: SalesRabbitClient, config: SalesRabbit
     deletedAtField: 'deleted_at',
     write: 'merge',
     cursorSchema: leadsCursorSchema,
-    rebuild: (raw, ctx) => rebuildLead(raw, ctx.timeZone),
+    rebuild: (raw, ctx) => rebuildRecord(leadRecord, 'lead', raw, ctx.timeZone),
     read: (request, ctx) => readLeads(client, config, request, ctx),
   })
 }
@@ -81,26 +80,6 @@ async function* readLeads(
   }
 }
 
-/** One lead as the API sent it, as a record (its own keys carried for schema evolution), or why it is not one. */
-function toLeadRecord(raw: unknown, zone: string | undefined): { record: SourceRecord; lead: Record<string, unknown> } | { reject: RejectedRecord } {
-  const lead = asObject(raw)
-  if (!lead) return { reject: { reason: `the lead is not an object: ${JSON.stringify(raw)?.slice(0, 80)}`, raw } }
-  try {
-    // the lead's own keys go along: a key it grew becomes a column (docs/design.md §3.12)
-    return { record: { ...leadRecord.convert(lead, zone), raw, fields: lead }, lead }
-  } catch (error) {
-    if (!(error instanceof FieldError)) throw error
-    return { reject: { key: keyOf(lead.id), reason: error.message, raw } }
-  }
-}
-
-/** `Stream.rebuild`: a stored lead through the read path's conversion again, with the fields it carries. */
-function rebuildLead(raw: unknown, zone: string): RebuildResult {
-  const result = toLeadRecord(raw, zone)
-  if ('reject' in result) return { reject: result.reject.reason, key: result.reject.key }
-  return { records: [result.record], schema: inferSchema(leadRecord, [result.lead]) }
-}
-
 /**
  * The page's leads inside the window, typed; those that do not parse become rejects naming the
  * field. Raises `window.maxSeen` to the newest dateModified taken.
@@ -113,15 +92,15 @@ export function takeLeads(data: readonly unknown[], window: LeadsWindow, upper: 
     const lead = asObject(raw)
     // outside the window: skipped before it is converted, as it always was
     if (lead && !inWindow(lead.dateModified, window.since, upper)) continue
-    const result = toLeadRecord(raw, zone)
+    const result = toRecord(leadRecord, 'lead', raw, zone)
     if ('reject' in result) {
       rejects.push(result.reject)
       continue
     }
     records.push(result.record)
-    leads.push(result.lead)
+    leads.push(result.object)
     // convert() proved dateModified a valid instant
-    const modified = parseInstant(result.lead.dateModified as string) as number
+    const modified = parseInstant(result.object.dateModified as string) as number
     if (window.maxSeen === null || modified > window.maxSeen) window.maxSeen = modified
   }
   return { records, rejects, schema: inferSchema(leadRecord, leads) }

@@ -5,14 +5,13 @@ import {
   defineStream,
   type Page,
   type ReadRequest,
-  type RebuildResult,
   type RejectedRecord,
   type RunContext,
   type SourceRecord,
 } from '../../types.ts'
 import type { SalesRabbitClient } from '../client.ts'
 import type { SalesRabbitConfig } from '../config.ts'
-import { asObject, FieldError, inferSchema, keyOf } from '../processors.ts'
+import { asObject, inferSchema, rebuildRecord, toRecord } from '../processors.ts'
 import { userRecord } from '../schemas.ts'
 import { parseInstant } from '../timestamps.ts'
 import { inWindow, isLastPage, pageSizeFor } from './paging.ts'
@@ -35,7 +34,7 @@ export function defineUsersStream(client: SalesRabbitClient, config: SalesRabbit
     // a small set the API cannot list reliably by modification, so every run reads it whole
     alwaysFull: true,
     cursorSchema: usersCursorSchema,
-    rebuild: (raw, ctx) => rebuildUser(raw, ctx.timeZone),
+    rebuild: (raw, ctx) => rebuildRecord(userRecord, 'user', raw, ctx.timeZone),
     read: (request, ctx) => readUsers(client, config, request, ctx),
   })
 }
@@ -78,25 +77,6 @@ async function* readUsers(
   }
 }
 
-/** One user as the API sent it, as a record (its own keys carried for schema evolution), or why it is not one. */
-function toUserRecord(raw: unknown, zone: string | undefined): { record: SourceRecord; user: Record<string, unknown> } | { reject: RejectedRecord } {
-  const user = asObject(raw)
-  if (!user) return { reject: { reason: `the user is not an object: ${JSON.stringify(raw)?.slice(0, 80)}`, raw } }
-  try {
-    return { record: { ...userRecord.convert(user, zone), raw, fields: user }, user }
-  } catch (error) {
-    if (!(error instanceof FieldError)) throw error
-    return { reject: { key: keyOf(user.id), reason: error.message, raw } }
-  }
-}
-
-/** `Stream.rebuild`: a stored user through the read path's conversion again, with the fields it carries. */
-function rebuildUser(raw: unknown, zone: string): RebuildResult {
-  const result = toUserRecord(raw, zone)
-  if ('reject' in result) return { reject: result.reject.reason, key: result.reject.key }
-  return { records: [result.record], schema: inferSchema(userRecord, [result.user]) }
-}
-
 function takeUsers(data: readonly unknown[], since: number | null, until: number | null, zone?: string) {
   const records: SourceRecord[] = []
   const rejects: RejectedRecord[] = []
@@ -105,11 +85,11 @@ function takeUsers(data: readonly unknown[], since: number | null, until: number
     const user = asObject(raw)
     // outside the window: skipped before it is converted, as it always was
     if (user && !inWindow(user.dateModified, since, until)) continue
-    const result = toUserRecord(raw, zone)
+    const result = toRecord(userRecord, 'user', raw, zone)
     if ('reject' in result) rejects.push(result.reject)
     else {
       records.push(result.record)
-      users.push(result.user)
+      users.push(result.object)
     }
   }
   return { records, rejects, schema: inferSchema(userRecord, users) }
