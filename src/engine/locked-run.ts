@@ -67,9 +67,9 @@ export async function runLocked(source: string, stream: Stream, options: LockedR
     locked = await warehouse.store.tryStreamLock(session, source, stream.name)
     if (!locked) return await busy(summary, warehouse, log, events, started, what)
     if (!dryRun) await sweepAbandonedRuns(warehouse, session, source, stream.name, log, events)
-    summary.runId = dryRun ? null : await recordRunStart(warehouse, { source, stream: stream.name, mode: RUN_MODE_REPROCESS, trigger: options.trigger, cursorFrom: undefined })
-    if (summary.runId !== null) runLog.attach(summary.runId)
-    events.emit('run:start', { runId: summary.runId, source, stream: stream.name, mode: RUN_MODE_REPROCESS, trigger: options.trigger, reason: what })
+    summary.runId = await recordRunStart(warehouse, { source, stream: stream.name, mode: RUN_MODE_REPROCESS, trigger: options.trigger, cursorFrom: undefined, dryRun })
+    runLog.attach(summary.runId)
+    events.emit('run:start', { runId: summary.runId, source, stream: stream.name, mode: RUN_MODE_REPROCESS, trigger: options.trigger, reason: what, dryRun })
     if (summary.runId !== null) heartbeat = startHeartbeat(warehouse, summary.runId, options.heartbeatMs ?? 10_000, onStop)
     await body({ source, stream, session, summary, log: log.child({ runId: summary.runId }), stopping: stopping.signal })
     settle(summary)
@@ -146,6 +146,6 @@ function fail(summary: RunSummary, error: unknown, stopped: boolean, log: Logger
 /** The run's end in sync_runs; never throws. Not the stream's last outcome: nothing was read from the source. */
 async function recordEnd(warehouse: Warehouse, summary: RunSummary, log: Logger): Promise<void> {
   if (summary.runId === null) return
-  const end = { status: summary.status as string, durationMs: summary.durationMs, attempts: 1, errorCode: summary.errorCode ?? undefined, error: summary.error ?? undefined }
+  const end = { status: summary.status as string, durationMs: summary.durationMs, attempts: 1, errorCode: summary.errorCode ?? undefined, error: summary.error ?? undefined, dryRunCounts: summary.dryRun ? countsOf(summary) : undefined }
   await warehouse.store.finishRun(warehouse, summary.runId, end).catch((error) => log.error({ err: error }, 'could not record the end of the run; the next run will mark it abandoned'))
 }

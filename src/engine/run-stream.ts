@@ -99,7 +99,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
       run.connectorAbort.abort(new SyncError('cancelled', 'stopped on request'))
       // recorded, so that if this process is ended before it can finish the run (a second Ctrl-C),
       // whoever finds the run dead marks it cancelled, not failed
-      if (summary.runId !== null && !dryRun) void warehouse.store.requestStop(warehouse, summary.runId).catch(() => {})
+      if (summary.runId !== null) void warehouse.store.requestStop(warehouse, summary.runId).catch(() => {})
     },
     { once: true },
   )
@@ -148,13 +148,12 @@ async function startReads(run: Running, session: Session): Promise<{ run: ReadRu
   const strategy = resolveStrategy(options.flags, { cursor: storedCursor, fullPass: state?.full_pass ?? null }, { alwaysFull: stream.alwaysFull })
   summary.mode = strategy.mode
   summary.cursorFrom = storedCursor ?? null
-  summary.runId = dryRun
-    ? null
-    : await recordRunStart(warehouse, { source, stream: stream.name, mode: strategy.mode, trigger: options.trigger, since: options.flags.since, until: options.flags.until, cursorFrom: storedCursor, workerId: options.workerId })
-  if (summary.runId !== null) run.runLog.attach(summary.runId)
+  // a dry run is recorded too, marked: its history row, counts and log say what it would have done
+  summary.runId = await recordRunStart(warehouse, { source, stream: stream.name, mode: strategy.mode, trigger: options.trigger, since: options.flags.since, until: options.flags.until, cursorFrom: storedCursor, workerId: options.workerId, dryRun })
+  run.runLog.attach(summary.runId)
   const runLog = run.log.child({ runId: summary.runId })
   runLog.info({ mode: strategy.mode, dryRun }, `sync started: ${strategy.reason}`)
-  options.events.emit('run:start', { runId: summary.runId, source, stream: stream.name, mode: strategy.mode, trigger: options.trigger, reason: strategy.reason })
+  options.events.emit('run:start', { runId: summary.runId, source, stream: stream.name, mode: strategy.mode, trigger: options.trigger, reason: strategy.reason, dryRun })
   if (summary.runId !== null) {
     const stopping = run.stopping
     const onStopRequested = () => !stopping.signal.aborted && (runLog.info('a stop was requested: stopping after the page in hand'), stopping.abort())

@@ -60,7 +60,7 @@ export async function historyCommand(ctx: CliContext, argv: string[]): Promise<n
       ctx.out.result({ run: runJson(run), pages, rejects: rejects.map((r) => ({ key: r.record_key, reason: r.reason, raw: r.raw })) })
       return 0
     }
-    ctx.out.line(`run ${run.id}: ${run.source}.${run.stream} ${run.mode} ${run.status} (${run.trigger})`)
+    ctx.out.line(`run ${run.id}: ${run.source}.${run.stream} ${run.mode}${run.dry_run ? ' dry run (nothing was written)' : ''} ${run.status} (${run.trigger})`)
     ctx.out.line(`started ${run.started_at.toISOString()}, ${run.duration_ms === null ? 'still running' : `took ${formatDuration(run.duration_ms)}`}, ${run.attempts} attempt(s)`)
     if (run.window_since || run.window_until) ctx.out.line(`window [${run.window_since ?? '…'}, ${run.window_until ?? '…'})`)
     ctx.out.line(`cursor ${JSON.stringify(run.cursor_from)} → ${JSON.stringify(run.cursor_to)}`)
@@ -98,7 +98,7 @@ export async function historyCommand(ctx: CliContext, argv: string[]): Promise<n
       runs.map((r) => [
         r.id,
         `${r.source}.${r.stream}`,
-        r.mode,
+        r.dry_run ? `${r.mode} (dry)` : r.mode,
         r.status,
         r.started_at.toISOString().slice(0, 19).replace('T', ' '),
         r.duration_ms === null ? '…' : formatDuration(r.duration_ms),
@@ -121,7 +121,7 @@ const FOLLOW_EVERY_MS = 1000
 async function printRunLog(ctx: CliContext, warehouse: Warehouse, run: DbRun, follow: boolean): Promise<number> {
   const lines: RunLogLine[] = []
   let status = run.status
-  if (!ctx.out.json) ctx.out.line(`run ${run.id}: ${run.source}.${run.stream} ${run.mode}, ${status}`)
+  if (!ctx.out.json) ctx.out.line(`run ${run.id}: ${run.source}.${run.stream} ${run.mode}${run.dry_run ? ' (dry run)' : ''}, ${status}`)
   for (;;) {
     const more = await listRunLogs(warehouse, run.id, lines.at(-1)?.seq ?? 0)
     lines.push(...more)

@@ -33,7 +33,7 @@ export async function runDetailPage(deps: AppDeps, id: number, batchPage = 1): P
   const running = run.status === 'running'
   const facts: [string, SafeHtml | string][] = [
     ['Stream', `${run.source}.${run.stream}`],
-    ['Mode', run.mode],
+    ['Mode', run.dry_run ? html`${run.mode} <span class="badge muted">dry run</span> <span class="muted">nothing was written; the counts are what it would have done</span>` : run.mode],
     ['Trigger', run.trigger],
     ['Status', html`${badge(run.status)}${run.stop_requested_at ? html` <span class="muted">stop requested ${fmtTime(run.stop_requested_at)}</span>` : ''}`],
     ['Started', fmtTime(run.started_at)],
