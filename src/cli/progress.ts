@@ -2,6 +2,7 @@ import type { EngineEvents } from '../engine/events.ts'
 import type { RunSummary } from '../engine/summary.ts'
 import { progressHooks } from './context.ts'
 import { formatDuration, formatNumber } from './output.ts'
+import { fitRunning } from './progress-fit.ts'
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
 
@@ -45,8 +46,10 @@ export function showProgress(events: EngineEvents, options: ProgressOptions = {}
   const draw = () => {
     clear()
     if (active.size === 0) return
-    const text = `${FRAMES[frame++ % FRAMES.length]} ${parts().join('  │  ')}`
-    stream.write(text.slice(0, Math.max(20, (stream.columns ?? 100) - 1)))
+    const width = Math.max(20, (stream.columns ?? 100) - 1)
+    // streams side by side share the one line: shortened rather than cut off (progress-fit.ts)
+    const text = `${FRAMES[frame++ % FRAMES.length]} ${fitRunning(parts(), [...active.values()], width - 2)}`
+    stream.write(text.slice(0, width))
     drawn = true
   }
   const line = () => {

@@ -47,6 +47,8 @@ export interface EmulatorOptions {
   seed?: number
   /** the tables to generate, for an emulator with `tablesOption` */
   only?: string[]
+  /** the least time each query takes from its start to its result, for an emulator with `queryLatencyOption` */
+  queryLatencyMs?: number
 }
 
 /** A change the demo makes at the source between its first and second sync (POST /_admin/mutate). */
@@ -67,6 +69,8 @@ export interface SourceEmulator {
   readonly urlVariable: string
   /** `crmsync emulate --tables` applies to it */
   readonly tablesOption?: boolean
+  /** `crmsync emulate --query-latency-ms` applies to it: its queries wait in a queue, as Athena's do */
+  readonly queryLatencyOption?: boolean
   /** loaded lazily: only `emulate` and the demo reach the emulators (docs/design.md §1) */
   start(options: EmulatorOptions): Promise<StartedEmulator>
   /** what the demo changes at this source, and the line that says so */
@@ -93,6 +97,11 @@ export interface ConnectorManifest {
   readonly defaultConfigLines?: readonly string[]
   /** runs of this source at once across all workers, unless the config says otherwise (default 1) */
   readonly concurrency?: number
+  /**
+   * streams of this source one `crmsync sync` runs at once in its process, unless `--concurrency`
+   * says otherwise (default 1): what the source can serve side by side without refusing us
+   */
+  readonly streamConcurrency?: number
   readonly alerts?: Readonly<Record<string, SourceAlertDefault>>
   readonly emulator?: SourceEmulator
 }

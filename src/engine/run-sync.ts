@@ -2,6 +2,7 @@ import { callContext, type Connector, type RunContext, type Stream } from '../co
 import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
 import type { Warehouse } from '../warehouse/store.ts'
+import { createSemaphore, mapLimited, planConcurrency, warehouseRunLimit, type ConcurrencyRequest } from './concurrency.ts'
 import type { EngineEvents } from './events.ts'
 import { recordFailedStart } from './failed-start.ts'
 import { runStream, type RetryPolicy, type StreamRunOptions } from './run-stream.ts'
@@ -46,8 +47,12 @@ export interface SyncOptions {
   trigger?: string
   signal?: AbortSignal
   retry?: RetryPolicy
-  /** streams of one source run at once; sources always run one after another */
-  concurrency?: number
+  /**
+   * how many streams run at once (docs/design.md §3.16): a number is the most for each source and
+   * in all (1, the default, runs them one after another); `per-source` lets each source run its
+   * manifest's `streamConcurrency`, sources side by side. The warehouse's pool bounds both.
+   */
+  concurrency?: ConcurrencyRequest
   heartbeatMs?: number
   maxDeleteFraction?: number
   workerId?: string
@@ -63,39 +68,63 @@ export interface SyncResult {
 }
 
 /**
- * Runs the streams of each target and returns one summary per stream. It never throws
- * (docs/design.md §3.9): a source that cannot even list its streams gets a failed summary saying why.
+ * Runs the streams of each target and returns one summary per stream, in the targets' order and
+ * each target's streams' declared order, whichever ended first. Streams run side by side as
+ * `concurrency` allows (planConcurrency), each with its own lock and run: one that fails leaves
+ * the others running. It never throws (docs/design.md §3.9): a source that cannot even list its
+ * streams gets a failed summary saying why.
  */
 export async function runSync(targets: readonly SyncTarget[], options: SyncOptions): Promise<SyncResult> {
-  const runs: RunSummary[] = []
-  for (const target of targets) {
-    const { connector } = target
+  const plan = planConcurrency(
+    targets.map((t) => t.connector.manifest.streamConcurrency ?? 1),
+    options.concurrency ?? 1,
+    warehouseRunLimit(options.warehouse),
+  )
+  if (plan.total > 1) options.log.info({ perSource: Object.fromEntries(targets.map((t, i) => [t.connector.name, plan.perTarget[i]])), total: plan.total }, `running up to ${plan.total} streams at once`)
+  const slots = createSemaphore(plan.total)
+  // sources side by side only when runs may be: at one at a time, each source's streams come together
+  const byTarget = await mapLimited(targets, plan.total > 1 ? targets.length : 1, async (target, index) => {
+    const runs: RunSummary[] = []
     const streams = await streamsToRun(target, options, runs)
-    if (!streams) continue
-    const queue = [...streams]
-    const worker = async () => {
-      for (let stream = queue.shift(); stream; stream = queue.shift()) {
-        if (options.signal?.aborted) {
-          // stopped before this stream began: nothing of it ran, and the command must not look like a success
-          const summary = emptySummary(connector.name, stream.name, 'none', options.dryRun ?? false)
-          Object.assign(summary, { status: 'cancelled', errorCode: 'cancelled', error: 'stopped on request before this stream started' })
-          runs.push(summary)
-          continue
-        }
-        const refusal = await options.gate?.(connector.name, stream.name)
-        if (refusal) {
-          // refused before it started (the source's breaker is open): a failed run like any other, in history and alerts
-          options.log.warn({ source: connector.name, stream: stream.name }, refusal)
-          const failure = new SyncError('circuit_open', refusal)
-          runs.push(...(await recordFailedStart({ ...startFailure(target, options), streams: [stream.name], failure })))
-          continue
-        }
-        runs.push(await runStream(connector.name, stream, streamRunOptions(target, stream, options)))
+    if (!streams) return runs
+    const summaries = await mapLimited(streams, plan.perTarget[index], async (stream) => {
+      await slots.acquire()
+      try {
+        return await runOne(target, stream, options)
+      } finally {
+        slots.release()
       }
-    }
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker))
+    })
+    return [...runs, ...summaries.flat()]
+  })
+  return { runs: byTarget.flat() }
+}
+
+/** One stream of a target: cancelled when the stop came before it began, refused by the gate, or run. */
+async function runOne(target: SyncTarget, stream: Stream, options: SyncOptions): Promise<RunSummary[]> {
+  const { connector } = target
+  if (options.signal?.aborted) {
+    // stopped before this stream began: nothing of it ran, and the command must not look like a success
+    const summary = emptySummary(connector.name, stream.name, 'none', options.dryRun ?? false)
+    Object.assign(summary, { status: 'cancelled', errorCode: 'cancelled', error: 'stopped on request before this stream started' })
+    return [summary]
   }
-  return { runs }
+  try {
+    const refusal = await options.gate?.(connector.name, stream.name)
+    if (refusal) {
+      // refused before it started (the source's breaker is open): a failed run like any other, in history and alerts
+      options.log.warn({ source: connector.name, stream: stream.name }, refusal)
+      const failure = new SyncError('circuit_open', refusal)
+      return await recordFailedStart({ ...startFailure(target, options), streams: [stream.name], failure })
+    }
+  } catch (error) {
+    // a gate that cannot answer (its warehouse query failed) fails this stream, not the streams beside it
+    const failure = coerceError(error)
+    const summary = emptySummary(connector.name, stream.name, 'none', options.dryRun ?? false)
+    Object.assign(summary, { status: 'failed', errorCode: failure.code, error: redactSecrets(failure.message) })
+    return [summary]
+  }
+  return [await runStream(connector.name, stream, streamRunOptions(target, stream, options))]
 }
 
 const startFailure = (target: SyncTarget, options: SyncOptions) => ({

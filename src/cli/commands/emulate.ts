@@ -13,6 +13,7 @@ export const EMULATOR_NAMES = EMULATED.map((e) => e.name)
 const emulatorOf = (name: string) => EMULATED.find((e) => e.name === name)?.emulator
 const defaultPorts = EMULATED.map((e) => `${e.name} ${e.emulator.port}`).join(', ')
 const withTables = EMULATED.filter((e) => e.emulator.tablesOption).map((e) => e.name).join(', ')
+const withQueryLatency = EMULATED.filter((e) => e.emulator.queryLatencyOption).map((e) => e.name).join(', ')
 
 export const EMULATE_HELP = `crmsync emulate <${EMULATOR_NAMES.join('|')}|all> [--port P] [--rows N] [--seed S] [--host H] [--env-file F]
 
@@ -39,6 +40,10 @@ Options:
                with "all", each emulator takes the next port from P
   --host H     the address to listen on (default 127.0.0.1)
   --tables T   ${withTables} only: generate just these Athena tables (comma-separated), e.g. customer
+  --query-latency-ms N
+               ${withQueryLatency} only: each query takes at least N ms from its start to its
+               result, QUEUED then RUNNING meanwhile, as in Athena's queue (default 0);
+               fetching the result is not slowed
   --env-file F write the environment to F (KEY='value' lines) once ready; removed on exit.
                Run crmsync itself (crmsync, npx crmsync, bin/crmsync.js): Node 20 takes a
                --env-file anywhere on its own command line, so \`node bin/crmsync.js\` needs
@@ -54,7 +59,7 @@ export interface EmulatorHandle {
 }
 
 /** Loaded lazily, by the source's manifest: only this command and the demo reach the emulators (docs/design.md §1). */
-export async function startEmulator(name: string, options: { host?: string; port?: number; rows?: number; seed?: number; only?: string[] }): Promise<EmulatorHandle> {
+export async function startEmulator(name: string, options: { host?: string; port?: number; rows?: number; seed?: number; only?: string[]; queryLatencyMs?: number }): Promise<EmulatorHandle> {
   const emulator = emulatorOf(name)
   if (!emulator) throw new SyncError('config_invalid', `${JSON.stringify(name)} has no emulator`)
   const running = await emulator.start(options)
@@ -72,6 +77,7 @@ export async function emulateCommand(ctx: CliContext, argv: string[]): Promise<n
       tables: { type: 'string' },
       'parent-pid': { type: 'string' },
       'env-file': { type: 'string' },
+      'query-latency-ms': { type: 'string' },
     },
     'emulate',
   )
@@ -84,13 +90,17 @@ export async function emulateCommand(ctx: CliContext, argv: string[]): Promise<n
   const seed = values.seed === undefined ? undefined : Number(values.seed)
   if (seed !== undefined && !Number.isInteger(seed)) throw new SyncError('config_invalid', `--seed must be an integer, not ${JSON.stringify(values.seed)}`)
   const names = which === 'all' ? [...EMULATOR_NAMES] : [which]
+  const queryLatencyMs = values['query-latency-ms'] === '0' ? 0 : positiveInt(values['query-latency-ms'], '--query-latency-ms', 600_000)
+  if (queryLatencyMs !== undefined && !names.some((n) => emulatorOf(n)?.queryLatencyOption))
+    throw new SyncError('config_invalid', `--query-latency-ms applies to ${withQueryLatency}, whose queries wait in a queue; ${which} answers at once`)
   const handles: EmulatorHandle[] = []
   try {
     for (const [i, name] of names.entries()) {
       const emulator = emulatorOf(name)
       const chosen = port === undefined ? emulator?.port : port === 0 ? 0 : port + i
       const only = emulator?.tablesOption && values.tables ? values.tables.split(',').map((t) => t.trim()) : undefined
-      handles.push(await startEmulator(name, { host: values.host, port: chosen, rows, seed, only }))
+      const latency = emulator?.queryLatencyOption ? queryLatencyMs : undefined
+      handles.push(await startEmulator(name, { host: values.host, port: chosen, rows, seed, only, queryLatencyMs: latency }))
     }
   } catch (error) {
     for (const h of handles) await h.close()

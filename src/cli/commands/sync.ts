@@ -34,7 +34,10 @@ Options:
   --max-records N        stop after exactly N records: the run ends partial (max_records) and
                          the next run carries on from the last record committed; a full pass
                          stopped early deletes nothing until a later run completes it
-  --concurrency N        streams of one source to run at once (default 1)
+  --concurrency N        at most N streams at once, in all (1: one after another); by default
+                         each source runs as many as it serves side by side (SalesPro 4,
+                         HubSpot 3 on one shared rate budget, SalesRabbit 2), sources side by
+                         side, at most the warehouse pool's size less 2 in all
   --accept-new-source    the source's endpoint or database changed but it is the same data:
                          record the new one (without it such a sync stops, exit 2, since the
                          warehouse's cursors belong to the other source)
@@ -119,7 +122,7 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
       dryRun: values['dry-run'],
       batchSize,
       maxRecords,
-      concurrency,
+      concurrency: concurrency ?? 'per-source',
       signal: ctx.signal,
       trigger: 'cli',
     }))

@@ -14,12 +14,15 @@ export const hubSpotManifest = defineManifest({
   defaults: { lookbackSeconds: 600, horizonSeconds: 0, batchSize: 100 },
   // one stream at a time: the request budget is per portal, shared by every worker
   concurrency: 1,
+  // in one process every stream draws on one governor (client.ts: one per token and endpoint), so
+  // the budget holds at any number; three keep the budget busy while one stream waits on an answer
+  streamConcurrency: 3,
   emulator: {
     port: 4520,
     title: 'HubSpot',
     rowsName: 'contacts',
     urlVariable: 'HUBSPOT_BASE_URL',
-    start: async ({ only: _only, ...options }) => (await import('../../../emulators/hubspot/index.ts')).startHubSpotEmulator(options),
+    start: async ({ only: _only, queryLatencyMs: _latency, ...options }) => (await import('../../../emulators/hubspot/index.ts')).startHubSpotEmulator(options),
     demo: {
       said: 'HubSpot: 120 contacts updated, 10 added, 4 archived; 30 deals updated',
       mutations: [

@@ -22,6 +22,9 @@ export const salesProManifest = defineManifest({
   ],
   // Athena runs queries side by side; each run holds one query at a time
   concurrency: 4,
+  // each query waits seconds in Athena's queue whatever its size, so streams overlap their waits;
+  // four of the account's 20-25 concurrent DML queries leave headroom for everyone else's
+  streamConcurrency: 4,
   // Athena queries are slower (the seed's values): 60 s per request and a limit on a batch's time
   alerts: { sync_response_time: { threshold: 60 }, batch_processing_time: { enabled: true } },
   emulator: {
@@ -30,7 +33,8 @@ export const salesProManifest = defineManifest({
     rowsName: 'customers',
     urlVariable: 'SALESPRO_ATHENA_ENDPOINT',
     tablesOption: true,
-    start: async (options) => (await import('../../../emulators/salespro/index.ts')).startSalesProEmulator(options),
+    queryLatencyOption: true,
+    start: async ({ queryLatencyMs, ...options }) => (await import('../../../emulators/salespro/index.ts')).startSalesProEmulator({ ...options, queryDelayMs: queryLatencyMs }),
     demo: {
       said: 'SalesPro: 250 customers updated, 40 added, 5 deleted; 100 estimates and 60 lead results updated',
       mutations: [
