@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena'
 import { describe, expect, it } from 'vitest'
 import { BIN, cliEnv, collect } from '../helpers/cli.ts'
 
@@ -45,5 +46,52 @@ describe('crmsync emulate --env-file', () => {
     const result = await collect(crmsync(['emulate', 'salesrabbit', '--port', '0', '--rows', '10', '--env-file', '/proc/no/such/dir/emulator.env']))
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('cannot write --env-file /proc/no/such/dir/emulator.env')
+  })
+})
+
+describe('crmsync emulate --query-latency-ms', () => {
+  it("keeps each Athena query QUEUED, then RUNNING, for at least that long, as Athena's queue does; its result pages at once", async () => {
+    const latencyMs = 1200
+    const child = crmsync(['emulate', 'salespro', '--port', '0', '--rows', '10', '--tables', 'customer', '--query-latency-ms', String(latencyMs)])
+    const done = collect(child)
+    let stdout = ''
+    child.stdout?.on('data', (chunk) => (stdout += chunk))
+    try {
+      await waitFor(() => stdout.includes('\n'), 'the emulator')
+      const { env } = JSON.parse(stdout.split('\n')[0])
+      const athena = new AthenaClient({
+        region: env.SALESPRO_SERVER_REGION,
+        endpoint: env.SALESPRO_ATHENA_ENDPOINT,
+        credentials: { accessKeyId: env.SALESPRO_ACCESS_KEY_ID, secretAccessKey: env.SALESPRO_SECRET_ACCESS_KEY },
+      })
+      const started = performance.now()
+      const { QueryExecutionId: id } = await athena.send(
+        new StartQueryExecutionCommand({ QueryString: 'SELECT * FROM customer', QueryExecutionContext: { Database: env.SALESPRO_DATABASE }, ResultConfiguration: { OutputLocation: env.SALESPRO_S3_LOCATION } }),
+      )
+      const states: string[] = []
+      for (;;) {
+        const { QueryExecution: q } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))
+        const state = q?.Status?.State ?? '?'
+        if (states.at(-1) !== state) states.push(state)
+        if (state !== 'QUEUED' && state !== 'RUNNING') break
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(performance.now() - started).toBeGreaterThanOrEqual(latencyMs)
+      // in Athena's order (a poll slowed by a busy machine may miss the short QUEUED part), ending SUCCEEDED
+      expect(['QUEUED', 'RUNNING', 'SUCCEEDED'].filter((s) => states.includes(s))).toEqual(states)
+      expect(states.at(-1)).toBe('SUCCEEDED')
+      const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: 5 }))
+      expect(page.ResultSet?.Rows?.length).toBe(5)
+      athena.destroy()
+    } finally {
+      child.kill('SIGINT')
+    }
+    expect((await done).code).toBe(0)
+  })
+
+  it('is refused for an emulator whose requests wait in no queue', async () => {
+    const result = await collect(crmsync(['emulate', 'hubspot', '--port', '0', '--rows', '10', '--query-latency-ms', '100']))
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--query-latency-ms applies to salespro')
   })
 })
