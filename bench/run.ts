@@ -6,6 +6,7 @@ import pg from 'pg'
 import { benchDashboard, type DashboardBench } from './dashboard.ts'
 import { benchHubSpot, type HubSpotBench } from './hubspot.ts'
 import { fmt } from './lib.ts'
+import { benchParallel, renderParallel, type ParallelBench } from './parallel.ts'
 import { benchSalesPro, type SalesProBench } from './salespro.ts'
 import { benchWorkers, type WorkerScaling } from './workers.ts'
 
@@ -21,7 +22,10 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '3' },
     contacts: { type: 'string', default: '30000' },
     'worker-rows': { type: 'string', default: '20000' },
-    sections: { type: 'string', default: 'salespro,hubspot,workers,dashboard' },
+    /** SalesPro customers for the streams-side-by-side measure: small, so the queue's wait is what it measures */
+    'parallel-rows': { type: 'string', default: '1000' },
+    'query-latency-ms': { type: 'string', default: '2000' },
+    sections: { type: 'string', default: 'salespro,hubspot,workers,dashboard,parallel' },
     out: { type: 'string', default: 'docs/benchmarks.md' },
     quick: { type: 'boolean', default: false },
   },
@@ -42,8 +46,9 @@ const salespro: SalesProBench | undefined = sections.has('salespro') ? await ben
 const hubspot: HubSpotBench | undefined = sections.has('hubspot') ? await benchHubSpot(baseUrl, contacts, log) : undefined
 const workers: WorkerScaling[] | undefined = sections.has('workers') ? await benchWorkers(baseUrl, workerRows, [1, 2, 4], log) : undefined
 const dashboard: DashboardBench | undefined = sections.has('dashboard') ? await benchDashboard(baseUrl, rows, log) : undefined
+const parallel: ParallelBench | undefined = sections.has('parallel') ? await benchParallel(baseUrl, values.quick ? 300 : Number(values['parallel-rows']), Number(values['query-latency-ms']), log) : undefined
 
-const report = render({ machine, salespro, hubspot, workers, dashboard, command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` })
+const report = render({ machine, salespro, hubspot, workers, dashboard, parallel, command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` })
 log(`\n${report}`)
 if (values.out) {
   writeFileSync(values.out, report)
@@ -75,7 +80,7 @@ async function describeMachine() {
   }
 }
 
-function render(r: { machine: Awaited<ReturnType<typeof describeMachine>>; salespro?: SalesProBench; hubspot?: HubSpotBench; workers?: WorkerScaling[]; dashboard?: DashboardBench; command: string }): string {
+function render(r: { machine: Awaited<ReturnType<typeof describeMachine>>; salespro?: SalesProBench; hubspot?: HubSpotBench; workers?: WorkerScaling[]; dashboard?: DashboardBench; parallel?: ParallelBench; command: string }): string {
   const out: string[] = []
   out.push('# Benchmarks', '')
   out.push(`Measured ${r.machine.date} with \`${r.command}\` on this project's machine kind: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memory}, Linux ${r.machine.kernel}, Node ${process.version}; ${r.machine.postgres}. The emulators run as separate processes on the same two cores. Every figure below comes from this one run; the file is rewritten by each run.`, '')
@@ -122,5 +127,6 @@ function render(r: { machine: Awaited<ReturnType<typeof describeMachine>>; sales
     out.push(`| p99 of the 200 warm-up requests sent first to the fresh server (not counted above) | ${fmt(d.warmUpP99)} ms | |`, '')
     out.push("The overview reads each stream's row counts from `crmsync.stream_state`, kept exact by the transaction of every page, so a view costs the same at any warehouse size.", '')
   }
+  if (r.parallel) out.push(...renderParallel(r.parallel))
   return out.join('\n')
 }
