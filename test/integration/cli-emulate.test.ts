@@ -50,7 +50,7 @@ describe('crmsync emulate --env-file', () => {
 })
 
 describe('crmsync emulate --query-latency-ms', () => {
-  it("keeps each Athena query QUEUED, then RUNNING, for at least that long, as Athena's queue does; its result pages at once", async () => {
+  it("keeps each Athena query QUEUED, then RUNNING, for at least that long, as Athena's queue does; its result is there to page", async () => {
     const latencyMs = 1200
     const child = crmsync(['emulate', 'salespro', '--port', '0', '--rows', '10', '--tables', 'customer', '--query-latency-ms', String(latencyMs)])
     const done = collect(child)
