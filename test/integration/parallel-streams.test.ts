@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { salespro } from '../../src/connectors/salespro/index.ts'
+import { salesrabbit } from '../../src/connectors/salesrabbit/index.ts'
 import { createEngineEvents } from '../../src/engine/events.ts'
+import { runSync } from '../../src/engine/run-sync.ts'
+import { silentLogger } from '../../src/log.ts'
 import type { RunSummary } from '../../src/engine/summary.ts'
 import { retryDelay } from '../../src/ops/automation/retry-rules.ts'
 import { startHubSpot, type HubSpotFixture } from '../helpers/hubspot.ts'
 import { startSalesPro, type SalesProFixture } from '../helpers/salespro.ts'
+import { startSalesRabbit, type SalesRabbitFixture } from '../helpers/salesrabbit.ts'
 import { createTestWarehouse, postgresUnavailable, WAREHOUSE_KINDS, type TestWarehouse } from '../helpers/warehouses.ts'
 
 const fastRetry = (error: Parameters<typeof retryDelay>[0], attempt: number) => retryDelay(error, attempt, { scale: 0.001 })
@@ -77,6 +82,43 @@ describe.each(WAREHOUSE_KINDS)('streams of a source side by side, into %s', (kin
     for (const r of waiting) expect(r.error).toBe('stopped on request before this stream started')
     const { rows } = await db.warehouse.query<{ status: string }>(`SELECT DISTINCT status FROM crmsync.sync_runs WHERE id = ANY($1::bigint[])`, [runs.flatMap((r) => (r.runId === null ? [] : [r.runId]))])
     expect(rows.map((r) => r.status)).toEqual(['cancelled'])
+  })
+})
+
+describe('sources side by side (sync --all)', () => {
+  const reason = postgresUnavailable()
+  let db: TestWarehouse
+  let pro: SalesProFixture
+  let rabbit: SalesRabbitFixture
+  beforeAll(async () => {
+    if (reason) return
+    ;[db, pro, rabbit] = await Promise.all([createTestWarehouse('postgres'), startSalesPro({ queryDelayMs: 1500 }), startSalesRabbit({ rows: 300 })])
+  })
+  afterAll(async () => {
+    await db?.drop()
+    await pro?.emulator.close()
+    await rabbit?.emulator.close()
+  })
+
+  it.skipIf(!!reason)(`one source's streams run while the other's do, and the summaries come source by source ${reason ?? ''}`, async () => {
+    const settings = { lookbackSeconds: 60, horizonSeconds: 0, batchSize: 100 }
+    const targets = [
+      { connector: salespro, config: salespro.loadConfig({ ...pro.emulator.env }, { maxPollMs: 100 }), settings },
+      { connector: salesrabbit, config: rabbit.config(), settings },
+    ]
+    const { runs } = await runSync(targets, { warehouse: db.warehouse, log: silentLogger(), events: createEngineEvents(), concurrency: 'per-source', retry: fastRetry })
+    expect(runs.map((r) => [r.source, r.stream, r.status])).toEqual([
+      ...SALESPRO_STREAMS.map((s) => ['salespro', s, 'succeeded']),
+      ['salesrabbit', 'leads', 'succeeded'],
+      ['salesrabbit', 'users', 'succeeded'],
+    ])
+    const { rows } = await db.warehouse.query<{ source: string; started: Date; finished: Date }>(
+      `SELECT source, started_at AS started, finished_at AS finished FROM crmsync.sync_runs WHERE id = ANY($1::bigint[])`,
+      [runs.map((r) => r.runId)],
+    )
+    const lastSalesPro = Math.max(...rows.filter((r) => r.source === 'salespro').map((r) => r.finished.getTime()))
+    const firstSalesRabbit = Math.min(...rows.filter((r) => r.source === 'salesrabbit').map((r) => r.started.getTime()))
+    expect(firstSalesRabbit).toBeLessThan(lastSalesPro)
   })
 })
 
