@@ -51,7 +51,8 @@ export async function timelinePage(deps: AppDeps, q: RangeQuery): Promise<SafeHt
     ? timelineChart({
         title: `Runs, ${words}: ${fmtInt(runs.length)} run${runs.length === 1 ? '' : 's'} in ${fmtInt(lanes.length)} stream${lanes.length === 1 ? '' : 's'}`,
         lanes,
-        bars: runs.map((r) => ({ runId: r.id, lane: `${r.source}.${r.stream}`, status: r.status, start: new Date(r.started_at), end: new Date(r.ended_at), label: barLabel(r) })),
+        // oldest first, so where bars overlap the newest is drawn on top
+        bars: runs.toReversed().map((r) => ({ runId: r.id, lane: `${r.source}.${r.stream}`, status: r.status, start: new Date(r.started_at), end: new Date(r.ended_at), label: barLabel(r) })),
         since: new Date(since),
         until: new Date(until),
         now: new Date(now),
