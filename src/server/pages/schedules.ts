@@ -19,7 +19,7 @@ function scheduleRow(s: DbSchedule): SafeHtml {
   const toggle = s.paused
     ? html`<button type="button" class="small" data-action="schedule-resume" data-schedule="${s.id}">Resume</button>`
     : html`<button type="button" class="small" data-action="schedule-pause" data-schedule="${s.id}">Pause</button>`
-  return html`<tr data-schedule-id="${s.id}" data-paused="${String(s.paused)}"><td>#${s.id}</td><td>${s.source}.${s.stream ?? html`<span class="muted">every stream</span>`}</td>
+  return html`<tr data-schedule-id="${s.id}" data-paused="${String(s.paused)}"><td>#${s.id}</td><td>${s.stream === null ? html`${s.source} <span class="muted">(every stream)</span>` : `${s.source}.${s.stream}`}</td>
 <td>${timing}</td><td>${s.mode}</td><td data-field="state">${badge(s.paused ? 'paused' : 'active')}</td><td>${s.paused ? html`<span class="muted">paused</span>` : fmtTime(s.next_run_at)}</td>
 <td>${fmtTime(s.last_enqueued_at)}</td>
 <td class="actions">${toggle}<button type="button" class="small danger" data-action="schedule-remove" data-schedule="${s.id}" data-name="${s.source}.${s.stream ?? '*'} (${s.mode})">Remove</button></td></tr>`
