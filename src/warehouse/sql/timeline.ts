@@ -19,7 +19,7 @@ export interface DbTimelineRun {
   mode: string
   status: string
   started_at: Date
-  /** when it finished; a running run's is now (the warehouse's clock), a dead one's its last heartbeat */
+  /** when it finished; a running run's is now (the warehouse's clock) */
   ended_at: Date
   fetched: number
   error_code: string | null
@@ -35,7 +35,8 @@ export async function listRunsOverlapping(db: Queryable, window: SqlWindow, limi
        coalesce(finished_at, CASE WHEN status = 'running' THEN now() ELSE heartbeat_at END) AS ended_at, fetched::float8 AS fetched, error_code
      FROM crmsync.sync_runs
      WHERE ($2::timestamptz IS NULL OR started_at < $2)
-       AND ($1::timestamptz IS NULL OR status = 'running' OR coalesce(finished_at, heartbeat_at) >= $1)
+       -- three indexed conditions (started_at, finished_at, the running runs), not one over every older run
+       AND ($1::timestamptz IS NULL OR started_at >= $1 OR finished_at >= $1 OR status = 'running')
      ORDER BY started_at DESC, id DESC LIMIT $3`,
     [window.since, window.until, limit],
   )
