@@ -176,7 +176,7 @@ describe('the dashboard views in headless Chromium', () => {
 
     await page.fill('#schedule-every', '15m')
     await page.click('#schedule-add')
-    await expect.poll(() => page.textContent('#flash'), { timeout: 60_000 }).toMatch(/Schedule #\d+ added: salespro\.customer \(incremental, every 900 s\)/)
+    await expect.poll(() => page.textContent('#flash'), { timeout: 60_000 }).toMatch(/Schedule #\d+ added: salespro\.customer \(incremental, every 15 min\)/)
     const row = page.locator('#schedules-table tr[data-schedule-id]')
     await expect.poll(() => row.count(), { timeout: 60_000 }).toBe(1)
     const id = Number(await row.getAttribute('data-schedule-id'))

@@ -166,6 +166,9 @@ describe.each(WAREHOUSE_KINDS)('dashboard views on %s', (kind) => {
     const all = await text('/monitoring/charts?range=all')
     expect(all).toContain('Run duration, all time')
     expect(all.match(/<figure class="chart">/g)?.length).toBeGreaterThanOrEqual(4)
+    // error kinds: a kind only partial runs had is amber, one of failed runs red
+    expect(all).toMatch(/<rect class="warn"[^>]*><title>rejected_records: 1<\/title>/)
+    expect(all).toMatch(/<rect class="bad"[^>]*><title>source_bad_response: 1<\/title>/)
   })
 
   it.skipIf(!!reason)(`lists the schedules with pause, resume and remove, each change audited ${reason ?? ''}`, async () => {

@@ -92,7 +92,12 @@
     if (fresh && current) current.replaceChildren(...fresh.childNodes)
   }
 
-  const scheduleName = (s) => `${s.source}.${s.stream || '*'} (${s.mode}, ${s.everySeconds ? `every ${s.everySeconds} s` : `cron ${s.cron}`})`
+  // `every 15 min`, as the schedules page writes it
+  const every = (seconds) => {
+    const unit = [[86400, 'd'], [3600, 'h'], [60, 'min']].find(([size]) => seconds % size === 0)
+    return unit ? `every ${seconds / unit[0]} ${unit[1]}` : `every ${seconds} s`
+  }
+  const scheduleName = (s) => `${s.stream ? `${s.source}.${s.stream}` : `${s.source} (every stream)`} (${s.mode}, ${s.everySeconds ? every(s.everySeconds) : `cron ${s.cron}`})`
 
   async function scheduleAction(button) {
     const id = button.dataset.schedule

@@ -101,7 +101,7 @@ export async function chartsPage(deps: AppDeps, q: RangeQuery): Promise<SafeHtml
   })
 
   const errorChart = errors.length
-    ? hbarChart({ title: `Error kinds of failed and partial runs, ${span} (runs)`, items: errors.map((e) => ({ label: e.error_code, value: e.runs, cls: 'bad' })), format: fmtInt })
+    ? hbarChart({ title: `Error kinds of failed and partial runs, ${span} (runs)`, items: errors.map((e) => ({ label: e.error_code, value: e.runs, cls: e.only_partial ? 'warn' : 'bad' })), format: fmtInt })
     : empty(`no failed or partial runs in this range (${span})`)
   const errorRows = errors.map((e) => html`<tr><td><code>${e.error_code}</code></td><td class="num">${fmtInt(e.runs)}</td><td>${runLink(e.last_run_id)}</td><td>${fmtError(e.last_error, 160)}</td></tr>`)
 

@@ -180,6 +180,8 @@ export async function runDurations(db: Queryable, window: { since: Date; until: 
 export interface DbErrorKind {
   error_code: string
   runs: number
+  /** every run of this kind ended partial (rejects, --max-records, refused deletes), none failed */
+  only_partial: boolean
   last_run_id: number
   last_error: string | null
 }
@@ -187,7 +189,7 @@ export interface DbErrorKind {
 /** Failed and partial runs started in the window grouped by error code, commonest first. */
 export async function errorKinds(db: Queryable, window: { since: Date; until: Date | null }): Promise<DbErrorKind[]> {
   const { rows } = await db.query<DbErrorKind>(
-    `SELECT coalesce(error_code, 'unknown') AS error_code, count(*)::int AS runs, max(id) AS last_run_id,
+    `SELECT coalesce(error_code, 'unknown') AS error_code, count(*)::int AS runs, bool_and(status = 'partial') AS only_partial, max(id) AS last_run_id,
        (array_agg(error ORDER BY id DESC))[1] AS last_error
      FROM crmsync.sync_runs
      WHERE status IN ('failed', 'partial') AND started_at >= $1 AND ($2::timestamptz IS NULL OR started_at < $2)
