@@ -7,11 +7,11 @@ import { changeView, columnView, isMetaColumn } from '../../warehouse/stream-sch
 import { loadStreams } from '../data.ts'
 import type { AppDeps } from '../deps.ts'
 import { badge, fmtAgo, fmtError, fmtInt, fmtCursor, fmtTime } from '../format.ts'
-import { html, type SafeHtml } from '../html.ts'
+import { html, queryString, type SafeHtml } from '../html.ts'
 import { card, runLink, table } from './layout.ts'
 import { runsTable } from './runs.ts'
 import { trendsSection } from './stream-trends.ts'
-import { rangeQueryString, type RangeQuery } from '../time-range.ts'
+import { rangeParams, type RangeQuery } from '../time-range.ts'
 
 /** shape changes listed on the page, newest first; `crmsync schema` lists them all */
 export const CHANGES_SHOWN = 10
@@ -77,7 +77,7 @@ ${table(['When', 'Column', 'Change', 'From → to', 'Run'], changeRows, 'no chan
 <section><h2>Columns <span class="muted">(${fmtInt(columns.length)}, besides crmsync's own _raw, _hash, _synced_at, _run_id, _deleted_at, _meta)</span></h2>
 ${table(['Column', 'Type', 'Type from', 'Appeared', 'Dropped at the source'], columnRows, 'the table does not exist yet')}</section>
 ${rejectsSection(source, stream, rejects, rejectCount?.rejects ?? 0)}
-<section><h2>Latest runs</h2>${runsTable(runs)}<p><a href="/monitoring/runs?source=${encodeURIComponent(source)}&amp;stream=${encodeURIComponent(stream)}${rangeQueryString(q).replace('?', '&')}">All runs of ${source}.${stream} →</a></p></section>`
+<section><h2>Latest runs</h2>${runsTable(runs)}<p><a href="/monitoring/runs${queryString({ source, stream, ...rangeParams(q) })}">All runs of ${source}.${stream} →</a></p></section>`
   return { title: `${source}.${stream}`, body }
 }
 
