@@ -451,4 +451,37 @@
   setInterval(() => {
     for (const [id, state] of runs) if (!state.ended) paint(id)
   }, 1000)
+
+  // ---- a running run's log, followed: its new lines every 2 s, until the run ends ----
+  const LEVEL_TONE = { info: 'muted', warn: 'warn', error: 'bad', fatal: 'bad' }
+  function logRow(line) {
+    const at = new Date(line.at).toISOString()
+    const details = Object.entries(line.fields || {}).map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : v}`)
+    return el(
+      'tr',
+      { class: `level-${line.level}` },
+      el('td', {}, el('time', { datetime: at }, at.slice(0, 19).replace('T', ' '))),
+      el('td', {}, el('span', { class: `badge ${LEVEL_TONE[line.level] || 'muted'}` }, line.level)),
+      el('td', {}, line.message),
+      el('td', { class: 'muted' }, details.join(' ')),
+    )
+  }
+  const followed = $('table.log[data-follow]')
+  if (followed) {
+    const follow = async () => {
+      try {
+        const response = await fetch(`/api/runs/${followed.dataset.follow}/logs?after=${followed.dataset.after}`)
+        if (!response.ok) return setTimeout(follow, 5000)
+        const data = await response.json()
+        const body = $('tbody', followed)
+        if (data.lines.length) for (const empty of $$('tr.empty', body)) empty.remove()
+        for (const line of data.lines) body.append(logRow(line))
+        followed.dataset.after = String(data.next)
+        if (data.status === 'running') setTimeout(follow, 2000)
+      } catch {
+        setTimeout(follow, 5000)
+      }
+    }
+    setTimeout(follow, 2000)
+  }
 })()

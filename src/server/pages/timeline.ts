@@ -25,7 +25,7 @@ ${link(since - span / 2, until - span / 2, '← earlier', 'earlier')}${until < n
 }
 
 const barLabel = (r: DbTimelineRun) =>
-  `run #${r.id} ${r.source}.${r.stream} (${r.mode}): ${r.status}${r.error_code ? ` (${r.error_code})` : ''}, ${fmtInt(r.fetched)} records, ` +
+  `run #${r.id} ${r.source}.${r.stream} (${r.mode}${r.dry_run ? ', dry run' : ''}): ${r.status}${r.error_code ? ` (${r.error_code})` : ''}, ${fmtInt(r.fetched)} records, ` +
   `${iso(new Date(r.started_at).getTime()).slice(0, 19).replace('T', ' ')} UTC, ${r.status === 'running' ? 'running for ' : ''}${fmtDuration(new Date(r.ended_at).getTime() - new Date(r.started_at).getTime())}`
 
 /**
@@ -59,7 +59,7 @@ export async function timelinePage(deps: AppDeps, q: RangeQuery): Promise<SafeHt
       })
     : html`<p class="empty" id="timeline-empty">no run in this range (${words}): choose a wider one, or start a sync</p>`
   const note = capped
-    ? html`<p class="note" id="timeline-capped">More than ${fmtInt(TIMELINE_MAX_BARS)} runs overlap this range: the newest ${fmtInt(TIMELINE_MAX_BARS)} are drawn. Zoom in or choose a shorter range to see the others.</p>`
+    ? html`<p class="capped-note" id="timeline-capped">More than ${fmtInt(TIMELINE_MAX_BARS)} runs overlap this range: the newest ${fmtInt(TIMELINE_MAX_BARS)} are drawn. Zoom in or choose a shorter range to see the others.</p>`
     : ''
   return html`${rangePicker('/monitoring/timeline', q, TIMELINE_DEFAULT_RANGE)}
 ${zoomLinks(since, until, now)}

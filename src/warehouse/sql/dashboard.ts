@@ -42,7 +42,7 @@ export async function runStatsSince(db: Queryable, since: Date): Promise<DbRunSt
        coalesce(sum(fetched), 0)::float8 AS fetched, coalesce(sum(inserted), 0)::float8 AS inserted,
        coalesce(sum(updated), 0)::float8 AS updated, coalesce(sum(rejected), 0)::float8 AS rejected,
        coalesce(sum(coerced), 0)::float8 AS coerced
-     FROM crmsync.sync_runs WHERE started_at >= $1`,
+     FROM crmsync.sync_runs WHERE started_at >= $1 AND NOT dry_run`,
     [since],
   )
   return rows[0]
@@ -93,7 +93,7 @@ export async function rowsPerHour(db: Queryable, hours: number): Promise<DbHourB
      SELECT to_char(hours.h, 'YYYY-MM-DD"T"HH24":00Z"') AS hour, count(r.id)::int AS runs,
        coalesce(sum(r.fetched), 0)::float8 AS fetched, coalesce(sum(r.inserted + r.updated), 0)::float8 AS written
      FROM hours LEFT JOIN crmsync.sync_runs r
-       ON r.started_at >= now() - make_interval(hours => $1 + 1) AND date_trunc('hour', r.started_at AT TIME ZONE 'UTC') = hours.h
+       ON r.started_at >= now() - make_interval(hours => $1 + 1) AND date_trunc('hour', r.started_at AT TIME ZONE 'UTC') = hours.h AND NOT r.dry_run
      GROUP BY hours.h ORDER BY hours.h`,
     [hours],
   )
@@ -130,7 +130,7 @@ export async function outcomesPerBucket(db: Queryable, window: BucketWindow): Pr
        count(r.id) FILTER (WHERE r.status = 'succeeded')::int AS succeeded, count(r.id) FILTER (WHERE r.status = 'partial')::int AS partial,
        count(r.id) FILTER (WHERE r.status = 'failed')::int AS failed, count(r.id) FILTER (WHERE r.status = 'cancelled')::int AS cancelled
      FROM buckets LEFT JOIN crmsync.sync_runs r
-       ON r.started_at >= $1 AND ($2::timestamptz IS NULL OR r.started_at < $2) AND date_trunc($3::text, r.started_at AT TIME ZONE 'UTC') = buckets.b
+       ON r.started_at >= $1 AND ($2::timestamptz IS NULL OR r.started_at < $2) AND date_trunc($3::text, r.started_at AT TIME ZONE 'UTC') = buckets.b AND NOT r.dry_run
      GROUP BY buckets.b ORDER BY buckets.b`,
     [window.since, window.until, window.unit],
   )
@@ -148,7 +148,7 @@ export async function rowsPerSourceBucket(db: Queryable, window: BucketWindow): 
   const { rows } = await db.query<DbSourceBucket>(
     `SELECT to_char(date_trunc($3::text, started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI"Z"') AS bucket, source, sum(fetched)::float8 AS fetched
      FROM crmsync.sync_runs
-     WHERE started_at >= $1 AND ($2::timestamptz IS NULL OR started_at < $2)
+     WHERE started_at >= $1 AND ($2::timestamptz IS NULL OR started_at < $2) AND NOT dry_run
      GROUP BY 1, 2 ORDER BY 1, 2`,
     [window.since, window.until, window.unit],
   )
@@ -279,7 +279,7 @@ export interface DbLanded {
 export async function lastLandedRuns(db: Queryable): Promise<DbLanded[]> {
   const { rows } = await db.query<DbLanded>(
     `SELECT DISTINCT ON (source, stream) source, stream, finished_at AS landed_at FROM crmsync.sync_runs
-     WHERE status IN ('succeeded', 'partial') AND mode NOT IN ('backfill', 'reprocess') AND finished_at IS NOT NULL
+     WHERE status IN ('succeeded', 'partial') AND mode NOT IN ('backfill', 'reprocess') AND finished_at IS NOT NULL AND NOT dry_run
      ORDER BY source, stream, started_at DESC`,
   )
   return rows

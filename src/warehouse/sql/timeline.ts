@@ -23,6 +23,8 @@ export interface DbTimelineRun {
   ended_at: Date
   fetched: number
   error_code: string | null
+  /** a dry run: it read and wrote nothing (drawn all the same: it ran, and held the stream) */
+  dry_run: boolean
 }
 
 /**
@@ -32,7 +34,7 @@ export interface DbTimelineRun {
 export async function listRunsOverlapping(db: Queryable, window: SqlWindow, limit: number): Promise<DbTimelineRun[]> {
   const { rows } = await db.query<DbTimelineRun>(
     `SELECT id, source, stream, mode, status, started_at,
-       coalesce(finished_at, CASE WHEN status = 'running' THEN now() ELSE heartbeat_at END) AS ended_at, fetched::float8 AS fetched, error_code
+       coalesce(finished_at, CASE WHEN status = 'running' THEN now() ELSE heartbeat_at END) AS ended_at, fetched::float8 AS fetched, error_code, dry_run
      FROM crmsync.sync_runs
      WHERE ($2::timestamptz IS NULL OR started_at < $2)
        -- three indexed conditions (started_at, finished_at, the running runs), not one over every older run
@@ -54,7 +56,7 @@ export interface DbRunTrend {
   updated: number
 }
 
-/** A stream's finished runs started in the window, oldest first: the latest `limit` of them. */
+/** A stream's finished runs started in the window, oldest first: the latest `limit` of them (dry runs wrote nothing, and are left out). */
 export async function streamRunTrend(db: Queryable, source: string, stream: string, window: SqlWindow, limit: number): Promise<DbRunTrend[]> {
   const { rows } = await db.query<DbRunTrend>(
     `SELECT * FROM (
@@ -62,7 +64,7 @@ export async function streamRunTrend(db: Queryable, source: string, stream: stri
          inserted::float8 AS inserted, updated::float8 AS updated
        FROM crmsync.sync_runs
        WHERE source = $1 AND stream = $2 AND status <> 'running' AND duration_ms IS NOT NULL
-         AND ($3::timestamptz IS NULL OR started_at >= $3) AND ($4::timestamptz IS NULL OR started_at < $4)
+         AND ($3::timestamptz IS NULL OR started_at >= $3) AND ($4::timestamptz IS NULL OR started_at < $4) AND NOT dry_run
        ORDER BY started_at DESC LIMIT $5) latest
      ORDER BY started_at`,
     [source, stream, window.since, window.until, limit],
