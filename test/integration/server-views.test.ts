@@ -190,4 +190,15 @@ describe.each(WAREHOUSE_KINDS)('dashboard views on %s', (kind) => {
     const trail = audit.events.map((e) => `${e.action} ${e.status}`)
     for (const line of ['POST /api/schedules 201', `POST /api/schedules/${id}/pause 200`, `DELETE /api/schedules/${id} 200`]) expect(trail).toContain(line)
   })
+
+  // last: it adds a run the tests above do not count
+  it.skipIf(!!reason)(`a dry run is listed in the history marked, and left out of the overview's totals ${reason ?? ''}`, async () => {
+    const before = await (await get('/api/overview')).json()
+    const runId = await db.warehouse.store.insertRun(db.warehouse, { source: 'fake', stream: 'items', mode: 'full', trigger: 'cli', cursorFrom: null, host: 'here', pid: 1, dryRun: true })
+    const counts = { fetched: 7, inserted: 7, updated: 0, unchanged: 0, rejected: 0, coerced: 0, deleted: 0 }
+    await db.warehouse.store.finishRun(db.warehouse, runId, { status: 'succeeded', durationMs: 5, attempts: 1, dryRunCounts: counts })
+    expect(await text('/monitoring/runs')).toMatch(new RegExp(`data-run-id="${runId}"[^]*?<td>full <span class="badge muted"[^>]*>dry run</span></td>`))
+    expect((await (await get(`/api/runs/${runId}`)).json()).run).toMatchObject({ runId, dryRun: true, fetched: 7 })
+    expect((await (await get('/api/overview')).json()).last24h).toEqual(before.last24h)
+  })
 })

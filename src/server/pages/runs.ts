@@ -14,7 +14,7 @@ export function runsTable(runs: DbRun[], empty: SafeHtml | string = html`no runs
     ['Run', 'Stream', 'Mode', 'Trigger', 'Status', 'Started', 'Took', 'Fetched', 'Inserted', 'Updated', 'Unchanged', 'Rejected', 'Coerced', 'Deleted', 'Error'],
     runs.map(
       (r) => html`<tr data-run-id="${r.id}" data-status="${r.status}">
-<td>${runLink(r.id)}</td><td>${r.source}.${r.stream}</td><td>${r.mode}</td><td>${r.trigger}</td><td>${badge(r.status)}</td>
+<td>${runLink(r.id)}</td><td>${r.source}.${r.stream}</td><td>${r.mode}${r.dry_run ? html` <span class="badge muted" title="nothing was written: the counts are what it would have done">dry run</span>` : ''}</td><td>${r.trigger}</td><td>${badge(r.status)}</td>
 <td>${fmtTime(r.started_at)}</td><td class="num">${r.duration_ms === null ? '…' : fmtDuration(r.duration_ms)}</td>
 <td class="num">${fmtInt(r.fetched)}</td><td class="num">${fmtInt(r.inserted)}</td><td class="num">${fmtInt(r.updated)}</td>
 <td class="num">${fmtInt(r.unchanged)}</td><td class="num">${fmtInt(r.rejected)}</td><td class="num" data-field="coerced">${fmtInt(r.coerced)}</td><td class="num">${fmtInt(r.deleted)}</td>
