@@ -79,6 +79,27 @@ describe('progress off a terminal', () => {
       }
     })
 
+    it('paces the ETA over the last half minute of commits, so a read that speeds up is not judged by its slow start', async () => {
+      const { events, clock, stop, lineWith } = watch()
+      try {
+        start(events, 'items')
+        events.emit('connector', { source: 'src', stream: 'items', type: 'size', records: 5_000 })
+        clock.ms = 40_000
+        commit(events, 'items', 1_000, { unit: 'records', done: 1_000, total: 5_000 })
+        clock.ms = 50_000
+        commit(events, 'items', 3_000, { unit: 'records', done: 3_000, total: 5_000 })
+        clock.ms = 75_000
+        commit(events, 'items', 4_000, { unit: 'records', done: 4_000, total: 5_000 })
+        // 3,000 records in the 35 s since the commit at 40 s: 1,000 more take 12 s (its whole 75 s would say 19)
+        expect(await lineWith('src.items 4,000 / 5,000')).toMatch(/ 80% ETA 12\.0 s /)
+        clock.ms = 80_000
+        // counted down between commits
+        expect(await lineWith('src.items 4,000 / 5,000 rows 80% ETA 7.0 s')).toMatch(/ETA 7\.0 s/)
+      } finally {
+        stop()
+      }
+    })
+
     it('shows a stream sized in bytes with its rows, the bytes read of the total, percent and ETA', async () => {
       const { events, clock, stop, lineWith } = watch()
       try {

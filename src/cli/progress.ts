@@ -11,9 +11,21 @@ interface Active {
   rows: number
   /** how far the read in hand is through the size its source told; undefined when it told none */
   progress?: ReadProgress
-  /** when the read in hand told its size: its pace, and so its ETA, is measured from there */
-  toldAt?: number
+  /**
+   * (time, done) of the read in hand since it told its size, the oldest no more than PACE_MS
+   * before the newest: its pace, and so its ETA, is measured over them
+   */
+  paced?: Sample[]
 }
+
+interface Sample {
+  at: number
+  done: number
+}
+
+// a read's pace over its whole length so far overestimated a 75-s SalesPro read's time left by
+// 60-90 % (its first seconds are its slowest); over its last half minute it follows the speed-up
+const PACE_MS = 30_000
 
 export interface ProgressOptions {
   /** where each stream's summary line goes the moment it ends @default stdout */
@@ -80,13 +92,14 @@ export function showProgress(events: EngineEvents, options: ProgressOptions = {}
     events.on('connector', (e) => {
       const a = active.get(`${e.source}.${e.stream}`)
       // a new read told its size: its pace counts from here, and the last read's progress is gone
-      if (a && e.type === 'size') Object.assign(a, { toldAt: now(), progress: undefined })
+      if (a && e.type === 'size') Object.assign(a, { paced: [{ at: now(), done: 0 }], progress: undefined })
     }),
     events.on('page:committed', (e) => {
       const a = active.get(`${e.source}.${e.stream}`)
       if (!a) return
       a.rows = e.totals.fetched
       a.progress = e.progress
+      if (e.progress && a.paced) keepPace(a.paced, { at: now(), done: e.progress.done })
     }),
     events.on('run:end', ({ summary: ended }) => {
       const name = `${ended.source}.${ended.stream}`
@@ -112,17 +125,28 @@ function streamPart(a: Active, at: number): string {
   const took = ` ${formatDuration(Math.round(seconds * 1000))}`
   const p = a.progress
   if (!p) return `${a.name} ${formatNumber(a.rows)} rows${pace}${took}`
-  const eta = etaMs(p, a.toldAt, at)
+  const eta = etaMs(p, a.paced, at)
   const through = `${percentOf(p.done, p.total)}${eta === undefined ? '' : ` ETA ${formatDuration(eta)}`}`
   if (p.unit === 'records') return `${a.name} ${formatNumber(p.done)} / ${formatNumber(p.total)} rows ${through}${pace}${took}`
   return `${a.name} ${formatNumber(a.rows)} rows, ${formatBytes(p.done)} / ${formatBytes(p.total)} ${through}${pace}${took}`
 }
 
 /** The time left at the read's pace so far; undefined before it has a pace, or once it is through its size. */
-function etaMs(p: ReadProgress, toldAt: number | undefined, at: number): number | undefined {
-  if (toldAt === undefined || p.done <= 0 || p.done >= p.total) return undefined
+function etaMs(p: ReadProgress, paced: readonly Sample[] | undefined, at: number): number | undefined {
+  const from = paced?.[0]
+  const last = paced?.at(-1)
+  if (!from || !last || last.at <= from.at || last.done <= from.done || p.done >= p.total) return undefined
+  const msPerUnit = (last.at - from.at) / (last.done - from.done)
+  // counted from the last commit, so the estimate counts down between commits rather than grow
+  const left = Math.max(0, (p.total - p.done) * msPerUnit - (at - last.at))
   // whole seconds: a tenth of a second of an estimate is noise
-  return Math.round((((at - toldAt) * (p.total - p.done)) / p.done) / 1000) * 1000
+  return Math.round(left / 1000) * 1000
+}
+
+/** Adds a commit's sample, dropping those older than the newest one at least PACE_MS old. */
+function keepPace(paced: Sample[], sample: Sample): void {
+  paced.push(sample)
+  while (paced.length > 2 && paced[1].at <= sample.at - PACE_MS) paced.shift()
 }
 
 /**
@@ -149,7 +173,7 @@ function wholePart(whole: Whole, active: Map<string, Active>, at: number): strin
       total += a.rows + Math.max(0, a.progress.total - a.progress.done)
       // the streams still running run side by side: the sync ends with the slowest, which a stream
       // with no pace yet leaves unknown
-      const left = a.progress.done >= a.progress.total ? 0 : etaMs(a.progress, a.toldAt, at)
+      const left = a.progress.done >= a.progress.total ? 0 : etaMs(a.progress, a.paced, at)
       eta = eta === undefined || left === undefined ? undefined : Math.max(eta, left)
     } else return undefined
   }
