@@ -17,15 +17,16 @@ export interface ReadProgress {
 
 /** What the engine tells the world. Operations (metrics, alerts, automation) only ever listen. */
 export interface EngineEventMap {
-  'run:start': { runId: number | null; source: string; stream: string; mode: string; trigger: string; reason: string }
-  'page:committed': { runId: number | null; source: string; stream: string; pageNo: number; page: PageCounts; totals: PageCounts; cursor: unknown; progress?: ReadProgress }
+  'run:start': { runId: number | null; source: string; stream: string; mode: string; trigger: string; reason: string; dryRun?: boolean }
+  /** `dryRun`: the page was rolled back, nothing was written; `progress`: how far the read is through its told size */
+  'page:committed': { runId: number | null; source: string; stream: string; pageNo: number; page: PageCounts; totals: PageCounts; cursor: unknown; dryRun?: boolean; progress?: ReadProgress }
   /** the streams of a source a sync runs, once listed (sources run one after another) */
   'streams:listed': { source: string; streams: readonly string[] }
   'run:retry': { runId: number | null; source: string; stream: string; attempt: number; waitMs: number; error: string; code: string }
   'run:end': { summary: RunSummary }
   'run:abandoned': { runId: number; source: string; stream: string }
   /** the stream's table changed shape (committed with the page that first showed it) */
-  'schema:changed': { runId: number | null; source: string; stream: string; changes: readonly SchemaChange[] }
+  'schema:changed': { runId: number | null; source: string; stream: string; changes: readonly SchemaChange[]; dryRun?: boolean }
   connector: { source: string; stream: string } & ConnectorEvent
 }
 

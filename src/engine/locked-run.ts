@@ -5,6 +5,7 @@ import { countsOf } from '../run-counts.ts'
 import type { CommitTarget, Session, Store, StreamTable, Warehouse } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
 import { busy, recordRunStart, startHeartbeat, sweepAbandonedRuns } from './run-recorder.ts'
+import { startRunLog } from './run-log.ts'
 import { claimHere, releaseHere } from './run-stream.ts'
 import { prepareHistory } from './stream-state.ts'
 import { emptySummary, type RunSummary } from './summary.ts'
@@ -50,10 +51,11 @@ export const RUN_MODE_REPROCESS = 'reprocess'
 export async function runLocked(source: string, stream: Stream, options: LockedRunOptions, body: (run: LockedRun) => Promise<void>): Promise<RunSummary> {
   const started = performance.now()
   const { warehouse, events, dryRun, what } = options
-  const log = options.log.child({ source, stream: stream.name })
   const summary = emptySummary(source, stream.name, RUN_MODE_REPROCESS, dryRun)
   const claim = claimHere(warehouse, source, stream.name)
-  if (claim === undefined) return busy(summary, warehouse, log, events, started, what)
+  if (claim === undefined) return busy(summary, warehouse, options.log.child({ source, stream: stream.name }), events, started, what)
+  const runLog = startRunLog(warehouse, options.log.child({ source, stream: stream.name }))
+  const log = runLog.log
   const stopping = new AbortController()
   const onStop = () => stopping.abort()
   options.signal?.addEventListener('abort', onStop, { once: true })
@@ -65,8 +67,9 @@ export async function runLocked(source: string, stream: Stream, options: LockedR
     locked = await warehouse.store.tryStreamLock(session, source, stream.name)
     if (!locked) return await busy(summary, warehouse, log, events, started, what)
     if (!dryRun) await sweepAbandonedRuns(warehouse, session, source, stream.name, log, events)
-    summary.runId = dryRun ? null : await recordRunStart(warehouse, { source, stream: stream.name, mode: RUN_MODE_REPROCESS, trigger: options.trigger, cursorFrom: undefined })
-    events.emit('run:start', { runId: summary.runId, source, stream: stream.name, mode: RUN_MODE_REPROCESS, trigger: options.trigger, reason: what })
+    summary.runId = await recordRunStart(warehouse, { source, stream: stream.name, mode: RUN_MODE_REPROCESS, trigger: options.trigger, cursorFrom: undefined, dryRun })
+    runLog.attach(summary.runId)
+    events.emit('run:start', { runId: summary.runId, source, stream: stream.name, mode: RUN_MODE_REPROCESS, trigger: options.trigger, reason: what, dryRun })
     if (summary.runId !== null) heartbeat = startHeartbeat(warehouse, summary.runId, options.heartbeatMs ?? 10_000, onStop)
     await body({ source, stream, session, summary, log: log.child({ runId: summary.runId }), stopping: stopping.signal })
     settle(summary)
@@ -76,6 +79,8 @@ export async function runLocked(source: string, stream: Stream, options: LockedR
     clearInterval(heartbeat)
     options.signal?.removeEventListener('abort', onStop)
     summary.durationMs = Math.round(performance.now() - started)
+    if (summary.status !== 'skipped') log.info(countsOf(summary), `${what} ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.fetched} read, ${summary.updated} updated, ${summary.inserted} inserted, ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.coerced} coerced`)
+    await runLog.close()
     await recordEnd(warehouse, summary, log)
     if (session) {
       if (locked) await warehouse.store.unlockStream(session, source, stream.name).catch(() => {})
@@ -83,7 +88,6 @@ export async function runLocked(source: string, stream: Stream, options: LockedR
     }
     releaseHere(claim)
   }
-  log.info(countsOf(summary), `${what} ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.fetched} read, ${summary.updated} updated, ${summary.inserted} inserted, ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.coerced} coerced`)
   events.emit('run:end', { summary })
   return summary
 }
@@ -142,6 +146,6 @@ function fail(summary: RunSummary, error: unknown, stopped: boolean, log: Logger
 /** The run's end in sync_runs; never throws. Not the stream's last outcome: nothing was read from the source. */
 async function recordEnd(warehouse: Warehouse, summary: RunSummary, log: Logger): Promise<void> {
   if (summary.runId === null) return
-  const end = { status: summary.status as string, durationMs: summary.durationMs, attempts: 1, errorCode: summary.errorCode ?? undefined, error: summary.error ?? undefined }
+  const end = { status: summary.status as string, durationMs: summary.durationMs, attempts: 1, errorCode: summary.errorCode ?? undefined, error: summary.error ?? undefined, dryRunCounts: summary.dryRun ? countsOf(summary) : undefined }
   await warehouse.store.finishRun(warehouse, summary.runId, end).catch((error) => log.error({ err: error }, 'could not record the end of the run; the next run will mark it abandoned'))
 }

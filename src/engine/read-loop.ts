@@ -79,7 +79,7 @@ export function countCommitted(run: CountedRun, pageNo: number, counts: PageCoun
   for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
   Object.assign(summary, countsOf(totals))
   const told = progress?.(totals)
-  run.events.emit('page:committed', { runId: summary.runId, source: run.source, stream: run.stream.name, pageNo, page: counts, totals: { ...totals }, cursor, ...(told ? { progress: told } : {}) })
+  run.events.emit('page:committed', { runId: summary.runId, source: run.source, stream: run.stream.name, pageNo, page: counts, totals: { ...totals }, cursor, dryRun: summary.dryRun, ...(told ? { progress: told } : {}) })
   run.log.debug({ pageNo, ...counts }, 'page committed')
 }
 
@@ -228,5 +228,5 @@ function reportSchemaChanges(run: ReadRun, all: readonly SchemaChange[]): void {
     const what = c.change === 'added' ? `added (${c.toType})` : c.change === 'widened' ? `widened ${c.fromType} → ${c.toType}` : 'dropped at the source (the column is kept; NULL from now on)'
     run.log.info({ column: c.column, change: c.change, fromType: c.fromType, toType: c.toType }, `column ${c.column} ${what}`)
   }
-  run.events.emit('schema:changed', { runId: run.summary.runId, source: run.source, stream: run.stream.name, changes })
+  run.events.emit('schema:changed', { runId: run.summary.runId, source: run.source, stream: run.stream.name, changes, dryRun: run.summary.dryRun })
 }

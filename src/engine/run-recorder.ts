@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import type { Logger } from '../log.ts'
 import type { NewRun, Session, Warehouse } from '../warehouse/store.ts'
 import type { EngineEvents } from './events.ts'
+import { countsOf } from '../run-counts.ts'
 import type { RunSummary } from './summary.ts'
 
 /**
@@ -22,7 +23,7 @@ export async function sweepAbandonedRuns(warehouse: Warehouse, session: Session,
   }
 }
 
-/** Inserts the run's history row, `running`, on this host and process. */
+/** Inserts the run's history row, `running`, on this host and process (a dry run's too, marked). */
 export function recordRunStart(warehouse: Warehouse, run: Omit<NewRun, 'host' | 'pid'>): Promise<number> {
   return warehouse.store.insertRun(warehouse, { ...run, host: hostname(), pid: process.pid })
 }
@@ -52,9 +53,11 @@ export async function recordRunEnd(warehouse: Warehouse, summary: RunSummary, lo
       attempts: summary.attempts,
       errorCode: summary.errorCode ?? undefined,
       error: summary.error ?? undefined,
+      dryRunCounts: summary.dryRun ? countsOf(summary) : undefined,
     })
     .catch((error) => log.error({ err: error }, 'could not record the end of the run; the next run will mark it abandoned'))
-  await store.recordRunOutcome(warehouse, summary.source, summary.stream, summary.runId, summary.status === 'succeeded').catch(() => {})
+  // a dry run changed nothing: the stream's last outcome is still the last real run's
+  if (!summary.dryRun) await store.recordRunOutcome(warehouse, summary.source, summary.stream, summary.runId, summary.status === 'succeeded').catch(() => {})
 }
 
 /** The summary of a run (`this run`, or `the reprocess`) that did not start because another holds the stream. */

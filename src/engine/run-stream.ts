@@ -7,6 +7,7 @@ import { startFullPass } from './full-pass.ts'
 import { countsOf } from '../run-counts.ts'
 import { noteReadSize, readAll, zeroCounts, type ReadRun, type ReadsEnd } from './read-loop.ts'
 import { busy, recordRunEnd, recordRunStart, startHeartbeat, sweepAbandonedRuns } from './run-recorder.ts'
+import { startRunLog, type RunLog } from './run-log.ts'
 import { resolveStrategy, type StrategyFlags } from './strategy.ts'
 import { openStreamState } from './stream-state.ts'
 import { emptySummary, type RunSummary } from './summary.ts'
@@ -67,6 +68,8 @@ interface Running {
   summary: RunSummary
   /** the stream's logger (the reads log with the run's id too) */
   log: Logger
+  /** keeps the run's log lines in the warehouse */
+  runLog: RunLog
   connectorAbort: AbortController
   /** a graceful stop (a signal, or a stop request seen at a heartbeat): the page in hand commits, then the run ends */
   stopping: AbortController
@@ -81,12 +84,13 @@ interface Running {
 export async function runStream(source: string, stream: Stream, options: StreamRunOptions): Promise<RunSummary> {
   const started = performance.now()
   const { warehouse, events, dryRun } = options
-  const log = options.log.child({ source, stream: stream.name })
   const summary = emptySummary(source, stream.name, 'incremental', dryRun)
   const lockKey = claimHere(warehouse, source, stream.name)
-  if (lockKey === undefined) return busy(summary, warehouse, log, events, started)
+  if (lockKey === undefined) return busy(summary, warehouse, options.log.child({ source, stream: stream.name }), events, started)
 
-  const run: Running = { source, stream, options, warehouse, summary, log, connectorAbort: new AbortController(), stopping: new AbortController(), attempts: { count: 1 } }
+  const runLog = startRunLog(warehouse, options.log.child({ source, stream: stream.name }))
+  const log = runLog.log
+  const run: Running = { source, stream, options, warehouse, summary, log, runLog, connectorAbort: new AbortController(), stopping: new AbortController(), attempts: { count: 1 } }
   const onStop = () => run.stopping.abort()
   options.signal?.addEventListener('abort', onStop, { once: true })
   run.stopping.signal.addEventListener(
@@ -95,7 +99,7 @@ export async function runStream(source: string, stream: Stream, options: StreamR
       run.connectorAbort.abort(new SyncError('cancelled', 'stopped on request'))
       // recorded, so that if this process is ended before it can finish the run (a second Ctrl-C),
       // whoever finds the run dead marks it cancelled, not failed
-      if (summary.runId !== null && !dryRun) void warehouse.store.requestStop(warehouse, summary.runId).catch(() => {})
+      if (summary.runId !== null) void warehouse.store.requestStop(warehouse, summary.runId).catch(() => {})
     },
     { once: true },
   )
@@ -116,6 +120,9 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     options.signal?.removeEventListener('abort', onStop)
     summary.durationMs = Math.round(performance.now() - started)
     summary.attempts = run.attempts.count
+    // the run's last line, kept in its log before the run is recorded as ended (a busy run has no log)
+    if (summary.status !== 'skipped') log.info(countsOf(summary), `sync ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.fetched} fetched, ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.coerced} coerced, ${summary.deleted} deleted`)
+    await runLog.close()
     await recordRunEnd(warehouse, summary, log)
     if (session) {
       if (locked) await warehouse.store.unlockStream(session, source, stream.name).catch(() => {})
@@ -123,7 +130,6 @@ export async function runStream(source: string, stream: Stream, options: StreamR
     }
     releaseHere(lockKey)
   }
-  log.info(countsOf(summary), `sync ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.fetched} fetched, ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.coerced} coerced, ${summary.deleted} deleted`)
   events.emit('run:end', { summary })
   return summary
 }
@@ -142,12 +148,12 @@ async function startReads(run: Running, session: Session): Promise<{ run: ReadRu
   const strategy = resolveStrategy(options.flags, { cursor: storedCursor, fullPass: state?.full_pass ?? null }, { alwaysFull: stream.alwaysFull })
   summary.mode = strategy.mode
   summary.cursorFrom = storedCursor ?? null
-  summary.runId = dryRun
-    ? null
-    : await recordRunStart(warehouse, { source, stream: stream.name, mode: strategy.mode, trigger: options.trigger, since: options.flags.since, until: options.flags.until, cursorFrom: storedCursor, workerId: options.workerId })
+  // a dry run is recorded too, marked: its history row, counts and log say what it would have done
+  summary.runId = await recordRunStart(warehouse, { source, stream: stream.name, mode: strategy.mode, trigger: options.trigger, since: options.flags.since, until: options.flags.until, cursorFrom: storedCursor, workerId: options.workerId, dryRun })
+  run.runLog.attach(summary.runId)
   const runLog = run.log.child({ runId: summary.runId })
   runLog.info({ mode: strategy.mode, dryRun }, `sync started: ${strategy.reason}`)
-  options.events.emit('run:start', { runId: summary.runId, source, stream: stream.name, mode: strategy.mode, trigger: options.trigger, reason: strategy.reason })
+  options.events.emit('run:start', { runId: summary.runId, source, stream: stream.name, mode: strategy.mode, trigger: options.trigger, reason: strategy.reason, dryRun })
   if (summary.runId !== null) {
     const stopping = run.stopping
     const onStopRequested = () => !stopping.signal.aborted && (runLog.info('a stop was requested: stopping after the page in hand'), stopping.abort())

@@ -10,9 +10,10 @@ import { deleteSchedule, listSchedules, setSchedulePaused } from '../warehouse/s
 import { addSchedule } from '../worker/add-schedule.ts'
 import { coerceError } from '../errors.ts'
 import { getRun, listRuns, requestStop } from '../warehouse/sql/runs.ts'
+import { listRunLogs } from '../warehouse/sql/run-logs.ts'
 import { catalogOf, loadHealth, loadOverview, loadStreams } from './data.ts'
 import type { AppDeps } from './deps.ts'
-import { auditJson, pageJson, rejectJson, runJson, scheduleJson } from './json.ts'
+import { auditJson, logLineJson, pageJson, rejectJson, runJson, scheduleJson } from './json.ts'
 import type { LiveHub } from './live-hub.ts'
 import { loadRunDetail } from './pages/run-detail.ts'
 import { ALERT_STATUSES } from './ports.ts'
@@ -41,6 +42,9 @@ const syncBody = z
     mode: z.enum(LAUNCH_MODES).default('incremental'),
   })
   .strict()
+
+// a reader following a run's log asks for the lines after the last it has
+const logQuerySchema = z.object({ after: z.coerce.number().int().min(0).optional() }).strict()
 
 const ackBody = z.object({ by: z.string().min(1).max(100).optional() }).strict()
 
@@ -101,6 +105,16 @@ export function registerApi(app: Hono, deps: AppDeps, live: LiveHub): void {
   app.get('/api/runs/:id', async (c) => {
     const { run, pages, rejects, automation } = await loadRunDetail(deps, idParam(c.req.param('id'), 'run'))
     return c.json({ run: runJson(run), pages: pages.map(pageJson), rejects: rejects.map(rejectJson), automation })
+  })
+
+  // a run's log, from line `after` on: the run page follows a running run's log with it
+  app.get('/api/runs/:id/logs', async (c) => {
+    const id = idParam(c.req.param('id'), 'run')
+    const { after } = parseOr400(logQuerySchema, nonEmpty(c.req.query()), 'query')
+    const run = await getRun(deps.warehouse, id)
+    if (!run) throw new HTTPException(404, { message: `there is no run ${id}` })
+    const lines = await listRunLogs(deps.warehouse, id, after ?? 0)
+    return c.json({ runId: id, status: run.status, lines: lines.map(logLineJson), next: lines.at(-1)?.seq ?? after ?? 0 })
   })
 
   app.post('/api/runs/:id/stop', async (c) => {

@@ -7,6 +7,7 @@ import type { DbRun, NewRun, PageCounts, RunEnd, RunFilter } from './sql/runs.ts
 import type { DbStreamState, FullPass } from './sql/stream-state.ts'
 import type { ColumnOrigin, SchemaChangeKind, StoredColumn } from './sql/stream-columns.ts'
 import type { SourceIdentity } from './sql/source-identity.ts'
+import type { RunLogLine } from './sql/run-logs.ts'
 import type { StagedRows } from './staged-rows.ts'
 import type { StreamTable } from './stream-table.ts'
 import type { Queryable, Session } from './types.ts'
@@ -22,7 +23,7 @@ import type { Queryable, Session } from './types.ts'
  */
 export type { DbRun, DbStreamState, FullPass, NewRun, PageCounts, RejectRow, RunEnd, RunFilter, StagedRows, StoredColumn, StreamTable, WriteRule }
 export type { DbReject, LiveRow, LiveRowsPage, RejectFilter }
-export type { ColumnOrigin, SchemaChangeKind, SourceIdentity }
+export type { ColumnOrigin, RunLogLine, SchemaChangeKind, SourceIdentity }
 export type { Queryable, Session, Transaction, Warehouse } from './types.ts'
 
 /** A change of a stream table's shape, planned by the engine and applied by the commit of its batch. */
@@ -99,6 +100,8 @@ export interface Store {
   markAbandonedRuns(db: Queryable, source: string, stream: string): Promise<DbRun[]>
   lastRunStoppedEarly(db: Queryable, source: string, stream: string): Promise<boolean>
   listRuns(db: Queryable, filter: RunFilter): Promise<DbRun[]>
+  /** keeps lines of the run's own log (crmsync.run_logs) */
+  appendRunLogs(db: Queryable, runId: number, lines: readonly RunLogLine[]): Promise<void>
 
   // which source's data the source's schema holds (its endpoint, database, account)
   loadSourceIdentity(db: Queryable, source: string): Promise<SourceIdentity | undefined>

@@ -8,6 +8,7 @@ import { addRowCounts, setHistoryKept, completeFullPass, initRowCounts, listStre
 import { listStoredColumns, registerDeclaredColumns } from './sql/stream-columns.ts'
 import { rejectStreams, rejectsToRetry } from './sql/rejects.ts'
 import { readLiveRows, saveReprocessAfter } from './sql/reprocess.ts'
+import { appendRunLogs } from './sql/run-logs.ts'
 import { loadSourceIdentity, saveSourceIdentity } from './sql/source-identity.ts'
 import { createStagedRows } from './staged-rows.ts'
 import type { RowBuilder, Store } from './store.ts'
@@ -34,6 +35,7 @@ export const syncStore: Store = {
   markAbandonedRuns,
   lastRunStoppedEarly,
   listRuns,
+  appendRunLogs,
   listStreamStates,
   loadStreamState,
   initRowCounts,

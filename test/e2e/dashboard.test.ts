@@ -103,6 +103,14 @@ describe('the dashboard in headless Chromium', () => {
     await page.locator('#running tr[data-run-id]').waitFor()
     const runId = Number(await page.locator('#running tr[data-run-id]').getAttribute('data-run-id'))
     const row = page.locator(`#running tr[data-run-id="${runId}"]`)
+    // the run's page, in a second tab, follows its log while it runs
+    const runPage = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    runPage.setDefaultTimeout(120_000)
+    runPage.on('pageerror', (e) => browserErrors.push(e.message))
+    await open(runPage, `/monitoring/runs/${runId}`)
+    expect(await runPage.locator('table.log[data-follow]').count()).toBe(1)
+    // its lines are written every 2 s: the page shows them as they come, without a reload
+    await expect.poll(() => runPage.textContent('#log'), { timeout: 60_000 }).toContain('sync started')
 
     // watch the row count as the pages commit: it must grow while the run is still running
     const seen: number[] = []
@@ -132,6 +140,8 @@ describe('the dashboard in headless Chromium', () => {
     expect(seen.at(-1)).toBe(4000)
     expect(await page.textContent('#flash')).toContain(`Run #${runId} salespro.customer succeeded`)
     await expect.poll(rowsReadCard, { timeout: 60_000 }).toBe(rowsReadBefore + 4000)
+    await expect.poll(() => runPage.textContent('#log'), { timeout: 60_000 }).toMatch(/sync succeeded in [\d.]+ s: 4000 fetched/)
+    await runPage.close()
 
     await open(page, '/monitoring/runs')
     const history = page.locator(`tr[data-run-id="${runId}"]`)

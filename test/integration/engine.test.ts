@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngineEvents } from '../../src/engine/events.ts'
 import { runSync, type SyncOptions } from '../../src/engine/run-sync.ts'
 import { SyncError } from '../../src/errors.ts'
+import { listStreamOverview } from '../../src/warehouse/sql/overview.ts'
 import { silentLogger } from '../../src/log.ts'
 import { createFakeConnector, createFakeStream, makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
 import { createTestWarehouse, postgresUnavailable, WAREHOUSE_KINDS, type TestWarehouse } from '../helpers/warehouses.ts'
@@ -226,7 +227,7 @@ describe.each(WAREHOUSE_KINDS)('engine on %s', (kind) => {
   })
 
   it.skipIf(!!reason)('keeps the live and soft-deleted row counts in stream_state exact, page by page, so views never count the table', async () => {
-    const { c, run, name } = setup({ rows: makeRows(30) })
+    const { c, run, name, rows } = setup({ rows: makeRows(30) })
     const check = async (what: string) => {
       const kept = await db.warehouse.query<{ live: number; deleted: number }>(`SELECT live_rows::int AS live, deleted_rows::int AS deleted FROM crmsync.stream_state WHERE source = 'fake' AND stream = $1`, [name])
       const real = await db.warehouse.query<{ live: number; deleted: number }>(
@@ -290,17 +291,35 @@ describe.each(WAREHOUSE_KINDS)('engine on %s', (kind) => {
     expect(Number(history.rows[0].coerced)).toBe(1)
   })
 
-  it.skipIf(!!reason)('--dry-run reads and counts but writes nothing', async () => {
+  it.skipIf(!!reason)('--dry-run reads and counts but writes nothing: it is recorded as a run marked dry, with its counts and log', async () => {
     const { run, rows, state, name } = setup({ rows: makeRows(25) })
     const summary = await run({ dryRun: true })
-    expect(summary).toMatchObject({ status: 'succeeded', dryRun: true, fetched: 25, inserted: 25, runId: null })
+    expect(summary).toMatchObject({ status: 'succeeded', dryRun: true, fetched: 25, inserted: 25, runId: expect.any(Number) })
     const table = await db.warehouse.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = 'fake' AND table_name = $1`, [name])
     expect(table.rows).toHaveLength(0)
     expect(await state()).toBeUndefined()
-    const runs = await db.warehouse.query(`SELECT 1 FROM crmsync.sync_runs WHERE stream = $1`, [name])
-    expect(runs.rows).toHaveLength(0)
-    await run()
+    const runs = await db.warehouse.query(`SELECT id, dry_run, status, mode, fetched, inserted, pages FROM crmsync.sync_runs WHERE stream = $1`, [name])
+    expect(runs.rows).toEqual([{ id: summary.runId, dry_run: true, status: 'succeeded', mode: 'full', fetched: 25, inserted: 25, pages: 0 }])
+    // its pages rolled back with its batches; its log did not
+    expect((await db.warehouse.query(`SELECT 1 FROM crmsync.run_pages WHERE run_id = $1`, [summary.runId])).rows).toHaveLength(0)
+    expect((await db.warehouse.query(`SELECT 1 FROM crmsync.run_logs WHERE run_id = $1`, [summary.runId])).rows.length).toBeGreaterThan(1)
+    const real = await run()
+    expect(real).toMatchObject({ status: 'succeeded', dryRun: false, mode: 'full', inserted: 25 })
     expect(await rows()).toHaveLength(25)
+  })
+
+  it.skipIf(!!reason)("a dry run after a failed run does not hide the failure: the stream's last run is still the failed one", async () => {
+    const { c, run, name, rows } = setup({ rows: makeRows(30) })
+    c.beforePage = (pageNo) => {
+      if (pageNo === 2) throw new SyncError('source_unavailable', 'connection reset by emulated fault')
+    }
+    expect(await run()).toMatchObject({ status: 'failed' })
+    c.beforePage = undefined
+    expect(await run({ dryRun: true })).toMatchObject({ status: 'succeeded', dryRun: true })
+    const shown = (await listStreamOverview(db.warehouse)).find((s) => s.source === 'fake' && s.stream === name)
+    expect(shown).toMatchObject({ last_status: 'failed' })
+    expect(await run()).toMatchObject({ status: 'succeeded' })
+    expect(await rows()).toHaveLength(30)
   })
 
   it.skipIf(!!reason)('a second concurrent run of the same stream refuses with a clear message', async () => {

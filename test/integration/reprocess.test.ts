@@ -95,7 +95,9 @@ describe.each(WAREHOUSE_KINDS)('reprocess and rejects retry, salespro into %s', 
     const differing = (await q<{ n: number }>(`SELECT count(*)::int AS n FROM salespro.customer WHERE customer_last_name IS DISTINCT FROM upper(customer_last_name)`))[0].n
     expect(differing).toBeGreaterThan(0)
     const dry = await runReprocess('salespro', fixed, reprocessOptions(db.warehouse, { dryRun: true }))
-    expect(dry).toMatchObject({ status: 'succeeded', updated: differing, runId: null })
+    expect(dry).toMatchObject({ status: 'succeeded', updated: differing, runId: expect.any(Number) })
+    // recorded as a run, marked dry, with what it would have done
+    expect(await q(`SELECT mode, dry_run, status, updated FROM crmsync.sync_runs WHERE id = $1`, [dry.runId])).toEqual([{ mode: 'reprocess', dry_run: true, status: 'succeeded', updated: differing }])
     expect((await q<{ n: number }>(`SELECT count(*)::int AS n FROM salespro.customer WHERE customer_last_name IS DISTINCT FROM upper(customer_last_name)`))[0].n).toBe(differing)
     const only = await q<{ customer_id: string }>(`SELECT customer_id FROM salespro.customer WHERE customer_last_name IS DISTINCT FROM upper(customer_last_name) ORDER BY customer_id LIMIT 2`)
     const keyed = await runReprocess('salespro', fixed, reprocessOptions(db.warehouse, { keys: only.map((r) => r.customer_id) }))

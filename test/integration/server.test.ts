@@ -123,6 +123,23 @@ describe.each(WAREHOUSE_KINDS)('dashboard routes on %s', (kind) => {
     expect((await get('/monitoring/runs/abc')).status).toBe(404)
   })
 
+  it.skipIf(!!reason)(`a run page and /api/runs/:id/logs show the run's own log; ?after= gives the lines after it ${reason ?? ''}`, async () => {
+    const [id] = await runIds('partial')
+    const page = await text(`/monitoring/runs/${id}`)
+    expect(page).toMatch(/<section id="log"><h2>Log /)
+    expect(page).toMatch(/<tr class="level-info"><td><time [^>]+>[^<]+<\/time><\/td><td><span class="badge muted">info<\/span><\/td><td>sync started: /)
+    expect(page).toMatch(/<td>sync partial in [\d.]+ s: \d+ fetched/)
+    expect(page).not.toContain('data-follow=')
+    const log = await (await get(`/api/runs/${id}/logs`)).json()
+    expect(log).toMatchObject({ runId: id, status: 'partial', next: log.lines.length })
+    expect(log.lines[0]).toMatchObject({ seq: 1, level: 'info', message: expect.stringMatching(/^sync started/) })
+    const after = await (await get(`/api/runs/${id}/logs?after=1`)).json()
+    expect(after.lines.map((l: { seq: number }) => l.seq)).toEqual(log.lines.slice(1).map((l: { seq: number }) => l.seq))
+    expect((await get(`/api/runs/${id}/logs?after=-1`)).status).toBe(400)
+    expect((await get(`/api/runs/${id}/logs?from=1`)).status).toBe(400)
+    expect((await get('/api/runs/999999/logs')).status).toBe(404)
+  })
+
   it.skipIf(!!reason)('coerced records show beside rejected ones: run history, run page cards and pages, the overview and the API', async () => {
     const [fakeRun] = (await db.warehouse.query<{ id: number }>(`SELECT id FROM crmsync.sync_runs WHERE source = 'fake'`)).rows
     const history = await text('/monitoring/runs?source=fake')

@@ -125,6 +125,7 @@ export function createHubSpotClient(config: HubSpotConfig): HubSpotClient {
         const wait = onThrottled(governor, kind, body, answer.headers, ++throttled, request.operation)
         const reason = `429 ${body.policyName ?? ''} on ${request.operation}`
         ctx.report({ type: 'rate_limit_wait', ms: wait, reason })
+        ctx.log.info({ operation: request.operation, attempt: throttled, waitMs: wait }, `HubSpot answered ${reason}; waiting ${wait} ms`)
         await pause(wait, ctx.signal)
         continue
       }
@@ -216,7 +217,7 @@ async function backoff(attempt: number, operation: string, reason: string, ctx: 
   }
   const waitMs = backoffMs({ baseMs: TRANSIENT_BACKOFF_MS }, attempt)
   ctx.report({ type: 'retry', operation, attempt, reason, waitMs })
-  ctx.log.debug({ operation, attempt, waitMs }, `HubSpot ${operation} failed (${reason}); retrying`)
+  ctx.log.info({ operation, attempt, waitMs }, `HubSpot ${operation} failed (${reason}); retrying in ${waitMs} ms`)
   await pause(waitMs, ctx.signal)
 }
 

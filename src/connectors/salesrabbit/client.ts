@@ -146,7 +146,7 @@ export function createSalesRabbitClient(config: SalesRabbitConfig): SalesRabbitC
       }
       const waitMs = backoffMs({ baseMs: config.retryBaseMs }, failures)
       ctx.report({ type: 'retry', operation, attempt: failures + 1, reason: outcome.reason, waitMs })
-      ctx.log.debug({ operation, attempt: failures + 1, waitMs, reason: outcome.reason }, 'retrying')
+      ctx.log.info({ operation, attempt: failures + 1, waitMs }, `SalesRabbit ${what} failed (${outcome.reason}); retrying in ${waitMs} ms`)
       await sleep(waitMs, ctx.signal)
     }
   }

@@ -137,7 +137,7 @@ export function attachAlerts(options: AttachAlertsOptions): AlertSystem {
         const slow = slowest.get(key)
         slowest.delete(key)
         // a skipped run (busy, circuit open) and a dry run left no history to judge
-        if (summary.status === 'skipped' || summary.runId === null) return
+        if (summary.status === 'skipped' || summary.runId === null || summary.dryRun) return
         track(afterRun(summary, slow), `alert evaluation after the run of ${key}`)
       }),
     )

@@ -29,7 +29,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 export function schemaChangedFinding(settings: AlertSettings, e: EngineEventMap['schema:changed']): FiringFinding | undefined {
   const on = ruleFor(settings, RULE, e.source)
   // a dry run rolled its pages back: the table did not change
-  if (!on || e.runId === null || e.changes.length === 0) return undefined
+  if (!on || e.runId === null || e.dryRun || e.changes.length === 0) return undefined
   const name = `${e.source}.${e.stream}`
   const count = (kind: SchemaChange['change']) => e.changes.filter((c) => c.change === kind).length
   const kinds = [

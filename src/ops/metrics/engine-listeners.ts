@@ -82,7 +82,7 @@ export function listenToEngine(
     }),
     events.on('page:committed', (e) => {
       // a dry run rolls its pages back: nothing was written, so no row moves
-      if (e.runId === null) return
+      if (e.runId === null || e.dryRun) return
       const labels = streamLabels(e.source, e.stream)
       const key = runKey(e.runId, e.source, e.stream)
       let sofar = counted.get(key)

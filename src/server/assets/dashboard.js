@@ -18,7 +18,7 @@
     if (ms < 3600000) return `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`
     return `${Math.floor(ms / 3600000)} h ${Math.round((ms % 3600000) / 60000)} min`
   }
-  const STATUS = { succeeded: 'ok', partial: 'warn', failed: 'bad', cancelled: 'muted', skipped: 'muted', running: 'run' }
+  const STATUS = { succeeded: 'ok', partial: 'warn', failed: 'bad', cancelled: 'cancel', skipped: 'skip', running: 'run' }
   const badge = (status) => el('span', { class: `badge ${STATUS[status] || 'muted'}` }, status)
 
   // ---- flash messages ----
@@ -49,7 +49,8 @@
     if (input) input.focus()
   }
 
-  async function post(url, body) {
+  // every action: token-gated, JSON both ways; a refusal is a red flash with the server's reason
+  async function send(method, url, body) {
     if (document.body.dataset.actions !== 'enabled') {
       flash('This dashboard is read-only: the server has no CRMSYNC_DASHBOARD_TOKEN.', 'bad')
       return null
@@ -58,9 +59,9 @@
     let response
     try {
       response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-crmsync-token': token() },
-        body: JSON.stringify(body || {}),
+        method,
+        headers: method === 'DELETE' ? { 'x-crmsync-token': token() } : { 'content-type': 'application/json', 'x-crmsync-token': token() },
+        body: method === 'DELETE' ? undefined : JSON.stringify(body || {}),
         credentials: 'same-origin',
       })
     } catch (error) {
@@ -79,6 +80,61 @@
     }
     return data
   }
+
+  const post = (url, body) => send('POST', url, body)
+
+  // a part of the page rendered again by the server after an action changed it (no reload, so the flash stays)
+  async function refreshSection(selector) {
+    const response = await fetch(location.pathname + location.search, { credentials: 'same-origin' }).catch(() => null)
+    if (!response || !response.ok) return
+    const fresh = new DOMParser().parseFromString(await response.text(), 'text/html').querySelector(selector)
+    const current = $(selector)
+    if (fresh && current) current.replaceChildren(...fresh.childNodes)
+  }
+
+  // `every 15 min`, as the schedules page writes it
+  const every = (seconds) => {
+    const unit = [[86400, 'd'], [3600, 'h'], [60, 'min']].find(([size]) => seconds % size === 0)
+    return unit ? `every ${seconds / unit[0]} ${unit[1]}` : `every ${seconds} s`
+  }
+  const scheduleName = (s) => `${s.stream ? `${s.source}.${s.stream}` : `${s.source} (every stream)`} (${s.mode}, ${s.everySeconds ? every(s.everySeconds) : `cron ${s.cron}`})`
+
+  async function scheduleAction(button) {
+    const id = button.dataset.schedule
+    const action = button.dataset.action.replace('schedule-', '')
+    if (action === 'remove' && !window.confirm(`Remove schedule #${id}, ${button.dataset.name}? Runs it queued already still run.`)) return
+    button.disabled = true
+    const data = action === 'remove' ? await send('DELETE', `/api/schedules/${id}`) : await post(`/api/schedules/${id}/${action}`)
+    button.disabled = false
+    if (!data) return
+    flash(action === 'remove' ? `Schedule #${id} removed.` : `Schedule #${id} ${action === 'pause' ? 'paused' : 'resumed'}: ${scheduleName(data)}.`, 'ok')
+    await refreshSection('#schedules')
+  }
+
+  async function addSchedule(form) {
+    const [source, stream] = form.elements.target.value.split(/\.(.+)/)
+    const timing = form.elements.timing.value
+    const value = form.elements[timing].value.trim()
+    if (!value) return flash(timing === 'every' ? 'Give the interval, like 15m or 2h.' : 'Give the cron expression, like 0 * * * *.', 'bad')
+    const data = await post('/api/schedules', { source, stream: stream || undefined, [timing]: value, mode: form.elements.mode.value })
+    if (!data) return
+    flash(`Schedule #${data.id} added: ${scheduleName(data)}.`, 'ok')
+    form.elements.every.value = ''
+    form.elements.cron.value = ''
+    await refreshSection('#schedules')
+  }
+
+  // the shared time range: choosing a range clears a custom from/to, and typing one makes the range custom
+  document.addEventListener('change', (event) => {
+    const field = event.target
+    const form = field.form
+    if (!form) return
+    if (field.matches('[data-range-select]')) for (const bound of $$('[data-range-bound]', form)) bound.value = ''
+    if (field.matches('[data-range-bound]') && field.value) {
+      const select = $('[data-range-select]', form)
+      if (select) select.value = ''
+    }
+  })
 
   // a full re-sync changes more than it reads: it is confirmed, saying what it does to deletes
   const FULL_WARNING =
@@ -129,6 +185,7 @@
       const data = await post(`/api/alerts/${button.dataset.alert}/silence`, { minutes: Number(button.dataset.minutes) })
       if (data) location.reload()
     }
+    if (action.startsWith('schedule-')) await scheduleAction(button)
     if (action === 'ack') {
       const data = await post(`/api/alerts/${button.dataset.alert}/acknowledge`, { by: 'dashboard' })
       if (data) location.reload()
@@ -152,6 +209,10 @@
       $('#token-input').value = ''
       showTokenState()
       flash('Actions unlocked for this tab.', 'ok')
+    }
+    if (form.id === 'schedule-form') {
+      event.preventDefault()
+      await addSchedule(form)
     }
     if (form.id === 'sync-form') {
       event.preventDefault()
@@ -393,4 +454,37 @@
   setInterval(() => {
     for (const [id, state] of runs) if (!state.ended) paint(id)
   }, 1000)
+
+  // ---- a running run's log, followed: its new lines every 2 s, until the run ends ----
+  const LEVEL_TONE = { info: 'muted', warn: 'warn', error: 'bad', fatal: 'bad' }
+  function logRow(line) {
+    const at = new Date(line.at).toISOString()
+    const details = Object.entries(line.fields || {}).map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : v}`)
+    return el(
+      'tr',
+      { class: `level-${line.level}` },
+      el('td', {}, el('time', { datetime: at }, at.slice(0, 19).replace('T', ' '))),
+      el('td', {}, el('span', { class: `badge ${LEVEL_TONE[line.level] || 'muted'}` }, line.level)),
+      el('td', {}, line.message),
+      el('td', { class: 'muted' }, details.join(' ')),
+    )
+  }
+  const followed = $('table.log[data-follow]')
+  if (followed) {
+    const follow = async () => {
+      try {
+        const response = await fetch(`/api/runs/${followed.dataset.follow}/logs?after=${followed.dataset.after}`)
+        if (!response.ok) return setTimeout(follow, 5000)
+        const data = await response.json()
+        const body = $('tbody', followed)
+        if (data.lines.length) for (const empty of $$('tr.empty', body)) empty.remove()
+        for (const line of data.lines) body.append(logRow(line))
+        followed.dataset.after = String(data.next)
+        if (data.status === 'running') setTimeout(follow, 2000)
+      } catch {
+        setTimeout(follow, 5000)
+      }
+    }
+    setTimeout(follow, 2000)
+  }
 })()

@@ -3,6 +3,7 @@ import { redactSecrets } from '../../log.ts'
 import { listRunAutomationEvents, listRunPagesUpTo } from '../../warehouse/sql/dashboard.ts'
 import { listRejects } from '../../warehouse/sql/rejects.ts'
 import { getRun } from '../../warehouse/sql/runs.ts'
+import { listRunLogs, type RunLogLine } from '../../warehouse/sql/run-logs.ts'
 import { barChart } from '../charts/svg-chart.ts'
 import type { AppDeps } from '../deps.ts'
 import { badge, fmtDuration, fmtInt, fmtCursor, fmtJson, fmtTime } from '../format.ts'
@@ -28,11 +29,11 @@ export async function loadRunDetail(deps: AppDeps, id: number) {
 }
 
 export async function runDetailPage(deps: AppDeps, id: number, batchPage = 1): Promise<{ title: string; body: SafeHtml; running: boolean }> {
-  const { run, pages, rejects, automation } = await loadRunDetail(deps, id)
+  const [{ run, pages, rejects, automation }, log] = await Promise.all([loadRunDetail(deps, id), listRunLogs(deps.warehouse, id)])
   const running = run.status === 'running'
   const facts: [string, SafeHtml | string][] = [
     ['Stream', `${run.source}.${run.stream}`],
-    ['Mode', run.mode],
+    ['Mode', run.dry_run ? html`${run.mode} <span class="badge muted">dry run</span> <span class="muted">nothing was written; the counts are what it would have done</span>` : run.mode],
     ['Trigger', run.trigger],
     ['Status', html`${badge(run.status)}${run.stop_requested_at ? html` <span class="muted">stop requested ${fmtTime(run.stop_requested_at)}</span>` : ''}`],
     ['Started', fmtTime(run.started_at)],
@@ -80,6 +81,7 @@ ${counts}
 ${batchPager(run.id, shownPage, lastPage, shown, pages.length)}</section>
 <section><h2>Rejected records ${run.rejected > rejects.length ? html`<span class="muted">(a sample: ${rejects.length} of ${fmtInt(run.rejected)})</span>` : ''}</h2>
 ${table(['Key', 'Reason', 'Record as received'], rejectRows, 'no record was rejected')}</section>
+${logSection(run.id, log, running)}
 <section><h2>Automation</h2>${table(['At', 'Action', 'Why', 'Outcome'], automationRows, 'the automation engine took no action about this run')}</section>`
   return { title: `Run #${run.id}: ${run.source}.${run.stream}`, body, running }
 }
@@ -89,4 +91,20 @@ function batchPager(runId: number, page: number, last: number, shown: readonly {
   if (last === 1) return ''
   const link = (to: number, text: string) => html`<a href="/monitoring/runs/${runId}?batches=${to}#batches">${text}</a>`
   return html`<p class="pager muted">pages ${fmtInt(shown[0]?.page_no ?? 0)}–${fmtInt(shown.at(-1)?.page_no ?? 0)} of ${fmtInt(total)}${page > 1 ? html` · ${link(page - 1, '← previous')}` : ''}${page < last ? html` · ${link(page + 1, 'next →')}` : ''}</p>`
+}
+
+const LEVEL_TONE: Record<string, string> = { info: 'muted', warn: 'warn', error: 'bad', fatal: 'bad' }
+
+/** The run's own log; a running run's grows as the run writes it (dashboard.js follows `data-after`). */
+function logSection(runId: number, lines: readonly RunLogLine[], running: boolean): SafeHtml {
+  const rows = lines.map((l) => logRow(l))
+  const follow = running ? html` data-follow="${runId}" data-after="${lines.at(-1)?.seq ?? 0}"` : ''
+  return html`<section id="log"><h2>Log <span class="muted">(info and above, as the run wrote it${running ? '; live' : ''})</span></h2>
+<table class="log"${follow}><thead><tr><th>At</th><th>Level</th><th>Message</th><th>Details</th></tr></thead>
+<tbody>${rows.length ? rows : html`<tr class="empty"><td colspan="4">${running ? 'no line yet' : 'this run kept no log lines'}</td></tr>`}</tbody></table></section>`
+}
+
+export function logRow(l: RunLogLine): SafeHtml {
+  const details = Object.entries(l.fields ?? {}).map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+  return html`<tr class="level-${l.level}"><td>${fmtTime(l.at)}</td><td><span class="badge ${LEVEL_TONE[l.level] ?? ''}">${l.level}</span></td><td>${l.message}</td><td class="muted">${details.join(' ')}</td></tr>`
 }

@@ -229,7 +229,7 @@ export async function runOutcomes(db: Queryable, windowSeconds: number, scope: S
          (array_agg(r.error ORDER BY r.id DESC) FILTER (WHERE r.status = 'failed'))[1] AS last_error
        FROM crmsync.sync_runs r
        WHERE r.source = st.source AND r.stream = st.stream AND r.started_at >= now() - make_interval(secs => $3)
-         AND r.status IN ('succeeded', 'partial', 'failed')) w
+         AND r.status IN ('succeeded', 'partial', 'failed') AND NOT r.dry_run) w
      WHERE ${SCOPE} ORDER BY st.source, st.stream`,
     [...scopeParams(scope), windowSeconds],
   )
@@ -250,7 +250,7 @@ export async function recordCounts(db: Queryable, windowSeconds: number, scope: 
          coalesce(sum(r.coerced), 0)::float8 AS coerced, count(*)::int AS runs
        FROM crmsync.sync_runs r
        WHERE r.source = st.source AND r.stream = st.stream AND r.started_at >= now() - make_interval(secs => $3)
-         AND r.status <> 'running') w
+         AND r.status <> 'running' AND NOT r.dry_run) w
      WHERE ${SCOPE} ORDER BY st.source, st.stream`,
     [...scopeParams(scope), windowSeconds],
   )
@@ -274,7 +274,7 @@ export async function failureStreaks(db: Queryable, scope: StreamScope = {}): Pr
          (array_agg(error_code ORDER BY n))[1] AS last_error_code
        FROM (SELECT error, error_code, row_number() OVER w AS n, bool_and(status = 'failed') OVER w AS all_failed
              FROM (SELECT id, started_at, status, error, error_code FROM crmsync.sync_runs r
-                   WHERE r.source = st.source AND r.stream = st.stream AND r.status IN ('succeeded', 'partial', 'failed')
+                   WHERE r.source = st.source AND r.stream = st.stream AND r.status IN ('succeeded', 'partial', 'failed') AND NOT r.dry_run
                    ORDER BY r.started_at DESC, r.id DESC LIMIT 100) recent
              WINDOW w AS (ORDER BY started_at DESC, id DESC)) x) f
      WHERE ${SCOPE} ORDER BY st.source, st.stream`,
@@ -299,7 +299,7 @@ export async function streamFreshness(db: Queryable, scope: StreamScope = {}): P
        (extract(epoch FROM now() - coalesce(ok.finished_at, first.started_at)) / 60)::float8 AS minutes_since
      FROM crmsync.stream_state st
      LEFT JOIN LATERAL (SELECT finished_at FROM crmsync.sync_runs r WHERE r.source = st.source AND r.stream = st.stream
-       AND r.status IN ('succeeded', 'partial') AND r.mode NOT IN ('backfill', 'reprocess') ORDER BY r.started_at DESC LIMIT 1) ok ON true
+       AND r.status IN ('succeeded', 'partial') AND r.mode NOT IN ('backfill', 'reprocess') AND NOT r.dry_run ORDER BY r.started_at DESC LIMIT 1) ok ON true
      LEFT JOIN LATERAL (SELECT started_at FROM crmsync.sync_runs r WHERE r.source = st.source AND r.stream = st.stream
        ORDER BY r.started_at LIMIT 1) first ON true
      WHERE ${SCOPE} ORDER BY st.source, st.stream`,
@@ -324,7 +324,7 @@ export async function slowestPages(db: Queryable, scope: StreamScope = {}): Prom
     `SELECT st.source, st.stream, last.id AS run_id, last.pages, p.page_no, p.fetch_ms, p.write_ms
      FROM crmsync.stream_state st
      CROSS JOIN LATERAL (SELECT id, pages FROM crmsync.sync_runs r WHERE r.source = st.source AND r.stream = st.stream
-       AND r.status <> 'running' AND r.pages > 0 ORDER BY r.started_at DESC, r.id DESC LIMIT 1) last
+       AND r.status <> 'running' AND r.pages > 0 AND NOT r.dry_run ORDER BY r.started_at DESC, r.id DESC LIMIT 1) last
      CROSS JOIN LATERAL (SELECT page_no, fetch_ms, write_ms FROM crmsync.run_pages WHERE run_id = last.id
        ORDER BY fetch_ms + write_ms DESC, page_no LIMIT 1) p
      WHERE ${SCOPE} ORDER BY st.source, st.stream`,

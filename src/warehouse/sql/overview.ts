@@ -23,7 +23,7 @@ export async function listStreamOverview(db: Queryable): Promise<DbStreamOvervie
        SELECT source, stream FROM crmsync.stream_state UNION SELECT DISTINCT source, stream FROM crmsync.sync_runs
      ), latest AS (
        SELECT DISTINCT ON (source, stream) source, stream, id, status, started_at, duration_ms, error
-       FROM crmsync.sync_runs ORDER BY source, stream, id DESC
+       FROM crmsync.sync_runs WHERE NOT dry_run ORDER BY source, stream, id DESC
      ), running AS (
        SELECT source, stream, max(id) AS id FROM crmsync.sync_runs WHERE status = 'running' GROUP BY source, stream
      )

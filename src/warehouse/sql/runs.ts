@@ -6,6 +6,7 @@ import { streamLockHeld } from './locks.ts'
 /** A row of crmsync.sync_runs as the engine and the surfaces read it; its counts are `RUN_COUNTS`. */
 export interface DbRun extends RunCounts {
   id: number
+  dry_run: boolean
   source: string
   stream: string
   mode: string
@@ -43,13 +44,15 @@ export interface NewRun {
   host: string
   pid: number
   workerId?: string
+  /** a dry run: recorded with its counts and log, but it changed nothing */
+  dryRun?: boolean
 }
 
 export async function insertRun(db: Queryable, run: NewRun): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO crmsync.sync_runs (source, stream, mode, trigger, window_since, window_until, cursor_from, host, pid, worker_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-    [run.source, run.stream, run.mode, run.trigger, run.since ?? null, run.until ?? null, json(run.cursorFrom), run.host, run.pid, run.workerId ?? null],
+    `INSERT INTO crmsync.sync_runs (source, stream, mode, trigger, window_since, window_until, cursor_from, host, pid, worker_id, dry_run)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+    [run.source, run.stream, run.mode, run.trigger, run.since ?? null, run.until ?? null, json(run.cursorFrom), run.host, run.pid, run.workerId ?? null, run.dryRun ?? false],
   )
   return rows[0].id
 }
@@ -99,6 +102,8 @@ export interface RunEnd {
   attempts: number
   errorCode?: string
   error?: string
+  /** a dry run's counts: its batches rolled back, and the counts they added to the run with them */
+  dryRunCounts?: RunCounts
 }
 
 /**
@@ -109,9 +114,9 @@ export interface RunEnd {
 export async function finishRun(db: Queryable, runId: number, end: RunEnd): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE crmsync.sync_runs SET status = $2, finished_at = now(), duration_ms = $3, attempts = $4,
-       error_code = $5, error = $6
+       error_code = $5, error = $6, ${RUN_COUNTS.map((c) => `${c} = coalesce(($7::jsonb ->> '${c}')::bigint, ${c})`).join(', ')}
      WHERE id = $1 AND status = 'running'`,
-    [runId, end.status, end.durationMs, end.attempts, end.errorCode ?? null, end.error === undefined ? null : redactSecrets(end.error)],
+    [runId, end.status, end.durationMs, end.attempts, end.errorCode ?? null, end.error === undefined ? null : redactSecrets(end.error), end.dryRunCounts === undefined ? null : JSON.stringify(end.dryRunCounts)],
   )
   return rowCount > 0
 }
@@ -160,7 +165,7 @@ export async function markRunAbandonedIfUnheld(db: Queryable, runId: number, sec
 export async function lastRunStoppedEarly(db: Queryable, source: string, stream: string): Promise<boolean> {
   const { rows } = await db.query<{ status: string; error_code: string | null }>(
     `SELECT status, error_code FROM crmsync.sync_runs WHERE source = $1 AND stream = $2 AND mode NOT IN ('backfill', 'reprocess') AND status <> 'running'
-     ORDER BY id DESC LIMIT 1`,
+       AND NOT dry_run ORDER BY id DESC LIMIT 1`,
     [source, stream],
   )
   const last = rows[0]
@@ -214,6 +219,7 @@ export const runJson = (r: DbRun) => ({
   /** the name `sync --json` and every event use; `id` is kept for scripts that read it */
   runId: r.id,
   id: r.id,
+  dryRun: r.dry_run,
   source: r.source,
   stream: r.stream,
   mode: r.mode,

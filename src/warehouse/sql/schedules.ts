@@ -66,7 +66,7 @@ export async function recentFailures(db: Queryable, source: string, stream: stri
   const { rows } = await db.query<{ failures: number; last_failed_at: Date | null }>(
     `WITH recent AS (
        SELECT status, finished_at, row_number() OVER (ORDER BY id DESC) AS n FROM crmsync.sync_runs
-       WHERE source = $1 AND stream = $2 AND status <> 'running' ORDER BY id DESC LIMIT 20
+       WHERE source = $1 AND stream = $2 AND status <> 'running' AND NOT dry_run ORDER BY id DESC LIMIT 20
      )
      SELECT coalesce(min(n) FILTER (WHERE status <> 'failed') - 1, count(*))::int AS failures,
        max(finished_at) FILTER (WHERE status = 'failed') AS last_failed_at FROM recent`,
