@@ -72,6 +72,7 @@ export async function runSync(targets: readonly SyncTarget[], options: SyncOptio
     const { connector } = target
     const streams = await streamsToRun(target, options, runs)
     if (!streams) continue
+    options.events.emit('streams:listed', { source: connector.name, streams: streams.map((s) => s.name) })
     const queue = [...streams]
     const worker = async () => {
       for (let stream = queue.shift(); stream; stream = queue.shift()) {

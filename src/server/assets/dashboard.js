@@ -276,7 +276,10 @@
       const cell = $(`[data-field="${field}"]`, row)
       if (cell && cell.textContent !== text) cell.textContent = text
     }
-    set('fetched', number.format(state.fetched))
+    // a run of this server whose source told its read's size shows how far through it is; runs of
+    // other processes are seen only through the warehouse, which does not keep it
+    const p = state.progress
+    set('fetched', p ? `${number.format(state.fetched)} · ${p.total > 0 ? Math.min(100, Math.floor((p.done * 100) / p.total)) : 100}%` : number.format(state.fetched))
     set('pages', number.format(state.pages))
     set('elapsed', duration(elapsed))
     set('rate', number.format(elapsed > 0 ? state.fetched / (elapsed / 1000) : 0))
@@ -392,7 +395,7 @@
     })
     source.addEventListener('page:committed', (event) => {
       const e = JSON.parse(event.data)
-      track(e.runId, { fetched: e.fetched, pages: e.pages })
+      track(e.runId, { fetched: e.fetched, pages: e.pages, progress: e.progress || null })
       runRow({ id: e.runId, source: e.source, stream: e.stream })
       paint(e.runId)
       markStream(e.source, e.stream, e.runId, e.fetched)
