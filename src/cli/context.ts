@@ -92,8 +92,10 @@ export function createContext(flags: { json: boolean; debug: boolean; command?: 
           const stopPublishing = publishStatusSnapshots(warehouse, config.home, {
             onError: (error) => log.debug({ err: error }, 'the status snapshot could not be written'),
           })
-          // registered after close, so it runs before it (releasers run last registered first)
+          // registered after close, so they run before it (releasers run last registered first)
           ctx.releasers.push(stopPublishing)
+          const { tidyEmbeddedWarehouseOnClose } = await import('./embedded-upkeep.ts')
+          ctx.releasers.push(tidyEmbeddedWarehouseOnClose(warehouse, ctx.events, log))
         }
         return warehouse
       })()
