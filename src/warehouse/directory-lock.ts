@@ -42,7 +42,7 @@ export async function acquireDirectoryLock(dir: string): Promise<() => Promise<v
         throw new SyncError(
           'busy',
           `the embedded warehouse in ${dir} is in use by process ${holder.pid} (crmsync ${holder.command ?? ''}, since ${holder.since ?? '?'}). ` +
-            'Wait for it to finish, or set DATABASE_URL to use a PostgreSQL server, which allows concurrent runs.',
+            'Wait for it to finish (`crmsync status` shows its progress meanwhile), or set DATABASE_URL to use a PostgreSQL server, which allows concurrent runs.',
         )
       }
       rmSync(file, { force: true })
