@@ -10,6 +10,11 @@ export async function vacuumAnalyze(db: Queryable, schema: string, table: string
   await db.query(`VACUUM (ANALYZE) ${qualified(schema, table)}`)
 }
 
+/** The same without the statistics: for a table whose rows did not change (ANALYZE reads a sample of every table it is given). */
+export async function vacuum(db: Queryable, schema: string, table: string): Promise<void> {
+  await db.query(`VACUUM ${qualified(schema, table)}`)
+}
+
 /** Writes every changed page to the table files, so the write-ahead log kept beside them can shrink. */
 export async function checkpoint(db: Queryable): Promise<void> {
   await db.query('CHECKPOINT')
