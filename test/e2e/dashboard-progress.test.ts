@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSalesProEmulator } from '../../emulators/salespro/index.ts'
 import type { RunningEmulator } from '../../emulators/shared/http.ts'
 import { createEngineEvents } from '../../src/engine/events.ts'
 import { silentLogger } from '../../src/log.ts'
 import { startServer, type RunningServer } from '../../src/server/start-server.ts'
+import { launchChromium, newBrowserPage } from '../helpers/browser.ts'
 import { TEST_TOKEN, testTargets } from '../helpers/server.ts'
 import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '../helpers/warehouses.ts'
 
@@ -14,8 +14,6 @@ import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '..
  * dashboard's own process is through the size its source told: SalesPro reading its Athena result
  * from S3 tells the file's size, and the row's count carries the percent of it read.
  */
-const CHROMIUM = '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const ROWS = 20_000
 
 describe('the dashboard shows the percent of a sized run, in headless Chromium', () => {
@@ -26,16 +24,8 @@ describe('the dashboard shows the percent of a sized run, in headless Chromium',
   let server: RunningServer
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      problem = `Debian's chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\``
-      return
-    }
-    try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 })
-    } catch (error) {
-      problem = `headless chromium at ${CHROMIUM} did not start: ${(error as Error).message.split('\n')[0]}`
-      return
-    }
+    ;({ browser, problem } = await launchChromium())
+    if (problem) return
     ;[db, emulator] = await Promise.all([createTestWarehouse(postgresUnavailable() ? 'pglite' : 'postgres'), startSalesProEmulator({ rows: ROWS, seed: 9, only: ['customer'] })])
     // results read from S3 (the file's size is the read's) and committed 100 rows at a time: 200
     // commits, a run of seconds whose percent can be watched
@@ -55,9 +45,7 @@ describe('the dashboard shows the percent of a sized run, in headless Chromium',
       return ctx.skip(problem)
     }
     const browserErrors: string[] = []
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    page.setDefaultTimeout(120_000)
-    page.on('pageerror', (e) => browserErrors.push(e.message))
+    const page = await newBrowserPage(browser, browserErrors)
     expect((await page.goto(new URL('/monitoring/', server.url).toString()))?.status()).toBe(200)
     await expect.poll(() => page.textContent('#live'), { timeout: 60_000 }).toBe('live')
     await page.fill('#token-input', TEST_TOKEN)

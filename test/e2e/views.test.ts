@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { mkdirSync } from 'node:fs'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSalesProEmulator } from '../../emulators/salespro/index.ts'
 import type { RunningEmulator } from '../../emulators/shared/http.ts'
@@ -9,6 +8,7 @@ import { SyncError } from '../../src/errors.ts'
 import { silentLogger } from '../../src/log.ts'
 import { startServer, type RunningServer } from '../../src/server/start-server.ts'
 import { makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
+import { launchChromium, newBrowserPage, SHOTS } from '../helpers/browser.ts'
 import { TEST_TOKEN, testTargets, waitFor } from '../helpers/server.ts'
 import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '../helpers/warehouses.ts'
 
@@ -19,9 +19,6 @@ import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '..
  * range carried between pages, a stream's trends, and a schedule added, paused, resumed and
  * removed through the page, each change found in the audit trail.
  */
-const CHROMIUM = '/usr/bin/chromium'
-const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url))
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 describe('the dashboard views in headless Chromium', () => {
   let problem: string | undefined
@@ -47,16 +44,8 @@ describe('the dashboard views in headless Chromium', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      problem = `Debian's chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\``
-      return
-    }
-    try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 })
-    } catch (error) {
-      problem = `headless chromium at ${CHROMIUM} did not start: ${(error as Error).message.split('\n')[0]}`
-      return
-    }
+    ;({ browser, problem } = await launchChromium())
+    if (problem) return
     ;[db, emulator] = await Promise.all([createTestWarehouse(postgresUnavailable() ? 'pglite' : 'postgres'), startSalesProEmulator({ rows: 300, seed: 7, only: ['customer'] })])
     const { names, loadTarget } = testTargets({ salespro: emulator, fake, batchSize: 50 })
     server = await startServer({ warehouse: db.warehouse, events: createEngineEvents(), log: silentLogger(), host: '127.0.0.1', port: 0, token: TEST_TOKEN, loadTarget, sources: names, livePollMs: 500 })
@@ -81,14 +70,7 @@ describe('the dashboard views in headless Chromium', () => {
     expect(response?.status(), path).toBe(200)
   }
   const shoot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true })
-  async function newPage(): Promise<Page> {
-    const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 900 } })
-    // Playwright's 30 s default is short for a page of a server that shares two loaded cores
-    page.setDefaultTimeout(120_000)
-    page.on('console', (m) => m.type() === 'error' && browserErrors.push(m.text()))
-    page.on('pageerror', (e) => browserErrors.push(e.message))
-    return page
-  }
+  const newPage = () => newBrowserPage(browser as Browser, browserErrors)
 
   it('draws the timeline, opens a run from its bar, and carries the time range to the other pages', async (ctx) => {
     if (problem || !browser) {
