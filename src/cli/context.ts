@@ -86,6 +86,17 @@ export function createContext(flags: { json: boolean; debug: boolean; command?: 
           throw describeOpenFailure(error, warehouse.location)
         }
         if (ctx.migration.applied.length) log.info({ applied: ctx.migration.applied }, 'warehouse schema migrated')
+        if (!config.databaseUrl) {
+          // no other process can open the embedded warehouse meanwhile: `status` reads what this one publishes
+          const { publishStatusSnapshots } = await import('./status-snapshot.ts')
+          const stopPublishing = publishStatusSnapshots(warehouse, config.home, {
+            onError: (error) => log.debug({ err: error }, 'the status snapshot could not be written'),
+          })
+          // registered after close, so they run before it (releasers run last registered first)
+          ctx.releasers.push(stopPublishing)
+          const { tidyEmbeddedWarehouseOnClose } = await import('./embedded-upkeep.ts')
+          ctx.releasers.push(tidyEmbeddedWarehouseOnClose(warehouse, ctx.events, log))
+        }
         return warehouse
       })()
       return opened

@@ -103,6 +103,11 @@ export interface Page<K = unknown> {
   readonly replaceScopes?: readonly string[]
   /** the source's shape when this page was read (schema evolution); the same object on every page is fine */
   readonly schema?: SourceSchema
+  /**
+   * for a read whose size the source told in bytes (`ReadSize.bytes`): how many of them the read
+   * has consumed up to the end of this page, so progress can be shown against that size
+   */
+  readonly bytesRead?: number
 }
 
 export interface ReadRequest<K> {
@@ -128,9 +133,22 @@ export interface ReadRequest<K> {
   readonly timeZone?: string
 }
 
-/** Things a connector reports while it works, for metrics and logs; never needed for correctness. */
+/**
+ * How much one read will yield, when the source says so before the read ends: `records` when it
+ * tells a count (HubSpot's search `total`), `bytes` when it tells only the size of what is read
+ * (the Athena result object in S3; its pages then carry `bytesRead`). Reported at most once per
+ * read (per call of `read`), before its first page; a source that cannot tell reports nothing,
+ * and never a guess. It is progress only: a read may yield a few records more than it said.
+ */
+export interface ReadSize {
+  readonly records?: number
+  readonly bytes?: number
+}
+
+/** Things a connector reports while it works, for metrics, logs and progress; never needed for correctness. */
 export type ConnectorEvent =
   | { type: 'request'; operation: string; status: number | 'error'; ms: number }
+  | ({ type: 'size' } & ReadSize)
   | { type: 'rate_limit_wait'; ms: number; reason: string }
   | { type: 'retry'; operation: string; attempt: number; reason: string; waitMs: number }
 

@@ -4,11 +4,24 @@ import type { PageCounts } from '../warehouse/store.ts'
 import type { RunSummary } from './summary.ts'
 import type { SchemaChange } from './table-shape.ts'
 
+/**
+ * How far a read is through the size its source told (`ReadSize`, src/connectors/types.ts): the
+ * records it committed of the count told, or the bytes it consumed of the size told. `total` is
+ * capped by what `--max-records` leaves the read.
+ */
+export interface ReadProgress {
+  unit: 'records' | 'bytes'
+  done: number
+  total: number
+}
+
 /** What the engine tells the world. Operations (metrics, alerts, automation) only ever listen. */
 export interface EngineEventMap {
   'run:start': { runId: number | null; source: string; stream: string; mode: string; trigger: string; reason: string; dryRun?: boolean }
-  /** `dryRun`: the page was rolled back, nothing was written */
-  'page:committed': { runId: number | null; source: string; stream: string; pageNo: number; page: PageCounts; totals: PageCounts; cursor: unknown; dryRun?: boolean }
+  /** `dryRun`: the page was rolled back, nothing was written; `progress`: how far the read is through its told size */
+  'page:committed': { runId: number | null; source: string; stream: string; pageNo: number; page: PageCounts; totals: PageCounts; cursor: unknown; dryRun?: boolean; progress?: ReadProgress }
+  /** the streams of a source a sync runs, once listed (sources run one after another) */
+  'streams:listed': { source: string; streams: readonly string[] }
   'run:retry': { runId: number | null; source: string; stream: string; attempt: number; waitMs: number; error: string; code: string }
   'run:end': { summary: RunSummary }
   'run:abandoned': { runId: number; source: string; stream: string }

@@ -36,6 +36,8 @@ export interface PreparedBatch<K = unknown> {
   prepared: PreparedPage
   /** the cursor of the batch's last page that moved it; undefined when none did */
   cursor: K | undefined
+  /** the source's bytes read up to the batch's last page (`Page.bytesRead`), when it counts them */
+  bytesRead?: number
 }
 
 /**
@@ -50,13 +52,14 @@ export async function* prepareBatches<K>(stream: Stream<K>, pages: AsyncIterable
   const { shape } = options
   let batch = startBatch(options)
   let cursor: K | undefined
+  let bytesRead: number | undefined
   for await (const page of pages) {
     const processed = shape.processed
     const changes = shape.plan(page.schema)
     if (changes.length) {
       // a batch is encoded for one set of columns: what came before the change commits first
       if (batch.fetched > 0) {
-        yield { prepared: finishBatch(batch), cursor }
+        yield { prepared: finishBatch(batch), cursor, bytesRead }
         cursor = undefined
         batch = startBatch(options, changes)
       } else batch = startBatch(options, [...batch.schemaChanges, ...changes])
@@ -67,18 +70,19 @@ export async function* prepareBatches<K>(stream: Stream<K>, pages: AsyncIterable
     }
     await preparePage(stream, page, batch)
     if (page.cursor !== undefined) cursor = page.cursor
+    if (page.bytesRead !== undefined) bytesRead = page.bytesRead
     const empty = page.records.length + (page.rejects?.length ?? 0) === 0
     // an empty page that only shows the source's shape, unchanged, has nothing to commit
     if (empty && page.cursor === undefined && batch.fetched === 0 && batch.schemaChanges.length === 0) continue
     // an empty page that moves the cursor (a window with no changes) commits at once, as it always did
     if (batch.fetched >= commitRows || empty) {
-      yield { prepared: finishBatch(batch), cursor }
+      yield { prepared: finishBatch(batch), cursor, bytesRead }
       batch = startBatch(options)
       cursor = undefined
     }
   }
   // a shape change seen on a last page without records still commits (a dropped field, say)
-  if (batch.fetched > 0 || batch.schemaChanges.length > 0) yield { prepared: finishBatch(batch), cursor }
+  if (batch.fetched > 0 || batch.schemaChanges.length > 0) yield { prepared: finishBatch(batch), cursor, bytesRead }
 }
 
 /** Where each encoded column's value comes from. */

@@ -1,10 +1,10 @@
-import type { ReadKind, RunContext, Stream } from '../connectors/types.ts'
+import type { ReadKind, ReadSize, RunContext, Stream } from '../connectors/types.ts'
 import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
 import { countsOf, zeroRunCounts } from '../run-counts.ts'
 import { sleep } from '../sleep.ts'
 import type { CommitTarget, FullPass, PageCounts, Session, Store } from '../warehouse/store.ts'
-import type { EngineEvents } from './events.ts'
+import type { EngineEvents, ReadProgress } from './events.ts'
 import { finishFullPass, startFullPass } from './full-pass.ts'
 import { limitRecords } from './limit-records.ts'
 import { prefetch } from './prefetch.ts'
@@ -52,6 +52,13 @@ export interface ReadRun {
   pageNo: number
   /** attempts of the run's reads, the first one included */
   attempts: { count: number }
+  /** the size the source told for the read in hand, and the run's count when it told it */
+  size?: ToldSize
+}
+
+/** A read's size as its source told it, with where the run's count stood then (a run may read more than once). */
+export interface ToldSize extends ReadSize {
+  fetchedBefore: number
 }
 
 export const zeroCounts = (): PageCounts => ({ ...zeroRunCounts(), fetchMs: 0, writeMs: 0 })
@@ -67,12 +74,32 @@ export interface CountedRun {
 }
 
 /** Adds a committed batch's counts to its run's: the totals, the summary, a `page:committed` event and a debug line. */
-export function countCommitted(run: CountedRun, pageNo: number, counts: PageCounts, cursor: unknown): void {
+export function countCommitted(run: CountedRun, pageNo: number, counts: PageCounts, cursor: unknown, progress?: (totals: PageCounts) => ReadProgress | undefined): void {
   const { summary, totals } = run
   for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key]
   Object.assign(summary, countsOf(totals))
-  run.events.emit('page:committed', { runId: summary.runId, source: run.source, stream: run.stream.name, pageNo, page: counts, totals: { ...totals }, cursor, dryRun: summary.dryRun })
+  const told = progress?.(totals)
+  run.events.emit('page:committed', { runId: summary.runId, source: run.source, stream: run.stream.name, pageNo, page: counts, totals: { ...totals }, cursor, dryRun: summary.dryRun, ...(told ? { progress: told } : {}) })
   run.log.debug({ pageNo, ...counts }, 'page committed')
+}
+
+/**
+ * Keeps the size the source told for the read in hand (a `size` event through `RunContext.report`),
+ * with the run's count at that moment, so a second read (a catch-up, a retry) counts from its own
+ * start; a records count is capped by what `--max-records` leaves.
+ */
+export function noteReadSize(run: ReadRun, size: ReadSize): void {
+  const fetchedBefore = run.totals.fetched
+  const left = run.options.maxRecords === undefined ? undefined : Math.max(0, run.options.maxRecords - fetchedBefore)
+  const records = size.records === undefined || left === undefined ? size.records : Math.min(size.records, left)
+  run.size = { records, bytes: size.bytes, fetchedBefore }
+}
+
+/** How far the read in hand is through its told size once a batch is committed; undefined when the source told none. */
+export function progressOf(size: ToldSize | undefined, fetched: number, bytesRead: number | undefined): ReadProgress | undefined {
+  if (size?.records !== undefined) return { unit: 'records', done: fetched - size.fetchedBefore, total: size.records }
+  if (size?.bytes !== undefined && bytesRead !== undefined) return { unit: 'bytes', done: bytesRead, total: size.bytes }
+  return undefined
 }
 
 /** How the run's reads ended: complete (not cut short by --max-records), and a refusal of the pass's deletions. */
@@ -150,6 +177,8 @@ async function readOnce(run: ReadRun): Promise<boolean> {
   let waited = 0
   let truncated = false
   const left = options.maxRecords === undefined ? undefined : Math.max(0, options.maxRecords - run.totals.fetched)
+  // a size told for an earlier read (or attempt) is not this one's
+  run.size = undefined
   const read = stream.read(
     {
       kind: run.readKind,
@@ -186,7 +215,7 @@ async function commit(run: ReadRun, batch: PreparedBatch, waited: number): Promi
     run.applyLookback = false
     summary.cursorTo = batch.cursor
   }
-  countCommitted(run, pageNo, counts, batch.cursor)
+  countCommitted(run, pageNo, counts, batch.cursor, (totals) => progressOf(run.size, totals.fetched, batch.bytesRead))
   if (run.stopping.aborted) throw new SyncError('cancelled', `stopped on request after committing page ${pageNo}`)
 }
 

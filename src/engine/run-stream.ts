@@ -5,7 +5,7 @@ import type { FullPass, Session, StreamTable, Warehouse, WriteRule } from '../wa
 import type { EngineEvents } from './events.ts'
 import { startFullPass } from './full-pass.ts'
 import { countsOf } from '../run-counts.ts'
-import { readAll, zeroCounts, type ReadRun, type ReadsEnd } from './read-loop.ts'
+import { noteReadSize, readAll, zeroCounts, type ReadRun, type ReadsEnd } from './read-loop.ts'
 import { busy, recordRunEnd, recordRunStart, startHeartbeat, sweepAbandonedRuns } from './run-recorder.ts'
 import { startRunLog, type RunLog } from './run-log.ts'
 import { resolveStrategy, type StrategyFlags } from './strategy.ts'
@@ -194,17 +194,23 @@ async function startReads(run: Running, session: Session): Promise<{ run: ReadRu
 /** The read loop's state for this run, before its position is set. */
 function readRun(run: Running, session: Session, log: Logger, target: ReadRun['target'], created: boolean): ReadRun {
   const { source, stream, options, summary } = run
+  let reads: ReadRun | undefined
   const ctx: RunContext = {
     signal: run.connectorAbort.signal,
     log,
     now: () => new Date(),
-    report: (event) => options.events.emit('connector', { source, stream: stream.name, ...event }),
+    report: (event) => {
+      // a read's told size is kept for the progress its commits report
+      if (event.type === 'size' && reads) noteReadSize(reads, event)
+      options.events.emit('connector', { source, stream: stream.name, ...event })
+    },
   }
   const contract = options.contract ?? DEFAULT_CONTRACT
   const timeZone = options.timeZone ?? 'UTC'
   const position = { readKind: 'full' as const, position: undefined, applyLookback: false }
   const counts = { totals: zeroCounts(), pageNo: 0, attempts: run.attempts }
-  return { source, stream, options, store: run.warehouse.store, session, summary, log, events: options.events, target, ctx, stopping: run.stopping.signal, contract, timeZone, created, ...position, ...counts }
+  reads = { source, stream, options, store: run.warehouse.store, session, summary, log, events: options.events, target, ctx, stopping: run.stopping.signal, contract, timeZone, created, ...position, ...counts }
+  return reads
 }
 
 /** The run's status once its reads ended. */

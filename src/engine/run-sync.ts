@@ -87,6 +87,7 @@ export async function runSync(targets: readonly SyncTarget[], options: SyncOptio
     const runs: RunSummary[] = []
     const streams = await streamsToRun(target, options, runs)
     if (!streams) return runs
+    options.events.emit('streams:listed', { source: target.connector.name, streams: streams.map((s) => s.name) })
     const summaries = await mapLimited(streams, plan.perTarget[index], async (stream) => {
       await slots.acquire()
       try {

@@ -21,6 +21,9 @@ import { runsPage } from './pages/runs.ts'
 import { streamDetailPage } from './pages/stream-detail.ts'
 import { streamsPage } from './pages/streams.ts'
 import { auditPage } from './pages/audit.ts'
+import { schedulesPage } from './pages/schedules.ts'
+import { timelinePage } from './pages/timeline.ts'
+import { rangeQuerySchema, rangeQueryString } from './time-range.ts'
 import { nonEmpty, runQuerySchema } from './run-filter.ts'
 import { redactResponses } from './redact-responses.ts'
 import { accessControl, securityHeaders } from './security.ts'
@@ -78,8 +81,10 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(found.body, 200, { 'Content-Type': found.type, 'Cache-Control': 'no-cache' })
   })
 
-  const page = (c: Context, title: string, active: NavKey | null, body: SafeHtml, reloadOnEnd?: number) =>
-    c.html(layout({ title, active, body, actions: Boolean(deps.token), warehouse: deps.warehouse.location, reloadOnEnd }))
+  const page = (c: Context, title: string, active: NavKey | null, body: SafeHtml, extra: { reloadOnEnd?: number; range?: string } = {}) =>
+    c.html(layout({ title, active, body, actions: Boolean(deps.token), warehouse: deps.warehouse.location, ...extra }))
+  // the shared time range of the runs, timeline, charts and stream pages: a bad one is a 400 naming it
+  const rangeOf = (c: Context) => parseOr400(rangeQuerySchema, nonEmpty(c.req.query()), 'time range')
 
   // the page every operator keeps open: the viewers who ask while it is being rendered share that
   // rendering (50 viewers drove the pool to exhaustion); one who asks after it gets a new one
@@ -87,16 +92,28 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/monitoring/', async (c) => page(c, 'Overview', 'overview', await overview.get()))
   app.get('/monitoring/streams', async (c) => page(c, 'Sources and streams', 'streams', await streamsPage(deps)))
   app.get('/monitoring/streams/:source/:stream', async (c) => {
-    const detail = await streamDetailPage(deps, c.req.param('source'), c.req.param('stream'))
-    return page(c, detail.title, 'streams', detail.body)
+    const range = rangeOf(c)
+    const detail = await streamDetailPage(deps, c.req.param('source'), c.req.param('stream'), range)
+    return page(c, detail.title, 'streams', detail.body, { range: rangeQueryString(range) })
   })
-  app.get('/monitoring/runs', async (c) => page(c, 'Run history', 'runs', await runsPage(deps, parseOr400(runQuerySchema, nonEmpty(c.req.query()), 'filter'))))
+  app.get('/monitoring/schedules', async (c) => page(c, 'Schedules', 'schedules', await schedulesPage(deps)))
+  app.get('/monitoring/runs', async (c) => {
+    const q = parseOr400(runQuerySchema, nonEmpty(c.req.query()), 'filter')
+    return page(c, 'Run history', 'runs', await runsPage(deps, q), { range: rangeQueryString(q) })
+  })
+  app.get('/monitoring/timeline', async (c) => {
+    const range = rangeOf(c)
+    return page(c, 'Timeline', 'timeline', await timelinePage(deps, range), { range: rangeQueryString(range) })
+  })
   app.get('/monitoring/runs/:id', async (c) => {
     const batches = c.req.query('batches')
     const detail = await runDetailPage(deps, idParam(c.req.param('id'), 'run'), batches === undefined ? 1 : idParam(batches, 'page of batches'))
-    return page(c, detail.title, 'runs', detail.body, detail.running ? idParam(c.req.param('id'), 'run') : undefined)
+    return page(c, detail.title, 'runs', detail.body, { reloadOnEnd: detail.running ? idParam(c.req.param('id'), 'run') : undefined })
   })
-  app.get('/monitoring/charts', async (c) => page(c, 'Charts', 'charts', await chartsPage(deps)))
+  app.get('/monitoring/charts', async (c) => {
+    const range = rangeOf(c)
+    return page(c, 'Charts', 'charts', await chartsPage(deps, range), { range: rangeQueryString(range) })
+  })
   app.get('/monitoring/alerts', async (c) => page(c, 'Alerts', 'alerts', await alertsPage(deps)))
   app.get('/monitoring/audit', async (c) => page(c, 'Audit', 'audit', await auditPage(deps)))
   app.get('/monitoring/data', async (c) => page(c, 'Data browser', 'data', await dataPage(deps)))

@@ -38,23 +38,29 @@ const STATUS_CLASS = new Map<string, string>([
   ['succeeded', 'ok'],
   ['partial', 'warn'],
   ['failed', 'bad'],
-  ['cancelled', 'muted'],
+  // each run outcome its own colour (failed red, partial amber, cancelled violet, skipped grey)
+  ['cancelled', 'cancel'],
   ['running', 'run'],
-  ['skipped', 'muted'],
+  ['skipped', 'skip'],
   ['open', 'bad'],
   ['acknowledged', 'warn'],
   ['resolved', 'ok'],
   ['closed', 'ok'],
   ['half_open', 'warn'],
+  ['active', 'ok'],
+  ['paused', 'skip'],
   ['critical', 'bad'],
   ['error', 'bad'],
   ['warning', 'warn'],
   ['info', 'muted'],
 ])
 
+/** The colour class of a status, shared by the badges, the timeline's bars and the charts. */
+export const statusClass = (status: string) => STATUS_CLASS.get(status) ?? 'muted'
+
 /** A coloured status pill. */
 export const badge = (status: string | null | undefined) =>
-  status ? html`<span class="badge ${STATUS_CLASS.get(status) ?? 'muted'}">${status.replace('_', '-')}</span>` : html`<span class="muted">–</span>`
+  status ? html`<span class="badge ${statusClass(status)}">${status.replace('_', '-')}</span>` : html`<span class="muted">–</span>`
 
 /** An error text as shown: secrets scrubbed, cut to `max` characters with the whole text as tooltip. */
 export function fmtError(text: string | null | undefined, max = 120): SafeHtml {

@@ -1,5 +1,6 @@
 import type { EngineEvents } from '../engine/events.ts'
 import { runSync, streamsOfTarget, type SyncOptions, type SyncTarget } from '../engine/run-sync.ts'
+import { checkSourceIdentity } from '../engine/source-identity.ts'
 import type { RetryPolicy } from '../engine/run-stream.ts'
 import { coerceError, SyncError } from '../errors.ts'
 import { redactSecrets, type Logger } from '../log.ts'
@@ -63,6 +64,8 @@ export function createInProcessLauncher(deps: InProcessLauncherDeps): SyncLaunch
       const unknown = (request.streams ?? []).filter((s) => !all.includes(s))
       if (unknown.length) throw new SyncError('config_invalid', `${request.source} has no stream ${unknown.map((s) => JSON.stringify(s)).join(', ')}; its streams are ${all.join(', ')}`)
       const streams = request.streams?.length ? all.filter((s) => request.streams?.includes(s)) : all
+      // as `crmsync sync` does: another source's data is not read past the first one's cursors (400)
+      await checkSourceIdentity(deps.warehouse, target, { accept: false, dryRun: false })
       const keys = new Set(streams.map((s) => `${request.source}.${s}`))
 
       const running = (await listRunningRuns(deps.warehouse)).filter((r) => keys.has(`${r.source}.${r.stream}`))

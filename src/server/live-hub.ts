@@ -132,7 +132,9 @@ export function createLiveHub(deps: { warehouse: Warehouse; events: EngineEvents
     deps.events.on('run:start', (e) => broadcast('run:start', { runId: e.runId, source: e.source, stream: e.stream, mode: e.mode, trigger: e.trigger })),
     deps.events.on('page:committed', (e) => {
       if (e.runId === null || listeners.size === 0) return
-      pending.set(e.runId, { runId: e.runId, source: e.source, stream: e.stream, pages: e.pageNo, ...countsOf(e.totals, PAGE_COUNTS) })
+      // how far the read is through the size its source told, when it told one (only this process's runs have it)
+      const progress = e.progress ? { progress: e.progress } : {}
+      pending.set(e.runId, { runId: e.runId, source: e.source, stream: e.stream, pages: e.pageNo, ...countsOf(e.totals, PAGE_COUNTS), ...progress })
       flusher ??= setTimeout(flush, deps.coalesceMs ?? 200)
     }),
     deps.events.on('run:retry', (e) => broadcast('run:retry', { runId: e.runId, source: e.source, stream: e.stream, attempt: e.attempt, waitMs: e.waitMs, error: redactSecrets(e.error) })),

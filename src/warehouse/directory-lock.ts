@@ -2,7 +2,8 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { SyncError } from '../errors.ts'
 
-const isAlive = (pid: number) => {
+/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
+export const isProcessAlive = (pid: number) => {
   try {
     process.kill(pid, 0)
     return true
@@ -37,11 +38,11 @@ export async function acquireDirectoryLock(dir: string): Promise<() => Promise<v
       } catch {
         // a torn lock file: its writer died mid-write, so it holds nothing
       }
-      if (holder.pid && holder.pid !== process.pid && isAlive(holder.pid)) {
+      if (holder.pid && holder.pid !== process.pid && isProcessAlive(holder.pid)) {
         throw new SyncError(
           'busy',
           `the embedded warehouse in ${dir} is in use by process ${holder.pid} (crmsync ${holder.command ?? ''}, since ${holder.since ?? '?'}). ` +
-            'Wait for it to finish, or set DATABASE_URL to use a PostgreSQL server, which allows concurrent runs.',
+            'Wait for it to finish (`crmsync status` shows its progress meanwhile), or set DATABASE_URL to use a PostgreSQL server, which allows concurrent runs.',
         )
       }
       rmSync(file, { force: true })

@@ -11,6 +11,22 @@ export interface PgliteOptions {
 }
 
 /**
+ * PostgreSQL's settings for the embedded warehouse, measured on a 1.2M-row SalesPro sync
+ * (docs/benchmarks.md, "Embedded warehouse (PGlite)"). PGlite's WebAssembly memory never shrinks,
+ * so whatever it touches once stays in the process's RSS: 32 MB of shared buffers instead of
+ * 128 MB took ~100 MB off the peak. The write-ahead log grew to its 1 GB default beside the
+ * tables (half the disk of that sync); kept to 64 MB, checkpoints come sooner, which costs little
+ * with fsync off (PGlite's -F). No replica ever reads this log, so it carries the minimum.
+ */
+const EMBEDDED_SETTINGS = {
+  shared_buffers: '32MB',
+  max_wal_size: '64MB',
+  min_wal_size: '32MB',
+  wal_level: 'minimal',
+  max_wal_senders: '0',
+} as const
+
+/**
  * The embedded warehouse: real PostgreSQL compiled to WebAssembly, in this process. It has one
  * connection, so sessions share it, and only one process may open a directory at a time: a lock
  * file says which process has it, and a second one is refused with that process's pid.
@@ -25,7 +41,8 @@ export async function openPglite(options: PgliteOptions): Promise<Warehouse> {
   }
   let db: PGlite
   try {
-    db = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, parsers: { 20: Number } })
+    const startParams = [...PGlite.defaultStartParams, ...Object.entries(EMBEDDED_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`])]
+    db = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, parsers: { 20: Number }, startParams })
   } catch (error) {
     await unlock()
     throw error

@@ -6,6 +6,7 @@ import { attachOperations } from '../ops/attach-operations.ts'
 import type { Warehouse } from '../warehouse/types.ts'
 import type { SyncJob } from './queue.ts'
 import { fireDueSchedules } from './scheduler.ts'
+import { loadCheckedTarget } from './checked-target.ts'
 
 /**
  * The worker on the embedded warehouse: PGlite lives inside one process, so there is no queue
@@ -30,10 +31,7 @@ export async function runEmbeddedWorker(deps: {
       for (const [key, job] of pending) {
         if (deps.signal.aborted) break
         pending.delete(key)
-        const target = await deps.loadTarget(job.source, [job.stream]).catch((error) => {
-          deps.log.error({ source: job.source }, `cannot sync ${key}: ${(error as Error).message}`)
-          return undefined
-        })
+        const target = await loadCheckedTarget(deps, job, 'schedule')
         if (!target) continue
         await runSync([target], {
           ...ops.engine,

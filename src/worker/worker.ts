@@ -14,6 +14,7 @@ import type { Warehouse } from '../warehouse/types.ts'
 import type { WorkerConfig } from './config.ts'
 import { openQueue, type JobQueue, type SyncJob } from './queue.ts'
 import { fireDueSchedules } from './scheduler.ts'
+import { loadCheckedTarget } from './checked-target.ts'
 import { releaseSlots, takeSlot } from './slots.ts'
 
 export interface WorkerDeps {
@@ -131,7 +132,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         await queue.send(job, { startAfterSeconds: config.retryBusySeconds })
         return { deferred: true }
       }
-      const target = await deps.loadTarget(job.source, [job.stream])
+      const target = await loadCheckedTarget(deps, job, job.trigger, id)
+      if (!target) return { status: 'failed', reason: 'the job could not start: see its run in the history' }
       const { runs } = await runSync([target], {
         ...ops.engine,
         flags: job.mode === 'full' ? { full: true } : {},

@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { mkdirSync } from 'node:fs'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSalesProEmulator } from '../../emulators/salespro/index.ts'
 import type { RunningEmulator } from '../../emulators/shared/http.ts'
 import { createEngineEvents } from '../../src/engine/events.ts'
 import { silentLogger } from '../../src/log.ts'
 import { startServer, type RunningServer } from '../../src/server/start-server.ts'
+import { launchChromium, newBrowserPage, SHOTS } from '../helpers/browser.ts'
 import { TEST_TOKEN, testTargets } from '../helpers/server.ts'
 import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '../helpers/warehouses.ts'
 
@@ -16,9 +16,6 @@ import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '..
  * emulator from the page, watches the row count grow live, finds the run succeeded in the history,
  * and saves a screenshot of every page under test-output/screenshots/.
  */
-const CHROMIUM = '/usr/bin/chromium'
-const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url))
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 describe('the dashboard in headless Chromium', () => {
   let problem: string | undefined
@@ -29,16 +26,8 @@ describe('the dashboard in headless Chromium', () => {
   const browserErrors: string[] = []
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      problem = `Debian's chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\``
-      return
-    }
-    try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 })
-    } catch (error) {
-      problem = `headless chromium at ${CHROMIUM} did not start: ${(error as Error).message.split('\n')[0]}`
-      return
-    }
+    ;({ browser, problem } = await launchChromium())
+    if (problem) return
     ;[db, emulator] = await Promise.all([
       createTestWarehouse(postgresUnavailable() ? 'pglite' : 'postgres'),
       startSalesProEmulator({ rows: 4000, seed: 5, only: ['customer'] }),
@@ -68,11 +57,7 @@ describe('the dashboard in headless Chromium', () => {
       console.warn(`skipped: ${problem}`)
       return ctx.skip(problem)
     }
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    // Playwright's 30 s default is short for a page of a server that shares two loaded cores
-    page.setDefaultTimeout(120_000)
-    page.on('console', (m) => m.type() === 'error' && browserErrors.push(m.text()))
-    page.on('pageerror', (e) => browserErrors.push(e.message))
+    const page = await newBrowserPage(browser, browserErrors)
 
     await open(page, '/monitoring/')
     await expect.poll(() => page.textContent('#live'), { timeout: 60_000 }).toBe('live')
@@ -104,9 +89,7 @@ describe('the dashboard in headless Chromium', () => {
     const runId = Number(await page.locator('#running tr[data-run-id]').getAttribute('data-run-id'))
     const row = page.locator(`#running tr[data-run-id="${runId}"]`)
     // the run's page, in a second tab, follows its log while it runs
-    const runPage = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    runPage.setDefaultTimeout(120_000)
-    runPage.on('pageerror', (e) => browserErrors.push(e.message))
+    const runPage = await newBrowserPage(browser, browserErrors)
     await open(runPage, `/monitoring/runs/${runId}`)
     expect(await runPage.locator('table.log[data-follow]').count()).toBe(1)
     // its lines are written every 2 s: the page shows them as they come, without a reload

@@ -84,7 +84,13 @@ describe.each(WAREHOUSE_KINDS)('the live feed, on %s', (kind) => {
       events.emit('page:committed', { runId: 9001, source: 'fake', stream: 'items', pageNo: 1, page: counts, totals: counts, cursor: null })
       const page = await waitFor(() => seen.find((e) => e.event === 'page:committed'), 'the page event', 60_000)
       expect(page.data).toMatchObject({ runId: 9001, rejected: 1, coerced: 2 })
+      expect(page.data).not.toHaveProperty('progress')
       const summary = { ...emptySummary('fake', 'items', 'incremental', false), runId: 9001, status: 'succeeded' as const, fetched: 10, rejected: 1, coerced: 2 }
+      // a later commit of a read whose source told its size carries how far through it the read is
+      const more = { ...counts, fetched: 30 }
+      events.emit('page:committed', { runId: 9001, source: 'fake', stream: 'items', pageNo: 2, page: counts, totals: more, cursor: null, progress: { unit: 'records', done: 30, total: 120 } })
+      const sized = await waitFor(() => seen.find((e) => e.event === 'page:committed' && e.data.pages === 2), 'the second page event', 60_000)
+      expect(sized.data).toMatchObject({ runId: 9001, fetched: 30, progress: { unit: 'records', done: 30, total: 120 } })
       events.emit('run:end', { summary })
       expect(seen.find((e) => e.event === 'run:end')?.data).toMatchObject({ runId: 9001, rejected: 1, coerced: 2 })
     } finally {

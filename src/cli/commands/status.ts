@@ -1,12 +1,9 @@
-import { describeTiming } from '../../worker/timing.ts'
-import { listBreakers } from '../../warehouse/sql/automation.ts'
-import { listSchedules } from '../../warehouse/sql/schedules.ts'
-import { listWorkers } from '../../warehouse/sql/workers.ts'
-import { countTableRows, listStreamOverview } from '../../warehouse/sql/overview.ts'
-import { listRuns } from '../../warehouse/sql/runs.ts'
+import { SyncError } from '../../errors.ts'
 import { parseCommandArgs } from '../args.ts'
 import type { CliContext } from '../context.ts'
-import { formatNumber, table } from '../output.ts'
+import { formatDuration, formatNumber, table } from '../output.ts'
+import { buildStatusReport, type StatusReport } from '../status-report.ts'
+import { readStatusSnapshot } from '../status-snapshot.ts'
 
 export const STATUS_HELP = `crmsync status [--json]
 
@@ -15,54 +12,48 @@ the warehouse (live and soft-deleted), where it resumes from, and its last succe
 
 export async function statusCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {}, 'status')
-  const warehouse = await ctx.warehouse()
-  const streams = await listStreamOverview(warehouse)
-  const withCounts = []
-  for (const s of streams) withCounts.push({ ...s, rows: await countTableRows(warehouse, s.source, s.stream) })
-  const running = await listRuns(warehouse, { status: 'running', limit: 100 })
-  const breakers = await listBreakers(warehouse)
-  const workers = await listWorkers(warehouse, 30)
-  const schedules = await listSchedules(warehouse)
-  const report = {
-    workers: workers.map((w) => ({ id: w.id, host: w.host, pid: w.pid, concurrency: w.concurrency, startedAt: w.started_at, heartbeatAt: w.heartbeat_at, stopping: w.stopping, jobs: w.jobs })),
-    schedules: schedules.map((s) => ({ id: s.id, source: s.source, stream: s.stream, mode: s.mode, timing: describeTiming(s), paused: s.paused, nextRunAt: s.next_run_at })),
-    warehouse: { kind: warehouse.kind, location: warehouse.location, pool: warehouse.poolStats() },
-    circuitBreakers: breakers.map((b) => ({ source: b.source, state: b.state, recentFailures: b.failures.length, openedAt: b.opened_at })),
-    running: running.map((r) => ({ id: r.id, source: r.source, stream: r.stream, mode: r.mode, startedAt: r.started_at, heartbeatAt: r.heartbeat_at, fetched: r.fetched })),
-    streams: withCounts.map((s) => ({
-      source: s.source,
-      stream: s.stream,
-      rows: s.rows?.live ?? 0,
-      deletedRows: s.rows?.deleted ?? 0,
-      lastRunId: s.last_run_id,
-      lastStatus: s.last_status,
-      lastStartedAt: s.last_started_at,
-      lastDurationMs: s.last_duration_ms,
-      lastSuccessAt: s.last_success_at,
-      lastError: s.last_error,
-      cursor: s.cursor,
-      fullPassInProgress: s.full_pass !== null && s.full_pass !== undefined,
-      runningRunId: s.running_run_id,
-    })),
+  let report: StatusReport
+  try {
+    report = await buildStatusReport(await ctx.warehouse())
+  } catch (error) {
+    // the embedded warehouse opens in one process at a time: beside a sync, show what that process publishes
+    const snapshot = isBusyEmbedded(ctx, error) ? readStatusSnapshot(ctx.config.home) : undefined
+    if (!snapshot) throw error
+    if (values.json) {
+      ctx.out.result({ ...snapshot.report, snapshotAt: snapshot.snapshotAt, heldBy: { pid: snapshot.pid, command: snapshot.command } })
+      return 0
+    }
+    const command = snapshot.command.split(' ')[0] || 'a command'
+    ctx.out.line(`crmsync ${command} (pid ${snapshot.pid}) holds the embedded warehouse: figures as of ${snapshot.snapshotAt.toISOString().slice(11, 19)} UTC, ${formatDuration(Date.now() - snapshot.snapshotAt.getTime())} ago`)
+    printStatus(ctx, snapshot.report)
+    return 0
   }
   if (values.json) {
     ctx.out.result(report)
     return 0
   }
-  ctx.out.line(`warehouse: ${warehouse.location}`)
+  printStatus(ctx, report)
+  return 0
+}
+
+const isBusyEmbedded = (ctx: CliContext, error: unknown) => !ctx.config.databaseUrl && error instanceof SyncError && error.code === 'busy'
+
+function printStatus(ctx: CliContext, report: StatusReport): void {
+  const { workers, schedules, running } = report
+  ctx.out.line(`warehouse: ${report.warehouse.location}`)
   ctx.out.line(
     workers.length
       ? `workers: ${workers.map((w) => `${w.id}${w.stopping ? ' (stopping)' : ''}: ${w.jobs.length ? w.jobs.map((j) => `${j.source}.${j.stream}${j.runId ? ` run ${j.runId}` : ''}`).join(', ') : 'idle'}`).join('; ')}`
       : 'workers: none running (`crmsync worker` runs schedules and queued syncs)',
   )
-  if (schedules.length) ctx.out.line(`schedules: ${schedules.map((s) => `${s.source}${s.stream ? `.${s.stream}` : ''} ${describeTiming(s)}${s.paused ? ' (paused)' : `, next ${s.next_run_at.toISOString().slice(11, 19)} UTC`}`).join('; ')}`)
-  const notClosed = breakers.filter((b) => b.state !== 'closed')
-  ctx.out.line(`circuit breakers: ${notClosed.length ? notClosed.map((b) => `${b.source} ${b.state.replace('_', '-')} since ${b.opened_at?.toISOString() ?? '?'}`).join(', ') : 'all closed'}`)
+  if (schedules.length) ctx.out.line(`schedules: ${schedules.map((s) => `${s.source}${s.stream ? `.${s.stream}` : ''} ${s.timing}${s.paused ? ' (paused)' : `, next ${s.nextRunAt.toISOString().slice(11, 19)} UTC`}`).join('; ')}`)
+  const notClosed = report.circuitBreakers.filter((b) => b.state !== 'closed')
+  ctx.out.line(`circuit breakers: ${notClosed.length ? notClosed.map((b) => `${b.source} ${b.state.replace('_', '-')} since ${b.openedAt?.toISOString() ?? '?'}`).join(', ') : 'all closed'}`)
   ctx.out.line(running.length ? `running now: ${running.map((r) => `${r.source}.${r.stream} (run ${r.id}, ${formatNumber(r.fetched)} rows)`).join(', ')}` : 'running now: nothing')
   ctx.out.line()
   if (report.streams.length === 0) {
     ctx.out.line('no stream has been synced yet: try `crmsync sync salespro`')
-    return 0
+    return
   }
   ctx.out.line(
     table(
@@ -78,5 +69,4 @@ export async function statusCommand(ctx: CliContext, argv: string[]): Promise<nu
       ]),
     ),
   )
-  return 0
 }

@@ -112,7 +112,7 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
   ctx.releasers.push(() => ops.close())
   // runs other processes left 'running' when they died are ended (and alerted) before this one starts
   await ops.heal().catch((error) => ctx.log.warn({ err: error }, 'the dead-run sweep failed; each stream still marks its own dead runs'))
-  const stopProgress = values.json ? () => {} : showProgress(ctx.events, { summary: (line) => ctx.out.line(line) })
+  const stopProgress = values.json ? () => {} : showProgress(ctx.events, { summary: (line) => ctx.out.line(line), sources: targets.length })
   const started = performance.now()
   let runs: RunSummary[]
   try {

@@ -18,6 +18,12 @@ import { sdkRetryStrategy } from './sdk-retry.ts'
 /** One result row: Athena column name → its text, or null for SQL NULL (kept apart from ""). */
 export type AthenaRow = Record<string, string | null>
 
+/** Rows of a result as they arrive, with the bytes of the S3 result file read so far (none through GetQueryResults). */
+export interface ResultBatch {
+  rows: AthenaRow[]
+  bytesRead?: number
+}
+
 export interface FinishedQuery {
   id: string
   /** s3://bucket/key of the result CSV */
@@ -33,8 +39,12 @@ export interface AthenaColumn {
 export interface AthenaGateway {
   /** starts a query and waits until it succeeded; FAILED and CANCELLED become SyncErrors */
   run(sql: string, ctx: RunContext): Promise<FinishedQuery>
-  /** streams the rows of a finished query in batches: the S3 CSV, or GetQueryResults pages when S3 is not readable */
-  batches(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow[]>
+  /**
+   * streams the rows of a finished query in batches: the S3 CSV, or GetQueryResults pages when S3
+   * is not readable. From S3 the file's size is reported as the read's size in bytes
+   * (`ctx.report({ type: 'size' })`) and each batch says how many it has read.
+   */
+  batches(query: FinishedQuery, ctx: RunContext): AsyncGenerator<ResultBatch>
   /** the result's columns and their types, from its metadata (one small GetQueryResults call) */
   columns(query: FinishedQuery, ctx: RunContext): Promise<AthenaColumn[]>
   destroy(): void
@@ -120,26 +130,31 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
     }
   }
 
-  async function* fromS3(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow[]> {
+  async function* fromS3(query: FinishedQuery, ctx: RunContext): AsyncGenerator<ResultBatch> {
     const { bucket, key } = parseS3Url(query.outputLocation)
     const object = await timed(ctx, 's3:GetObject', () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal }))
+    // Athena tells no row count (GetQueryExecution's statistics have none, GetQueryResults no
+    // total) and a COUNT query would scan, and bill, the table a second time: the result file's
+    // size is the one size the source tells for free, and progress is the bytes read of it
+    if (object.ContentLength !== undefined) ctx.report({ type: 'size', bytes: object.ContentLength })
+    const body = countBytes(object.Body as Readable)
     let header: string[] | undefined
     try {
       // iterating the body (not piping it) makes a connection dropped mid-file an error here
-      for await (const records of readAthenaCsv(object.Body as Readable)) {
+      for await (const records of readAthenaCsv(body)) {
         let from = 0
         if (!header) {
           header = records[0].map(String)
           from = 1
         }
-        yield toRows(header, records, from)
+        yield { rows: toRows(header, records, from), bytesRead: body.bytesRead }
       }
     } catch (error) {
       throw new SyncError('source_unavailable', `reading the result of athena query ${query.id} from S3 failed: ${(error as Error).message}`, { cause: error })
     }
   }
 
-  async function* fromApi(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow[]> {
+  async function* fromApi(query: FinishedQuery, ctx: RunContext): AsyncGenerator<ResultBatch> {
     let nextToken: string | undefined
     let header: string[] | undefined
     do {
@@ -153,12 +168,12 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
         header = records[0].map(String)
         from = 1
       }
-      if (header) yield toRows(header, records, from)
+      if (header) yield { rows: toRows(header, records, from) }
       nextToken = page.NextToken
     } while (nextToken)
   }
 
-  async function* batches(query: FinishedQuery, ctx: RunContext): AsyncGenerator<AthenaRow[]> {
+  async function* batches(query: FinishedQuery, ctx: RunContext): AsyncGenerator<ResultBatch> {
     if (s3Readable && query.outputLocation.startsWith('s3://')) {
       let started = false
       try {
@@ -196,6 +211,20 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
       s3.destroy()
     },
   }
+}
+
+/** The chunks of a body, counting the bytes they carried so far. */
+function countBytes(body: AsyncIterable<Buffer | string>): AsyncIterable<Buffer | string> & { bytesRead: number } {
+  const counted = {
+    bytesRead: 0,
+    async *[Symbol.asyncIterator]() {
+      for await (const chunk of body) {
+        counted.bytesRead += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length
+        yield chunk
+      }
+    },
+  }
+  return counted
 }
 
 function toRows(header: string[], records: (string | null)[][], from: number): AthenaRow[] {

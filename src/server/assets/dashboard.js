@@ -18,7 +18,7 @@
     if (ms < 3600000) return `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`
     return `${Math.floor(ms / 3600000)} h ${Math.round((ms % 3600000) / 60000)} min`
   }
-  const STATUS = { succeeded: 'ok', partial: 'warn', failed: 'bad', cancelled: 'muted', skipped: 'muted', running: 'run' }
+  const STATUS = { succeeded: 'ok', partial: 'warn', failed: 'bad', cancelled: 'cancel', skipped: 'skip', running: 'run' }
   const badge = (status) => el('span', { class: `badge ${STATUS[status] || 'muted'}` }, status)
 
   // ---- flash messages ----
@@ -49,7 +49,8 @@
     if (input) input.focus()
   }
 
-  async function post(url, body) {
+  // every action: token-gated, JSON both ways; a refusal is a red flash with the server's reason
+  async function send(method, url, body) {
     if (document.body.dataset.actions !== 'enabled') {
       flash('This dashboard is read-only: the server has no CRMSYNC_DASHBOARD_TOKEN.', 'bad')
       return null
@@ -58,9 +59,9 @@
     let response
     try {
       response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-crmsync-token': token() },
-        body: JSON.stringify(body || {}),
+        method,
+        headers: method === 'DELETE' ? { 'x-crmsync-token': token() } : { 'content-type': 'application/json', 'x-crmsync-token': token() },
+        body: method === 'DELETE' ? undefined : JSON.stringify(body || {}),
         credentials: 'same-origin',
       })
     } catch (error) {
@@ -79,6 +80,61 @@
     }
     return data
   }
+
+  const post = (url, body) => send('POST', url, body)
+
+  // a part of the page rendered again by the server after an action changed it (no reload, so the flash stays)
+  async function refreshSection(selector) {
+    const response = await fetch(location.pathname + location.search, { credentials: 'same-origin' }).catch(() => null)
+    if (!response || !response.ok) return
+    const fresh = new DOMParser().parseFromString(await response.text(), 'text/html').querySelector(selector)
+    const current = $(selector)
+    if (fresh && current) current.replaceChildren(...fresh.childNodes)
+  }
+
+  // `every 15 min`, as the schedules page writes it
+  const every = (seconds) => {
+    const unit = [[86400, 'd'], [3600, 'h'], [60, 'min']].find(([size]) => seconds % size === 0)
+    return unit ? `every ${seconds / unit[0]} ${unit[1]}` : `every ${seconds} s`
+  }
+  const scheduleName = (s) => `${s.stream ? `${s.source}.${s.stream}` : `${s.source} (every stream)`} (${s.mode}, ${s.everySeconds ? every(s.everySeconds) : `cron ${s.cron}`})`
+
+  async function scheduleAction(button) {
+    const id = button.dataset.schedule
+    const action = button.dataset.action.replace('schedule-', '')
+    if (action === 'remove' && !window.confirm(`Remove schedule #${id}, ${button.dataset.name}? Runs it queued already still run.`)) return
+    button.disabled = true
+    const data = action === 'remove' ? await send('DELETE', `/api/schedules/${id}`) : await post(`/api/schedules/${id}/${action}`)
+    button.disabled = false
+    if (!data) return
+    flash(action === 'remove' ? `Schedule #${id} removed.` : `Schedule #${id} ${action === 'pause' ? 'paused' : 'resumed'}: ${scheduleName(data)}.`, 'ok')
+    await refreshSection('#schedules')
+  }
+
+  async function addSchedule(form) {
+    const [source, stream] = form.elements.target.value.split(/\.(.+)/)
+    const timing = form.elements.timing.value
+    const value = form.elements[timing].value.trim()
+    if (!value) return flash(timing === 'every' ? 'Give the interval, like 15m or 2h.' : 'Give the cron expression, like 0 * * * *.', 'bad')
+    const data = await post('/api/schedules', { source, stream: stream || undefined, [timing]: value, mode: form.elements.mode.value })
+    if (!data) return
+    flash(`Schedule #${data.id} added: ${scheduleName(data)}.`, 'ok')
+    form.elements.every.value = ''
+    form.elements.cron.value = ''
+    await refreshSection('#schedules')
+  }
+
+  // the shared time range: choosing a range clears a custom from/to, and typing one makes the range custom
+  document.addEventListener('change', (event) => {
+    const field = event.target
+    const form = field.form
+    if (!form) return
+    if (field.matches('[data-range-select]')) for (const bound of $$('[data-range-bound]', form)) bound.value = ''
+    if (field.matches('[data-range-bound]') && field.value) {
+      const select = $('[data-range-select]', form)
+      if (select) select.value = ''
+    }
+  })
 
   // a full re-sync changes more than it reads: it is confirmed, saying what it does to deletes
   const FULL_WARNING =
@@ -129,6 +185,7 @@
       const data = await post(`/api/alerts/${button.dataset.alert}/silence`, { minutes: Number(button.dataset.minutes) })
       if (data) location.reload()
     }
+    if (action.startsWith('schedule-')) await scheduleAction(button)
     if (action === 'ack') {
       const data = await post(`/api/alerts/${button.dataset.alert}/acknowledge`, { by: 'dashboard' })
       if (data) location.reload()
@@ -152,6 +209,10 @@
       $('#token-input').value = ''
       showTokenState()
       flash('Actions unlocked for this tab.', 'ok')
+    }
+    if (form.id === 'schedule-form') {
+      event.preventDefault()
+      await addSchedule(form)
     }
     if (form.id === 'sync-form') {
       event.preventDefault()
@@ -215,7 +276,10 @@
       const cell = $(`[data-field="${field}"]`, row)
       if (cell && cell.textContent !== text) cell.textContent = text
     }
-    set('fetched', number.format(state.fetched))
+    // a run of this server whose source told its read's size shows how far through it is; runs of
+    // other processes are seen only through the warehouse, which does not keep it
+    const p = state.progress
+    set('fetched', p ? `${number.format(state.fetched)} · ${p.total > 0 ? Math.min(100, Math.floor((p.done * 100) / p.total)) : 100}%` : number.format(state.fetched))
     set('pages', number.format(state.pages))
     set('elapsed', duration(elapsed))
     set('rate', number.format(elapsed > 0 ? state.fetched / (elapsed / 1000) : 0))
@@ -331,7 +395,7 @@
     })
     source.addEventListener('page:committed', (event) => {
       const e = JSON.parse(event.data)
-      track(e.runId, { fetched: e.fetched, pages: e.pages })
+      track(e.runId, { fetched: e.fetched, pages: e.pages, progress: e.progress || null })
       runRow({ id: e.runId, source: e.source, stream: e.stream })
       paint(e.runId)
       markStream(e.source, e.stream, e.runId, e.fetched)

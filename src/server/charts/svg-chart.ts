@@ -61,7 +61,9 @@ function yAxis(ticks: number[], height: number, format: (n: number) => string, l
 /** Category labels under the x axis, thinned so they never overlap. */
 function xLabels(labels: string[], x: (i: number) => number, height: number): SafeHtml {
   const every = Math.max(1, Math.ceil(labels.length / 8))
-  return html`${labels.map((l, i) => (i % every === 0 ? html`<text class="tick" x="${x(i)}" y="${height - M.bottom + 16}" text-anchor="middle">${l}</text>` : ''))}`
+  // the last label ends at its bar rather than centring on it, so a long one is not cut at the edge
+  const anchor = (i: number) => (i === labels.length - 1 && labels.length > 1 ? 'end' : 'middle')
+  return html`${labels.map((l, i) => (i % every === 0 ? html`<text class="tick" x="${x(i)}" y="${height - M.bottom + 16}" text-anchor="${anchor(i)}">${l}</text>` : ''))}`
 }
 
 export function barChart(options: Common & { labels: string[]; series: Series[]; stacked?: boolean }): SafeHtml {

@@ -3,7 +3,9 @@ import { html, type SafeHtml } from '../html.ts'
 export const NAV = [
   ['overview', '/monitoring/', 'Overview'],
   ['streams', '/monitoring/streams', 'Sources & streams'],
+  ['schedules', '/monitoring/schedules', 'Schedules'],
   ['runs', '/monitoring/runs', 'Run history'],
+  ['timeline', '/monitoring/timeline', 'Timeline'],
   ['charts', '/monitoring/charts', 'Charts'],
   ['alerts', '/monitoring/alerts', 'Alerts'],
   ['data', '/monitoring/data', 'Data'],
@@ -11,6 +13,9 @@ export const NAV = [
 ] as const
 
 export type NavKey = (typeof NAV)[number][0]
+
+/** the pages that show a time range: moving between them keeps the range chosen on one */
+const RANGED: ReadonlySet<NavKey> = new Set<NavKey>(['runs', 'timeline', 'charts'])
 
 export interface PageOptions {
   title: string
@@ -22,6 +27,8 @@ export interface PageOptions {
   warehouse: string
   /** a run id whose end reloads the page (the run detail of a running run) */
   reloadOnEnd?: number
+  /** the time range this page shows, as a query string (`?range=7d`), carried by the links to the other ranged pages */
+  range?: string
 }
 
 /**
@@ -50,7 +57,7 @@ export function layout(options: PageOptions): string {
 <body data-actions="${options.actions ? 'enabled' : 'disabled'}" data-reload-on-end="${options.reloadOnEnd ?? ''}">
 <header class="top">
   <a class="brand" href="/monitoring/">crmsync <span>monitoring</span></a>
-  <nav>${NAV.map(([key, href, label]) => html`<a href="${href}"${key === options.active ? html` aria-current="page"` : ''}>${label}</a>`)}</nav>
+  <nav>${NAV.map(([key, href, label]) => html`<a href="${href}${RANGED.has(key) ? (options.range ?? '') : ''}"${key === options.active ? html` aria-current="page"` : ''}>${label}</a>`)}</nav>
   <div class="right"><span id="live" class="live" title="live updates (server-sent events)">offline</span>${tokenBox}</div>
 </header>
 <div id="flash" role="status" aria-live="polite"></div>

@@ -5,7 +5,8 @@ import { listRuns, type DbRun } from '../../warehouse/sql/runs.ts'
 import type { AppDeps } from '../deps.ts'
 import { badge, fmtDuration, fmtError, fmtInt, fmtTime } from '../format.ts'
 import { html, queryString, type SafeHtml } from '../html.ts'
-import { RANGES, runFilter, type RunQuery } from '../run-filter.ts'
+import { runFilter, type RunQuery } from '../run-filter.ts'
+import { rangeInputs } from '../time-range.ts'
 import { runLink, table } from './layout.ts'
 
 export function runsTable(runs: DbRun[], empty: SafeHtml | string = html`no runs yet: start one with <b>Sync now</b> or <code>crmsync sync salespro</code>`): SafeHtml {
@@ -13,7 +14,7 @@ export function runsTable(runs: DbRun[], empty: SafeHtml | string = html`no runs
     ['Run', 'Stream', 'Mode', 'Trigger', 'Status', 'Started', 'Took', 'Fetched', 'Inserted', 'Updated', 'Unchanged', 'Rejected', 'Coerced', 'Deleted', 'Error'],
     runs.map(
       (r) => html`<tr data-run-id="${r.id}" data-status="${r.status}">
-<td>${runLink(r.id)}</td><td>${r.source}.${r.stream}</td><td>${r.mode}</td><td>${r.trigger}</td><td>${badge(r.status)}</td>
+<td>${runLink(r.id)}</td><td>${r.source}.${r.stream}</td><td>${r.mode}${r.dry_run ? html` <span class="badge muted" title="nothing was written: the counts are what it would have done">dry run</span>` : ''}</td><td>${r.trigger}</td><td>${badge(r.status)}</td>
 <td>${fmtTime(r.started_at)}</td><td class="num">${r.duration_ms === null ? '…' : fmtDuration(r.duration_ms)}</td>
 <td class="num">${fmtInt(r.fetched)}</td><td class="num">${fmtInt(r.inserted)}</td><td class="num">${fmtInt(r.updated)}</td>
 <td class="num">${fmtInt(r.unchanged)}</td><td class="num">${fmtInt(r.rejected)}</td><td class="num" data-field="coerced">${fmtInt(r.coerced)}</td><td class="num">${fmtInt(r.deleted)}</td>
@@ -36,13 +37,11 @@ export async function runsPage(deps: AppDeps, q: RunQuery): Promise<SafeHtml> {
   const base = { source: q.source, stream: q.stream, status: q.status, range: q.range, since: q.since, until: q.until, limit: q.limit === 50 ? undefined : q.limit }
   const pageLink = (page: number, label: string) => html`<a class="button small" href="/monitoring/runs${queryString({ ...base, page })}">${label}</a>`
   const filtered = Boolean(q.source || q.stream || q.status || (q.range && q.range !== 'all') || q.since || q.until)
-  const form = html`<form class="filters" method="get" action="/monitoring/runs">
+  const form = html`<form class="filters" id="range-picker" method="get" action="/monitoring/runs">
 <label>Source <select name="source">${option('', 'any', q.source)}${sources.map((s) => option(s, s, q.source))}</select></label>
 <label>Stream <select name="stream">${option('', 'any', q.stream)}${names.map((s) => option(s, s, q.stream))}</select></label>
 <label>Status <select name="status">${option('', 'any', q.status)}${RUN_STATUSES.map((s) => option(s, s, q.status))}</select></label>
-<label>Started <select name="range">${option('', 'any time', q.range)}${Object.keys(RANGES).map((r) => option(r, `last ${r}`, q.range))}</select></label>
-<label>From <input type="datetime-local" name="since" value="${q.since ? q.since.slice(0, 16) : ''}"></label>
-<label>To <input type="datetime-local" name="until" value="${q.until ? q.until.slice(0, 16) : ''}"></label>
+${rangeInputs(q, 'all')}
 <button type="submit">Filter</button>${filtered ? html` <a href="/monitoring/runs">clear</a>` : ''}
 </form>`
   const empty = filtered ? 'no run matches these filters' : html`no runs yet: start one with <b>Sync now</b> or <code>crmsync sync salespro</code>`

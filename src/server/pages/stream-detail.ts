@@ -7,9 +7,11 @@ import { changeView, columnView, isMetaColumn } from '../../warehouse/stream-sch
 import { loadStreams } from '../data.ts'
 import type { AppDeps } from '../deps.ts'
 import { badge, fmtAgo, fmtError, fmtInt, fmtCursor, fmtTime } from '../format.ts'
-import { html, type SafeHtml } from '../html.ts'
+import { html, queryString, type SafeHtml } from '../html.ts'
 import { card, runLink, table } from './layout.ts'
 import { runsTable } from './runs.ts'
+import { trendsSection } from './stream-trends.ts'
+import { rangeParams, type RangeQuery } from '../time-range.ts'
 
 /** shape changes listed on the page, newest first; `crmsync schema` lists them all */
 export const CHANGES_SHOWN = 10
@@ -27,8 +29,8 @@ export const streamHref = (source: string, stream: string) => `/monitoring/strea
  * its latest runs. A stream with neither history nor a table is a 404. The names are only ever
  * query parameters, and everything read back is escaped by `html`.
  */
-export async function streamDetailPage(deps: AppDeps, source: string, stream: string): Promise<{ title: string; body: SafeHtml }> {
-  const [views, stored, recent, runs, rejects, [rejectCount], versions] = await Promise.all([
+export async function streamDetailPage(deps: AppDeps, source: string, stream: string, q: RangeQuery = {}): Promise<{ title: string; body: SafeHtml }> {
+  const [views, stored, recent, runs, rejects, [rejectCount], versions, trends] = await Promise.all([
     loadStreams(deps),
     listStoredColumns(deps.warehouse, source, stream),
     listRecentSchemaChanges(deps.warehouse, source, stream, CHANGES_SHOWN),
@@ -36,6 +38,7 @@ export async function streamDetailPage(deps: AppDeps, source: string, stream: st
     listRejects(deps.warehouse, { source, stream, limit: REJECTS_SHOWN }),
     rejectStreams(deps.warehouse, { source, stream }),
     countVersions(deps.warehouse, { schema: source, table: stream }),
+    trendsSection(deps, source, stream, q, streamHref(source, stream)),
   ])
   const view = views.find((v) => v.source === source && v.stream === stream)
   if (!view && stored.length === 0) throw new HTTPException(404, { message: `there is no stream ${source}.${stream}` })
@@ -67,13 +70,14 @@ ${card('Shape changes', fmtInt(total), view?.recentShapeChanges ? `${fmtInt(view
   const body = html`<p><a href="/monitoring/streams">← sources and streams</a></p>
 ${cards}
 ${facts}
+${trends}
 <section id="shape"><h2>Shape changes${shown}</h2>
 <p class="muted small">The table follows its source's shape: new fields become columns, changed types widen them, and a field the source drops keeps its column. <code>crmsync schema ${source} ${stream}</code> lists every change.</p>
 ${table(['When', 'Column', 'Change', 'From → to', 'Run'], changeRows, 'no change of this table\'s shape has been recorded')}</section>
 <section><h2>Columns <span class="muted">(${fmtInt(columns.length)}, besides crmsync's own _raw, _hash, _synced_at, _run_id, _deleted_at, _meta)</span></h2>
 ${table(['Column', 'Type', 'Type from', 'Appeared', 'Dropped at the source'], columnRows, 'the table does not exist yet')}</section>
 ${rejectsSection(source, stream, rejects, rejectCount?.rejects ?? 0)}
-<section><h2>Latest runs</h2>${runsTable(runs)}<p><a href="/monitoring/runs?source=${encodeURIComponent(source)}&amp;stream=${encodeURIComponent(stream)}">All runs of ${source}.${stream} →</a></p></section>`
+<section><h2>Latest runs</h2>${runsTable(runs)}<p><a href="/monitoring/runs${queryString({ source, stream, ...rangeParams(q) })}">All runs of ${source}.${stream} →</a></p></section>`
   return { title: `${source}.${stream}`, body }
 }
 

@@ -100,47 +100,57 @@ export async function rowsPerHour(db: Queryable, hours: number): Promise<DbHourB
   return rows
 }
 
-export interface DbDayOutcomes {
-  /** `YYYY-MM-DD` (UTC) */
-  day: string
+/** A chart's time buckets: `unit` is date_trunc's (minute, hour, day, week), always in UTC. */
+export interface BucketWindow {
+  since: Date
+  /** null: up to now */
+  until: Date | null
+  unit: 'minute' | 'hour' | 'day' | 'week'
+}
+
+// the buckets of a window, as UTC timestamps without a zone: $1 since, $2 until, $3 unit
+const BUCKETS = `SELECT generate_series(date_trunc($3::text, $1::timestamptz AT TIME ZONE 'UTC'),
+       date_trunc($3::text, coalesce($2::timestamptz, now()) AT TIME ZONE 'UTC'), ('1 ' || $3::text)::interval) AS b`
+const BUCKET_TEXT = `to_char(buckets.b, 'YYYY-MM-DD"T"HH24:MI"Z"')`
+
+export interface DbBucketOutcomes {
+  /** the bucket's start, `YYYY-MM-DDTHH:MIZ` (UTC) */
+  bucket: string
   succeeded: number
   partial: number
   failed: number
   cancelled: number
 }
 
-/** Run outcomes per UTC day over the last `days` days, empty days included. */
-export async function outcomesPerDay(db: Queryable, days: number): Promise<DbDayOutcomes[]> {
-  const { rows } = await db.query<DbDayOutcomes>(
-    `WITH days AS (
-       SELECT generate_series(date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => $1 - 1),
-         date_trunc('day', now() AT TIME ZONE 'UTC'), interval '1 day') AS d
-     )
-     SELECT to_char(days.d, 'YYYY-MM-DD') AS day,
+/** Run outcomes per bucket of the window, empty buckets included. */
+export async function outcomesPerBucket(db: Queryable, window: BucketWindow): Promise<DbBucketOutcomes[]> {
+  const { rows } = await db.query<DbBucketOutcomes>(
+    `WITH buckets AS (${BUCKETS})
+     SELECT ${BUCKET_TEXT} AS bucket,
        count(r.id) FILTER (WHERE r.status = 'succeeded')::int AS succeeded, count(r.id) FILTER (WHERE r.status = 'partial')::int AS partial,
        count(r.id) FILTER (WHERE r.status = 'failed')::int AS failed, count(r.id) FILTER (WHERE r.status = 'cancelled')::int AS cancelled
-     FROM days LEFT JOIN crmsync.sync_runs r
-       ON r.started_at >= now() - make_interval(days => $1 + 1) AND date_trunc('day', r.started_at AT TIME ZONE 'UTC') = days.d AND NOT r.dry_run
-     GROUP BY days.d ORDER BY days.d`,
-    [days],
+     FROM buckets LEFT JOIN crmsync.sync_runs r
+       ON r.started_at >= $1 AND ($2::timestamptz IS NULL OR r.started_at < $2) AND date_trunc($3::text, r.started_at AT TIME ZONE 'UTC') = buckets.b AND NOT r.dry_run
+     GROUP BY buckets.b ORDER BY buckets.b`,
+    [window.since, window.until, window.unit],
   )
   return rows
 }
 
-export interface DbSourceDay {
-  day: string
+export interface DbSourceBucket {
+  bucket: string
   source: string
   fetched: number
 }
 
-/** Records read per source and UTC day over the last `days` days (days without runs are absent). */
-export async function rowsPerSourceDay(db: Queryable, days: number): Promise<DbSourceDay[]> {
-  const { rows } = await db.query<DbSourceDay>(
-    `SELECT to_char(date_trunc('day', started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, source, sum(fetched)::float8 AS fetched
+/** Records read per source and bucket of the window (buckets without runs are absent). */
+export async function rowsPerSourceBucket(db: Queryable, window: BucketWindow): Promise<DbSourceBucket[]> {
+  const { rows } = await db.query<DbSourceBucket>(
+    `SELECT to_char(date_trunc($3::text, started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI"Z"') AS bucket, source, sum(fetched)::float8 AS fetched
      FROM crmsync.sync_runs
-     WHERE started_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(days => $1 - 1) AND NOT dry_run
+     WHERE started_at >= $1 AND ($2::timestamptz IS NULL OR started_at < $2) AND NOT dry_run
      GROUP BY 1, 2 ORDER BY 1, 2`,
-    [days],
+    [window.since, window.until, window.unit],
   )
   return rows
 }
@@ -154,15 +164,15 @@ export interface DbRunDuration {
   duration_ms: number
 }
 
-/** Finished runs started in the last `days` days, oldest first: the run-duration chart. */
-export async function runDurations(db: Queryable, days: number, limit: number): Promise<DbRunDuration[]> {
+/** The latest `limit` finished runs started in the window, oldest first: the run-duration chart. */
+export async function runDurations(db: Queryable, window: { since: Date; until: Date | null }, limit: number): Promise<DbRunDuration[]> {
   const { rows } = await db.query<DbRunDuration>(
     `SELECT * FROM (
        SELECT id, source, stream, status, started_at, duration_ms FROM crmsync.sync_runs
-       WHERE status <> 'running' AND duration_ms IS NOT NULL AND started_at >= now() - make_interval(days => $1)
-       ORDER BY id DESC LIMIT $2) recent
+       WHERE status <> 'running' AND duration_ms IS NOT NULL AND started_at >= $1 AND ($2::timestamptz IS NULL OR started_at < $2)
+       ORDER BY id DESC LIMIT $3) recent
      ORDER BY id`,
-    [days, limit],
+    [window.since, window.until, limit],
   )
   return rows
 }
@@ -170,19 +180,21 @@ export async function runDurations(db: Queryable, days: number, limit: number): 
 export interface DbErrorKind {
   error_code: string
   runs: number
+  /** every run of this kind ended partial (rejects, --max-records, refused deletes), none failed */
+  only_partial: boolean
   last_run_id: number
   last_error: string | null
 }
 
-/** Failed and partial runs of the last `days` days grouped by error code, commonest first. */
-export async function errorKinds(db: Queryable, days: number): Promise<DbErrorKind[]> {
+/** Failed and partial runs started in the window grouped by error code, commonest first. */
+export async function errorKinds(db: Queryable, window: { since: Date; until: Date | null }): Promise<DbErrorKind[]> {
   const { rows } = await db.query<DbErrorKind>(
-    `SELECT coalesce(error_code, 'unknown') AS error_code, count(*)::int AS runs, max(id) AS last_run_id,
+    `SELECT coalesce(error_code, 'unknown') AS error_code, count(*)::int AS runs, bool_and(status = 'partial') AS only_partial, max(id) AS last_run_id,
        (array_agg(error ORDER BY id DESC))[1] AS last_error
      FROM crmsync.sync_runs
-     WHERE status IN ('failed', 'partial') AND started_at >= now() - make_interval(days => $1)
+     WHERE status IN ('failed', 'partial') AND started_at >= $1 AND ($2::timestamptz IS NULL OR started_at < $2)
      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`,
-    [days],
+    [window.since, window.until],
   )
   return rows
 }

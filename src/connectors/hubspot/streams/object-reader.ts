@@ -12,7 +12,8 @@ export interface ListPage {
 /** The paging primitives of one object type: list pages (live or archived) and search pages. */
 export interface ObjectReader {
   list(after: string | undefined, archived: boolean, ctx: RunContext): Promise<ListPage>
-  search(body: object, ctx: RunContext): Promise<{ results: SimpleObject[]; more: boolean }>
+  /** one search page; `total` is how many records the whole search matches, as HubSpot counts them */
+  search(body: object, ctx: RunContext): Promise<{ results: SimpleObject[]; more: boolean; total?: number }>
 }
 
 export interface ObjectReaderOptions {
@@ -109,7 +110,7 @@ export function createObjectReader(client: HubSpotClient, options: ObjectReaderO
         },
         ctx,
       )
-      return { results: answer.results, more: answer.results.length > 0 && answer.paging?.next !== undefined }
+      return { results: answer.results, more: answer.results.length > 0 && answer.paging?.next !== undefined, total: answer.total }
     },
   }
 }

@@ -88,9 +88,12 @@ export function defineObjectStream(
     ctx: RunContext,
   ): Pages {
     let window = start
-    for (;;) {
+    for (let first = true; ; first = false) {
       const body = searchBody(window, type.modifiedProperty, properties, limit)
-      const { results, more } = await reader.search(body, ctx)
+      const { results, more, total } = await reader.search(body, ctx)
+      // the first answer's total is the size of the window's read (the list endpoint tells none);
+      // later answers count only what is left past the last id, so one size is told per read
+      if (first && total !== undefined) ctx.report({ type: 'size', records: total })
       const lastId = results.reduce((last, r) => maxId(last, r.id), window.lastId)
       if (more && lastId === window.lastId) {
         const message = `HubSpot's search of ${type.name} did not move past id ${lastId}: the id filter was ignored`

@@ -185,8 +185,11 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
           const ts = cursorRow[spec.cursorColumn] as string
           return keyless ? { ts } : { ts, key: cursorRow[spec.sourceKey as string] ?? '' }
         }
+        // the S3 result file's bytes read when each page was cut (its size was reported as the read's)
+        let bytesRead: number | undefined
         for await (const batch of gateway.batches(query, ctx)) {
-          for (const row of batch) {
+          bytesRead = batch.bytesRead
+          for (const row of batch.rows) {
             const result = spec.convert(row, perQuery, zone)
             if ('reject' in result) rejects.push({ key: result.key, reason: result.reject, raw: row })
             else {
@@ -196,7 +199,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
             const ts = row[spec.cursorColumn]
             if (ts && ATHENA_TIMESTAMP.test(ts)) cursorRow = row
             if (++rowsInPage >= pageSize) {
-              yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema }
+              yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema, bytesRead }
               records = []
               rejects = []
               scopes = []
@@ -205,7 +208,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
           }
         }
         // an empty result still shows the source's shape (a dropped column with no changed rows)
-        if (rowsInPage > 0 || schema) yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema }
+        if (rowsInPage > 0 || schema) yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema, bytesRead }
       } finally {
         gateway.destroy()
       }
