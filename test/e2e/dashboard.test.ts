@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSalesProEmulator } from '../../emulators/salespro/index.ts'
@@ -6,7 +5,7 @@ import type { RunningEmulator } from '../../emulators/shared/http.ts'
 import { createEngineEvents } from '../../src/engine/events.ts'
 import { silentLogger } from '../../src/log.ts'
 import { startServer, type RunningServer } from '../../src/server/start-server.ts'
-import { launchChromium, newBrowserPage, SHOTS } from '../helpers/browser.ts'
+import { launchChromium, newBrowserPage, openPath, screenshot } from '../helpers/browser.ts'
 import { TEST_TOKEN, testTargets } from '../helpers/server.ts'
 import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '../helpers/warehouses.ts'
 
@@ -37,7 +36,6 @@ describe('the dashboard in headless Chromium', () => {
     await fetch(`${emulator.url}/_admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 300 }) })
     const { names, loadTarget } = testTargets({ salespro: emulator, salesproSettings: { readResultsFromS3: false }, batchSize: 100 })
     server = await startServer({ warehouse: db.warehouse, events: createEngineEvents(), log: silentLogger(), host: '127.0.0.1', port: 0, token: TEST_TOKEN, loadTarget, sources: names, livePollMs: 500 })
-    mkdirSync(SHOTS, { recursive: true })
   })
   afterAll(async () => {
     await browser?.close()
@@ -46,11 +44,8 @@ describe('the dashboard in headless Chromium', () => {
     await db?.drop()
   })
 
-  const open = async (page: Page, path: string) => {
-    const response = await page.goto(new URL(path, server.url).toString())
-    expect(response?.status(), path).toBe(200)
-  }
-  const shoot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true })
+  const open = (page: Page, path: string) => openPath(page, server.url, path)
+  const shoot = screenshot
 
   it('starts a sync from the overview, shows its progress live, and finds it succeeded in the history', async (ctx) => {
     if (problem || !browser) {

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSalesProEmulator } from '../../emulators/salespro/index.ts'
@@ -8,7 +7,7 @@ import { SyncError } from '../../src/errors.ts'
 import { silentLogger } from '../../src/log.ts'
 import { startServer, type RunningServer } from '../../src/server/start-server.ts'
 import { makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
-import { launchChromium, newBrowserPage, SHOTS } from '../helpers/browser.ts'
+import { launchChromium, newBrowserPage, openPath, screenshot } from '../helpers/browser.ts'
 import { TEST_TOKEN, testTargets, waitFor } from '../helpers/server.ts'
 import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '../helpers/warehouses.ts'
 
@@ -56,7 +55,6 @@ describe('the dashboard views in headless Chromium', () => {
     }
     expect((await syncOnce('fake'))?.status).toBe('failed')
     fake.beforePage = undefined
-    mkdirSync(SHOTS, { recursive: true })
   })
   afterAll(async () => {
     await browser?.close()
@@ -65,11 +63,8 @@ describe('the dashboard views in headless Chromium', () => {
     await db?.drop()
   })
 
-  const open = async (page: Page, path: string) => {
-    const response = await page.goto(new URL(path, server.url).toString())
-    expect(response?.status(), path).toBe(200)
-  }
-  const shoot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true })
+  const open = (page: Page, path: string) => openPath(page, server.url, path)
+  const shoot = screenshot
   const newPage = () => newBrowserPage(browser as Browser, browserErrors)
 
   it('draws the timeline, opens a run from its bar, and carries the time range to the other pages', async (ctx) => {

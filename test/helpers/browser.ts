@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { expect } from 'vitest'
 
 /** Debian's Chromium (apt-get install chromium), driven by playwright-core: never a browser download. */
 export const CHROMIUM = '/usr/bin/chromium'
@@ -34,4 +35,16 @@ export async function newBrowserPage(browser: Browser, errors: string[]): Promis
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
   page.on('pageerror', (e) => errors.push(e.message))
   return page
+}
+
+/** Opens a path of the server at `base` and expects a 200. */
+export async function openPath(page: Page, base: string, path: string): Promise<void> {
+  const response = await page.goto(new URL(path, base).toString())
+  expect(response?.status(), path).toBe(200)
+}
+
+/** A full-page screenshot under test-output/screenshots/, for a person to look at after a run. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true })
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true })
 }
