@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena'
@@ -46,6 +47,31 @@ describe('crmsync emulate --env-file', () => {
     const result = await collect(crmsync(['emulate', 'salesrabbit', '--port', '0', '--rows', '10', '--env-file', '/proc/no/such/dir/emulator.env']))
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('cannot write --env-file /proc/no/such/dir/emulator.env')
+  })
+})
+
+describe('crmsync emulate on a default port another holds', () => {
+  it('listens on a free port instead and says so; a port asked for and held is refused, exit 2', async () => {
+    // the SalesRabbit emulator's default port, held here (or already held by someone else: the same case)
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.once('error', () => resolve()).listen(4530, '127.0.0.1', () => resolve()))
+    try {
+      const child = crmsync(['emulate', 'salesrabbit', '--rows', '10'])
+      const done = collect(child)
+      let out = ''
+      child.stdout?.on('data', (d) => (out += d))
+      await waitFor(() => out.includes('\n'), 'the environment line')
+      child.kill('SIGINT')
+      const result = await done
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stderr).toContain('salesrabbit emulator: port 4530 is in use (another emulator?); listening on a free port instead')
+      expect(JSON.parse(result.stdout.split('\n')[0]).env.SALESRABBIT_API_URL).not.toContain(':4530')
+      const asked = await collect(crmsync(['emulate', 'salesrabbit', '--rows', '10', '--port', '4530']))
+      expect(asked.code).toBe(2)
+      expect(asked.stderr).toContain('port 4530 is in use; pass --port')
+    } finally {
+      holder.close()
+    }
   })
 })
 

@@ -25,9 +25,9 @@ The first line on stdout is one JSON object: {"env": {...}, "tables": {...}} —
 variables that point crmsync at the emulator (test credentials included) and the row count of
 each table, by stream name. With --env-file F the same variables are written to F as shell
 assignments, only once the emulator is ready (and F is removed when it stops), so a script can
-wait for F and source it:
+wait for F to fill and source it:
 
-  rm -f emulator.env
+  : > emulator.env     # empty: what the wait below waits on (and npx on Node 20 needs F to exist)
   crmsync emulate salespro --rows 50000 --seed 7 --env-file emulator.env &
   until [ -s emulator.env ]; do sleep 1; done
   set -a; . ./emulator.env; set +a
@@ -45,9 +45,9 @@ Options:
                result, QUEUED then RUNNING meanwhile, as in Athena's queue (default 0);
                fetching the result is not slowed
   --env-file F write the environment to F (KEY='value' lines) once ready; removed on exit.
-               Run crmsync itself (crmsync, npx crmsync, bin/crmsync.js): Node 20 takes a
-               --env-file anywhere on its own command line, so \`node bin/crmsync.js\` needs
-               \`node -- bin/crmsync.js\`
+               Node 20 takes a --env-file anywhere on a node command line as its own and
+               stops if F does not exist: \`node bin/crmsync.js\` needs \`node -- bin/crmsync.js\`,
+               and npx, itself a Node program, needs F to exist: create it empty first
 Runs until interrupted (Ctrl-C).`
 
 export interface EmulatorHandle {
@@ -100,7 +100,13 @@ export async function emulateCommand(ctx: CliContext, argv: string[]): Promise<n
       const chosen = port === undefined ? emulator?.port : port === 0 ? 0 : port + i
       const only = emulator?.tablesOption && values.tables ? values.tables.split(',').map((t) => t.trim()) : undefined
       const latency = emulator?.queryLatencyOption ? queryLatencyMs : undefined
-      handles.push(await startEmulator(name, { host: values.host, port: chosen, rows, seed, only, queryLatencyMs: latency }))
+      const options = { host: values.host, port: chosen, rows, seed, only, queryLatencyMs: latency }
+      handles.push(await startEmulator(name, options).catch((error: NodeJS.ErrnoException) => {
+        // a default port another emulator holds: a free one serves as well, since the environment says which
+        if (port !== undefined || error.code !== 'EADDRINUSE') throw error
+        ctx.out.note(`${name} emulator: port ${chosen} is in use (another emulator?); listening on a free port instead, as the environment says`)
+        return startEmulator(name, { ...options, port: 0 })
+      }))
     }
   } catch (error) {
     for (const h of handles) await h.close()
