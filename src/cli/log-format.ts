@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream'
-import type { RunLogLine } from '../warehouse/sql/run-logs.ts'
+import { logFieldsText, type RunLogLine } from '../warehouse/sql/run-logs.ts'
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }
 const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname'])
@@ -34,8 +34,6 @@ export function humanLogStream(target: NodeJS.WriteStream, beforeWrite?: () => v
 
 /** A kept line of a run's log (UTC): `2026-12-05 16:05:01.123  warn   read failed (…)  (attempt=2 waitMs=1000)`. */
 export function formatLogLine(line: RunLogLine): string {
-  const extra = Object.entries(line.fields ?? {})
-    .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
-    .join(' ')
+  const extra = logFieldsText(line.fields)
   return `${line.at.toISOString().replace('T', ' ').slice(0, 23)}  ${line.level.padEnd(5)}  ${line.message}${extra ? `  (${extra})` : ''}`
 }

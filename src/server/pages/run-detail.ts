@@ -3,7 +3,7 @@ import { redactSecrets } from '../../log.ts'
 import { listRunAutomationEvents, listRunPagesUpTo } from '../../warehouse/sql/dashboard.ts'
 import { listRejects } from '../../warehouse/sql/rejects.ts'
 import { getRun } from '../../warehouse/sql/runs.ts'
-import { listRunLogs, type RunLogLine } from '../../warehouse/sql/run-logs.ts'
+import { listRunLogs, logFieldsText, type RunLogLine } from '../../warehouse/sql/run-logs.ts'
 import { barChart } from '../charts/svg-chart.ts'
 import type { AppDeps } from '../deps.ts'
 import { badge, fmtDuration, fmtInt, fmtCursor, fmtJson, fmtTime } from '../format.ts'
@@ -105,6 +105,5 @@ function logSection(runId: number, lines: readonly RunLogLine[], running: boolea
 }
 
 export function logRow(l: RunLogLine): SafeHtml {
-  const details = Object.entries(l.fields ?? {}).map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
-  return html`<tr class="level-${l.level}"><td>${fmtTime(l.at)}</td><td><span class="badge ${LEVEL_TONE[l.level] ?? ''}">${l.level}</span></td><td>${l.message}</td><td class="muted">${details.join(' ')}</td></tr>`
+  return html`<tr class="level-${l.level}"><td>${fmtTime(l.at)}</td><td><span class="badge ${LEVEL_TONE[l.level] ?? ''}">${l.level}</span></td><td>${l.message}</td><td class="muted">${logFieldsText(l.fields)}</td></tr>`
 }

@@ -11,6 +11,12 @@ export interface RunLogLine {
   fields: Record<string, unknown> | null
 }
 
+/** A line's fields as `key=value` words (objects as JSON), as the CLI and the run page show them. */
+export const logFieldsText = (fields: RunLogLine['fields']): string =>
+  Object.entries(fields ?? {})
+    .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+    .join(' ')
+
 /** Appends lines to a run's log, in one statement however many (one jsonb parameter: the same on PostgreSQL and PGlite). */
 export async function appendRunLogs(db: Queryable, runId: number, lines: readonly RunLogLine[]): Promise<void> {
   if (lines.length === 0) return
