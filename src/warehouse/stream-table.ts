@@ -24,8 +24,17 @@ export interface StreamTable {
 export const tableName = (t: Pick<StreamTable, 'schema' | 'table'>) => qualified(t.schema, t.table)
 
 export async function createSchema(db: Queryable, schema: string): Promise<void> {
-  await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`)
+  try {
+    await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`)
+  } catch (error) {
+    // a source's streams run side by side and each makes sure of the schema: IF NOT EXISTS looks
+    // before it inserts, so of two at once the later meets the earlier's committed row in
+    // pg_namespace's unique index, which means the schema is there
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error
+  }
 }
+
+const UNIQUE_VIOLATION = '23505'
 
 export async function createStreamTable(db: Queryable, t: StreamTable): Promise<void> {
   const columns = [

@@ -4,6 +4,7 @@ import { salesrabbit } from '../../src/connectors/salesrabbit/index.ts'
 import { createEngineEvents } from '../../src/engine/events.ts'
 import { runSync } from '../../src/engine/run-sync.ts'
 import { silentLogger } from '../../src/log.ts'
+import { createSchema } from '../../src/warehouse/stream-table.ts'
 import type { RunSummary } from '../../src/engine/summary.ts'
 import { retryDelay } from '../../src/ops/automation/retry-rules.ts'
 import { startHubSpot, type HubSpotFixture } from '../helpers/hubspot.ts'
@@ -45,7 +46,7 @@ describe.each(WAREHOUSE_KINDS)('streams of a source side by side, into %s', (kin
 
   it.skipIf(!!reason)(`runs the streams at once, within the source's and the pool's bounds, each table equal to the source ${reason ?? ''}`, async () => {
     const runs = await source.sync(db.warehouse, undefined, { concurrency: 'per-source', retry: fastRetry })
-    expect(runs.map((r) => [r.stream, r.status])).toEqual(SALESPRO_STREAMS.map((s) => [s, 'succeeded']))
+    expect(runs.map((r) => [r.stream, r.status, r.error ?? null])).toEqual(SALESPRO_STREAMS.map((s) => [s, 'succeeded', null]))
     expect(new Set(runs.map((r) => r.runId)).size).toBe(SALESPRO_STREAMS.length)
     const peak = await peakOverlap(db, runs)
     // SalesPro's four, and the test pool (6 connections, 2 kept for heartbeats and logs) allows four too
@@ -85,6 +86,26 @@ describe.each(WAREHOUSE_KINDS)('streams of a source side by side, into %s', (kin
   })
 })
 
+describe('streams making sure of their schema at once', () => {
+  const reason = postgresUnavailable()
+  let db: TestWarehouse
+  beforeAll(async () => {
+    if (!reason) db = await createTestWarehouse('postgres')
+  })
+  afterAll(async () => db?.drop())
+
+  it.skipIf(!!reason)(`each finds the schema made, none fails on another's creating it ${reason ?? ''}`, async () => {
+    // CREATE SCHEMA IF NOT EXISTS looks before it inserts: of two at once, the later met the
+    // earlier's row in pg_namespace and a stream of a first parallel sync failed (duplicate key)
+    for (let round = 0; round < 10; round++) {
+      const schema = `race_${round}`
+      await Promise.all(Array.from({ length: 4 }, () => createSchema(db.warehouse, schema)))
+      const { rows } = await db.warehouse.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema])
+      expect(rows).toHaveLength(1)
+    }
+  })
+})
+
 describe('sources side by side (sync --all)', () => {
   const reason = postgresUnavailable()
   let db: TestWarehouse
@@ -107,10 +128,10 @@ describe('sources side by side (sync --all)', () => {
       { connector: salesrabbit, config: rabbit.config(), settings },
     ]
     const { runs } = await runSync(targets, { warehouse: db.warehouse, log: silentLogger(), events: createEngineEvents(), concurrency: 'per-source', retry: fastRetry })
-    expect(runs.map((r) => [r.source, r.stream, r.status])).toEqual([
-      ...SALESPRO_STREAMS.map((s) => ['salespro', s, 'succeeded']),
-      ['salesrabbit', 'leads', 'succeeded'],
-      ['salesrabbit', 'users', 'succeeded'],
+    expect(runs.map((r) => [r.source, r.stream, r.status, r.error ?? null])).toEqual([
+      ...SALESPRO_STREAMS.map((s) => ['salespro', s, 'succeeded', null]),
+      ['salesrabbit', 'leads', 'succeeded', null],
+      ['salesrabbit', 'users', 'succeeded', null],
     ])
     const { rows } = await db.warehouse.query<{ source: string; started: Date; finished: Date }>(
       `SELECT source, started_at AS started, finished_at AS finished FROM crmsync.sync_runs WHERE id = ANY($1::bigint[])`,
