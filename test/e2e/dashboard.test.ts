@@ -83,33 +83,38 @@ describe('the dashboard in headless Chromium', () => {
     await page.locator('#running tr[data-run-id]').waitFor()
     const runId = Number(await page.locator('#running tr[data-run-id]').getAttribute('data-run-id'))
     const row = page.locator(`#running tr[data-run-id="${runId}"]`)
-    // the run's page, in a second tab, follows its log while it runs
-    const runPage = await newBrowserPage(browser, browserErrors)
-    await open(runPage, `/monitoring/runs/${runId}`)
-    expect(await runPage.locator('table.log[data-follow]').count()).toBe(1)
-    // its lines are written every 2 s: the page shows them as they come, without a reload
-    await expect.poll(() => runPage.textContent('#log'), { timeout: 60_000 }).toContain('sync started')
 
-    // watch the row count as the pages commit: it must grow while the run is still running
+    // watch the row count as the pages commit: it must grow while the run is still running. The
+    // watch starts at once, beside the run page's, which waits for the log's first flush (2 s):
+    // run one after the other on a loaded machine, the run was nearly done when the watch began
     const seen: number[] = []
     const fetchedNow = async () => Number(((await row.locator('[data-field=fetched]').textContent()) ?? '0').replace(/,/g, ''))
     // generous: on a loaded machine the 40 slowed-down pages can take minutes; the loop ends at the badge
     const deadline = Date.now() + 300_000
     let shotWhileRunning = false
     let ended = false
-    while (!ended && Date.now() < deadline) {
-      // the badge is read before the count: the run's end event sets both at once, so a count read
-      // after the badge has appeared is the final one (read the other way round, the count could
-      // be the last page's but one, and the badge already there)
-      ended = (await row.locator('.badge').count()) > 0
-      const fetched = await fetchedNow()
-      if (seen.at(-1) !== fetched) seen.push(fetched)
-      if (!shotWhileRunning && fetched > 0 && !ended) {
-        await shoot(page, '1-overview-running')
-        shotWhileRunning = true
+    const watched = (async () => {
+      while (!ended && Date.now() < deadline) {
+        // the badge is read before the count: the run's end event sets both at once, so a count read
+        // after the badge has appeared is the final one (read the other way round, the count could
+        // be the last page's but one, and the badge already there)
+        ended = (await row.locator('.badge').count()) > 0
+        const fetched = await fetchedNow()
+        if (seen.at(-1) !== fetched) seen.push(fetched)
+        if (!shotWhileRunning && fetched > 0 && !ended) {
+          await shoot(page, '1-overview-running')
+          shotWhileRunning = true
+        }
+        if (!ended) await page.waitForTimeout(100)
       }
-      if (!ended) await page.waitForTimeout(100)
-    }
+    })()
+    // the run's page, in a second tab, follows its log while it runs
+    const runPage = await newBrowserPage(browser, browserErrors)
+    await open(runPage, `/monitoring/runs/${runId}`)
+    expect(await runPage.locator('table.log[data-follow]').count()).toBe(1)
+    // its lines are written every 2 s: the page shows them as they come, without a reload
+    await expect.poll(() => runPage.textContent('#log'), { timeout: 60_000 }).toContain('sync started')
+    await watched
     expect(ended, `the run did not end; row counts seen: ${seen.join(', ')}`).toBe(true)
     expect(await row.locator('.badge').textContent()).toBe('succeeded')
     const growing = seen.filter((n) => n > 0 && n < 4000)
