@@ -174,7 +174,8 @@ async function preparePage(stream: Stream, page: Page, batch: OpenBatch): Promis
     const meta = changes.length ? JSON.stringify({ changes }) : null
     if (meta) batch.coerced++
     // the shape is part of what was written: a row read again after its table changed shape is written again
-    const hashed = hash('sha256', batch.fingerprint ? `${batch.fingerprint}\n${raw}` : raw, 'base64')
+    // the first 16 bytes of the digest, as hex: `_hash` is bytea (the whole digest tells no more)
+    const hashed = hash('sha256', batch.fingerprint ? `${batch.fingerprint}\n${raw}` : raw, 'hex').slice(0, 32)
     const deletedAt = stream.deletedAtField ? ((checked.values[stream.deletedAtField] as string | null) ?? null) : null
     staged.add(key as string, deletedAt !== null, values, raw, hashed, deletedAt, meta)
   }

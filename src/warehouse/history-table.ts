@@ -13,7 +13,7 @@ import {
   timeCursor,
   type VersionSource,
 } from './history.ts'
-import type { StreamTable } from './stream-table.ts'
+import { convertLegacyRawAndHash, type StreamTable } from './stream-table.ts'
 import type { Queryable } from './types.ts'
 
 /**
@@ -38,6 +38,7 @@ export async function ensureHistoryTable(db: Queryable, t: StreamTable, cursorFi
     return { created: true, seeded }
   }
   const types = new Map(existing.map((c) => [c.name, c.sqlType]))
+  await convertLegacyRawAndHash(db, h, types)
   for (const column of columns) {
     const found = types.get(column.name)
     if (found === undefined) await addHistoryColumn(db, t, column)

@@ -78,8 +78,8 @@ export const sourceColumns = (columns: readonly ColumnType[]) => {
 export async function createHistoryTable(db: Queryable, t: Pick<StreamTable, 'schema' | 'table'>, columns: readonly ColumnType[]): Promise<void> {
   const defs = [
     ...columns.map((c) => `${quoteIdent(c.name)} ${c.sqlType}`),
-    '"_raw" jsonb',
-    '"_hash" text',
+    '"_raw" json',
+    '"_hash" bytea',
     '"_valid_from" timestamptz NOT NULL',
     '"_valid_to" timestamptz',
     '"_is_current" boolean NOT NULL',
@@ -235,7 +235,8 @@ export async function listVersions(db: Queryable, t: Pick<StreamTable, 'schema' 
       isCurrent: _is_current as boolean,
       deleted: _deleted as boolean,
       runId: _run_id === null ? null : Number(_run_id),
-      hash: (_hash as string | null) ?? null,
+      // 16 bytes as base64, as the history's JSON has always shown a hash
+      hash: _hash === null || _hash === undefined ? null : Buffer.from(_hash as Uint8Array).toString('base64'),
       values,
     }
   })

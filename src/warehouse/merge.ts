@@ -23,13 +23,15 @@ export function rawOfLine(rows: StagedRows, i: number, columnCount: number): unk
 
 /**
  * A row's COPY text up to `_meta`: the columns, then `_raw` (the payload's JSON text, as
- * JSON.stringify writes it), `_hash`, `_deleted_at`, `_meta` (JSON text or NULL); no line end.
+ * JSON.stringify writes it), `_hash` (the digest's 16 bytes as hex, written as bytea's `\\x` input),
+ * `_deleted_at`, `_meta` (JSON text or NULL); no line end.
  */
 export function encodeRowLine(values: readonly unknown[], raw: string, hash: string, deletedAt: string | null, meta: string | null = null): string {
   const parts = new Array<string>(values.length + 4)
   for (let i = 0; i < values.length; i++) parts[i] = encodeCopyValue(values[i])
   parts[values.length] = encodeCopyJson(raw)
-  parts[values.length + 1] = hash
+  // bytea's hex input `\x…`, its backslash doubled for COPY
+  parts[values.length + 1] = `\\\\x${hash}`
   parts[values.length + 2] = encodeCopyValue(deletedAt)
   parts[values.length + 3] = meta === null ? '\\N' : encodeCopyJson(meta)
   return parts.join('\t')
@@ -78,7 +80,7 @@ export async function mergeStage(
   const names = t.columns.map((c) => quoteIdent(c.name))
   const casts = t.columns.map((c) => `s.${quoteIdent(c.name)}::${c.type.sql}`)
   const insert = `INSERT INTO ${tableName(t)} AS t (${names.join(', ')}, "_raw", "_hash", "_synced_at", "_run_id", "_deleted_at", "_meta")
-    SELECT ${casts.join(', ')}, s."_raw"::jsonb, s."_hash", now(), $1::bigint, s."_deleted_at"::timestamptz, s."_meta"::jsonb
+    SELECT ${casts.join(', ')}, s."_raw"::json, s."_hash"::bytea, now(), $1::bigint, s."_deleted_at"::timestamptz, s."_meta"::jsonb
     FROM ${STAGE} s WHERE s."_row" BETWEEN $2 AND $3`
   const conflict = `(${t.primaryKey.map(quoteIdent).join(', ')})`
   let upsert: string

@@ -39,6 +39,7 @@ export interface SchemaChange {
 
 /** Collects a batch's rows, encoded for the store as they are added; a key added again replaces its row. */
 export interface RowBuilder {
+  /** `hash`: the record's 16-byte digest as hex */
   add(key: string, deleted: boolean, values: readonly unknown[], raw: string, hash: string, deletedAt: string | null, meta: string | null): void
   done(): StagedRows
 }

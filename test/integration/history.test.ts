@@ -266,6 +266,26 @@ describe.each(WAREHOUSE_KINDS)('history mode on %s', (kind) => {
     expect(await problems()).toEqual([])
   })
 
+  it.skipIf(!!reason)('a table and history kept with jsonb _raw and the whole digest as text are converted in place; unchanged rows stay unchanged', async () => {
+    const { run, versions, problems, touch, name } = setup(makeRows(8))
+    await run()
+    // the shape before: jsonb, and the whole SHA-256 as base64 (its first 16 bytes are today's hash)
+    const tail = `'\\x00112233445566778899aabbccddeeff'::bytea`
+    for (const table of [name, `${name}__history`])
+      await db.warehouse.query(`ALTER TABLE fake."${table}" ALTER COLUMN _raw TYPE jsonb USING _raw::jsonb, ALTER COLUMN _hash TYPE text USING encode(_hash || ${tail}, 'base64')`)
+    expect(await run({ flags: { full: true } })).toMatchObject({ status: 'succeeded', fetched: 8, updated: 0, unchanged: 8 })
+    const types = await db.warehouse.query<{ table_name: string; column_name: string; data_type: string }>(
+      `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'fake' AND table_name IN ($1, $2) AND column_name IN ('_raw', '_hash') ORDER BY 1, 2`,
+      [name, `${name}__history`],
+    )
+    expect(types.rows.map((r) => r.data_type)).toEqual(['bytea', 'json', 'bytea', 'json'])
+    expect(await versions()).toHaveLength(8)
+    touch('r00001', at(1), { name: 'after the conversion' })
+    expect(await run()).toMatchObject({ status: 'succeeded', updated: 1 })
+    expect(await versions()).toHaveLength(9)
+    expect(await problems()).toEqual([])
+  })
+
   it.skipIf(!!reason)('turned off and on again, the history catches up: rows changed while it was off get their version, once', async () => {
     const { c, run, versions, problems, touch, contract } = setup(makeRows(6))
     await run()

@@ -60,8 +60,8 @@ describe.each(WAREHOUSE_KINDS)('salesrabbit over its emulator, into %s', (kind) 
     })
     const exact = await count(
       'leads',
-      `date_modified = (_raw->>'dateModified')::timestamptz AND custom_fields = _raw->'customFields'
-       AND files = _raw->'files' AND latitude IS NOT DISTINCT FROM (_raw->>'latitude')::float8 AND user_id = (_raw->>'userId')::bigint
+      `date_modified = (_raw->>'dateModified')::timestamptz AND custom_fields = (_raw->'customFields')::jsonb
+       AND files = (_raw->'files')::jsonb AND latitude IS NOT DISTINCT FROM (_raw->>'latitude')::float8 AND user_id = (_raw->>'userId')::bigint
        AND email = _raw->>'email' AND deleted_at IS NULL AND _deleted_at IS NULL`,
     )
     expect(exact).toBe(tables.leads)
