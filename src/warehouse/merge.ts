@@ -27,14 +27,11 @@ export function rawOfLine(rows: StagedRows, i: number, columnCount: number): unk
  * `_deleted_at`, `_meta` (JSON text or NULL); no line end.
  */
 export function encodeRowLine(values: readonly unknown[], raw: string, hash: string, deletedAt: string | null, meta: string | null = null): string {
-  const parts = new Array<string>(values.length + 4)
-  for (let i = 0; i < values.length; i++) parts[i] = encodeCopyValue(values[i])
-  parts[values.length] = encodeCopyJson(raw)
+  // one string grown value by value: an array of parts joined per row cost ~5% of a sync's CPU
+  let line = encodeCopyValue(values[0])
+  for (let i = 1; i < values.length; i++) line = `${line}\t${encodeCopyValue(values[i])}`
   // bytea's hex input `\x…`, its backslash doubled for COPY
-  parts[values.length + 1] = `\\\\x${hash}`
-  parts[values.length + 2] = encodeCopyValue(deletedAt)
-  parts[values.length + 3] = meta === null ? '\\N' : encodeCopyJson(meta)
-  return parts.join('\t')
+  return `${line}\t${encodeCopyJson(raw)}\t\\\\x${hash}\t${encodeCopyValue(deletedAt)}\t${meta === null ? '\\N' : encodeCopyJson(meta)}`
 }
 
 /**
