@@ -16,7 +16,7 @@ export function benchHome(): { CRMSYNC_HOME: string; CRMSYNC_CONFIG: string } {
 }
 
 /** Starts `crmsync emulate …` as its own process and returns its env, tables and a stop function. */
-export async function startEmulatorProcess(args: string[]): Promise<{ env: Record<string, string>; tables: Record<string, number>; stop(): void; child: ChildProcess }> {
+export async function startEmulatorProcess(args: string[]): Promise<{ env: Record<string, string>; tables: Record<string, number>; stop(): Promise<void>; child: ChildProcess }> {
   const child = spawn(process.execPath, [BIN, 'emulate', ...args, '--port', '0', '--parent-pid', String(process.pid)], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)))
@@ -25,7 +25,9 @@ export async function startEmulatorProcess(args: string[]): Promise<{ env: Recor
     child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${stderr}`)))
   })
   const { env, tables } = JSON.parse(line)
-  return { env, tables, child, stop: () => void child.kill('SIGTERM') }
+  // stopped once it has exited (its memory given back before the next emulator starts); stopping again is a no-op
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  return { env, tables, child, stop: () => (child.kill('SIGTERM'), exited) }
 }
 
 export interface CliRun {
@@ -34,20 +36,24 @@ export interface CliRun {
   stderr: string
   /** peak resident memory of the crmsync process, from /usr/bin/time */
   maxRssMb: number
+  /** the crmsync process's CPU time, user and system, from /usr/bin/time */
+  cpuMs: number
+  /** from the process's start to its exit, as a person running the command waits */
   wallMs: number
 }
 
-/** Runs the CLI under /usr/bin/time to learn its peak RSS. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+/** Runs the CLI under /usr/bin/time to learn its peak RSS and CPU time; `nodeArgs` go to node before the script. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<CliRun> {
   const started = performance.now()
-  const child = spawn('/usr/bin/time', ['-f', '__MAXRSS__ %M', process.execPath, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn('/usr/bin/time', ['-f', '__MAXRSS__ %M %U %S', process.execPath, ...nodeArgs, '--', BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (d) => (stdout += d))
   child.stderr?.on('data', (d) => (stderr += d))
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-  const rss = /__MAXRSS__ (\d+)/.exec(stderr)
-  return { code, stdout, stderr, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, wallMs: performance.now() - started }
+  const wallMs = performance.now() - started
+  const time = /__MAXRSS__ (\d+) ([\d.]+) ([\d.]+)/.exec(stderr)
+  return { code, stdout, stderr, maxRssMb: time ? Number(time[1]) / 1024 : NaN, cpuMs: time ? (Number(time[2]) + Number(time[3])) * 1000 : NaN, wallMs }
 }
 
 export async function freshDatabase(baseUrl: string, name: string): Promise<string> {

@@ -1,9 +1,10 @@
 import { execSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { benchDashboard, type DashboardBench } from './dashboard.ts'
+import { renderSalesPro } from './salespro-report.ts'
 import { benchHubSpot, type HubSpotBench } from './hubspot.ts'
 import { fmt } from './lib.ts'
 import { benchParallel, renderParallel, type ParallelBench } from './parallel.ts'
@@ -42,13 +43,31 @@ const log = (line: string) => console.log(line)
 const machine = await describeMachine()
 log(`crmsync benchmarks — ${machine.date}\n${machine.cpu}, ${machine.cores} cores, ${machine.memory}; Node ${process.version}; ${machine.postgres}\n`)
 
-const salespro: SalesProBench | undefined = sections.has('salespro') ? await benchSalesPro(baseUrl, rows, pairs, log) : undefined
-const hubspot: HubSpotBench | undefined = sections.has('hubspot') ? await benchHubSpot(baseUrl, contacts, log) : undefined
-const workers: WorkerScaling[] | undefined = sections.has('workers') ? await benchWorkers(baseUrl, workerRows, [1, 2, 4], log) : undefined
-const dashboard: DashboardBench | undefined = sections.has('dashboard') ? await benchDashboard(baseUrl, rows, log) : undefined
-const parallel: ParallelBench | undefined = sections.has('parallel') ? await benchParallel(baseUrl, values.quick ? 300 : Number(values['parallel-rows']), Number(values['query-latency-ms']), log) : undefined
+interface SectionLoad {
+  start: number
+  end: number
+  minutes: number
+}
+const loads: Record<string, SectionLoad> = {}
+/** Runs a section when asked for, noting the machine's load as it starts and ends. */
+async function section<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+  if (!sections.has(name)) return undefined
+  const start = loadavg()[0]
+  const started = performance.now()
+  log(`${name}: load average ${fmt(start, 2)} at the start`)
+  const result = await run()
+  loads[name] = { start, end: loadavg()[0], minutes: (performance.now() - started) / 60_000 }
+  log(`${name}: load average ${fmt(loads[name].end, 2)} at the end`)
+  return result
+}
 
-const report = render({ machine, salespro, hubspot, workers, dashboard, parallel, command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` })
+const salespro = await section('salespro', () => benchSalesPro(baseUrl, rows, pairs, log))
+const hubspot = await section('hubspot', () => benchHubSpot(baseUrl, contacts, log))
+const workers = await section('workers', () => benchWorkers(baseUrl, workerRows, [1, 2, 4], log))
+const dashboard = await section('dashboard', () => benchDashboard(baseUrl, rows, log))
+const parallel = await section('parallel', () => benchParallel(baseUrl, values.quick ? 300 : Number(values['parallel-rows']), Number(values['query-latency-ms']), log))
+
+const report = render({ machine, salespro, hubspot, workers, dashboard, parallel, loads, command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` })
 log(`\n${report}`)
 if (values.out) {
   writeFileSync(values.out, report)
@@ -80,42 +99,29 @@ async function describeMachine() {
   }
 }
 
-function render(r: { machine: Awaited<ReturnType<typeof describeMachine>>; salespro?: SalesProBench; hubspot?: HubSpotBench; workers?: WorkerScaling[]; dashboard?: DashboardBench; parallel?: ParallelBench; command: string }): string {
+/** The machine's 1-minute load average as a section starts and as it ends: the noise its figures were measured in. */
+function loadLine(load: SectionLoad | undefined): string {
+  return load ? `Machine load (1-minute average) as this section started: ${fmt(load.start, 2)}; as it ended: ${fmt(load.end, 2)} (${fmt(load.minutes, 1)} min).\n` : ''
+}
+
+function render(r: { machine: Awaited<ReturnType<typeof describeMachine>>; salespro?: SalesProBench; hubspot?: HubSpotBench; workers?: WorkerScaling[]; dashboard?: DashboardBench; parallel?: ParallelBench; loads: Record<string, SectionLoad>; command: string }): string {
   const out: string[] = []
   out.push('# Benchmarks', '')
   out.push(`Measured ${r.machine.date} with \`${r.command}\` on this project's machine kind: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memory}, Linux ${r.machine.kernel}, Node ${process.version}; ${r.machine.postgres}. The emulators run as separate processes on the same two cores. Every figure below comes from this one run; the file is rewritten by each run.`, '')
-  if (r.salespro) {
-    const s = r.salespro
-    out.push(`## SalesPro full sync against PostgreSQL's own COPY (${fmt(s.rows)} customers)`, '')
-    out.push('| measure | value | target |', '|---|---|---|')
-    out.push(`| full sync, Athena query to last commit | ${fmt(s.full.rowsPerSec)} rows/s (${fmt(s.full.durationMs / 1000, 1)} s) | |`)
-    out.push(`| PostgreSQL COPY of the same rows into an identical table (with \`_raw\` jsonb, \`_hash\`, key) | ${fmt(s.copySameTable.rowsPerSec)} rows/s | |`)
-    out.push(`| **ratio** sync ÷ COPY of the same rows | **${fmt(s.ratio, 2)}** | ≥ 0.6 |`)
-    if (s.pairs.length > 1) out.push(`| ratio of each pair measured (sync, then its COPYs at once; the median pair is the one above) | ${s.pairs.map((p) => `${fmt(p.ratio, 2)} (${fmt(p.full.rowsPerSec)} ÷ ${fmt(p.copySameTable.rowsPerSec)})`).join('; ')} | |`)
-    out.push(`| PostgreSQL COPY of the source's 10 columns only (Athena's CSV, no \`_raw\`) | ${fmt(s.copySourceColumns.rowsPerSec)} rows/s | |`)
-    out.push(`| ratio sync ÷ COPY of the source columns | ${fmt(s.full.rowsPerSec / s.copySourceColumns.rowsPerSec, 2)} | |`)
-    const loadRate = (s.rows * 1000) / (s.full.durationMs - s.full.firstPageMs)
-    out.push(`| of which waiting for the first page (the emulated Athena query, then its first rows) | ${fmt(s.full.firstPageMs / 1000, 1)} s | |`)
-    out.push(`| load after the first page: rows/s, and ÷ COPY of the same rows | ${fmt(loadRate)} rows/s, ${fmt(loadRate / s.copySameTable.rowsPerSec, 2)} | |`)
-    out.push(`| peak RSS of the sync process, 100,000 rows | ${fmt(s.small.maxRssMb)} MB | < 300 MB, flat |`)
-    out.push(`| peak RSS of the sync process, ${fmt(s.rows)} rows${s.pairs.length > 1 ? ' (the highest of the pairs)' : ''} | ${fmt(s.full.maxRssMb)} MB | < 300 MB, flat |`)
-    out.push(`| incremental run after ${fmt(s.incremental.changes)} changes | ${fmt(s.incremental.durationMs)} ms, ${fmt(s.incremental.fetched)} rows fetched | |`)
-    out.push(`| incremental ÷ full (the full sync above) | ${fmt(s.incremental.fractionOfFull * 100, 2)}% | < 2% |`, '')
-    out.push('The sync reads one Athena query for the whole table (the result CSV streamed from S3), validates and hashes every record as its 500-row page arrives, keeps `_raw` as jsonb, and commits 5,000 rows and the cursor per transaction. The first COPY is the physical limit for writing exactly what the sync wrote; the second shows what the `_raw` jsonb column costs PostgreSQL. Each timed load (the sync, each COPY, the incremental run) starts right after a CHECKPOINT. This machine\'s speed drifts by up to a third from one minute to the next, so the sync and its COPYs are measured as pairs, one right after the other, each pair on a fresh database.', '')
-  }
+  if (r.salespro) out.push(...renderSalesPro(r.salespro), loadLine(r.loads.salespro))
   if (r.hubspot) {
     const h = r.hubspot
     out.push('## HubSpot rate-limit utilization (emulator limited to 100 requests per 10 s and 5 searches per second)', '')
     out.push('| lane | requests | time | achieved ÷ limit | 429 answered | server answer | records/s | target |', '|---|---|---|---|---|---|---|---|')
     out.push(`| list (full sync of contacts) | ${h.list.requests} | ${fmt(h.list.seconds, 1)} s | ${fmt(h.list.utilization * 100, 1)}% | ${h.list.rateLimited} | ${fmt(h.list.meanLatencyMs)} ms | ${fmt(h.list.recordsPerSec)} | ≥ 95%, no 429 |`)
     out.push(`| search (incremental over changed contacts) | ${h.search.requests} | ${fmt(h.search.seconds, 1)} s | ${fmt(h.search.utilization * 100, 1)}% | ${h.search.rateLimited} | ${fmt(h.search.meanLatencyMs)} ms | ${fmt(h.search.recordsPerSec)} | ≥ 95%, no 429 |`, '')
-    out.push("Utilization counts requests in the whole windows of the run (the last, partial window is left out), from the emulator's own record of arrivals. The governor frees a slot only when the answer arrives, so search utilization falls as the server's answer time grows (about 1 s ÷ (1 s + answer time)).", '')
+    out.push("Utilization counts requests in the whole windows of the run (the last, partial window is left out), from the emulator's own record of arrivals. The governor frees a slot only when the answer arrives, so search utilization falls as the server's answer time grows (about 1 s ÷ (1 s + answer time)).", '', loadLine(r.loads.hubspot))
   }
   if (r.workers?.length) {
     out.push(`## Workers: the same ${r.workers[0].streams} streams (SalesPro and SalesRabbit, ${fmt(r.workers[0].rows)} rows) by 1, 2 and 4 worker processes`, '')
     out.push('| workers | time | rows/s | enqueue→start median, all queued at once | enqueue→start median, idle workers |', '|---|---|---|---|---|')
     for (const w of r.workers) out.push(`| ${w.workers} | ${fmt(w.seconds, 1)} s | ${fmt(w.rowsPerSec)} | ${fmt(w.medianQueuedMs)} ms | ${fmt(w.medianIdleMs)} ms |`)
-    out.push('', 'Each worker runs one job at a time. On two cores the point is that throughput does not fall as workers are added and that the queue adds little per job: the idle figure is pg-boss polling (every 0.5 s) plus the job\'s start.', '')
+    out.push('', 'Each worker runs one job at a time. On two cores the point is that throughput does not fall as workers are added and that the queue adds little per job: the idle figure is pg-boss polling (every 0.5 s) plus the job\'s start.', '', loadLine(r.loads.workers))
   }
   if (r.dashboard) {
     const d = r.dashboard
@@ -125,8 +131,8 @@ function render(r: { machine: Awaited<ReturnType<typeof describeMachine>>; sales
     out.push(`| latency p50 / p95 / p99 / max | ${fmt(d.p50Ms)} / ${fmt(d.p95Ms)} / ${fmt(d.p99Ms)} / ${fmt(d.maxMs)} ms | p99 < 250 ms |`)
     out.push(`| errors; pool_exhaustion alerts raised | ${d.errors}; ${d.poolAlerts} | 0; 0 |`)
     out.push(`| p99 of the 200 warm-up requests sent first to the fresh server (not counted above) | ${fmt(d.warmUpP99)} ms | |`, '')
-    out.push("The overview reads each stream's row counts from `crmsync.stream_state`, kept exact by the transaction of every page, so a view costs the same at any warehouse size.", '')
+    out.push("The overview reads each stream's row counts from `crmsync.stream_state`, kept exact by the transaction of every page, so a view costs the same at any warehouse size.", '', loadLine(r.loads.dashboard))
   }
-  if (r.parallel) out.push(...renderParallel(r.parallel))
+  if (r.parallel) out.push(...renderParallel(r.parallel), loadLine(r.loads.parallel))
   return out.join('\n')
 }

@@ -1,35 +1,103 @@
-import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import pg from 'pg'
 import copyStreams from 'pg-copy-streams'
+import { postgresCpuMs, processCpuMs } from './cpu.ts'
 import { admin, benchHome, dropDatabase, fmt, freshDatabase, runCli, startEmulatorProcess, type CliRun } from './lib.ts'
+import { summarizeProfile, type ProfileSummary } from './profile.ts'
 
-/** One full sync and, right after it, PostgreSQL's COPY of the same rows: a pair measured together. */
+/** One full `crmsync sync salespro customer` measured: the run's own time, the command's, memory, and every process's CPU. */
+export interface SyncMeasure {
+  fetched: number
+  /** the run's own time (crmsync's summary): Athena query to last commit */
+  durationMs: number
+  /** the command's: process start to exit */
+  wallMs: number
+  maxRssMb: number
+  /** the wait for the first page: the emulated Athena query running, then its first rows */
+  firstPageMs: number
+  /** CPU time (user + system) during the command: crmsync's process, PostgreSQL's, the emulator's */
+  cpu: { crmsyncMs: number; postgresMs: number; emulatorMs: number }
+}
+
+/** One full sync and, right after it, PostgreSQL's COPY of the same rows, two ways: a pair measured together. */
 export interface SyncAndCopy {
-  full: { rowsPerSec: number; durationMs: number; maxRssMb: number; firstPageMs: number }
+  full: SyncMeasure
   copySameTable: { rowsPerSec: number; durationMs: number }
   copySourceColumns: { rowsPerSec: number; durationMs: number }
-  ratio: number
+  /** sync's rows/s (its run's time) ÷ COPY's of the same rows into an identical table */
+  ratioSameTable: number
+  /** sync's rows/s (its run's time) ÷ COPY's of the source's own columns */
+  ratioSourceColumns: number
+  /** the whole command's rows/s (process start to exit) ÷ COPY's of the same rows */
+  ratioCommand: number
+  /** the machine's 1-minute load average as the pair started */
+  loadAtStart: number
 }
 
-export interface SalesProBench extends SyncAndCopy {
+export type PairRatio = 'ratioSameTable' | 'ratioSourceColumns' | 'ratioCommand'
+
+export interface SalesProBench {
   rows: number
-  /** every pair measured; the figures above are the median pair's (by ratio) */
+  emulatorCommand: string
+  /** every pair measured, in order */
   pairs: SyncAndCopy[]
-  small: { rows: number; maxRssMb: number }
+  /** for each ratio, the pair whose ratio is the median */
+  median: Record<PairRatio, SyncAndCopy>
+  /** peak RSS of full syncs of tables of these sizes (each its own emulator and fresh database; the middle one is the pairs') */
+  rss: { rows: number; maxRssMb: number; durationMs: number }[]
   incremental: { changes: number; fetched: number; durationMs: number; fractionOfFull: number }
+  /** one more full sync under `node --cpu-prof` */
+  profile: { sync: SyncMeasure; summary: ProfileSummary }
 }
 
-// a run cut by --max-records ends partial (exit 1) by design: the small RSS run is one
-const summary = (run: CliRun, allowCut = false) => {
-  const cut = allowCut && run.code === 1 && JSON.parse(run.stdout).runs[0]?.errorCode === 'max_records'
-  if (run.code !== 0 && !cut) throw new Error(`crmsync failed (${run.code}): ${run.stderr.slice(-2000)}`)
+const summary = (run: CliRun) => {
+  if (run.code !== 0) throw new Error(`crmsync failed (${run.code}): ${run.stderr.slice(-2000)}`)
   return JSON.parse(run.stdout).runs[0] as { fetched: number; durationMs: number; updated: number }
 }
+
+const SYNC = ['sync', 'salespro', 'customer', '--json']
+
+/**
+ * One full sync into `url` (a fresh database), from a checkpoint, with the CPU every process
+ * spent meanwhile: crmsync's from /usr/bin/time, PostgreSQL's and the emulator's from /proc.
+ */
+async function measureSync(url: string, env: NodeJS.ProcessEnv, emulatorPid: number, nodeArgs: string[] = []): Promise<SyncMeasure> {
+  // every timed load starts from a checkpoint, so none pays for writing back another's pages
+  // (a checkpoint that max_wal_size forces in the middle of one moves its figure by ~20%)
+  await checkpoint(url)
+  const before = { postgres: postgresCpuMs(), emulator: processCpuMs(emulatorPid) }
+  const run = await runCli(SYNC, { ...env, DATABASE_URL: url }, nodeArgs)
+  const cpu = { crmsyncMs: run.cpuMs, postgresMs: postgresCpuMs() - before.postgres, emulatorMs: processCpuMs(emulatorPid) - before.emulator }
+  const { fetched, durationMs } = summary(run)
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  const { rows: first } = await client.query<{ fetch_ms: number }>(
+    `SELECT fetch_ms FROM crmsync.run_pages WHERE page_no = 1 AND run_id = (SELECT max(id) FROM crmsync.sync_runs WHERE stream = 'customer')`,
+  )
+  await client.end()
+  return { fetched, durationMs, wallMs: run.wallMs, maxRssMb: run.maxRssMb, firstPageMs: first[0]?.fetch_ms ?? NaN, cpu }
+}
+
+/** A full sync of a table of `rows` customers: its own emulator, a fresh database, for the sync's peak RSS at that size. */
+async function fullSyncOfSize(baseUrl: string, rows: number): Promise<SalesProBench['rss'][number]> {
+  const emulator = await startEmulatorProcess(['salespro', '--rows', String(rows), '--tables', 'customer', '--seed', '7'])
+  const dbName = 'crmsync_bench_salespro_size'
+  try {
+    const url = await freshDatabase(baseUrl, dbName)
+    const sync = await measureSync(url, { ...process.env, ...emulator.env, ...benchHome() }, emulator.child.pid ?? 0)
+    return { rows: sync.fetched, maxRssMb: sync.maxRssMb, durationMs: sync.durationMs }
+  } finally {
+    await emulator.stop()
+    await dropDatabase(baseUrl, dbName).catch(() => {})
+  }
+}
+
+const median = (pairs: SyncAndCopy[], ratio: PairRatio) => [...pairs].sort((x, y) => x[ratio] - y[ratio])[Math.floor((pairs.length - 1) / 2)]
 
 /** a result file from the emulator's S3, signed with the emulator's credentials as crmsync signs */
 async function resultObject(env: Record<string, string>, url: string): Promise<Readable> {
@@ -72,46 +140,40 @@ async function copyOut(url: string, sql: string, file: string): Promise<void> {
 }
 
 /**
- * Issue 2's benchmark: full syncs of `rows` SalesPro customers from the Athena emulator into
- * PostgreSQL, each followed at once by PostgreSQL's own COPY of the same rows (two ways, both
- * reported), peak RSS at 100k and at all rows, and an incremental run after 1,000 changes. The
- * sync and its COPYs are measured as `pairs` interleaved pairs, each on a fresh database: this
- * machine's speed drifts by a third from one minute to the next, and a pair measured together
- * drifts together; the median pair is reported, and every pair listed.
+ * Issue 2's and 18's benchmark: full syncs of `rows` SalesPro customers from the Athena emulator
+ * into PostgreSQL, each followed at once by PostgreSQL's own COPY of the same rows (two ways, both
+ * reported); peak RSS of full syncs of a tenth of `rows`, `rows` and twice `rows`; an incremental
+ * run after 1,000 changes; one more full sync under the CPU profiler. The sync and its COPYs are
+ * measured as `pairs` interleaved pairs, each on a fresh database: this machine's speed drifts by
+ * a third from one minute to the next, and a pair measured together drifts together; the median
+ * pair of each ratio is reported, and every pair listed.
  */
 export async function benchSalesPro(baseUrl: string, rows: number, pairs: number, log: (line: string) => void): Promise<SalesProBench> {
-  const emulator = await startEmulatorProcess(['salespro', '--rows', String(rows), '--tables', 'customer', '--seed', '7'])
+  const rss: SalesProBench['rss'] = []
+  const small = Math.round(rows / 10)
+  rss.push(await fullSyncOfSize(baseUrl, small))
+  log(`salespro: full sync of ${fmt(small)} customers: peak RSS ${fmt(rss[0].maxRssMb)} MB`)
+
+  const emulatorArgs = ['salespro', '--rows', String(rows), '--tables', 'customer', '--seed', '7']
+  const emulator = await startEmulatorProcess(emulatorArgs)
+  const emulatorPid = emulator.child.pid ?? 0
   const dbName = 'crmsync_bench_salespro'
-  const smallDb = 'crmsync_bench_salespro_small'
+  const profileDb = 'crmsync_bench_salespro_profile'
   const files = [join(tmpdir(), 'crmsync-bench-table.copy'), join(tmpdir(), 'crmsync-bench-source.csv')]
+  const profileDir = mkdtempSync(join(tmpdir(), 'crmsync-bench-profile-'))
+  const env = { ...process.env, ...emulator.env, ...benchHome() }
   try {
-    const envFor = (url: string) => ({ ...process.env, ...emulator.env, DATABASE_URL: url, ...benchHome() })
     log(`salespro: ${fmt(rows)} customers in the emulator`)
-
-    const smallUrl = await freshDatabase(baseUrl, smallDb)
-    const small = await runCli(['sync', 'salespro', 'customer', '--json', '--max-records', '100000'], envFor(smallUrl))
-    summary(small, true)
-    log(`salespro: 100k-row sync peak RSS ${fmt(small.maxRssMb)} MB`)
-
     const measured: SyncAndCopy[] = []
     let url = ''
     for (let pair = 1; pair <= pairs; pair++) {
+      const loadAtStart = loadavg()[0]
       url = await freshDatabase(baseUrl, dbName)
-      const env = envFor(url)
-      // every timed load starts from a checkpoint, so none pays for writing back another's pages
-      // (a checkpoint that max_wal_size forces in the middle of one moves its figure by ~20%)
-      await checkpoint(url)
-      const full = await runCli(['sync', 'salespro', 'customer', '--json'], env)
-      const fullRun = summary(full)
-      const fullRate = (fullRun.fetched * 1000) / fullRun.durationMs
+      const full = await measureSync(url, env, emulatorPid)
+      const fullRate = (full.fetched * 1000) / full.durationMs
 
       const client = new pg.Client({ connectionString: url })
       await client.connect()
-      // the wait for the first page: the emulated Athena query running, then its first rows
-      const { rows: first } = await client.query<{ fetch_ms: number }>(
-        `SELECT fetch_ms FROM crmsync.run_pages WHERE page_no = 1 AND run_id = (SELECT max(id) FROM crmsync.sync_runs WHERE stream = 'customer')`,
-      )
-      const firstPageMs = first[0]?.fetch_ms ?? NaN
       await client.query('CREATE SCHEMA bench; CREATE TABLE bench.same (LIKE salespro.customer INCLUDING ALL)')
       // and of the source's own columns, from Athena's result file, into a plain typed table with the same key
       await client.query(`CREATE TABLE bench.source (customer_id text PRIMARY KEY, estimate_id text, company_id text, company_name text,
@@ -129,36 +191,56 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
       await checkpoint(url)
       const sameMs = await copyFile(url, 'bench.same', files[0], '')
       await checkpoint(url)
-      const sourceMs = await copyFile(url, 'bench.source', files[1], "(FORMAT csv, HEADER true)")
-      const copySameTable = { rowsPerSec: (fullRun.fetched * 1000) / sameMs, durationMs: sameMs }
-      measured.push({
-        full: { rowsPerSec: fullRate, durationMs: fullRun.durationMs, maxRssMb: full.maxRssMb, firstPageMs },
+      const sourceMs = await copyFile(url, 'bench.source', files[1], '(FORMAT csv, HEADER true)')
+      const copySameTable = { rowsPerSec: (full.fetched * 1000) / sameMs, durationMs: sameMs }
+      const copySourceColumns = { rowsPerSec: (full.fetched * 1000) / sourceMs, durationMs: sourceMs }
+      const measure: SyncAndCopy = {
+        full,
         copySameTable,
-        copySourceColumns: { rowsPerSec: (fullRun.fetched * 1000) / sourceMs, durationMs: sourceMs },
-        ratio: fullRate / copySameTable.rowsPerSec,
-      })
-      log(`salespro: pair ${pair} of ${pairs}: full sync ${fmt(fullRun.fetched)} rows in ${fmt(fullRun.durationMs / 1000, 1)} s = ${fmt(fullRate)} rows/s, peak RSS ${fmt(full.maxRssMb)} MB; COPY of the same rows ${fmt(copySameTable.rowsPerSec)} rows/s (${fmt(statSync(files[0]).size / 1e6)} MB), of the source columns ${fmt((fullRun.fetched * 1000) / sourceMs)} rows/s; ratio ${fmt(fullRate / copySameTable.rowsPerSec, 2)}`)
+        copySourceColumns,
+        ratioSameTable: fullRate / copySameTable.rowsPerSec,
+        ratioSourceColumns: fullRate / copySourceColumns.rowsPerSec,
+        ratioCommand: sameMs / full.wallMs,
+        loadAtStart,
+      }
+      measured.push(measure)
+      log(`salespro: pair ${pair} of ${pairs} (load ${fmt(loadAtStart, 2)}): full sync ${fmt(full.fetched)} rows in ${fmt(full.durationMs / 1000, 1)} s (command ${fmt(full.wallMs / 1000, 1)} s) = ${fmt(fullRate)} rows/s, peak RSS ${fmt(full.maxRssMb)} MB; COPY of the same rows ${fmt(copySameTable.rowsPerSec)} rows/s (${fmt(statSync(files[0]).size / 1e6)} MB), of the source columns ${fmt(copySourceColumns.rowsPerSec)} rows/s; ratios ${fmt(measure.ratioSameTable, 2)}, ${fmt(measure.ratioSourceColumns, 2)}, command ${fmt(measure.ratioCommand, 2)}`)
     }
-    const median = [...measured].sort((x, y) => x.ratio - y.ratio)[Math.floor((measured.length - 1) / 2)]
+    const medians = { ratioSameTable: median(measured, 'ratioSameTable'), ratioSourceColumns: median(measured, 'ratioSourceColumns'), ratioCommand: median(measured, 'ratioCommand') }
+    rss.push({ rows, maxRssMb: Math.max(...measured.map((m) => m.full.maxRssMb)), durationMs: medians.ratioSameTable.full.durationMs })
 
     // the incremental run, on the last pair's warehouse
     await checkpoint(url)
     await admin(emulator.env.SALESPRO_ATHENA_ENDPOINT, '/_admin/mutate', { table: 'customer', updates: 1000 })
-    const incremental = summary(await runCli(['sync', 'salespro', 'customer', '--json'], envFor(url)))
+    const incremental = summary(await runCli(SYNC, { ...env, DATABASE_URL: url }))
     log(`salespro: incremental after 1,000 changes ${fmt(incremental.fetched)} fetched, ${fmt(incremental.updated)} updated in ${fmt(incremental.durationMs)} ms`)
+    await dropDatabase(baseUrl, dbName)
+
+    // the profiler slows the sync: its figures are its own, never a pair's
+    const profileSync = await measureSync(await freshDatabase(baseUrl, profileDb), env, emulatorPid, ['--cpu-prof', '--cpu-prof-dir', profileDir])
+    const profile = { sync: profileSync, summary: summarizeProfile(profileDir) }
+    log(`salespro: profiled full sync ${fmt(profileSync.durationMs / 1000, 1)} s; CPU crmsync ${fmt(profileSync.cpu.crmsyncMs / 1000, 1)} s, PostgreSQL ${fmt(profileSync.cpu.postgresMs / 1000, 1)} s, emulator ${fmt(profileSync.cpu.emulatorMs / 1000, 1)} s`)
+    await dropDatabase(baseUrl, profileDb)
+    await emulator.stop()
+
+    const large = rows * 2
+    rss.push(await fullSyncOfSize(baseUrl, large))
+    log(`salespro: full sync of ${fmt(large)} customers: peak RSS ${fmt(rss[2].maxRssMb)} MB`)
 
     return {
       rows,
-      ...median,
-      full: { ...median.full, maxRssMb: Math.max(...measured.map((m) => m.full.maxRssMb)) },
+      emulatorCommand: `crmsync emulate ${emulatorArgs.join(' ')}`,
       pairs: measured,
-      small: { rows: 100_000, maxRssMb: small.maxRssMb },
-      incremental: { changes: 1000, fetched: incremental.fetched, durationMs: incremental.durationMs, fractionOfFull: incremental.durationMs / median.full.durationMs },
+      median: medians,
+      rss,
+      incremental: { changes: 1000, fetched: incremental.fetched, durationMs: incremental.durationMs, fractionOfFull: incremental.durationMs / medians.ratioSameTable.full.durationMs },
+      profile,
     }
   } finally {
-    emulator.stop()
+    await emulator.stop()
     for (const file of files) rmSync(file, { force: true })
+    rmSync(profileDir, { recursive: true, force: true })
     await dropDatabase(baseUrl, dbName).catch(() => {})
-    await dropDatabase(baseUrl, smallDb).catch(() => {})
+    await dropDatabase(baseUrl, profileDb).catch(() => {})
   }
 }
