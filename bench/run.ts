@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
@@ -10,6 +10,9 @@ import { fmt } from './lib.ts'
 import { benchParallel, renderParallel, type ParallelBench } from './parallel.ts'
 import { benchSalesPro, type SalesProBench } from './salespro.ts'
 import { benchWorkers, type WorkerScaling } from './workers.ts'
+
+// the line after which docs/benchmarks.md keeps what was measured apart from the bench's own run
+const MEASURED_APART = '<!-- measured apart from `npm run bench`: each section below says when and how; the bench keeps them as they are -->'
 
 /**
  * `npm run bench`: every benchmark of the project, measured in one run on this machine, printed
@@ -70,8 +73,19 @@ const parallel = await section('parallel', () => benchParallel(baseUrl, values.q
 const report = render({ machine, salespro, hubspot, workers, dashboard, parallel, loads, command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` })
 log(`\n${report}`)
 if (values.out) {
-  writeFileSync(values.out, report)
+  writeFileSync(values.out, `${report}${measuredApart(values.out)}`)
   log(`written to ${values.out}`)
+}
+
+/**
+ * What the file holds from MEASURED_APART on: sections measured by hand or by one section's run
+ * (an experiment, a before-and-after), each with its own date and command, which a run of the
+ * bench does not measure again and so must not erase.
+ */
+function measuredApart(file: string): string {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : ''
+  const at = text.indexOf(MEASURED_APART)
+  return at === -1 ? `\n${MEASURED_APART}\n` : `\n${text.slice(at)}`
 }
 
 async function describeMachine() {

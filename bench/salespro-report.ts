@@ -27,7 +27,7 @@ export function renderSalesPro(s: SalesProBench): string[] {
     '| measure | value | target | command |',
     '|---|---|---|---|',
     `| full sync${byPair('ratioSameTable')} | ${fmt(rate(full.fetched, full.durationMs))} rows/s (${fmt(full.durationMs / 1000, 1)} s; the command ${fmt(full.wallMs / 1000, 1)} s) | | ${SYNC} |`,
-    `| COPY of the same rows into an identical table (with \`_raw\` jsonb, \`_hash\`, key) | ${fmt(same.copySameTable.rowsPerSec)} rows/s (${fmt(same.copySameTable.durationMs / 1000, 1)} s) | | \`COPY bench.same FROM STDIN\` of \`COPY (SELECT * FROM salespro.customer) TO STDOUT\` |`,
+    `| COPY of the same rows into an identical table (with \`_raw\` json, \`_hash\` bytea, key) | ${fmt(same.copySameTable.rowsPerSec)} rows/s (${fmt(same.copySameTable.durationMs / 1000, 1)} s) | | \`COPY bench.same FROM STDIN\` of \`COPY (SELECT * FROM salespro.customer) TO STDOUT\` |`,
     `| COPY of the source's 10 columns only (Athena's result CSV, no \`_raw\`) | ${fmt(same.copySourceColumns.rowsPerSec)} rows/s (${fmt(same.copySourceColumns.durationMs / 1000, 1)} s) | | \`COPY bench.source FROM STDIN (FORMAT csv, HEADER true)\` |`,
     `| **ratio** full sync ÷ COPY of the source's own columns${byPair('ratioSourceColumns')} | **${fmt(m.ratioSourceColumns.ratioSourceColumns, 2)}** | ≥ 0.6 | the two above, rows/s ÷ rows/s |`,
     `| **ratio** full sync ÷ COPY of the same rows into an identical table${byPair('ratioSameTable')} | **${fmt(same.ratioSameTable, 2)}** | ≥ 0.85 | the two above, rows/s ÷ rows/s |`,
@@ -42,7 +42,7 @@ export function renderSalesPro(s: SalesProBench): string[] {
     '',
     ...renderPairs(s.pairs),
     ...renderCpu(s),
-    "The sync reads one Athena query for the whole table (the result CSV streamed from S3), validates and hashes every record as its 500-row page arrives, keeps `_raw` as jsonb, and commits 5,000 rows and the cursor per transaction. The first COPY is the physical limit for writing exactly what the sync wrote; the second what loading the source's own columns costs PostgreSQL, without `_raw`. Each timed load (the sync, each COPY, the incremental run) starts right after a CHECKPOINT. This machine's speed drifts by up to a third from one minute to the next, so the sync and its COPYs are measured as pairs, one right after the other, each pair on a fresh database; the spread of the pairs above is that drift.",
+    "The sync reads one Athena query for the whole table (the result CSV streamed from S3), validates and hashes every record as its 500-row page arrives, keeps `_raw` as json and a 16-byte `_hash`, and commits 5,000 rows and the cursor per transaction. The first COPY is the physical limit for writing exactly what the sync wrote; the second what loading the source's own columns costs PostgreSQL, without `_raw`. Each timed load (the sync, each COPY, the incremental run) starts right after a CHECKPOINT. This machine's speed drifts by up to a third from one minute to the next, so the sync and its COPYs are measured as pairs, one right after the other, each pair on a fresh database; the spread of the pairs above is that drift.",
     '',
   ]
   return out
