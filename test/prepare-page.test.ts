@@ -41,6 +41,13 @@ describe('prepareBatches', () => {
     expect(batches[0].prepared.rows.keys).toEqual(['a1', 'b1', 'a2', 'b2'])
   })
 
+  it('ends a batch at ~8 MB of rows however many records it was asked for, and at batchSize when that comes first', async () => {
+    // rows of ~20 KB each (a 10 KB name, in its column and in _raw): 8 MB is ~420 of them, and whole pages of 100 are added until a batch passes it
+    const wide = Array.from({ length: 10 }, (_, p) => ({ cursor: p, records: Array.from({ length: 100 }, (_, i) => record(`k${p * 100 + i}`, 'x'.repeat(10_000))) }))
+    expect((await batchesOf(wide, 100_000)).map((b) => b.prepared.rows.count)).toEqual([500, 500])
+    expect((await batchesOf(wide, 300)).map((b) => b.prepared.rows.count)).toEqual([300, 300, 300, 100])
+  })
+
   it('keeps the last version of a key read twice in one batch, and counts both as fetched', async () => {
     const pages = [{ records: [record('a', 'old')], cursor: 1 }, { records: [record('a', 'new')], cursor: 2 }]
     const [batch] = await batchesOf(pages, 10)

@@ -22,7 +22,8 @@
  *   (rewrite typed columns of stored rows from their `_raw`), chosen by the engine from the
  *   stream's write mode and the run's mode.
  * - page size (`ReadRequest.pageSize`): records per page asked of the source, a hint; commit rows
- *   (the engine's `commitRows`): pages are committed in batches of at least this many. The config's
+ *   (the engine's `commitRows`): pages are committed in batches of at least this many (or ~8 MB of
+ *   encoded rows, whichever comes first). The config's
  *   `batchSize` and `--batch-size` set both.
  */
 import type { z } from 'zod'

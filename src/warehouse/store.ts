@@ -41,6 +41,8 @@ export interface SchemaChange {
 export interface RowBuilder {
   /** `hash`: the record's 16-byte digest as hex */
   add(key: string, deleted: boolean, values: readonly unknown[], raw: string, hash: string, deletedAt: string | null, meta: string | null): void
+  /** the characters of the rows encoded so far (a key added again counts twice): how large the batch has grown */
+  readonly size: number
   done(): StagedRows
 }
 

@@ -17,8 +17,16 @@ import { ensureStreamTable, listTableColumns } from './stream-table.ts'
 /** A batch's rows, each encoded as COPY text the moment it is added (the engine never sees the format). */
 function stageRows(): RowBuilder {
   const staged = createStagedRows()
+  let size = 0
   return {
-    add: (key, deleted, values, raw, hash, deletedAt, meta) => staged.add(key, deleted, encodeRowLine(values, raw, hash, deletedAt, meta)),
+    add(key, deleted, values, raw, hash, deletedAt, meta) {
+      const line = encodeRowLine(values, raw, hash, deletedAt, meta)
+      size += line.length
+      staged.add(key, deleted, line)
+    },
+    get size() {
+      return size
+    },
     done: () => staged.done(),
   }
 }

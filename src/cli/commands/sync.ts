@@ -30,7 +30,8 @@ Options:
   --all                  every configured source
   --dry-run              read, validate and count what would change; write nothing
   --batch-size N         records per page asked of the source; pages are committed (with the
-                         cursor) in batches of at least N records, one transaction each
+                         cursor) in batches of at least N records (or ~8 MB of rows, whichever
+                         comes first), one transaction each
   --max-records N        stop after exactly N records: the run ends partial (max_records) and
                          the next run carries on from the last record committed; a full pass
                          stopped early deletes nothing until a later run completes it

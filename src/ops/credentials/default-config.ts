@@ -44,7 +44,7 @@ export const DEFAULT_CONFIG = `// crmsync configuration: JSON with comments (// 
   //   horizonSeconds           the newest changes left for the next run, for a source whose newest
   //                            writes are not yet visible (HubSpot's search index lags)
   //   batchSize                records per page asked of the source; pages are committed with
-  //                            their cursor in batches of at least this many records
+  //                            their cursor in batches of at least this many records (or ~8 MB)
   //   expectedIntervalMinutes  how often the source should sync: a stream with no success in twice
   //                            this long is reported stale
   //   timeZone                 the zone (IANA name) of the source's timestamps written without one
