@@ -90,4 +90,12 @@ describe.skipIf(reason)('crmsync sql on PostgreSQL', () => {
     expect(json.code).toBe(0)
     expect(JSON.parse(json.stdout)).toMatchObject({ rows: [{ n: 3 }] })
   })
+
+  it('writes bytea (a _hash) as PostgreSQL does, \\x and hex, in the table and in --json', async () => {
+    const query = `SELECT '\\x00ff10'::bytea AS h`
+    const text = await runCli(['sql', query], cliEnv({ DATABASE_URL: db.url }))
+    expect(text.stdout).toContain('\\x00ff10')
+    const json = await runCli(['sql', query, '--json'], cliEnv({ DATABASE_URL: db.url }))
+    expect(JSON.parse(json.stdout)).toEqual({ rows: [{ h: '\\x00ff10' }] })
+  })
 })

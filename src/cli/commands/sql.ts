@@ -17,7 +17,7 @@ export async function sqlCommand(ctx: CliContext, argv: string[]): Promise<numbe
   const query = positionals.join(' ').trim()
   if (!query) throw new SyncError('config_invalid', 'give the query to run, in quotes')
   const warehouse = await ctx.warehouse()
-  const rows = await runReadOnlyStatement(warehouse, query)
+  const rows = (await runReadOnlyStatement(warehouse, query)).map(withBytesAsText)
   if (values.json) ctx.out.result({ rows })
   else if (rows.length === 0) ctx.out.line('(no rows)')
   else {
@@ -26,6 +26,16 @@ export async function sqlCommand(ctx: CliContext, argv: string[]): Promise<numbe
     ctx.out.line(`(${rows.length} row${rows.length === 1 ? '' : 's'})`)
   }
   return 0
+}
+
+/**
+ * bytea values (a `_hash`, say) as PostgreSQL writes them, `\\x` and hex: the drivers hand them
+ * over as Buffer or Uint8Array, whose JSON is an object of numbered bytes
+ */
+function withBytesAsText(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(row)) out[name] = value instanceof Uint8Array ? `\\x${Buffer.from(value).toString('hex')}` : value
+  return out
 }
 
 const format = (v: unknown) => (v instanceof Date ? v.toISOString() : v !== null && typeof v === 'object' ? JSON.stringify(v) : (v as string))
