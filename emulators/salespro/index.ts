@@ -16,6 +16,7 @@ import { createGenerators } from './generators.ts'
 import { mutate, parseMutateRequest } from './mutate.ts'
 import { createOrg } from './org.ts'
 import { createQueryExecutions } from './query-executions.ts'
+import { orderByTime } from './time-order.ts'
 import { createS3Api, type S3Object } from './s3-api.ts'
 import { sendS3InternalError, sendS3SlowDown } from './s3-errors.ts'
 import { createScanEstimator } from './scanned-bytes.ts'
@@ -102,10 +103,15 @@ async function startOn(config: z.infer<typeof optionsSchema>, dir: string): Prom
     rows: config.rows,
     only: new Set(config.only ?? ATHENA_TABLES),
     malformed: config.malformed,
-  }).catch((error) => {
-    db.close()
-    throw error
   })
+    .then(async (counters) => {
+      for (const table of config.only ?? ATHENA_TABLES) await orderByTime(admin, db, table)
+      return counters
+    })
+    .catch((error) => {
+      db.close()
+      throw error
+    })
 
   const faults = createSourceFaultState()
   const faultRandom = createRandom(deriveSeed(config.seed, 'faults'))

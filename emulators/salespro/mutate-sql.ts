@@ -10,6 +10,7 @@ import type { MutateContext, MutateRequest } from './mutate.ts'
 import { explicitLiteral, generatedLiteral, sqlString, type ExplicitValue } from './sql-literals.ts'
 import { addedValueSql } from './added-values.ts'
 import { convertSql, quoteIdent, sqlType, TABLES, type Column, type TableSpec } from './tables.ts'
+import { moveToEnd } from './time-order.ts'
 import { formatTimestamp } from './timeline.ts'
 
 /** one changed row: its key and the full new row as Athena renders it */
@@ -124,7 +125,10 @@ async function updateBatch(
   const sql = `UPDATE ${db.table(spec.name)} SET ${assignments}
     FROM (VALUES ${tuples.join(', ')}) AS __v(${aliases})
     WHERE ${quoteIdent(spec.key!)} = __v.k RETURNING ${returning(spec)}`
-  return changedRows(spec, (await connection.runAndReadAll(sql)).getRowObjectsJS())
+  const changed = changedRows(spec, (await connection.runAndReadAll(sql)).getRowObjectsJS())
+  // the table stays in time order, so a read of what changed since a moment skips the rest
+  await moveToEnd(connection, db, spec.name, batch.map((c) => c.key))
+  return changed
 }
 
 export async function applyInserts(

@@ -40,4 +40,24 @@ describe('staged rows', () => {
     expect(pieces.filter((p) => p.length > 64 * 1024)).toHaveLength(1)
     expect(rows.line(1234).toString('utf8')).toBe(`k1234\t${'ễ'.repeat(100_000)}`)
   })
+
+  it("a committed batch's memory is filled again by the next batch, which reads back its own rows only", () => {
+    const first = createStagedRows()
+    for (let i = 0; i < 2000; i++) first.add(`a${i}`, false, `a${i}\t${'x'.repeat(100)}`)
+    const committed = first.done()
+    const used = new Set(Array.from({ length: committed.count }, (_, i) => committed.line(i).buffer))
+    committed.release()
+
+    const second = createStagedRows()
+    const lines: string[] = []
+    for (let i = 0; i < 2000; i++) {
+      const line = `b${i}\tŁukasz ${i}`
+      lines.push(`${line}\t${i}\n`)
+      second.add(`b${i}`, false, line)
+    }
+    const rows = second.done()
+    // the same buffers, not new ones: released memory never waits for a full collection
+    expect(used.has(rows.line(0).buffer)).toBe(true)
+    expect(Buffer.concat([...withLastValue(rows, (i) => i)]).toString('utf8')).toBe(lines.join(''))
+  })
 })

@@ -13,10 +13,21 @@ export interface StagedRows {
   readonly deletedCount: number
   /** the COPY text of row `i` up to and including `_deleted_at`, without a line end */
   line(i: number): Buffer
+  /** the batch is committed: its chunks go to the next batch to fill, and no line may be read any more */
+  release(): void
 }
 
 // encoded rows go into chunks of this size; a longer row gets a chunk of its own
 const CHUNK_BYTES = 64 * 1024
+
+// Chunks of committed batches, filled again by the next ones. A batch's chunks live through its
+// prepare and commit, long enough to reach V8's old generation, where dead buffers wait for a full
+// collection, which V8 starts only once ~64 MB of them piled up: reused, they never become garbage
+// (measured on 1M SalesPro rows: peak RSS 205 -> 164 MB, full collections 25 -> 9). Two or three
+// batches are alive at once (one prepared while one commits); 16 MB covers them at 5,000 rows.
+const spareChunks: Buffer[] = []
+const MAX_SPARE_CHUNKS = 256
+const takeChunk = () => spareChunks.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)
 
 /**
  * Collects encoded rows for one batch. A key seen again replaces its earlier row in place (one
@@ -28,7 +39,7 @@ export function createStagedRows(): { add(key: string, deleted: boolean, line: s
   let spans = new Uint32Array(4 * 1024)
   // key -> row; its insertion order is the rows' order
   const indexOf = new Map<string, number>()
-  let chunk = Buffer.allocUnsafe(CHUNK_BYTES)
+  let chunk = takeChunk()
   let current = chunks.push(chunk) - 1
   let used = 0
 
@@ -45,7 +56,7 @@ export function createStagedRows(): { add(key: string, deleted: boolean, line: s
         end = own.length
       } else {
         if (used + worst > CHUNK_BYTES) {
-          chunk = Buffer.allocUnsafe(CHUNK_BYTES)
+          chunk = takeChunk()
           current = chunks.push(chunk) - 1
           used = 0
         }
@@ -77,6 +88,9 @@ export function createStagedRows(): { add(key: string, deleted: boolean, line: s
         keys: [...indexOf.keys()],
         deletedCount,
         line: (i) => chunks[spans[4 * i]].subarray(spans[4 * i + 1], spans[4 * i + 2]),
+        release() {
+          for (const c of chunks.splice(0)) if (c.length === CHUNK_BYTES && spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(c)
+        },
       }
     },
   }

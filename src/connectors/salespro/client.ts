@@ -13,6 +13,7 @@ import type { RunContext } from '../types.ts'
 import { readAthenaCsv } from './athena-csv.ts'
 import { mapAwsError } from './aws-errors.ts'
 import type { SalesProConfig } from './config.ts'
+import { pollWaitMs } from './poll-schedule.ts'
 import { sdkRetryStrategy } from './sdk-retry.ts'
 
 /** One result row: Athena column name → its text, or null for SQL NULL (kept apart from ""). */
@@ -100,10 +101,6 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
     // the query's whole time, start to finish: the source's response time that alert thresholds watch
     const reportQuery = (status: number | 'error') => ctx.report({ type: 'request', operation: 'athena:query', status, ms: performance.now() - queryStarted })
     const deadline = Date.now() + config.queryTimeoutSeconds * 1000
-    // GetQueryExecution is cheap and its quota generous, and the run learns that a query finished
-    // only at the next poll: polling every tenth of the time waited so far (50 ms to maxPollMs)
-    // finds a query at most ~10% after it finished (a ×1.25 schedule found a 2.0 s query at 2.6 s),
-    // and a short incremental query within 50 ms
     for (;;) {
       if (ctx.signal.aborted || Date.now() > deadline) {
         await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => {})
@@ -126,7 +123,7 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
         const hint = /glue:|not authorized|Insufficient permissions|AccessDenied/i.test(reason) ? ' (the credentials lack Athena/Glue/S3 permissions)' : ''
         throw new SyncError(retryable ? 'query_failed' : 'query_refused', `athena query ${id} ${state}: ${reason}${hint}`)
       }
-      await sleep(Math.min(Math.max(50, (performance.now() - queryStarted) / 10), config.maxPollMs), ctx.signal)
+      await sleep(pollWaitMs(performance.now() - queryStarted, config.maxPollMs), ctx.signal)
     }
   }
 

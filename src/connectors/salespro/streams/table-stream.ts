@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { columnsOf, type PgBaseType } from '../../../columns.ts'
 import { ValueError, type FieldChange } from '../../processors.ts'
 import type { Page, ReadRequest, RebuildResult, RejectedRecord, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../../types.ts'
-import { createAthenaGateway, type AthenaColumn, type AthenaRow } from '../client.ts'
+import { createAthenaGateway, type AthenaColumn, type AthenaRow, type ResultBatch } from '../client.ts'
 import type { SalesProConfig } from '../config.ts'
 import type { Parser } from '../processors.ts'
 import { buildWindowQuery, isoToAthena, minusSeconds } from './sql.ts'
@@ -164,12 +164,17 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
         includeNullCursor: request.kind === 'full' && request.cursor === undefined,
       })
       const gateway = createAthenaGateway(config)
+      let batches: AsyncIterator<ResultBatch> | undefined
       try {
         const query = await gateway.run(sql, ctx)
         ctx.log.debug({ queryExecutionId: query.id, sql }, 'reading athena result')
         const zone = request.timeZone ?? 'UTC'
-        // the result's own column metadata is the source's shape as this run sees it
-        const schema = spec.evolves ? sourceSchemaOf(await gateway.columns(query, ctx)) : undefined
+        batches = gateway.batches(query, ctx)[Symbol.asyncIterator]()
+        // the result's own column metadata is the source's shape as this run sees it; it is asked
+        // for while the result file opens, two round trips at once (a small incremental read is
+        // mostly round trips)
+        const [columns, first] = await Promise.all([spec.evolves ? gateway.columns(query, ctx) : undefined, batches.next()])
+        const schema = columns && sourceSchemaOf(columns)
         // small pages: the engine commits them in batches of commitRows all the same, and a row's
         // objects die young when its page is encoded soon after it was read (see prepareBatches)
         const pageSize = Math.min(request.pageSize, PAGE_ROWS)
@@ -187,7 +192,8 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
         }
         // the S3 result file's bytes read when each page was cut (its size was reported as the read's)
         let bytesRead: number | undefined
-        for await (const batch of gateway.batches(query, ctx)) {
+        for (let next = first; !next.done; next = await batches.next()) {
+          const batch = next.value
           bytesRead = batch.bytesRead
           for (const row of batch.rows) {
             const result = spec.convert(row, perQuery, zone)
@@ -210,6 +216,9 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
         // an empty result still shows the source's shape (a dropped column with no changed rows)
         if (rowsInPage > 0 || schema) yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema, bytesRead }
       } finally {
+        // a read ended early (--max-records, a failure) closes the result file; not awaited, since
+        // its first batch may still be on its way when the metadata call failed
+        batches?.return?.(undefined).catch(() => {})
         gateway.destroy()
       }
     },
