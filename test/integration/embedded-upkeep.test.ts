@@ -34,6 +34,8 @@ describe('the embedded warehouse after a full pass', () => {
     const [row] = JSON.parse(sizes.stdout).rows
     expect(second.stderr).toContain('embedded warehouse vacuumed')
     expect(Number(row.passKeysBytes)).toBe(0)
-    expect(Number(row.plannerRows)).toBe(2000)
+    // VACUUM estimates reltuples from the pages it scans (truncated trailing pages move it a few
+    // percent); a table the upkeep never analyzed or vacuumed says -1
+    expect(Math.abs(Number(row.plannerRows) - 2000)).toBeLessThan(100)
   })
 })

@@ -27,7 +27,7 @@ describe('the default config file', () => {
     const enabled = readFileSync(path, 'utf8').replace(/^(\s*)\/\/ ("[A-Za-z]+": )/gm, '$1$2')
     writeFileSync(path, enabled)
     const config = loadConfig({ CRMSYNC_CONFIG: path })
-    expect(config.file.sources.salespro).toMatchObject({ batchSize: 5000, database: 'home_genius_db' })
+    expect(config.file.sources.salespro).toMatchObject({ batchSize: 20000, database: 'home_genius_db' })
     expect(config.poolSize).toBe(10)
   })
 
