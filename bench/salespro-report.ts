@@ -42,7 +42,7 @@ export function renderSalesPro(s: SalesProBench): string[] {
     '',
     ...renderPairs(s.pairs),
     ...renderCpu(s),
-    "The sync reads one Athena query for the whole table (the result CSV streamed from S3), validates and hashes every record as its 500-row page arrives, keeps `_raw` as json and a 16-byte `_hash`, and commits 5,000 rows and the cursor per transaction. The first COPY is the physical limit for writing exactly what the sync wrote; the second what loading the source's own columns costs PostgreSQL, without `_raw`. Each timed load (the sync, each COPY, the incremental run) starts right after a CHECKPOINT. This machine's speed drifts by up to a third from one minute to the next, so the sync and its COPYs are measured as pairs, one right after the other, each pair on a fresh database; the spread of the pairs above is that drift.",
+    "The sync reads one Athena query for the whole table (the result CSV streamed from S3), validates and hashes every record as its 500-row page arrives, keeps `_raw` as json and a 16-byte `_hash`, and commits 20,000 rows (or ~8 MB of them) and the cursor per transaction. The first COPY is the physical limit for writing exactly what the sync wrote; the second what loading the source's own columns costs PostgreSQL, without `_raw`. Each timed load (the sync, each COPY, the incremental run) starts right after a CHECKPOINT. This machine's speed drifts by up to a third from one minute to the next, so the sync and its COPYs are measured as pairs, one right after the other, each pair on a fresh database; the spread of the pairs above is that drift.",
     '',
   ]
   return out
