@@ -54,8 +54,8 @@ export interface PreparedBatch<K = unknown> {
  * the end), or of COMMIT_SIZE of encoded rows when that comes first. Each page is validated and
  * encoded the moment it arrives, so its records can be collected while they are young: a
  * connector that yields small pages keeps few objects alive, however large the batches it is
- * committed in (measured on SalesPro: 500-row pages cut the
- * sync's garbage-collection time by three quarters against 5,000-row pages). Committing several
+ * committed in (measured on SalesPro: 500-row pages cut the sync's garbage-collection time by
+ * three quarters against 5,000-row pages). Committing several
  * pages together with the last one's cursor is the same as committing one larger page.
  */
 export async function* prepareBatches<K>(stream: Stream<K>, pages: AsyncIterable<Page<K>>, commitRows: number, options: PrepareOptions): AsyncGenerator<PreparedBatch<K>> {

@@ -209,8 +209,6 @@ async function commit(run: ReadRun, batch: PreparedBatch, waited: number): Promi
   const { summary } = run
   const pageNo = ++run.pageNo
   const counts = await run.store.commitBatch(run.session, run.target, batch.prepared, pageNo, batch.cursor, waited)
-  // committed: its encoded rows' memory goes to the batches being prepared (a failed commit's is collected)
-  batch.prepared.rows.release()
   if (batch.prepared.schemaChanges.length) reportSchemaChanges(run, batch.prepared.schemaChanges)
   if (batch.cursor !== undefined) {
     run.position = batch.cursor

@@ -128,7 +128,6 @@ async function commit(state: Reprocessing, batch: PreparedBatch): Promise<void> 
   const { run, totals } = state
   const pageNo = ++state.pageNo
   const counts = await state.store.commitBatch(run.session, state.target, batch.prepared, pageNo, batch.cursor, 0)
-  batch.prepared.rows.release()
   countCommitted({ ...run, totals, events: state.options.events }, pageNo, counts, batch.cursor)
   stopIfAsked(run, pageNo)
 }

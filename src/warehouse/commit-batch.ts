@@ -115,12 +115,16 @@ export async function commitBatch(
     if (target.dryRun) throw new DryRunRollback(counts)
     return counts
   }
+  let counts: PageCounts
   try {
-    return await session.transaction(write)
+    counts = await session.transaction(write)
   } catch (error) {
-    if (error instanceof DryRunRollback) return error.counts
-    throw error
+    if (!(error instanceof DryRunRollback)) throw error
+    counts = error.counts
   }
+  // done with: the rows' memory goes to the batches being prepared (a failed commit's is collected)
+  page.rows.release()
+  return counts
 }
 
 /** One change of the table's shape, and its record (docs/design.md §3.12). */

@@ -147,7 +147,8 @@ export interface Store {
    * Commits one batch — schema changes, rows (merged, bisecting out the rows PostgreSQL refuses),
    * rejects, keys seen, the cursor (stream_state and run_pages.cursor; a run's last cursor is read from its pages), row
    * counts, the run's page and totals — in ONE transaction (docs/design.md §3.1). A dry run does
-   * the same work and rolls it back, so its counts are real.
+   * the same work and rolls it back, so its counts are real. Once it returns, the batch's rows are
+   * released (`StagedRows.release`) and must not be read.
    */
   commitBatch(session: Session, target: CommitTarget, batch: CommitBatch, pageNo: number, cursor: unknown, fetchMs: number): Promise<PageCounts>
 
