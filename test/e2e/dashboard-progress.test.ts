@@ -1,13 +1,9 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSalesProEmulator } from '../../emulators/salespro/index.ts'
-import type { RunningEmulator } from '../../emulators/shared/http.ts'
-import { createEngineEvents } from '../../src/engine/events.ts'
-import { silentLogger } from '../../src/log.ts'
-import { startServer, type RunningServer } from '../../src/server/start-server.ts'
-import { launchChromium, newBrowserPage } from '../helpers/browser.ts'
-import { TEST_TOKEN, testTargets } from '../helpers/server.ts'
-import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '../helpers/warehouses.ts'
+import type { RunningServer } from '../../src/server/start-server.ts'
+import { newBrowserPage } from '../helpers/browser.ts'
+import { startBrowserDashboard } from '../helpers/browser-dashboard.ts'
+import { TEST_TOKEN } from '../helpers/server.ts'
 
 /**
  * The running-runs table in a real browser (Debian's headless Chromium) shows how far a run of the
@@ -19,25 +15,17 @@ const ROWS = 20_000
 describe('the dashboard shows the percent of a sized run, in headless Chromium', () => {
   let problem: string | undefined
   let browser: Browser | undefined
-  let db: TestWarehouse
-  let emulator: RunningEmulator
   let server: RunningServer
+  let stop = async () => {}
 
   beforeAll(async () => {
-    ;({ browser, problem } = await launchChromium())
-    if (problem) return
-    ;[db, emulator] = await Promise.all([createTestWarehouse(postgresUnavailable() ? 'pglite' : 'postgres'), startSalesProEmulator({ rows: ROWS, seed: 9, only: ['customer'] })])
     // results read from S3 (the file's size is the read's) and committed 100 rows at a time: 200
     // commits, a run of seconds whose percent can be watched
-    const { names, loadTarget } = testTargets({ salespro: emulator, salesproSettings: { readResultsFromS3: true }, batchSize: 100 })
-    server = await startServer({ warehouse: db.warehouse, events: createEngineEvents(), log: silentLogger(), host: '127.0.0.1', port: 0, token: TEST_TOKEN, loadTarget, sources: names, livePollMs: 500 })
+    const started = await startBrowserDashboard({ rows: ROWS, seed: 9, only: ['customer'] }, { salesproSettings: { readResultsFromS3: true }, batchSize: 100 })
+    ;({ problem, stop } = started)
+    if (started.dashboard) ({ browser, server } = started.dashboard)
   })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    await emulator?.close()
-    await db?.drop()
-  })
+  afterAll(() => stop())
 
   it('shows the percent of the result file read beside the row count while the run runs, up to 100 %', async (ctx) => {
     if (problem || !browser) {

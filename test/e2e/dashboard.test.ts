@@ -1,13 +1,11 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSalesProEmulator } from '../../emulators/salespro/index.ts'
 import type { RunningEmulator } from '../../emulators/shared/http.ts'
-import { createEngineEvents } from '../../src/engine/events.ts'
-import { silentLogger } from '../../src/log.ts'
-import { startServer, type RunningServer } from '../../src/server/start-server.ts'
-import { launchChromium, newBrowserPage, openPath, screenshot } from '../helpers/browser.ts'
-import { TEST_TOKEN, testTargets } from '../helpers/server.ts'
-import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '../helpers/warehouses.ts'
+import type { RunningServer } from '../../src/server/start-server.ts'
+import { newBrowserPage, openPath, screenshot } from '../helpers/browser.ts'
+import { startBrowserDashboard } from '../helpers/browser-dashboard.ts'
+import { TEST_TOKEN } from '../helpers/server.ts'
+import type { TestWarehouse } from '../helpers/warehouses.ts'
 
 /**
  * The dashboard in a real browser: Debian's headless Chromium driven by playwright-core. It opens
@@ -23,26 +21,18 @@ describe('the dashboard in headless Chromium', () => {
   let emulator: RunningEmulator
   let server: RunningServer
   const browserErrors: string[] = []
+  let stop = async () => {}
 
   beforeAll(async () => {
-    ;({ browser, problem } = await launchChromium())
-    if (problem) return
-    ;[db, emulator] = await Promise.all([
-      createTestWarehouse(postgresUnavailable() ? 'pglite' : 'postgres'),
-      startSalesProEmulator({ rows: 4000, seed: 5, only: ['customer'] }),
-    ])
-    // every emulator answer waits 300 ms, and results are paged through GetQueryResults (1,000 rows
-    // per call) into pages of 100 rows: a run of several seconds whose progress can be watched
+    // results are paged through GetQueryResults (1,000 rows per call) into pages of 100 rows
+    const started = await startBrowserDashboard({ rows: 4000, seed: 5, only: ['customer'] }, { salesproSettings: { readResultsFromS3: false }, batchSize: 100 })
+    ;({ problem, stop } = started)
+    if (!started.dashboard) return
+    ;({ browser, db, emulator, server } = started.dashboard)
+    // and every emulator answer waits 300 ms: a run of several seconds whose progress can be watched
     await fetch(`${emulator.url}/_admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 300 }) })
-    const { names, loadTarget } = testTargets({ salespro: emulator, salesproSettings: { readResultsFromS3: false }, batchSize: 100 })
-    server = await startServer({ warehouse: db.warehouse, events: createEngineEvents(), log: silentLogger(), host: '127.0.0.1', port: 0, token: TEST_TOKEN, loadTarget, sources: names, livePollMs: 500 })
   })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    await emulator?.close()
-    await db?.drop()
-  })
+  afterAll(() => stop())
 
   const open = (page: Page, path: string) => openPath(page, server.url, path)
   const shoot = screenshot

@@ -1,15 +1,13 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSalesProEmulator } from '../../emulators/salespro/index.ts'
 import type { RunningEmulator } from '../../emulators/shared/http.ts'
-import { createEngineEvents } from '../../src/engine/events.ts'
 import { SyncError } from '../../src/errors.ts'
-import { silentLogger } from '../../src/log.ts'
-import { startServer, type RunningServer } from '../../src/server/start-server.ts'
+import type { RunningServer } from '../../src/server/start-server.ts'
 import { makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
-import { launchChromium, newBrowserPage, openPath, screenshot } from '../helpers/browser.ts'
-import { TEST_TOKEN, testTargets, waitFor } from '../helpers/server.ts'
-import { createTestWarehouse, postgresUnavailable, type TestWarehouse } from '../helpers/warehouses.ts'
+import { newBrowserPage, openPath, screenshot } from '../helpers/browser.ts'
+import { startBrowserDashboard } from '../helpers/browser-dashboard.ts'
+import { TEST_TOKEN, waitFor } from '../helpers/server.ts'
+import type { TestWarehouse } from '../helpers/warehouses.ts'
 
 /**
  * The dashboard's views over time and its schedules page in a real browser (Debian's headless
@@ -41,13 +39,13 @@ describe('the dashboard views in headless Chromium', () => {
       return now.length > before && now.every((r) => r.status !== 'running') ? now.at(-1) : undefined
     }, `the sync of ${source}`)
   }
+  let stop = async () => {}
 
   beforeAll(async () => {
-    ;({ browser, problem } = await launchChromium())
-    if (problem) return
-    ;[db, emulator] = await Promise.all([createTestWarehouse(postgresUnavailable() ? 'pglite' : 'postgres'), startSalesProEmulator({ rows: 300, seed: 7, only: ['customer'] })])
-    const { names, loadTarget } = testTargets({ salespro: emulator, fake, batchSize: 50 })
-    server = await startServer({ warehouse: db.warehouse, events: createEngineEvents(), log: silentLogger(), host: '127.0.0.1', port: 0, token: TEST_TOKEN, loadTarget, sources: names, livePollMs: 500 })
+    const started = await startBrowserDashboard({ rows: 300, seed: 7, only: ['customer'] }, { fake, batchSize: 50 })
+    ;({ problem, stop } = started)
+    if (!started.dashboard) return
+    ;({ browser, db, emulator, server } = started.dashboard)
     expect((await syncOnce('salespro', ['customer']))?.status).toBe('succeeded')
     expect((await syncOnce('fake'))?.status).toBe('succeeded')
     fake.beforePage = () => {
@@ -56,12 +54,7 @@ describe('the dashboard views in headless Chromium', () => {
     expect((await syncOnce('fake'))?.status).toBe('failed')
     fake.beforePage = undefined
   })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    await emulator?.close()
-    await db?.drop()
-  })
+  afterAll(() => stop())
 
   const open = (page: Page, path: string) => openPath(page, server.url, path)
   const shoot = screenshot
