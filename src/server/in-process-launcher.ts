@@ -44,13 +44,22 @@ export function createInProcessLauncher(deps: InProcessLauncherDeps): SyncLaunch
   let catalogCache: { at: number; value: Promise<SourceCatalog[]> } | undefined
 
   // a run's id is known only once its stream starts: learn it from the engine's events
-  const off = deps.events.on('run:start', (e) => {
+  const offStart = deps.events.on('run:start', (e) => {
     if (e.runId === null) return
     for (const launch of launches)
       if (launch.keys.has(`${e.source}.${e.stream}`) && !launch.controller.signal.aborted) {
         launch.runIds.add(e.runId)
         byRun.set(e.runId, launch)
       }
+  })
+  // a stream is free again once its run ended (recorded, its lock let go), though the other
+  // streams of its launch run on: a click on it then starts it, rather than answering busy
+  const offEnd = deps.events.on('run:end', ({ summary }) => {
+    if (summary.runId === null) return
+    const launch = byRun.get(summary.runId)
+    if (!launch) return
+    launch.keys.delete(`${summary.source}.${summary.stream}`)
+    byRun.delete(summary.runId)
   })
 
   const streamsOf = async (target: SyncTarget): Promise<string[]> => (await streamsOfTarget(target, deps.log)).map((s) => s.name)
@@ -126,7 +135,8 @@ export function createInProcessLauncher(deps: InProcessLauncherDeps): SyncLaunch
     },
 
     async close() {
-      off()
+      offStart()
+      offEnd()
       for (const launch of launches) launch.controller.abort()
       await Promise.all([...launches].map((l) => l.done))
     },
