@@ -92,8 +92,10 @@ async function describeMachine() {
   const client = new pg.Client({ connectionString: baseUrl })
   await client.connect()
   const { rows: version } = await client.query<{ server_version: string }>('SHOW server_version')
-  const { rows: settings } = await client.query<{ name: string; setting: string; unit: string | null }>(
-    `SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'synchronous_commit', 'fsync', 'max_wal_size')`,
+  // current_setting spells a value with its unit as a person would (128MB); pg_settings' setting
+  // counts in the unit's blocks (16384 of 8kB), which the two glued together misread as 163848kB
+  const { rows: settings } = await client.query<{ name: string; setting: string }>(
+    `SELECT name, current_setting(name) AS setting FROM pg_settings WHERE name IN ('shared_buffers', 'synchronous_commit', 'fsync', 'max_wal_size') ORDER BY name`,
   )
   await client.end()
   const kernel = (() => {
@@ -109,7 +111,7 @@ async function describeMachine() {
     cores: cpus().length,
     memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
     kernel,
-    postgres: `PostgreSQL ${version[0].server_version} (${settings.map((s) => `${s.name}=${s.setting}${s.unit ?? ''}`).join(', ')}) on the same machine, over loopback`,
+    postgres: `PostgreSQL ${version[0].server_version} (${settings.map((s) => `${s.name}=${s.setting}`).join(', ')}) on the same machine, over loopback`,
   }
 }
 
