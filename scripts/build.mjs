@@ -21,14 +21,19 @@ const KEEP_MS = 7 * 24 * 3600 * 1000
 // zod is bundled: plain JavaScript in ~95 ES modules that Node resolves, reads and compiles one by
 // one at every start of every command (~40 ms of a `crmsync sync`); bundled, it is part of a chunk.
 const BUNDLED_PACKAGES = new Set(['zod'])
+// The AWS SDK too: ~300 CommonJS files, each of which Node resolves, reads, scans for its exports
+// (an ES module imports them) and compiles, ~200 ms of every SalesPro sync's start
+const BUNDLED_SCOPES = ['@aws-sdk/', '@smithy/', '@aws-crypto/', '@aws/']
+const bundled = (name) => BUNDLED_PACKAGES.has(name) || BUNDLED_SCOPES.some((scope) => name.startsWith(scope))
 const externalPackages = {
   name: 'external-packages',
   setup(build) {
     // a bare specifier (not ./, ../ or /) names a package, or a node: builtin
     build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:')) return { external: true }
       const parts = args.path.split('/')
       const name = args.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]
-      return BUNDLED_PACKAGES.has(name) ? undefined : { external: true }
+      return bundled(name) ? undefined : { external: true }
     })
   },
 }
@@ -46,6 +51,8 @@ export async function buildDist() {
     platform: 'node',
     target: 'node20',
     plugins: [externalPackages],
+    // the bundled packages' ES module builds (the AWS SDK ships both): imports, not require()
+    mainFields: ['module', 'main'],
     sourcemap: true,
     logLevel: 'warning',
   })
