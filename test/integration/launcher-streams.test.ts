@@ -43,7 +43,7 @@ describe('the in-process launcher', () => {
       await expect(launcher.start({ source: 'fake', streams: ['slow'], mode: 'incremental' })).rejects.toThrow(/already running: fake\.slow/)
     } finally {
       release()
-      await launcher.close()
+      await launcher.close?.()
     }
   })
 })
