@@ -6,14 +6,13 @@ import {
   createHistoryKeyIndex,
   createHistoryTable,
   historyTable,
-  listColumnTypes,
   retypeHistoryColumn,
   seedVersions,
   sourceColumns,
   timeCursor,
   type VersionSource,
 } from './history.ts'
-import { convertLegacyRawAndHash, type StreamTable } from './stream-table.ts'
+import { convertLegacyRawAndHash, listColumnTypes, type StreamTable } from './stream-table.ts'
 import type { Queryable } from './types.ts'
 
 /**

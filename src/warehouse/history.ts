@@ -1,5 +1,5 @@
 import { qualified, quoteIdent } from './identifiers.ts'
-import { META_COLUMNS, tableName, type StreamTable } from './stream-table.ts'
+import { META_COLUMNS, tableName, type ColumnType, type StreamTable } from './stream-table.ts'
 import type { Queryable } from './types.ts'
 
 /**
@@ -37,23 +37,6 @@ export interface VersionSource {
   columns: readonly string[]
   /** the stream's cursor column, used for `_valid_from` only when it holds a timestamp or date */
   cursorColumn?: string
-}
-
-export interface ColumnType {
-  name: string
-  /** as PostgreSQL spells it (format_type): trusted catalog text, never user input */
-  sqlType: string
-}
-
-/** A table's columns in order, with their exact types; empty when the table does not exist. */
-export async function listColumnTypes(db: Queryable, schema: string, table: string): Promise<ColumnType[]> {
-  const { rows } = await db.query<ColumnType>(
-    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS "sqlType"
-     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
-    [schema, table],
-  )
-  return rows
 }
 
 /** A table's primary key columns, in key order (the CLI finds a stream's key without its connector). */

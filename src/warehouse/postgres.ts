@@ -60,8 +60,7 @@ export function openPostgres(options: PostgresOptions): Warehouse {
       // the run's start ~15 ms to open
       if (pool.idleCount === 0 && pool.totalCount < max) pool.connect().then((spare) => spare.release(), ignoreError)
       // a checked-out client whose server goes away reports it through its next query, not as a crash
-      const ignore = () => {}
-      client.on('error', ignore)
+      client.on('error', ignoreError)
       let released = false
       // whether every statement of the session succeeded: only then is its connection known to be
       // idle, outside a transaction and a COPY, and fit to serve again
@@ -103,7 +102,7 @@ export function openPostgres(options: PostgresOptions): Warehouse {
             await watched(client.query('COMMIT'))
             return result
           } catch (error) {
-            // (a rolled-back transaction leaves the connection clean; one whose ROLLBACK failed does not)
+            // (a failed statement already marked the session unclean; so does a failed ROLLBACK)
             await watched(client.query('ROLLBACK')).catch(() => {})
             throw error
           }
@@ -111,7 +110,7 @@ export function openPostgres(options: PostgresOptions): Warehouse {
         async release() {
           if (released) return
           released = true
-          client.off('error', ignore)
+          client.off('error', ignoreError)
           // A session may hold advisory locks (a stream's, the migrations'): DISCARD ALL lets go of
           // them, its temporary tables and settings, and the connection serves again, which spares
           // the next session a new connection (~15 ms, and a backend whose catalog caches are cold).

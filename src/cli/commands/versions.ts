@@ -1,6 +1,7 @@
 import { SOURCE_NAMES } from '../../connectors/registry.ts'
 import { SyncError } from '../../errors.ts'
-import { historyTable, listColumnTypes, listVersions, primaryKeyOf, type VersionRow } from '../../warehouse/history.ts'
+import { historyTable, listVersions, primaryKeyOf, type VersionRow } from '../../warehouse/history.ts'
+import { listColumnTypes } from '../../warehouse/stream-table.ts'
 import { parseCommandArgs } from '../args.ts'
 import type { CliContext } from '../context.ts'
 import { table } from '../output.ts'
