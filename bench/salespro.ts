@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises'
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import pg from 'pg'
 import copyStreams from 'pg-copy-streams'
+import { parseS3Url } from '../src/connectors/salespro/client.ts'
 import { postgresCpuMs, processCpuMs } from './cpu.ts'
 import { admin, benchHome, dropDatabase, fmt, freshDatabase, runCli, startEmulatorProcess, type CliRun } from './lib.ts'
 import { summarizeProfile, type ProfileSummary } from './profile.ts'
@@ -74,12 +75,9 @@ async function measureSync(url: string, env: NodeJS.ProcessEnv, emulatorPid: num
   const run = await runCli(SYNC, { ...env, DATABASE_URL: url }, nodeArgs)
   const cpu = { crmsyncMs: run.cpuMs, postgresMs: postgresCpuMs() - before.postgres, emulatorMs: processCpuMs(emulatorPid) - before.emulator }
   const { fetched, durationMs } = summary(run)
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  const { rows: first } = await client.query<{ fetch_ms: number }>(
-    `SELECT fetch_ms FROM crmsync.run_pages WHERE page_no = 1 AND run_id = (SELECT max(id) FROM crmsync.sync_runs WHERE stream = 'customer')`,
+  const { rows: first } = await withClient(url, (client) =>
+    client.query<{ fetch_ms: number }>(`SELECT fetch_ms FROM crmsync.run_pages WHERE page_no = 1 AND run_id = (SELECT max(id) FROM crmsync.sync_runs WHERE stream = 'customer')`),
   )
-  await client.end()
   return { fetched, durationMs, wallMs: run.wallMs, maxRssMb: run.maxRssMb, firstPageMs: first[0]?.fetch_ms ?? NaN, cpu }
 }
 
@@ -107,7 +105,7 @@ async function resultObject(env: Record<string, string>, url: string): Promise<R
     credentials: { accessKeyId: env.SALESPRO_ACCESS_KEY_ID, secretAccessKey: env.SALESPRO_SECRET_ACCESS_KEY },
     forcePathStyle: true,
   })
-  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(url) ?? []
+  const { bucket, key } = parseS3Url(url)
   const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
   const body = Body as Readable
   body.once('close', () => s3.destroy())
@@ -115,28 +113,28 @@ async function resultObject(env: Record<string, string>, url: string): Promise<R
 }
 
 /** COPYs a file into a table through the client, as a loader would, and times it. */
-async function copyFile(url: string, table: string, file: string, options: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  const started = performance.now()
-  await pipeline(createReadStream(file), client.query(copyStreams.from(`COPY ${table} FROM STDIN ${options}`)))
-  const ms = performance.now() - started
-  await client.end()
-  return ms
+function copyFile(url: string, table: string, file: string, options: string): Promise<number> {
+  return withClient(url, async (client) => {
+    const started = performance.now()
+    await pipeline(createReadStream(file), client.query(copyStreams.from(`COPY ${table} FROM STDIN ${options}`)))
+    return performance.now() - started
+  })
 }
 
-async function checkpoint(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  await client.query('CHECKPOINT')
-  await client.end()
-}
+const checkpoint = (url: string) => withClient(url, (client) => client.query('CHECKPOINT'))
 
-async function copyOut(url: string, sql: string, file: string): Promise<void> {
+const copyOut = (url: string, sql: string, file: string) =>
+  withClient(url, (client) => pipeline(client.query(copyStreams.to(`COPY (${sql}) TO STDOUT`)), createWriteStream(file)))
+
+/** Runs `fn` on a connection of its own to `url`, closed after, whatever `fn` did. */
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
-  await pipeline(client.query(copyStreams.to(`COPY (${sql}) TO STDOUT`)), createWriteStream(file))
-  await client.end()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
 }
 
 /**
@@ -172,13 +170,12 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
       const full = await measureSync(url, env, emulatorPid)
       const fullRate = (full.fetched * 1000) / full.durationMs
 
-      const client = new pg.Client({ connectionString: url })
-      await client.connect()
-      await client.query('CREATE SCHEMA bench; CREATE TABLE bench.same (LIKE salespro.customer INCLUDING ALL)')
-      // and of the source's own columns, from Athena's result file, into a plain typed table with the same key
-      await client.query(`CREATE TABLE bench.source (customer_id text PRIMARY KEY, estimate_id text, company_id text, company_name text,
+      await withClient(url, async (client) => {
+        await client.query('CREATE SCHEMA bench; CREATE TABLE bench.same (LIKE salespro.customer INCLUDING ALL)')
+        // and of the source's own columns, from Athena's result file, into a plain typed table with the same key
+        await client.query(`CREATE TABLE bench.source (customer_id text PRIMARY KEY, estimate_id text, company_id text, company_name text,
         customer_first_name text, customer_last_name text, crm_source text, crm_source_id text, created_at timestamp, updated_at timestamp)`)
-      await client.end()
+      })
       if (pair === 1) {
         // PostgreSQL's own COPY of exactly the rows the sync wrote, into an identical empty table
         await copyOut(url, 'SELECT * FROM salespro.customer', files[0])
