@@ -36,11 +36,15 @@ export interface SyncAndCopy {
   ratioSourceColumns: number
   /** the whole command's rows/s (process start to exit) ÷ COPY's of the same rows */
   ratioCommand: number
+  /** right after the COPYs, 1,000 changes in the source, then an incremental run into the same warehouse */
+  incremental: { fetched: number; updated: number; durationMs: number }
+  /** the incremental run's time ÷ the full run's: both measured minutes apart, so the machine's drift moves both */
+  incrementalShare: number
   /** the machine's 1-minute load average as the pair started */
   loadAtStart: number
 }
 
-export type PairRatio = 'ratioSameTable' | 'ratioSourceColumns' | 'ratioCommand'
+export type PairRatio = 'ratioSameTable' | 'ratioSourceColumns' | 'ratioCommand' | 'incrementalShare'
 
 export interface SalesProBench {
   rows: number
@@ -51,7 +55,8 @@ export interface SalesProBench {
   median: Record<PairRatio, SyncAndCopy>
   /** peak RSS of full syncs of tables of these sizes (each its own emulator and fresh database; the middle one is the pairs') */
   rss: { rows: number; maxRssMb: number; durationMs: number }[]
-  incremental: { changes: number; fetched: number; durationMs: number; fractionOfFull: number }
+  /** the changes each pair's incremental run follows */
+  incrementalChanges: number
   /** one more full sync under `node --cpu-prof` */
   profile: { sync: SyncMeasure; summary: ProfileSummary }
 }
@@ -137,14 +142,17 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
+const CHANGES = 1000
+
 /**
  * Issue 2's and 18's benchmark: full syncs of `rows` SalesPro customers from the Athena emulator
  * into PostgreSQL, each followed at once by PostgreSQL's own COPY of the same rows (two ways, both
- * reported); peak RSS of full syncs of a tenth of `rows`, `rows` and twice `rows`; an incremental
- * run after 1,000 changes; one more full sync under the CPU profiler. The sync and its COPYs are
- * measured as `pairs` interleaved pairs, each on a fresh database: this machine's speed drifts by
- * a third from one minute to the next, and a pair measured together drifts together; the median
- * pair of each ratio is reported, and every pair listed.
+ * reported) and by an incremental run after 1,000 changes; peak RSS of full syncs of a tenth of
+ * `rows`, `rows` and twice `rows`; one more full sync under the CPU profiler. The sync, its COPYs
+ * and its incremental run are measured as `pairs` interleaved pairs, each on a fresh database and
+ * a fresh emulator (so every pair reads the same source and its incremental run the same changes):
+ * this machine's speed drifts by a third from one minute to the next, and a pair measured together
+ * drifts together; the median pair of each ratio is reported, and every pair listed.
  */
 export async function benchSalesPro(baseUrl: string, rows: number, pairs: number, log: (line: string) => void): Promise<SalesProBench> {
   const rss: SalesProBench['rss'] = []
@@ -153,21 +161,21 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
   log(`salespro: full sync of ${fmt(small)} customers: peak RSS ${fmt(rss[0].maxRssMb)} MB`)
 
   const emulatorArgs = ['salespro', '--rows', String(rows), '--tables', 'customer', '--seed', '7']
-  const emulator = await startEmulatorProcess(emulatorArgs)
-  const emulatorPid = emulator.child.pid ?? 0
   const dbName = 'crmsync_bench_salespro'
   const profileDb = 'crmsync_bench_salespro_profile'
   const files = [join(tmpdir(), 'crmsync-bench-table.copy'), join(tmpdir(), 'crmsync-bench-source.csv')]
   const profileDir = mkdtempSync(join(tmpdir(), 'crmsync-bench-profile-'))
-  const env = { ...process.env, ...emulator.env, ...benchHome() }
+  let emulator: Awaited<ReturnType<typeof startEmulatorProcess>> | undefined
   try {
     log(`salespro: ${fmt(rows)} customers in the emulator`)
     const measured: SyncAndCopy[] = []
-    let url = ''
     for (let pair = 1; pair <= pairs; pair++) {
+      await emulator?.stop()
+      emulator = await startEmulatorProcess(emulatorArgs)
+      const env = { ...process.env, ...emulator.env, ...benchHome() }
       const loadAtStart = loadavg()[0]
-      url = await freshDatabase(baseUrl, dbName)
-      const full = await measureSync(url, env, emulatorPid)
+      const url = await freshDatabase(baseUrl, dbName)
+      const full = await measureSync(url, env, emulator.child.pid ?? 0)
       const fullRate = (full.fetched * 1000) / full.durationMs
 
       await withClient(url, async (client) => {
@@ -191,6 +199,11 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
       const sourceMs = await copyFile(url, 'bench.source', files[1], '(FORMAT csv, HEADER true)')
       const copySameTable = { rowsPerSec: (full.fetched * 1000) / sameMs, durationMs: sameMs }
       const copySourceColumns = { rowsPerSec: (full.fetched * 1000) / sourceMs, durationMs: sourceMs }
+
+      // the incremental run, on this pair's warehouse
+      await checkpoint(url)
+      await admin(emulator.env.SALESPRO_ATHENA_ENDPOINT, '/_admin/mutate', { table: 'customer', updates: CHANGES })
+      const incremental = summary(await runCli(SYNC, { ...env, DATABASE_URL: url }))
       const measure: SyncAndCopy = {
         full,
         copySameTable,
@@ -198,43 +211,38 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
         ratioSameTable: fullRate / copySameTable.rowsPerSec,
         ratioSourceColumns: fullRate / copySourceColumns.rowsPerSec,
         ratioCommand: sameMs / full.wallMs,
+        incremental,
+        incrementalShare: incremental.durationMs / full.durationMs,
         loadAtStart,
       }
       measured.push(measure)
-      log(`salespro: pair ${pair} of ${pairs} (load ${fmt(loadAtStart, 2)}): full sync ${fmt(full.fetched)} rows in ${fmt(full.durationMs / 1000, 1)} s (command ${fmt(full.wallMs / 1000, 1)} s) = ${fmt(fullRate)} rows/s, peak RSS ${fmt(full.maxRssMb)} MB; COPY of the same rows ${fmt(copySameTable.rowsPerSec)} rows/s (${fmt(statSync(files[0]).size / 1e6)} MB), of the source columns ${fmt(copySourceColumns.rowsPerSec)} rows/s; ratios ${fmt(measure.ratioSameTable, 2)}, ${fmt(measure.ratioSourceColumns, 2)}, command ${fmt(measure.ratioCommand, 2)}`)
+      log(`salespro: pair ${pair} of ${pairs} (load ${fmt(loadAtStart, 2)}): full sync ${fmt(full.fetched)} rows in ${fmt(full.durationMs / 1000, 1)} s (command ${fmt(full.wallMs / 1000, 1)} s) = ${fmt(fullRate)} rows/s, peak RSS ${fmt(full.maxRssMb)} MB; COPY of the same rows ${fmt(copySameTable.rowsPerSec)} rows/s (${fmt(statSync(files[0]).size / 1e6)} MB), of the source columns ${fmt(copySourceColumns.rowsPerSec)} rows/s; ratios ${fmt(measure.ratioSameTable, 2)}, ${fmt(measure.ratioSourceColumns, 2)}, command ${fmt(measure.ratioCommand, 2)}; incremental after ${fmt(CHANGES)} changes ${fmt(incremental.fetched)} fetched, ${fmt(incremental.updated)} updated in ${fmt(incremental.durationMs)} ms (${fmt(measure.incrementalShare * 100, 2)}% of the full run)`)
+      await dropDatabase(baseUrl, dbName)
     }
-    const medians = { ratioSameTable: median(measured, 'ratioSameTable'), ratioSourceColumns: median(measured, 'ratioSourceColumns'), ratioCommand: median(measured, 'ratioCommand') }
+    const medians = {
+      ratioSameTable: median(measured, 'ratioSameTable'),
+      ratioSourceColumns: median(measured, 'ratioSourceColumns'),
+      ratioCommand: median(measured, 'ratioCommand'),
+      incrementalShare: median(measured, 'incrementalShare'),
+    }
     rss.push({ rows, maxRssMb: Math.max(...measured.map((m) => m.full.maxRssMb)), durationMs: medians.ratioSameTable.full.durationMs })
 
-    // the incremental run, on the last pair's warehouse
-    await checkpoint(url)
-    await admin(emulator.env.SALESPRO_ATHENA_ENDPOINT, '/_admin/mutate', { table: 'customer', updates: 1000 })
-    const incremental = summary(await runCli(SYNC, { ...env, DATABASE_URL: url }))
-    log(`salespro: incremental after 1,000 changes ${fmt(incremental.fetched)} fetched, ${fmt(incremental.updated)} updated in ${fmt(incremental.durationMs)} ms`)
-    await dropDatabase(baseUrl, dbName)
-
-    // the profiler slows the sync: its figures are its own, never a pair's
-    const profileSync = await measureSync(await freshDatabase(baseUrl, profileDb), env, emulatorPid, ['--cpu-prof', '--cpu-prof-dir', profileDir])
+    // the profiler slows the sync: its figures are its own, never a pair's (the last pair's emulator, its changes included)
+    const env = { ...process.env, ...emulator!.env, ...benchHome() }
+    const profileSync = await measureSync(await freshDatabase(baseUrl, profileDb), env, emulator!.child.pid ?? 0, ['--cpu-prof', '--cpu-prof-dir', profileDir])
     const profile = { sync: profileSync, summary: summarizeProfile(profileDir) }
     log(`salespro: profiled full sync ${fmt(profileSync.durationMs / 1000, 1)} s; CPU crmsync ${fmt(profileSync.cpu.crmsyncMs / 1000, 1)} s, PostgreSQL ${fmt(profileSync.cpu.postgresMs / 1000, 1)} s, emulator ${fmt(profileSync.cpu.emulatorMs / 1000, 1)} s`)
     await dropDatabase(baseUrl, profileDb)
-    await emulator.stop()
+    await emulator?.stop()
+    emulator = undefined
 
     const large = rows * 2
     rss.push(await fullSyncOfSize(baseUrl, large))
     log(`salespro: full sync of ${fmt(large)} customers: peak RSS ${fmt(rss[2].maxRssMb)} MB`)
 
-    return {
-      rows,
-      emulatorCommand: `crmsync emulate ${emulatorArgs.join(' ')}`,
-      pairs: measured,
-      median: medians,
-      rss,
-      incremental: { changes: 1000, fetched: incremental.fetched, durationMs: incremental.durationMs, fractionOfFull: incremental.durationMs / medians.ratioSameTable.full.durationMs },
-      profile,
-    }
+    return { rows, emulatorCommand: `crmsync emulate ${emulatorArgs.join(' ')}`, pairs: measured, median: medians, rss, incrementalChanges: CHANGES, profile }
   } finally {
-    await emulator.stop()
+    await emulator?.stop()
     for (const file of files) rmSync(file, { force: true })
     rmSync(profileDir, { recursive: true, force: true })
     await dropDatabase(baseUrl, dbName).catch(() => {})
