@@ -1,7 +1,8 @@
-import pg from 'pg'
+import type { QueryConfig } from 'pg'
 import copyStreams from 'pg-copy-streams'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import pg from './pg-module.ts'
 import { syncStore } from './sync-store.ts'
 import type { PoolStats, Session, Transaction, Warehouse } from './types.ts'
 
@@ -83,7 +84,7 @@ export function openPostgres(options: PostgresOptions): Warehouse {
         async statement(sql) {
           // queryMode is pg's (8.11+) but missing from @types/pg; without it a query with no
           // parameters goes through the simple protocol, which runs any number of statements
-          const result = await watched(client.query({ text: sql, queryMode: 'extended' } as pg.QueryConfig))
+          const result = await watched(client.query({ text: sql, queryMode: 'extended' } as QueryConfig))
           return { rows: result.rows, rowCount: result.rowCount ?? 0 }
         },
         async copyIn(table, columns, text) {
