@@ -9,6 +9,12 @@ export interface Output {
   result(value: unknown): void
   /** a notice for humans on stderr */
   note(text: string): void
+  /**
+   * A line that shows a secret on purpose (a token made for this session, which the person must
+   * paste), written as it is, and only to a terminal: into a pipe or a log it would be kept, so
+   * `otherwise` (redacted as every line) is written there instead. Suppressed with --json.
+   */
+  reveal(text: string, otherwise: string): void
   isTTY: boolean
 }
 
@@ -25,6 +31,9 @@ export function createOutput(json: boolean, stdout: NodeJS.WriteStream = process
     },
     result: (value) => stdout.write(`${redactSecrets(JSON.stringify(value, null, json ? 2 : 0))}\n`),
     note: (text) => stderr.write(`${redactSecrets(text)}\n`),
+    reveal: (text, otherwise) => {
+      if (!json) stdout.write(`${stdout.isTTY ? text : redactSecrets(otherwise)}\n`)
+    },
   }
 }
 

@@ -142,7 +142,8 @@ function describe(runs: RunSummary[]): string {
 /** The demo's last act: the dashboard on the demo's data, with a token made for this session. */
 async function serveDashboard(ctx: CliContext, ops: Operations, code: number): Promise<number> {
   const { startServer } = await import('../../server/start-server.ts')
-  const token = ctx.config.env.CRMSYNC_DASHBOARD_TOKEN || randomBytes(18).toString('base64url')
+  const ownToken = ctx.config.env.CRMSYNC_DASHBOARD_TOKEN
+  const token = ownToken || randomBytes(18).toString('base64url')
   registerSecret(token)
   const options = {
     ...ops.engine,
@@ -156,7 +157,14 @@ async function serveDashboard(ctx: CliContext, ops: Operations, code: number): P
   ctx.releasers.push(() => server.close())
   ctx.out.line()
   ctx.out.line(`Dashboard: ${server.url}`)
-  ctx.out.line(`   to start or stop syncs from it, paste this session's token when it asks: ${token}`)
+  // every line is redacted, and the token is a registered secret: it is shown on purpose, once
+  if (ownToken) ctx.out.line('   to start or stop syncs from it, paste your CRMSYNC_DASHBOARD_TOKEN when it asks')
+  else {
+    ctx.out.reveal(
+      `   to start or stop syncs from it, paste this session's token when it asks: ${token}`,
+      "   to start or stop syncs from it, the dashboard asks for a token, and this session's is shown only at a terminal; to choose your own, run `CRMSYNC_DASHBOARD_TOKEN=<a long random text> npm start`",
+    )
+  }
   ctx.out.line('   Ctrl-C stops the dashboard; then `npx crmsync status`, `npx crmsync history` and `npx crmsync sql "…"` show the same data.')
   await new Promise<void>((resolve) => (ctx.signal.aborted ? resolve() : ctx.signal.addEventListener('abort', () => resolve(), { once: true })))
   return code
