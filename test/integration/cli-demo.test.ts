@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { cliEnv, collect, startCli, type CliResult } from '../helpers/cli.ts'
-import { waitFor } from '../helpers/server.ts'
+import { cliEnv, type CliResult } from '../helpers/cli.ts'
+import { startCliUntil } from '../helpers/serve-cli.ts'
 
 /**
  * `npm start` as a person runs it: `crmsync demo` syncs the emulators into the embedded
@@ -8,28 +8,9 @@ import { waitFor } from '../helpers/server.ts'
  * person acts on, so they are checked as printed, and the token they name is tried on the server.
  */
 async function runDemoUntilServing(env: NodeJS.ProcessEnv): Promise<{ stdout: string; url: string; stop(): Promise<CliResult> }> {
-  const child = startCli(['demo', '--rows', '200'], env)
-  const finished = collect(child, 8 * 60_000)
-  let stdout = ''
-  let exited = false
-  child.stdout?.on('data', (d) => (stdout += d))
-  child.on('exit', () => (exited = true))
-  const url = await waitFor(() => {
-    if (exited) throw new Error(`crmsync demo ended before serving: ${stdout}`)
-    // the line after the dashboard's is the one about its token
-    return /Dashboard: (\S+)\n.*\n/.exec(stdout)?.[1]
-  }, 'crmsync demo to serve its dashboard', 5 * 60_000).catch(async (error) => {
-    child.kill('SIGKILL')
-    throw new Error(`${(error as Error).message}; stderr: ${(await finished).stderr.slice(-3000)}`)
-  })
-  return {
-    stdout,
-    url,
-    async stop() {
-      if (!exited) child.kill('SIGINT')
-      return finished
-    },
-  }
+  // the line after the dashboard's is the one about its token
+  const demo = await startCliUntil(['demo', '--rows', '200'], env, (stdout) => /Dashboard: (\S+)\n.*\n/.exec(stdout)?.[1], 'crmsync demo to serve its dashboard', 5 * 60_000)
+  return { stdout: demo.stdout(), url: demo.found, stop: () => demo.stop('SIGINT') }
 }
 
 // a state-changing request: the token is checked before the body, so a refused token is 401/403 and an accepted one is not
