@@ -93,6 +93,11 @@ describe.skipIf(reason)('crmsync reprocess and crmsync rejects, from the command
       runs: [expect.objectContaining({ stream: 'customer', mode: 'reprocess', inserted: 1 })],
     })
     expect(JSON.parse((await runCli(['rejects', 'list', '--json'], env)).stdout).rejects).toEqual([expect.objectContaining({ stream: 'user_activity' })])
+    // no action at all lists them too; a word that is no action is refused, by name
+    expect(JSON.parse((await runCli(['rejects', '--json'], env)).stdout).rejects).toEqual([expect.objectContaining({ stream: 'user_activity' })])
+    const unknownAction = await runCli(['rejects', 'salespro'], env)
+    expect(unknownAction.code).toBe(2)
+    expect(unknownAction.stderr).toMatch(/list or retry, not "salespro"/)
     const named = await runCli(['rejects', 'retry', 'salespro', 'user_activity'], env)
     expect(named.code).toBe(2)
     expect(named.stderr).toMatch(/salespro\.user_activity cannot be reprocessed/)

@@ -75,6 +75,11 @@ describe.skipIf(!!reason)(`workers on PostgreSQL ${reason ? `(skipped: ${reason}
         expect(added.code, added.stderr).toBe(0)
       }
     }
+    // `schedule` with no action lists them, as `schedule list` does
+    const listed = await runCli(['schedule', '--json'], env)
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(JSON.parse(listed.stdout)).toEqual(JSON.parse((await runCli(['schedule', 'list', '--json'], env)).stdout))
+    expect(JSON.parse(listed.stdout).schedules).toHaveLength(Object.entries(STREAMS).reduce((n, [source, streams]) => n + (source === 'hubspot' ? streams.length : 1), 0))
     for (let i = 0; i < 3; i++) workers.push(startCli(['worker', '--concurrency', '2'], env))
     const outputs = workers.map((w) => collect(w))
 

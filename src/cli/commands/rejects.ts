@@ -12,7 +12,7 @@ import { formatNumber, table } from '../output.ts'
 import { summaryLine } from '../progress.ts'
 import { pickStreams, runsJson, streamsOf } from './reprocess.ts'
 
-export const REJECTS_HELP = `crmsync rejects list [<source> [stream]] [--run ID] [--limit N] [--json]
+export const REJECTS_HELP = `crmsync rejects [list] [<source> [stream]] [--run ID] [--limit N] [--json]
 crmsync rejects retry [<source> [stream]] [--run ID] [--dry-run] [--json]
 
 Records crmsync could not store are kept in crmsync.rejects with the record as received and why:
@@ -44,8 +44,9 @@ Examples:
 
 export async function rejectsCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { run: { type: 'string' }, limit: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } }, 'rejects')
-  const [action, source, stream, ...extra] = positionals
-  if (action !== 'list' && action !== 'retry') throw new SyncError('config_invalid', `say what to do with the rejects: list or retry, not ${JSON.stringify(action ?? '')}. Run \`crmsync rejects --help\` for the options.`)
+  // no action at all lists them, as `crmsync alerts` does
+  const [action = 'list', source, stream, ...extra] = positionals
+  if (action !== 'list' && action !== 'retry') throw new SyncError('config_invalid', `say what to do with the rejects: list or retry, not ${JSON.stringify(action)}. Run \`crmsync rejects --help\` for the options.`)
   if (extra.length) throw new SyncError('config_invalid', `rejects ${action} takes at most a source and one stream; unexpected: ${extra.join(' ')}`)
   if (source !== undefined && !(SOURCE_NAMES as readonly string[]).includes(source)) throw new SyncError('config_invalid', `unknown source ${JSON.stringify(source)}; crmsync knows ${SOURCE_NAMES.join(', ')}`)
   const filter: RejectFilter = { source, stream, runId: positiveInt(values.run, '--run') }

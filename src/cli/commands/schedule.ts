@@ -8,7 +8,7 @@ import { loadTarget, type CliContext } from '../context.ts'
 import { table } from '../output.ts'
 
 export const SCHEDULE_HELP = `crmsync schedule add <source>[.<stream>] --every 15m | --cron "<expr>" [--mode incremental|full]
-crmsync schedule list [--json]
+crmsync schedule [list] [--json]
 crmsync schedule remove <id>
 crmsync schedule pause <id> | resume <id>
 
@@ -21,7 +21,8 @@ replaces its timing. A stream whose runs keep failing is retried on later ticks 
 
 export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { every: { type: 'string' }, cron: { type: 'string' }, mode: { type: 'string' } }, 'schedule')
-  const [action, target, ...extra] = positionals
+  // no action at all lists them, as `crmsync alerts` does
+  const [action = 'list', target, ...extra] = positionals
   if (extra.length) throw new SyncError('config_invalid', `unexpected argument ${JSON.stringify(extra[0])}`)
   switch (action) {
     case 'add': {
@@ -70,7 +71,7 @@ export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<
       return 0
     }
     default:
-      throw new SyncError('config_invalid', `${action ? `unknown action ${JSON.stringify(action)}` : 'name an action'}: add, list, remove, pause or resume`)
+      throw new SyncError('config_invalid', `unknown action ${JSON.stringify(action)}: add, list, remove, pause or resume`)
   }
 }
 
