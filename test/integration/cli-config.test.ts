@@ -94,6 +94,23 @@ describe.skipIf(reason)('schedules and history validate their arguments', () => 
     expect(rows).toEqual([])
   })
 
+  it.each([
+    ['without credentials', {}],
+    // the emulator's address: nothing answers there, and nothing must be asked
+    ['with credentials', { SALESPRO_ACCESS_KEY_ID: 'AKIDEXAMPLE1234', SALESPRO_SECRET_ACCESS_KEY: 'secret-example-1234', SALESPRO_S3_LOCATION: 's3://bucket/results/', SALESPRO_ATHENA_ENDPOINT: 'http://127.0.0.1:9' }],
+  ])('a sync of a stream the source does not have, %s, is exit 2 naming its streams, and records no run', async (name, credentials) => {
+    for (const json of [false, true]) {
+      const result = await runCli(['sync', 'salespro', 'nosuch', ...(json ? ['--json'] : [])], { ...env, ...credentials })
+      expect(result.code).toBe(2)
+      // with credentials the engine answers for the stream, and --json keeps its run summary (runs[0].error)
+      const said = name === 'with credentials' && json ? JSON.parse(result.stdout).runs[0].error : result.stderr
+      expect(said).toMatch(/salespro has no stream "nosuch"; its streams are customer, credit_application/)
+    }
+    // a typo is no stream: no failed run under its name in history, status, the dashboard or alerts
+    const { rows } = await db.warehouse.query('SELECT source, stream FROM crmsync.sync_runs')
+    expect(rows).toEqual([])
+  })
+
   it('a real stream, a hubspot custom object from the config file, and a five-field cron are accepted', async () => {
     writeFileSync(env.CRMSYNC_CONFIG as string, JSON.stringify({ sources: { hubspot: { customObjects: [{ objectType: '2-99', name: 'widgets' }] } } }))
     for (const args of [

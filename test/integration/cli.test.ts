@@ -49,6 +49,10 @@ describe('crmsync CLI', () => {
     const result = await runCli(['sync', 'salespro', 'customers', '--json'], cliEnv({ ...source.emulator.env }))
     expect(result.code).toBe(2)
     expect(JSON.parse(result.stdout).runs[0].error).toMatch(/salespro has no stream "customers"; its streams are customer, credit_application/)
+    // and said to a person too, who saw nothing but the exit code
+    const human = await runCli(['sync', 'salespro', 'customers'], cliEnv({ ...source.emulator.env }))
+    expect(human.code).toBe(2)
+    expect(human.stderr).toMatch(/salespro\.customers: salespro has no stream "customers"; its streams are customer, credit_application/)
   })
 
   it('credentials the source refuses exit 2 with a clear message, and never print the secret', async () => {

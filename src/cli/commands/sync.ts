@@ -7,7 +7,7 @@ import { SyncError } from '../../errors.ts'
 import { countsOf } from '../../run-counts.ts'
 import { attachOperations } from '../../ops/attach-operations.ts'
 import { isoInstant, parseCommandArgs, positiveInt } from '../args.ts'
-import { loadTarget, type CliContext } from '../context.ts'
+import { checkStreamNames, loadTarget, type CliContext } from '../context.ts'
 import { showProgress, totalLine } from '../progress.ts'
 
 export const SYNC_HELP = `crmsync sync <source> [stream...] [options]
@@ -131,7 +131,11 @@ export async function syncCommand(ctx: CliContext, argv: string[]): Promise<numb
     stopProgress()
   }
   if (values.json) ctx.out.result({ runs: runs.map(runJson) })
-  else if (runs.length > 1) ctx.out.line(totalLine(runs, Math.round(performance.now() - started)))
+  else {
+    // a stream that failed before it had a run (one the source does not have) showed no progress line
+    for (const r of runs) if (r.runId === null && r.status === 'failed' && r.error) ctx.out.note(`${r.source}.${r.stream}: ${r.error}`)
+    if (runs.length > 1) ctx.out.line(totalLine(runs, Math.round(performance.now() - started)))
+  }
   // credentials or configuration the source refused are a usage problem: exit 2
   if (runs.some((r) => r.errorCode === 'auth_failed' || r.errorCode === 'config_invalid')) return 2
   return exitCodeOf(runs)
@@ -163,6 +167,8 @@ async function resolveTargets(ctx: CliContext, all: boolean, positionals: string
   try {
     return [await loadTarget(ctx, source, streams)]
   } catch (error) {
+    // a stream the source does not have is said as such, and no failed run is recorded under its name
+    await checkStreamNames(ctx, source, streams)
     // a known source that cannot start (credentials missing or refused) is a failed run, in history and alerts
     if (error instanceof SyncError && (SOURCE_NAMES as readonly string[]).includes(source) && !dryRun) await recordStartFailure(ctx, source, streams, error)
     throw error
