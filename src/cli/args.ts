@@ -17,11 +17,12 @@ export interface Parsed<V> {
 
 /**
  * node:util parseArgs with usage errors turned into SyncError('config_invalid'), which the CLI
- * answers with exit code 2 and the message naming the problem.
+ * answers with exit code 2 and the message naming the problem. A command that takes no arguments
+ * says so (`positionals: false`): `crmsync status salespro` must not quietly show every source.
  */
-export function parseCommandArgs<O extends Options>(argv: string[], options: O, command: string) {
+export function parseCommandArgs<O extends Options>(argv: string[], options: O, command: string, { positionals = true } = {}) {
   try {
-    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true })
+    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: positionals, strict: true })
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/, '')
     throw new SyncError('config_invalid', `${message}. Run \`crmsync ${command} --help\` for the options.`)

@@ -86,6 +86,11 @@ describe.skipIf(reason)('schedules and history validate their arguments', () => 
     [['schedule', 'add', 'salespro', '--cron', '0 0 3 * * *'], /--cron takes five fields \(minute hour day-of-month month day-of-week\).*"0 0 3 \* \* \*" has 6/],
     [['schedule', 'add', 'salespro', '--cron', '0 3 * *'], /--cron takes five fields/],
     [['history', '--status', 'bogus'], /--status must be one of running, succeeded, partial, failed, cancelled/],
+    // arguments a command does not take were ignored: `status salespro` showed every source
+    [['history', 'salespro', 'customer'], /history takes its filters as options, not arguments \(got salespro customer\): crmsync history --source salespro --stream customer/],
+    [['status', 'salespro'], /Unexpected argument 'salespro'\. This command does not take positional arguments\. Run `crmsync status --help`/],
+    [['init', 'now'], /Unexpected argument 'now'.*crmsync init --help/],
+    [['demo', 'fast'], /Unexpected argument 'fast'.*crmsync demo --help/],
   ])('%j is exit 2, naming what is allowed, and adds nothing', async (args, message) => {
     const result = await runCli(args, env)
     expect(result.stderr).toMatch(message)

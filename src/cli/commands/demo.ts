@@ -64,7 +64,7 @@ async function emulatorTables(url: string): Promise<Record<string, number>> {
 }
 
 export async function demoCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, { rows: { type: 'string' }, 'no-serve': { type: 'boolean', default: false } }, 'demo')
+  const { values } = parseCommandArgs(argv, { rows: { type: 'string' }, 'no-serve': { type: 'boolean', default: false } }, 'demo', { positionals: false })
   const rows = positiveInt(values.rows, '--rows', 1_000_000) ?? 2000
   const say = (text = '') => ctx.out.line(text)
   say('crmsync demo')

@@ -31,7 +31,7 @@ row's _meta says which field and why (docs/design.md §3.11).`
 
 
 export async function historyCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(
+  const { values, positionals } = parseCommandArgs(
     argv,
     {
       source: { type: 'string' },
@@ -44,6 +44,11 @@ export async function historyCommand(ctx: CliContext, argv: string[]): Promise<n
     },
     'history',
   )
+  // `history salespro customer` reads naturally, and was answered with every run, unfiltered
+  if (positionals.length) {
+    const [source, stream] = positionals
+    throw new SyncError('config_invalid', `history takes its filters as options, not arguments (got ${positionals.join(' ')}): crmsync history --source ${source}${stream ? ` --stream ${stream}` : ''}`)
+  }
   if (values.status !== undefined && !(RUN_STATUSES as readonly string[]).includes(values.status))
     throw new SyncError('config_invalid', `--status must be one of ${RUN_STATUSES.join(', ')}, not ${JSON.stringify(values.status)}`)
   if ((values.logs || values.follow) && values.run === undefined) throw new SyncError('config_invalid', `${values.logs ? '--logs' : '--follow'} needs --run ID: the log of which run?`)

@@ -20,7 +20,7 @@ export interface InitReport {
 }
 
 export async function initCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, {}, 'init')
+  const { values } = parseCommandArgs(argv, {}, 'init', { positionals: false })
   const report: InitReport = { warehouse: '', created: [], existing: [] }
   // the master key file goes there: a home that cannot take it is reported before anything is created
   if (!ctx.config.env.CRMSYNC_MASTER_KEY) ensureWritableDirectory(ctx.config.home, { setting: 'CRMSYNC_HOME' })

@@ -11,7 +11,7 @@ Where everything stands: the warehouse, syncs running now, and per stream its la
 the warehouse (live and soft-deleted), where it resumes from, and its last success.`
 
 export async function statusCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, {}, 'status')
+  const { values } = parseCommandArgs(argv, {}, 'status', { positionals: false })
   let report: StatusReport
   try {
     report = await buildStatusReport(await ctx.warehouse())
