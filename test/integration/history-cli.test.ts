@@ -83,6 +83,8 @@ describe.each(WAREHOUSE_KINDS)('crmsync versions over %s', (kind) => {
     expect((await cli(['versions', 'salespro', 'customer', '--key', 'a\u001fb'], 2)).stderr).toContain('has 2 parts, but the key is 1 columns (id)')
     expect((await cli(['versions', 'salespro', 'customer'], 2)).stderr).toContain('--key K')
     expect((await cli(['versions', 'nosuch', 'customer', '--key', '1'], 2)).stderr).toContain('unknown source')
+    // a stream the source does not have is no stream whose history is off
+    expect((await cli(['versions', 'salespro', 'nosuch', '--key', '1'], 2)).stderr).toContain('salespro has no stream "nosuch"; its streams are customer')
     expect((await cli(['versions', '--help'])).stdout).toContain('U+001F')
     // the history table is no stream of its own
     expect(JSON.parse((await cli(['schema', 'salespro', '--json'])).stdout).streams.map((s: { stream: string }) => s.stream)).toEqual(['customer', 'estimate'])

@@ -3,7 +3,7 @@ import { SyncError } from '../../errors.ts'
 import { historyTable, listVersions, primaryKeyOf, type VersionRow } from '../../warehouse/history.ts'
 import { listColumnTypes } from '../../warehouse/stream-table.ts'
 import { parseCommandArgs } from '../args.ts'
-import type { CliContext } from '../context.ts'
+import { checkStreamNames, type CliContext } from '../context.ts'
 import { table } from '../output.ts'
 
 export const VERSIONS_HELP = `crmsync versions <source> <stream> --key K [--json]
@@ -56,6 +56,8 @@ export async function versionsCommand(ctx: CliContext, argv: string[]): Promise<
   if (extra.length) throw new SyncError('config_invalid', `crmsync versions takes one source and one stream, not ${positionals.length} names`)
   if (!SOURCE_NAMES.includes(source)) throw new SyncError('config_invalid', `unknown source ${JSON.stringify(source)}; crmsync knows ${SOURCE_NAMES.join(', ')}`)
   if (values.key === undefined || values.key === '') throw new SyncError('config_invalid', 'name the row: --key K (its primary key; see crmsync versions --help)')
+  // a stream the source does not have is said as such, not as one whose history is off
+  await checkStreamNames(ctx, source, [stream])
 
   const warehouse = await ctx.warehouse()
   const h = historyTable({ schema: source, table: stream })
