@@ -85,7 +85,7 @@ export function accessControl(policy: AccessPolicy): MiddlewareHandler {
         return c.redirect(`${url.pathname}${url.search}`, 303)
       }
       const given = headerToken(c) ?? getCookie(c, TOKEN_COOKIE)
-      if (!given) throw new HTTPException(401, { message: 'this dashboard is reachable from the network, so reading it needs the token: open it once with ?token=… or send an Authorization: Bearer header' })
+      if (!given) throw new HTTPException(401, { message: 'this dashboard is reachable from the network, so reading it needs the token (open it once with ?token=…, or send an Authorization: Bearer header)' })
       if (!tokenMatches(token, given)) throw new HTTPException(403, { message: 'wrong dashboard token' })
     }
     return next()

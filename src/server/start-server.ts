@@ -71,7 +71,7 @@ export function checkBind(host: string, token: string | undefined): void {
   if (token !== undefined && token.length < MIN_TOKEN_LENGTH)
     throw new SyncError('config_invalid', `the dashboard token must be at least ${MIN_TOKEN_LENGTH} characters (try \`openssl rand -hex 24\`)`)
   if (!isLoopbackHost(host) && !token)
-    throw new SyncError('config_invalid', `refusing to listen on ${host} without a token: anyone who can reach it could read the warehouse and start syncs. Bind to 127.0.0.1, or ${TOKEN_HINT}`)
+    throw new SyncError('config_invalid', `refusing to listen on ${host} without a token, since anyone who can reach it could read the warehouse and start syncs. Bind to 127.0.0.1, or ${TOKEN_HINT}`)
 }
 
 const urlHost = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host)

@@ -8,7 +8,7 @@ import { serveCommand } from '../../src/cli/commands/serve.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createEngineEvents } from '../../src/engine/events.ts'
 import { exitCodeFor, SyncError } from '../../src/errors.ts'
-import { silentLogger } from '../../src/log.ts'
+import { redactSecrets, silentLogger } from '../../src/log.ts'
 import { checkBind, startServer } from '../../src/server/start-server.ts'
 import { getRun } from '../../src/warehouse/sql/runs.ts'
 import { makeRows, type FakeSourceControls } from '../helpers/fake-source.ts'
@@ -127,6 +127,12 @@ describe.each(WAREHOUSE_KINDS)('dashboard actions and security on %s', (kind) =>
     const page = await (await readOnly.app.request('/monitoring/streams', { headers: { host: 'localhost' } })).text()
     expect(page).toContain('read-only')
     expect(page).not.toContain('data-action="sync"')
+    // every answer passes the redactor: "needs a token: set …" came out as "needs a token: [redacted] …"
+    for (const path of ['/monitoring/', '/monitoring/streams', '/monitoring/schedules']) {
+      const text = await (await readOnly.app.request(path, { headers: { host: 'localhost' } })).text()
+      expect(text, path).toContain('CRMSYNC_DASHBOARD_TOKEN')
+      expect(text, path).not.toContain('[redacted]')
+    }
   })
 
   it.skipIf(!!reason)('on loopback, a Host that is not a loopback name is refused (DNS rebinding)', async () => {
@@ -140,7 +146,12 @@ describe.each(WAREHOUSE_KINDS)('dashboard actions and security on %s', (kind) =>
   it.skipIf(!!reason)('on a network bind, reading needs the token too: header, or ?token= once, which sets an HttpOnly SameSite=Strict cookie', async () => {
     const network = createTestApp(db.warehouse, { fake }, { exposure: 'network' })
     const get = (path: string, headers: Record<string, string> = {}) => network.app.request(path, { headers: { host: 'crm.example:8000', ...headers } })
-    expect((await get('/monitoring/')).status).toBe(401)
+    const denied = await get('/monitoring/')
+    expect(denied.status).toBe(401)
+    // it says how to give the token, unmangled by the redactor every answer passes
+    const deniedText = await denied.text()
+    expect(deniedText).toContain('?token=')
+    expect(deniedText).not.toContain('[redacted]')
     expect((await get('/api/runs')).status).toBe(401)
     expect((await get('/metrics')).status).toBe(401)
     expect((await get('/healthz')).status).toBe(200)
@@ -161,6 +172,15 @@ describe.each(WAREHOUSE_KINDS)('dashboard actions and security on %s', (kind) =>
 
   it.skipIf(!!reason)('binding to a non-loopback address without a token refuses to start (exit 2), before opening the warehouse', async () => {
     expect(() => checkBind('0.0.0.0', undefined)).toThrow(/refusing to listen on 0.0.0.0 without a token/)
+    // the CLI prints it through the redactor, which must find no secret in it
+    const refusal = (() => {
+      try {
+        checkBind('0.0.0.0', undefined)
+      } catch (error) {
+        return (error as Error).message
+      }
+    })() as string
+    expect(redactSecrets(refusal)).toBe(refusal)
     expect(() => checkBind('0.0.0.0', 'short')).toThrow(/at least 16 characters/)
     expect(() => checkBind('127.0.0.1', undefined)).not.toThrow()
     const { loadTarget } = testTargets({ fake })

@@ -70,7 +70,7 @@ function streamsTable(streams: StreamView[]): SafeHtml {
 }
 
 function syncForm(catalog: SourceCatalog[], deps: AppDeps): SafeHtml {
-  if (!deps.token) return html`<p class="muted">Starting syncs from the dashboard needs a token: set <code>CRMSYNC_DASHBOARD_TOKEN</code> and restart <code>crmsync serve</code>.</p>`
+  if (!deps.token) return html`<p class="muted">Starting syncs from the dashboard needs a token (set <code>CRMSYNC_DASHBOARD_TOKEN</code> and restart <code>crmsync serve</code>).</p>`
   const configured = catalog.filter((c) => c.configured)
   const unconfigured = catalog.filter((c) => !c.configured)
   if (!configured.length)

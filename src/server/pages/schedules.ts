@@ -35,7 +35,7 @@ function targetOptions(catalog: SourceCatalog[], sources: readonly string[]): Sa
 }
 
 function createForm(deps: AppDeps, catalog: SourceCatalog[]): SafeHtml {
-  if (!deps.token) return html`<p class="muted">Adding schedules from the dashboard needs a token: set <code>CRMSYNC_DASHBOARD_TOKEN</code> and restart <code>crmsync serve</code>, or use <code>crmsync schedule add</code>.</p>`
+  if (!deps.token) return html`<p class="muted">Adding schedules from the dashboard needs a token (set <code>CRMSYNC_DASHBOARD_TOKEN</code> and restart <code>crmsync serve</code>), or use <code>crmsync schedule add</code>.</p>`
   return html`<form id="schedule-form" class="stack">
 <label>What <select name="target" id="schedule-target">${targetOptions(catalog, deps.sources ?? SOURCE_NAMES)}</select></label>
 <fieldset class="inline"><legend>When</legend>
