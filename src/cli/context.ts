@@ -112,21 +112,25 @@ export async function release(ctx: CliContext): Promise<void> {
   for (const releaser of ctx.releasers.reverse()) await releaser().catch((error) => ctx.log.warn({ err: error }, 'cleanup failed'))
 }
 
-/** Loads one source's connector config (env + config file section) and settings. */
+/** The streams a source has, from the config file alone (no credentials needed), when it can tell. */
+export async function streamNamesOf(ctx: CliContext, source: string): Promise<readonly string[] | undefined> {
+  const load = CONNECTORS[source]
+  return load && (await load()).streamNames?.(ctx.config.file.sources[source])
+}
+
 /**
  * Refuses a stream the source does not have, from its config section alone (no credentials, no
  * request): a typo must neither start nor be recorded as a failed run under its name, which would
  * then stand in status, the dashboard and alerts as a stream of its own.
  */
 export async function checkStreamNames(ctx: CliContext, source: string, streams: readonly string[]): Promise<void> {
-  const load = CONNECTORS[source]
-  if (!load || streams.length === 0) return
-  const names = (await load()).streamNames?.(ctx.config.file.sources[source])
+  const names = streams.length ? await streamNamesOf(ctx, source) : undefined
   if (!names) return
   const unknown = streams.find((s) => !names.includes(s))
   if (unknown !== undefined) throw new SyncError('config_invalid', `${source} has no stream ${JSON.stringify(unknown)}; its streams are ${names.join(', ')}`)
 }
 
+/** Loads one source's connector config (env + config file section) and settings. */
 export async function loadTarget(ctx: CliContext, source: string, streams?: string[]): Promise<SyncTarget> {
   const load = CONNECTORS[source]
   if (!load) throw new SyncError('config_invalid', `unknown source ${JSON.stringify(source)}; crmsync knows ${SOURCE_NAMES.join(', ')}`)

@@ -4,7 +4,7 @@ import { deleteSchedule, listSchedules, scheduleJson, setSchedulePaused } from '
 import { addSchedule } from '../../worker/add-schedule.ts'
 import { describeTiming } from '../../worker/timing.ts'
 import { parseCommandArgs, positiveInt } from '../args.ts'
-import { loadTarget, type CliContext } from '../context.ts'
+import { loadTarget, streamNamesOf, type CliContext } from '../context.ts'
 import { table } from '../output.ts'
 
 export const SCHEDULE_HELP = `crmsync schedule add <source>[.<stream>] --every 15m | --cron "<expr>" [--mode incremental|full]
@@ -73,12 +73,6 @@ export async function scheduleCommand(ctx: CliContext, argv: string[]): Promise<
     default:
       throw new SyncError('config_invalid', `unknown action ${JSON.stringify(action)}: add, list, remove, pause or resume`)
   }
-}
-
-/** The streams a source has, from the config file alone (no credentials needed), when it can tell. */
-async function streamNamesOf(ctx: CliContext, source: string): Promise<readonly string[] | undefined> {
-  const connector = await CONNECTORS[source]()
-  return connector.streamNames?.(ctx.config.file.sources[source])
 }
 
 const iso = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ')
