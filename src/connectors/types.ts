@@ -98,6 +98,8 @@ export interface RejectedRecord {
 export interface Page<K = unknown> {
   readonly records: readonly SourceRecord[]
   readonly rejects?: readonly RejectedRecord[]
+  /** rows still as the source's bytes, after `records` and `rejects` (the byte lane: ByteRows) */
+  readonly rows?: ByteRows
   /** where to resume once this page is committed; undefined when the page does not move it */
   readonly cursor: K | undefined
   /** write mode `replace`: the parent keys whose complete set of children is in this page */
@@ -109,6 +111,63 @@ export interface Page<K = unknown> {
    * has consumed up to the end of this page, so progress can be shown against that size
    */
   readonly bytesRead?: number
+}
+
+/**
+ * The byte lane: a page's rows still as the bytes the source sent (SalesPro's result file). The
+ * engine asks for an encoder for its batch's columns; a row the encoder takes reaches the warehouse
+ * as a `PlainRecord`, never as strings and objects (a full sync spends most of its CPU on those).
+ * Every other row is read the usual way, in its place. The lane is an optimization only: what it
+ * writes is what the records `row` gives would have written, byte for byte (its tests compare).
+ */
+export interface ByteRows {
+  readonly count: number
+  /** an encoder for these columns, or undefined when the lane cannot write them all */
+  encoder(plan: LanePlan): RowEncoder | undefined
+  /** row `i` (0 ≤ i < count) as `read` would have yielded it: its records, or why it is rejected */
+  row(i: number): { records: readonly SourceRecord[] } | { reject: RejectedRecord }
+}
+
+/** What a batch's rows are: its columns in order, and how each is filled (the engine's table shape). */
+export interface LanePlan {
+  /** a declared column, filled from the record's value of that name; or one the engine types itself from a source field */
+  readonly columns: readonly ({ readonly name: string } | { readonly name: string; readonly base: PgBaseType; readonly from?: string })[]
+  /** the table's one key column */
+  readonly keyColumn: string
+  /** the zone of timestamps without one */
+  readonly timeZone: string
+}
+
+/**
+ * One row of the byte lane, filled in place row after row. Every value is proved plain: valid
+ * UTF-8 with no control character or backslash, so COPY takes it as it is, and its record would
+ * pass the stream's schema and processors unchanged.
+ */
+export interface PlainRecord {
+  /** the bytes the column values lie in */
+  source: Buffer
+  /**
+   * per column, three numbers: start and end in `source` (start -1 is NULL), and how the value is
+   * written: 0 as it is; QUOTES_DOUBLED with each `""` as one `"` (a CSV value's escape); any
+   * other number is an ASCII code written after it (a timestamp's `Z`)
+   */
+  readonly spans: Int32Array
+  /** `_raw`, the record as JSON, is raw[rawStart, rawEnd); what lies before rawStart is the engine's (the hash's prefix) */
+  raw: Buffer
+  readonly rawStart: number
+  rawEnd: number
+  /** `_raw` holds a backslash (a quote's JSON escape), which COPY needs doubled */
+  rawEscaped: boolean
+  /** the key column's value */
+  key: string
+}
+
+/** `PlainRecord.spans`: the value is a CSV value's bytes, each `""` standing for `"`. */
+export const QUOTES_DOUBLED = -1
+
+export interface RowEncoder {
+  /** fills `out` with row `i` and says true; false when the row is not plain: read it with `ByteRows.row` */
+  encode(i: number, out: PlainRecord): boolean
 }
 
 export interface ReadRequest<K> {

@@ -1,4 +1,5 @@
-import type { Page, Stream } from '../connectors/types.ts'
+import type { Page, RejectedRecord, SourceRecord, Stream } from '../connectors/types.ts'
+import { pageSize } from './prepare-page.ts'
 
 /**
  * Ends a read after exactly `limit` records (`--max-records`): the page that crosses the limit is
@@ -15,7 +16,7 @@ export async function* limitRecords<K>(pages: AsyncIterable<Page<K>>, limit: num
       const next = await iterator.next()
       if (next.done) return
       const page = next.value
-      const size = page.records.length + (page.rejects?.length ?? 0)
+      const size = pageSize(page)
       // the limit fell exactly on the previous page's end, and the source has more
       if (left === 0 && size > 0) return onCut()
       if (size <= left) {
@@ -23,8 +24,9 @@ export async function* limitRecords<K>(pages: AsyncIterable<Page<K>>, limit: num
         yield page
         continue
       }
-      const records = page.records.slice(0, left)
-      const rejects = (page.rejects ?? []).slice(0, left - records.length)
+      const { records: all, rejects: allRejects } = readAll(page)
+      const records = all.slice(0, left)
+      const rejects = allRejects.slice(0, left - records.length)
       const last = records.at(-1)
       yield { records, rejects, cursor: last && stream.cursorAt ? stream.cursorAt(last) : undefined, replaceScopes: [], schema: page.schema }
       return onCut()
@@ -32,4 +34,16 @@ export async function* limitRecords<K>(pages: AsyncIterable<Page<K>>, limit: num
   } finally {
     await iterator.return?.()
   }
+}
+
+/** A page's records and rejects, its byte rows read the usual way. */
+function readAll(page: Page): { records: SourceRecord[]; rejects: RejectedRecord[] } {
+  const records = [...page.records]
+  const rejects = [...(page.rejects ?? [])]
+  for (let i = 0; i < (page.rows?.count ?? 0); i++) {
+    const outcome = (page.rows as NonNullable<Page['rows']>).row(i)
+    if ('reject' in outcome) rejects.push(outcome.reject)
+    else records.push(...outcome.records)
+  }
+  return { records, rejects }
 }

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto'
 import type { z } from 'zod'
 import type { Column } from '../columns.ts'
 import { processValue, ValueError, type FieldChange } from '../connectors/processors.ts'
-import type { Page, SourceRecord, Stream } from '../connectors/types.ts'
+import type { LanePlan, Page, PlainRecord, RejectedRecord, SourceRecord, Stream } from '../connectors/types.ts'
 import type { CommitBatch, RejectRow, RowBuilder, Store } from '../warehouse/store.ts'
 import type { SchemaChange, TableShape } from './table-shape.ts'
 
@@ -81,7 +81,7 @@ export async function* prepareBatches<K>(stream: Stream<K>, pages: AsyncIterable
     await preparePage(stream, page, batch)
     if (page.cursor !== undefined) cursor = page.cursor
     if (page.bytesRead !== undefined) bytesRead = page.bytesRead
-    const empty = page.records.length + (page.rejects?.length ?? 0) === 0
+    const empty = pageSize(page) === 0
     // an empty page that only shows the source's shape, unchanged, has nothing to commit
     if (empty && page.cursor === undefined && batch.fetched === 0 && batch.schemaChanges.length === 0) continue
     // an empty page that moves the cursor (a window with no changes) commits at once, as it always did
@@ -111,6 +111,8 @@ interface OpenBatch {
   timeZone: string
   schemaChanges: SchemaChange[]
   keyText: Store['keyText']
+  /** the byte lane, made for the batch's columns when its first byte rows arrive */
+  lane?: { plan: LanePlan; record: PlainRecord }
 }
 
 function sourcesOf(shape: TableShape): ValueSource[] {
@@ -141,54 +143,97 @@ const finishBatch = (batch: OpenBatch): PreparedPage => ({
  * only a record without a usable key or cursor value is rejected.
  */
 async function preparePage(stream: Stream, page: Page, batch: OpenBatch): Promise<void> {
-  const { staged, rejects, sources } = batch
-  for (const r of page.rejects ?? []) rejects.push({ key: r.key ?? null, reason: r.reason, raw: r.raw })
+  const { rejects } = batch
+  for (const r of page.rejects ?? []) rejects.push(rejectRow(r))
   for (const scope of page.replaceScopes ?? []) batch.replaceScopes.push(scope)
-  batch.fetched += page.records.length + (page.rejects?.length ?? 0)
+  batch.fetched += pageSize(page)
+  // hand the event loop back now and then (checked inline: an await per row costs a promise per
+  // row): the previous batch's COPY is streaming to PostgreSQL meanwhile, and a loop busy for a
+  // whole page would leave that socket unfed
   let sinceYield = 0
   for (const record of page.records) {
-    // hand the event loop back now and then: the previous batch's COPY is streaming to PostgreSQL
-    // meanwhile, and a loop busy for a whole page would leave that socket unfed
-    if (++sinceYield === YIELD_EVERY) {
-      sinceYield = 0
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-    const key = readKey(stream, record.values, batch.keyText)
-    const checked = validate(stream, record)
-    if ('reject' in checked) {
-      rejects.push({ key, reason: checked.reject, raw: record.raw })
-      continue
-    }
-    const raw = JSON.stringify(record.raw ?? null)
-    if (hasNul(raw)) {
-      rejects.push({ key, reason: 'contains a NUL character (\\u0000), which PostgreSQL cannot store', raw: record.raw })
-      continue
-    }
-    const changes = checked.changes
-    const values = new Array<unknown>(sources.length)
-    for (let i = 0; i < sources.length; i++) {
-      const source = sources[i]
-      if (!('base' in source)) {
-        values[i] = checked.values[source.name] ?? null
-        continue
-      }
-      const value = source.from === undefined ? checked.values[source.name] : record.fields?.[source.from]
-      try {
-        values[i] = processValue(source.base, value, { zone: batch.timeZone })
-      } catch (error) {
-        if (!(error instanceof ValueError)) throw error
-        values[i] = null
-        changes.push({ field: source.name, change: 'nulled', reason: error.message })
-      }
-    }
-    const meta = changes.length ? JSON.stringify({ changes }) : null
-    if (meta) batch.coerced++
-    // the shape is part of what was written: a row read again after its table changed shape is written again
-    // the first 16 bytes of the digest, as hex: `_hash` is bytea (the whole digest tells no more)
-    const hashed = hash('sha256', batch.fingerprint ? `${batch.fingerprint}\n${raw}` : raw, 'hex').slice(0, 32)
-    const deletedAt = stream.deletedAtField ? ((checked.values[stream.deletedAtField] as string | null) ?? null) : null
-    staged.add(key as string, deletedAt !== null, values, raw, hashed, deletedAt, meta)
+    if (++sinceYield === YIELD_EVERY) sinceYield = await nextTurn()
+    prepareRecord(stream, record, batch)
   }
+  const rows = page.rows
+  if (!rows) return
+  const lane = laneOf(stream, batch)
+  const encoder = lane && rows.encoder(lane.plan)
+  for (let i = 0; i < rows.count; i++) {
+    if (++sinceYield === YIELD_EVERY) sinceYield = await nextTurn()
+    if (lane && encoder?.encode(i, lane.record)) {
+      // the row's bytes are plain and would pass the schema as they are (ByteRows): no record to check
+      const { record } = lane
+      batch.staged.addPlain(record, hash('sha256', record.raw.subarray(0, record.rawEnd), 'binary'))
+      continue
+    }
+    const outcome = rows.row(i)
+    if ('reject' in outcome) rejects.push(rejectRow(outcome.reject))
+    else for (const record of outcome.records) prepareRecord(stream, record, batch)
+  }
+}
+
+/** Gives the event loop a turn; then no rows have been prepared since. */
+const nextTurn = () => new Promise<number>((resolve) => setImmediate(resolve, 0))
+
+/** The records a page holds, valid or not, however it holds them. */
+export const pageSize = (page: Page) => page.records.length + (page.rejects?.length ?? 0) + (page.rows?.count ?? 0)
+
+const rejectRow = (r: RejectedRecord): RejectRow => ({ key: r.key ?? null, reason: r.reason, raw: r.raw })
+
+/**
+ * The batch's byte lane: its plan (the batch's columns) and the record the encoder fills. A lane
+ * row is never deleted and has a key of one column.
+ */
+function laneOf(stream: Stream, batch: OpenBatch): OpenBatch['lane'] {
+  if (stream.primaryKey.length !== 1 || stream.deletedAtField) return undefined
+  if (batch.lane?.plan.columns === batch.sources) return batch.lane
+  const prefix = Buffer.from(batch.fingerprint ? `${batch.fingerprint}\n` : '')
+  const raw = Buffer.alloc(Math.max(1024, prefix.length * 2))
+  prefix.copy(raw)
+  const record: PlainRecord = { source: raw, spans: new Int32Array(3 * batch.sources.length), raw, rawStart: prefix.length, rawEnd: prefix.length, rawEscaped: false, key: '' }
+  batch.lane = { plan: { columns: batch.sources, keyColumn: stream.primaryKey[0], timeZone: batch.timeZone }, record }
+  return batch.lane
+}
+
+/** One record validated, processed, hashed and encoded into the batch, or rejected. */
+function prepareRecord(stream: Stream, record: SourceRecord, batch: OpenBatch): void {
+  const { staged, rejects, sources } = batch
+  const key = readKey(stream, record.values, batch.keyText)
+  const checked = validate(stream, record)
+  if ('reject' in checked) {
+    rejects.push({ key, reason: checked.reject, raw: record.raw })
+    return
+  }
+  const raw = JSON.stringify(record.raw ?? null)
+  if (hasNul(raw)) {
+    rejects.push({ key, reason: 'contains a NUL character (\\u0000), which PostgreSQL cannot store', raw: record.raw })
+    return
+  }
+  const changes = checked.changes
+  const values = new Array<unknown>(sources.length)
+  for (let i = 0; i < sources.length; i++) {
+    const source = sources[i]
+    if (!('base' in source)) {
+      values[i] = checked.values[source.name] ?? null
+      continue
+    }
+    const value = source.from === undefined ? checked.values[source.name] : record.fields?.[source.from]
+    try {
+      values[i] = processValue(source.base, value, { zone: batch.timeZone })
+    } catch (error) {
+      if (!(error instanceof ValueError)) throw error
+      values[i] = null
+      changes.push({ field: source.name, change: 'nulled', reason: error.message })
+    }
+  }
+  const meta = changes.length ? JSON.stringify({ changes }) : null
+  if (meta) batch.coerced++
+  // the shape is part of what was written: a row read again after its table changed shape is written again
+  // the first 16 bytes of the digest, as hex: `_hash` is bytea (the whole digest tells no more)
+  const hashed = hash('sha256', batch.fingerprint ? `${batch.fingerprint}\n${raw}` : raw, 'hex').slice(0, 32)
+  const deletedAt = stream.deletedAtField ? ((checked.values[stream.deletedAtField] as string | null) ?? null) : null
+  staged.add(key as string, deletedAt !== null, values, raw, hashed, deletedAt, meta)
 }
 
 /**

@@ -3,6 +3,8 @@ import { qualified, quoteIdent } from './identifiers.ts'
 import { withLastValue, type StagedRows } from './staged-rows.ts'
 import { tableName, type StreamTable } from './stream-table.ts'
 import type { Queryable, Transaction } from './types.ts'
+import { QUOTES_DOUBLED, type PlainRecord } from '../connectors/types.ts'
+import { copyBytes } from '../copy-bytes.ts'
 
 /**
  * The bulk path: a page is COPYed into a temporary all-text stage, then merged into the stream's
@@ -33,6 +35,79 @@ export function encodeRowLine(values: readonly unknown[], raw: string, hash: str
   // bytea's hex input `\x…`, its backslash doubled for COPY
   return `${line}\t${encodeCopyJson(raw)}\t\\\\x${hash}\t${encodeCopyValue(deletedAt)}\t${meta === null ? '\\N' : encodeCopyJson(meta)}`
 }
+
+/** How many bytes `writePlainLine` writes for `record`, at most. */
+export function plainLineBytes(record: PlainRecord): number {
+  const { spans } = record
+  const columns = spans.length / 3
+  const raw = record.rawEnd - record.rawStart
+  // the tabs, `_raw` (each backslash doubled, at most all), `\\x` and the hash's 32 hex digits, `\N` twice
+  let bytes = columns + (record.rawEscaped ? 2 * raw : raw) + 4 + 32 + 6
+  for (let c = 0; c < columns; c++) bytes += spans[3 * c] < 0 ? 2 : spans[3 * c + 1] - spans[3 * c] + 1
+  return bytes
+}
+
+const TAB = 9
+const BACKSLASH = 92
+const QUOTE = 34
+
+/**
+ * A byte-lane record's COPY text, as encodeRowLine writes the same row: its values hold no
+ * backslash, tab or line end (nothing to escape), `_raw`'s only backslashes are its quotes'
+ * escapes (doubled here), `_hash` the first 16 bytes of `digest` (one character a byte), `_deleted_at` and `_meta`
+ * NULL. Written at `at` of `target`; says where it ended.
+ */
+export function writePlainLine(record: PlainRecord, digest: string, target: Buffer, at: number): number {
+  const { spans, source, raw } = record
+  const columns = spans.length / 3
+  let p = at
+  for (let c = 0; c < columns; c++) {
+    if (c > 0) target[p++] = TAB
+    const start = spans[3 * c]
+    if (start < 0) {
+      target[p++] = BACKSLASH
+      target[p++] = 78 // N
+      continue
+    }
+    const end = spans[3 * c + 1]
+    const mode = spans[3 * c + 2]
+    if (mode === QUOTES_DOUBLED) {
+      for (let q = start; q < end; q++) {
+        target[p++] = source[q]
+        if (source[q] === QUOTE) q++
+      }
+      continue
+    }
+    p = copyBytes(source, start, end, target, p)
+    if (mode !== 0) target[p++] = mode
+  }
+  target[p++] = TAB
+  if (!record.rawEscaped) p = copyBytes(raw, record.rawStart, record.rawEnd, target, p)
+  else
+    for (let q = record.rawStart; q < record.rawEnd; q++) {
+      if (raw[q] === BACKSLASH) target[p++] = BACKSLASH
+      target[p++] = raw[q]
+    }
+  // `_hash` as bytea's hex input `\x…`, its backslash doubled for COPY
+  target[p++] = TAB
+  target[p++] = BACKSLASH
+  target[p++] = BACKSLASH
+  target[p++] = 120 // x
+  for (let b = 0; b < 16; b++) {
+    const byte = digest.charCodeAt(b)
+    target[p++] = HEX[byte >> 4]
+    target[p++] = HEX[byte & 15]
+  }
+  // `_deleted_at` and `_meta` NULL
+  for (let k = 0; k < 2; k++) {
+    target[p++] = TAB
+    target[p++] = BACKSLASH
+    target[p++] = 78 // N
+  }
+  return p
+}
+
+const HEX = Buffer.from('0123456789abcdef', 'latin1')
 
 /**
  * How a batch's rows meet the table's (the merge's rule): `merge` upserts by key, skipping unchanged

@@ -13,6 +13,10 @@ export interface StagedRows {
   readonly deletedCount: number
   /** the COPY text of row `i` up to and including `_deleted_at`, without a line end */
   line(i: number): Buffer
+  /** the bytes of line `i` */
+  lineBytes(i: number): number
+  /** copies line `i` to `target` at `at` (no view of it made: this runs for every row); says where it ended */
+  copyLine(i: number, target: Buffer, at: number): number
   /** the batch is committed: its chunks go to the next batch to fill, and no line may be read any more */
   release(): void
 }
@@ -34,7 +38,12 @@ const takeChunk = () => spareChunks.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)
  * Collects encoded rows for one batch. A key seen again replaces its earlier row in place (one
  * statement cannot upsert the same row twice, and the last version read is the newest).
  */
-export function createStagedRows(): { add(key: string, deleted: boolean, line: string): void; done(): StagedRows } {
+export function createStagedRows(): {
+  add(key: string, deleted: boolean, line: string): void
+  /** adds a row that `write` writes as bytes at `at` of `target` (at most `bytes` of them), saying where it ended */
+  addBytes(key: string, deleted: boolean, bytes: number, write: (target: Buffer, at: number) => number): void
+  done(): StagedRows
+} {
   const chunks: Buffer[] = []
   // per row: chunk index, start, end, deleted (0 or 1)
   let spans = new Uint32Array(4 * 1024)
@@ -44,41 +53,54 @@ export function createStagedRows(): { add(key: string, deleted: boolean, line: s
   let current = chunks.push(chunk) - 1
   let used = 0
 
+  // room for `bytes` more in the current chunk, or a chunk of its own for a longer row: the chunk
+  const room = (bytes: number): number => {
+    if (bytes > CHUNK_BYTES) return chunks.push(Buffer.allocUnsafe(bytes)) - 1
+    if (used + bytes > CHUNK_BYTES) {
+      chunk = takeChunk()
+      current = chunks.push(chunk) - 1
+      used = 0
+    }
+    return current
+  }
+
+  function place(key: string, isDeleted: boolean, c: number, start: number, end: number): void {
+    let i = indexOf.get(key)
+    if (i === undefined) {
+      i = indexOf.size
+      indexOf.set(key, i)
+      if (spans.length < 4 * indexOf.size) {
+        const grown = new Uint32Array(spans.length * 2)
+        grown.set(spans)
+        spans = grown
+      }
+    }
+    spans[4 * i] = c
+    spans[4 * i + 1] = start
+    spans[4 * i + 2] = end
+    spans[4 * i + 3] = isDeleted ? 1 : 0
+  }
+
   return {
     add(key, isDeleted, line) {
       // UTF-8 takes at most 3 bytes per UTF-16 code unit
       const worst = line.length * 3
-      let c: number
-      let start = 0
-      let end: number
       if (worst > CHUNK_BYTES) {
         const own = Buffer.from(line)
-        c = chunks.push(own) - 1
-        end = own.length
-      } else {
-        if (used + worst > CHUNK_BYTES) {
-          chunk = takeChunk()
-          current = chunks.push(chunk) - 1
-          used = 0
-        }
-        c = current
-        start = used
-        end = used += chunk.write(line, used)
+        return place(key, isDeleted, chunks.push(own) - 1, 0, own.length)
       }
-      let i = indexOf.get(key)
-      if (i === undefined) {
-        i = indexOf.size
-        indexOf.set(key, i)
-        if (spans.length < 4 * indexOf.size) {
-          const grown = new Uint32Array(spans.length * 2)
-          grown.set(spans)
-          spans = grown
-        }
-      }
-      spans[4 * i] = c
-      spans[4 * i + 1] = start
-      spans[4 * i + 2] = end
-      spans[4 * i + 3] = isDeleted ? 1 : 0
+      const c = room(worst)
+      const start = used
+      used += chunk.write(line, used)
+      place(key, isDeleted, c, start, used)
+    },
+    addBytes(key, isDeleted, bytes, write) {
+      const c = room(bytes)
+      const target = chunks[c]
+      const start = c === current ? used : 0
+      const end = write(target, start)
+      if (c === current) used = end
+      place(key, isDeleted, c, start, end)
     },
     done() {
       const count = indexOf.size
@@ -89,6 +111,8 @@ export function createStagedRows(): { add(key: string, deleted: boolean, line: s
         keys: [...indexOf.keys()],
         deletedCount,
         line: (i) => chunks[spans[4 * i]].subarray(spans[4 * i + 1], spans[4 * i + 2]),
+        lineBytes: (i) => spans[4 * i + 2] - spans[4 * i + 1],
+        copyLine: (i, target, at) => at + chunks[spans[4 * i]].copy(target, at, spans[4 * i + 1], spans[4 * i + 2]),
         release() {
           for (const c of chunks.splice(0)) if (c.length === CHUNK_BYTES && spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(c)
         },
@@ -108,21 +132,20 @@ export function* withLastValue(rows: StagedRows, last: (i: number) => string | n
   let piece = Buffer.allocUnsafe(PIECE_BYTES)
   let used = 0
   for (let i = 0; i < rows.count; i++) {
-    const line = rows.line(i)
     const value = last(i)
     const end = `\t${value === null ? '\\N' : value}\n`
     // the end is ASCII: one byte per character
-    const size = line.length + end.length
+    const size = rows.lineBytes(i) + end.length
     if (used + size > PIECE_BYTES && used > 0) {
       yield piece.subarray(0, used)
       piece = Buffer.allocUnsafe(PIECE_BYTES)
       used = 0
     }
     if (size > PIECE_BYTES) {
-      yield Buffer.concat([line, Buffer.from(end, 'latin1')])
+      yield Buffer.concat([rows.line(i), Buffer.from(end, 'latin1')])
       continue
     }
-    used += line.copy(piece, used)
+    used = rows.copyLine(i, piece, used)
     used += piece.write(end, used, 'latin1')
   }
   if (used > 0) yield piece.subarray(0, used)

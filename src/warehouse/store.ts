@@ -1,5 +1,6 @@
 import type { Column } from '../columns.ts'
 import type { Logger } from '../log.ts'
+import type { PlainRecord } from '../connectors/types.ts'
 import type { WriteRule } from './merge.ts'
 import type { DbReject, RejectFilter, RejectRow } from './sql/rejects.ts'
 import type { LiveRow, LiveRowsPage } from './sql/reprocess.ts'
@@ -41,6 +42,11 @@ export interface SchemaChange {
 export interface RowBuilder {
   /** `hash`: the record's 16-byte digest as hex */
   add(key: string, deleted: boolean, values: readonly unknown[], raw: string, hash: string, deletedAt: string | null, meta: string | null): void
+  /**
+   * a byte-lane record (not deleted, no `_meta`), written from its bytes; `digest`: its SHA-256 as
+   * latin1 text, a character a byte (a Buffer costs twice the hash itself to allocate), whose first 16 are `_hash`
+   */
+  addPlain(record: PlainRecord, digest: string): void
   /** the characters of the rows encoded so far (a key added again counts twice): how large the batch has grown */
   readonly size: number
   done(): StagedRows

@@ -1,7 +1,7 @@
 import { commitBatch } from './commit-batch.ts'
 import { writeVersionsOfUnseen } from './history.ts'
 import { ensureHistoryTable, storedVersionSource } from './history-table.ts'
-import { countLiveRows, countUnseen, dropPassKeys, encodeRowLine, hasAnyRows, hasLiveRows, keyText, softDeleteUnseen } from './merge.ts'
+import { countLiveRows, countUnseen, dropPassKeys, encodeRowLine, hasAnyRows, plainLineBytes, writePlainLine, hasLiveRows, keyText, softDeleteUnseen } from './merge.ts'
 import { tryStreamLock, unlockStream } from './sql/locks.ts'
 import { addDeletedToRun, finishRun, heartbeatRun, insertRun, lastRunStoppedEarly, listRuns, markAbandonedRuns, requestStop } from './sql/runs.ts'
 import { addRowCounts, setHistoryKept, completeFullPass, initRowCounts, listStreamStates, loadStreamState, recordRunOutcome, setFullPass } from './sql/stream-state.ts'
@@ -23,6 +23,11 @@ function stageRows(): RowBuilder {
       const line = encodeRowLine(values, raw, hash, deletedAt, meta)
       size += line.length
       staged.add(key, deleted, line)
+    },
+    addPlain(record, digest) {
+      const bytes = plainLineBytes(record)
+      size += bytes
+      staged.addBytes(record.key, false, bytes, (target, at) => writePlainLine(record, digest, target, at))
     },
     get size() {
       return size

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream'
 import { SyncError } from '../../errors.ts'
 import { sleep } from '../../sleep.ts'
 import type { RunContext } from '../types.ts'
-import { readAthenaCsv } from './athena-csv.ts'
+import { fieldText, readCsvBlocks, type CsvBlock } from './athena-csv.ts'
 import { mapAwsError } from './aws-errors.ts'
 import type { SalesProConfig } from './config.ts'
 import { pollWaitMs } from './poll-schedule.ts'
@@ -21,8 +21,16 @@ export type AthenaRow = Record<string, string | null>
 
 /** Rows of a result as they arrive, with the bytes of the S3 result file read so far (none through GetQueryResults). */
 export interface ResultBatch {
-  rows: AthenaRow[]
-  bytesRead?: number
+  /** the result's column names, in order */
+  readonly header: readonly string[]
+  /** how many rows */
+  readonly count: number
+  /** row `i` (0 ≤ i < count) as an object of its columns' texts */
+  row(i: number): AthenaRow
+  /** the rows as the S3 result file's bytes: row `i` is the block's record `offset + i` */
+  readonly block?: CsvBlock
+  readonly offset?: number
+  readonly bytesRead?: number
 }
 
 export interface FinishedQuery {
@@ -135,17 +143,9 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
     // size is the one size the source tells for free, and progress is the bytes read of it
     if (object.ContentLength !== undefined) ctx.report({ type: 'size', bytes: object.ContentLength })
     const body = countBytes(object.Body as Readable)
-    let header: string[] | undefined
     try {
       // iterating the body (not piping it) makes a connection dropped mid-file an error here
-      for await (const records of readAthenaCsv(body)) {
-        let from = 0
-        if (!header) {
-          header = records[0].map(String)
-          from = 1
-        }
-        yield { rows: toRows(header, records, from), bytesRead: body.bytesRead }
-      }
+      yield* resultFileBatches(body, () => body.bytesRead)
     } catch (error) {
       throw new SyncError('source_unavailable', `reading the result of athena query ${query.id} from S3 failed: ${(error as Error).message}`, { cause: error })
     }
@@ -165,7 +165,7 @@ export function createAthenaGateway(config: SalesProConfig): AthenaGateway {
         header = records[0].map(String)
         from = 1
       }
-      if (header) yield { rows: toRows(header, records, from) }
+      if (header) yield arrayBatch(header, toRows(header, records, from))
       nextToken = page.NextToken
     } while (nextToken)
   }
@@ -222,6 +222,44 @@ function countBytes(body: AsyncIterable<Buffer | string>): AsyncIterable<Buffer 
     },
   }
   return counted
+}
+
+/**
+ * The batches of a result file (Athena's CSV, its header first), one a block of the file; each
+ * valid until the next is asked for (see readCsvBlocks).
+ */
+export async function* resultFileBatches(body: AsyncIterable<Buffer | string>, bytesRead: () => number, blockBytes?: number): AsyncGenerator<ResultBatch> {
+  let header: string[] | undefined
+  for await (const block of readCsvBlocks(body, blockBytes)) {
+    let offset = 0
+    if (!header) {
+      header = []
+      for (let f = block.first[0]; f < block.first[1]; f++) header.push(String(fieldText(block, f)))
+      offset = 1
+    }
+    yield blockBatch(header, block, offset, bytesRead())
+  }
+}
+
+const arrayBatch = (header: readonly string[], rows: AthenaRow[]): ResultBatch => ({ header, count: rows.length, row: (i) => rows[i] })
+
+function blockBatch(header: readonly string[], block: CsvBlock, offset: number, bytesRead: number): ResultBatch {
+  return {
+    header,
+    count: block.count - offset,
+    block,
+    offset,
+    bytesRead,
+    row(i) {
+      const r = offset + i
+      const row: AthenaRow = {}
+      const first = block.first[r]
+      const fields = block.first[r + 1] - first
+      // a record shorter than the header is NULL in the columns it lacks; a longer one's extra values are dropped
+      for (let c = 0; c < header.length; c++) row[header[c]] = c < fields ? fieldText(block, first + c) : null
+      return row
+    },
+  }
 }
 
 function toRows(header: string[], records: (string | null)[][], from: number): AthenaRow[] {

@@ -20,7 +20,7 @@ export const salespro = defineConnector<SalesProConfig>(salesProManifest, {
     try {
       const query = await gateway.run(`SELECT 1 AS ok`, ctx)
       for await (const batch of gateway.batches(query, ctx))
-        if (batch.rows.some((row) => row.ok !== '1')) throw new SyncError('source_bad_response', 'athena answered SELECT 1 with something else')
+        for (let i = 0; i < batch.count; i++) if (batch.row(i).ok !== '1') throw new SyncError('source_bad_response', 'athena answered SELECT 1 with something else')
     } finally {
       gateway.destroy()
     }

@@ -19,6 +19,7 @@ function keyedTable(name: string, table: string, key: string, shape: Record<stri
     primaryKey: [key],
     evolves: true,
     rebuilds: true,
+    parsers,
     convert: (row, _query, zone) => convertKeyed(row, key, parsers, zone, 'updated_at'),
   }
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { columnsOf, type PgBaseType } from '../../../columns.ts'
 import { ValueError, type FieldChange } from '../../processors.ts'
-import type { Page, ReadRequest, RebuildResult, RejectedRecord, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../../types.ts'
+import type { ByteRows, LanePlan, Page, ReadRequest, RebuildResult, RejectedRecord, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../../types.ts'
+import { fieldText } from '../athena-csv.ts'
+import { compileLane, laneEncoder, type Lane, type LaneTable } from '../byte-lane.ts'
 import { createAthenaGateway, type AthenaColumn, type AthenaRow, type ResultBatch } from '../client.ts'
 import type { SalesProConfig } from '../config.ts'
 import type { Parser } from '../processors.ts'
@@ -40,6 +42,11 @@ export interface TableStreamSpec {
    * record's raw is that row: a stored `_raw` can be converted again (`Stream.rebuild`)
    */
   rebuilds?: boolean
+  /**
+   * `convert` is `convertKeyed` with these parsers: rows can take the byte lane
+   * (../byte-lane.ts), which writes what `convert` would, straight from the result file's bytes
+   */
+  parsers?: Record<string, Parser>
 }
 
 // a stored `_raw` of a SalesPro row: the Athena row as the read received it
@@ -178,43 +185,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
         // small pages: the engine commits them in batches of commitRows all the same, and a row's
         // objects die young when its page is encoded soon after it was read (see prepareBatches)
         const pageSize = Math.min(request.pageSize, PAGE_ROWS)
-        const perQuery = new Map<string, number>()
-        let records: SourceRecord[] = []
-        let rejects: RejectedRecord[] = []
-        let scopes: string[] = []
-        let rowsInPage = 0
-        // the last row read with a usable timestamp: each page's cursor is its position
-        let cursorRow: AthenaRow | undefined
-        const cursor = (): SalesProCursor | undefined => {
-          if (!cursorRow) return undefined
-          const ts = cursorRow[spec.cursorColumn] as string
-          return keyless ? { ts } : { ts, key: cursorRow[spec.sourceKey as string] ?? '' }
-        }
-        // the S3 result file's bytes read when each page was cut (its size was reported as the read's)
-        let bytesRead: number | undefined
-        for (let next = first; !next.done; next = await batches.next()) {
-          const batch = next.value
-          bytesRead = batch.bytesRead
-          for (const row of batch.rows) {
-            const result = spec.convert(row, perQuery, zone)
-            if ('reject' in result) rejects.push({ key: result.key, reason: result.reject, raw: row })
-            else {
-              for (const record of result.records) records.push(record)
-              if (result.scope !== undefined) scopes.push(result.scope)
-            }
-            const ts = row[spec.cursorColumn]
-            if (ts && ATHENA_TIMESTAMP.test(ts)) cursorRow = row
-            if (++rowsInPage >= pageSize) {
-              yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema, bytesRead }
-              records = []
-              rejects = []
-              scopes = []
-              rowsInPage = 0
-            }
-          }
-        }
-        // an empty result still shows the source's shape (a dropped column with no changed rows)
-        if (rowsInPage > 0 || schema) yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema, bytesRead }
+        yield* resultPages(spec, prepend(first, batches), { pageSize, zone, schema, byteLane: true })
       } finally {
         // a read ended early (--max-records, a failure) closes the result file; not awaited, since
         // its first batch may still be on its way when the metadata call failed
@@ -223,6 +194,132 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
       }
     },
   }
+}
+
+/** How `resultPages` cuts and reads a result. */
+export interface ResultPagesOptions {
+  pageSize: number
+  /** the zone of Athena's zoneless timestamps */
+  zone: string
+  /** the result's shape, shown on every page */
+  schema?: SourceSchema
+  /** rows of the result file take the byte lane (ByteRows) when the table allows it */
+  byteLane: boolean
+}
+
+/**
+ * A query result's rows as pages of at most `pageSize`, each with the position of its last row
+ * that has one. Rows of the S3 result file go as the file's bytes (`Page.rows`) when the table's
+ * rows can take the byte lane; the others as records, read here.
+ */
+export async function* resultPages(spec: TableStreamSpec, batches: AsyncIterable<ResultBatch>, options: ResultPagesOptions): AsyncGenerator<Page<SalesProCursor>> {
+  const { pageSize, zone, schema } = options
+  const keyless = spec.sourceKey === undefined
+  const perQuery = new Map<string, number>()
+  let records: SourceRecord[] = []
+  let rejects: RejectedRecord[] = []
+  let scopes: string[] = []
+  let rowsInPage = 0
+  // the last row read with a usable timestamp: each page's cursor is its position
+  let cursorRow: AthenaRow | undefined
+  const cursor = (): SalesProCursor | undefined => {
+    if (!cursorRow) return undefined
+    const ts = cursorRow[spec.cursorColumn] as string
+    return keyless ? { ts } : { ts, key: cursorRow[spec.sourceKey as string] ?? '' }
+  }
+  // the S3 result file's bytes read when each page was cut (its size was reported as the read's)
+  let bytesRead: number | undefined
+  const lane = options.byteLane ? laneOf(spec) : undefined
+  for await (const batch of batches) {
+    bytesRead = batch.bytesRead
+    if (lane && batch.block) {
+      // the rows before it, read the usual way, come first
+      if (rowsInPage > 0) {
+        yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema, bytesRead }
+        records = []
+        rejects = []
+        scopes = []
+        rowsInPage = 0
+      }
+      for (let from = 0; from < batch.count; from += pageSize) {
+        const to = Math.min(batch.count, from + pageSize)
+        cursorRow = lastPosition(batch, from, to, spec) ?? cursorRow
+        yield { records: [], rows: byteRows(batch, from, to, lane, (row) => spec.convert(row, perQuery, zone)), cursor: cursor(), schema, bytesRead }
+      }
+      continue
+    }
+    for (let i = 0; i < batch.count; i++) {
+      const row = batch.row(i)
+      const result = spec.convert(row, perQuery, zone)
+      if ('reject' in result) rejects.push({ key: result.key, reason: result.reject, raw: row })
+      else {
+        for (const record of result.records) records.push(record)
+        if (result.scope !== undefined) scopes.push(result.scope)
+      }
+      const ts = row[spec.cursorColumn]
+      if (ts && ATHENA_TIMESTAMP.test(ts)) cursorRow = row
+      if (++rowsInPage >= pageSize) {
+        yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema, bytesRead }
+        records = []
+        rejects = []
+        scopes = []
+        rowsInPage = 0
+      }
+    }
+  }
+  // an empty result still shows the source's shape (a dropped column with no changed rows)
+  if (rowsInPage > 0 || schema) yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema, bytesRead }
+}
+
+/** `first`, then the rest of `iterator`. */
+async function* prepend<T>(first: IteratorResult<T>, iterator: AsyncIterator<T>): AsyncGenerator<T> {
+  for (let next = first; !next.done; next = await iterator.next()) yield next.value
+}
+
+/** What the byte lane needs of a table whose rows it can write, or undefined. */
+function laneOf(spec: TableStreamSpec): LaneTable | undefined {
+  if (!spec.parsers || spec.sourceKey === undefined || !spec.rebuilds) return undefined
+  return { parsers: spec.parsers, key: spec.sourceKey, cursorColumn: spec.cursorColumn }
+}
+
+// a batch's plan compiled against a result's header, kept for the read's next pages
+const compiled = new WeakMap<LanePlan, WeakMap<readonly string[], Lane | null>>()
+
+/** Rows `[from, to)` of a batch of the result file as the byte lane's page. */
+function byteRows(batch: ResultBatch, from: number, to: number, table: LaneTable, convert: (row: AthenaRow) => RowResult): ByteRows {
+  const block = batch.block as NonNullable<ResultBatch['block']>
+  const offset = (batch.offset ?? 0) + from
+  return {
+    count: to - from,
+    encoder(plan) {
+      let byHeader = compiled.get(plan)
+      if (!byHeader) compiled.set(plan, (byHeader = new WeakMap()))
+      let lane = byHeader.get(batch.header)
+      if (lane === undefined) byHeader.set(batch.header, (lane = compileLane(batch.header, table, plan) ?? null))
+      return lane ? laneEncoder(lane, block, offset) : undefined
+    },
+    row(i) {
+      const row = batch.row(from + i)
+      const result = convert(row)
+      return 'reject' in result ? { reject: { key: result.key, reason: result.reject, raw: row } } : { records: result.records }
+    },
+  }
+}
+
+/** The last of rows `[from, to)` whose cursor column is an Athena timestamp: a page's position. */
+function lastPosition(batch: ResultBatch, from: number, to: number, spec: TableStreamSpec): AthenaRow | undefined {
+  const block = batch.block as NonNullable<ResultBatch['block']>
+  const cursorField = batch.header.indexOf(spec.cursorColumn)
+  const keyField = batch.header.indexOf(spec.sourceKey as string)
+  for (let i = to - 1; i >= from && cursorField >= 0; i--) {
+    const r = (batch.offset ?? 0) + i
+    const fields = block.first[r + 1] - block.first[r]
+    const ts = cursorField < fields ? fieldText(block, block.first[r] + cursorField) : null
+    if (!ts || !ATHENA_TIMESTAMP.test(ts)) continue
+    const key = keyField >= 0 && keyField < fields ? fieldText(block, block.first[r] + keyField) : null
+    return { [spec.cursorColumn]: ts, [spec.sourceKey as string]: key }
+  }
+  return undefined
 }
 
 function startingPoint(request: ReadRequest<SalesProCursor>, keyless: boolean): { ts: string; key?: string } | undefined {

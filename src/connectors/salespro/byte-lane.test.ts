@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest'
+import { createTableShape, DEFAULT_CONTRACT } from '../../engine/table-shape.ts'
+import { prepareBatches, type PreparedBatch } from '../../engine/prepare-page.ts'
+import { syncStore } from '../../warehouse/sync-store.ts'
+import type { ByteRows, LanePlan, Page, PlainRecord, RejectedRecord, RowEncoder, SourceRecord, SourceSchema } from '../types.ts'
+import { resultFileBatches } from './client.ts'
+import type { SalesProConfig } from './config.ts'
+import { customer } from './streams/keyed-tables.ts'
+import { defineTableStream, resultPages, type SalesProCursor } from './streams/table-stream.ts'
+
+// The byte lane is an optimization only: for any result file, the batches it prepares must be
+// the batches the usual path (every row a record) prepares, byte for byte. Each test writes a
+// result file full of the values that must leave the lane (quotes, escapes, control characters,
+// bad timestamps and keys, invalid UTF-8, short and long records) between plain ones, and
+// compares the two paths' batches: rows, keys, rejects, counts and cursors.
+
+const stream = defineTableStream(customer, {} as SalesProConfig)
+
+/** A small deterministic generator (mulberry32): the same seed, the same file. */
+function random(seed: number) {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const INVALID_UTF8 = Symbol('invalid utf-8')
+type Value = string | null | typeof INVALID_UTF8
+
+const TEXTS: Value[] = ['Acme', 'Zoë Gutter Co.', 'Nguyễn 😀', 'O"Brien', '"quoted"', 'back\\slash', 'tab\there', 'line\nbreak', 'cr\rhere', 'nul\u0000', '', null, ' padded ', '\u2028', 'ʻokina', INVALID_UTF8]
+const TIMES: Value[] = [
+  '2023-01-02 03:04:05',
+  '2023-01-02 03:04:05.123',
+  '2023-01-02T03:04:05.123456789',
+  '2023-01-02 03:04:05.1234567890',
+  '2023-02-30 00:00:00',
+  '2023-01-02 24:00:00',
+  '2024-02-29 12:00:00.5',
+  '2023-01-02 03:04:05Z',
+  '2023-01-02',
+  '0000-00-00 00:00:00',
+  ' 2023-01-02 03:04:05',
+  '',
+  null,
+]
+const KEYS: Value[] = ['', null, ' ', 'a b', 'ü-key', 'q"k', 'back\\k', INVALID_UTF8]
+
+function pick<T>(next: () => number, values: readonly T[], plain: T, plainShare: number): T {
+  return next() < plainShare ? plain : values[Math.floor(next() * values.length)]
+}
+
+function csvField(value: Value): Buffer {
+  if (value === null) return Buffer.alloc(0)
+  if (value === INVALID_UTF8) return Buffer.concat([Buffer.from('"bad '), Buffer.from([0xff, 0xc3]), Buffer.from(' bytes"')])
+  return Buffer.from(`"${value.replaceAll('"', '""')}"`)
+}
+
+/** A result file of `rows` rows with `header`, most values plain, the rest drawn from the hard cases. */
+function resultFile(header: readonly string[], rows: number, seed: number): Buffer {
+  const next = random(seed)
+  const lines: Buffer[] = [Buffer.from(header.map((h) => `"${h}"`).join(',') + '\n')]
+  for (let r = 0; r < rows; r++) {
+    const values: Value[] = header.map((name) => {
+      // a key now and then repeats an earlier one: the batch keeps the last version
+      if (name === 'customer_id') return next() < 0.03 ? `k${Math.floor(next() * r)}` : pick(next, KEYS, `k${r}`, 0.9)
+      if (name.endsWith('_at')) return pick(next, TIMES, `2023-0${1 + (r % 9)}-1${r % 10} 0${r % 10}:1${r % 10}:2${r % 10}.${r % 1000}`, 0.8)
+      return pick(next, TEXTS, `plain ${name} ${r}`, 0.8)
+    })
+    let fields = values.map(csvField)
+    const shape = next()
+    if (shape < 0.01) fields = fields.slice(0, -1)
+    else if (shape < 0.02) fields = [...fields, csvField('extra')]
+    lines.push(Buffer.concat([...fields.flatMap((f, i) => (i ? [Buffer.from(','), f] : [f])), Buffer.from(next() < 0.1 ? '\r\n' : '\n')]))
+  }
+  return Buffer.concat(lines)
+}
+
+async function* chunksOf(file: Buffer, size: number) {
+  for (let at = 0; at < file.length; at += size) yield file.subarray(at, at + size)
+}
+
+interface Seen {
+  batches: { keys: readonly string[]; lines: string[]; rejects: string[]; fetched: number; coerced: number; cursor: unknown; columns: string[] }[]
+  cursors: unknown[]
+  laneRows: number
+}
+
+type Reading = 'lane' | 'lane pages read as records' | 'records'
+
+/**
+ * The batches the engine prepares from the file: its rows read by the byte lane, or the lane's
+ * own pages with their rows read as records (the same pages, so the same batches), or the read
+ * without the lane (its pages cut elsewhere).
+ */
+async function prepare(file: Buffer, schema: SourceSchema | undefined, reading: Reading): Promise<Seen> {
+  const shape = createTableShape('salespro', stream, [], DEFAULT_CONTRACT, true)
+  const seen: Seen = { batches: [], cursors: [], laneRows: 0 }
+  // blocks of ~1 KB, so records are cut by blocks' ends too
+  const batches = resultFileBatches(chunksOf(file, 700), () => 0, 1024)
+  async function* pages(): AsyncGenerator<Page<SalesProCursor>> {
+    for await (const page of resultPages(customer, batches, { pageSize: 7, zone: 'UTC', schema, byteLane: reading !== 'records' })) {
+      seen.cursors.push(page.cursor)
+      const rows = page.rows
+      if (!rows) yield page
+      else if (reading === 'lane') yield { ...page, rows: { ...rows, encoder: (plan) => counted(rows.encoder(plan)) } }
+      else yield { ...page, rows: undefined, ...readAsRecords(rows) }
+    }
+  }
+  // the rows the lane took, counted through the engine's own calls
+  const counted = (encoder: RowEncoder | undefined) => encoder && { encode: (i: number, out: PlainRecord) => (encoder.encode(i, out) ? (seen.laneRows++, true) : false) }
+  for await (const batch of prepareBatches(stream, pages(), 40, { shape, timeZone: 'UTC', store: syncStore })) seen.batches.push(summary(batch))
+  return seen
+}
+
+function readAsRecords(rows: ByteRows): { records: SourceRecord[]; rejects: RejectedRecord[] } {
+  const records: SourceRecord[] = []
+  const rejects: RejectedRecord[] = []
+  for (let i = 0; i < rows.count; i++) {
+    const outcome = rows.row(i)
+    if ('reject' in outcome) rejects.push(outcome.reject)
+    else records.push(...outcome.records)
+  }
+  return { records, rejects }
+}
+
+function summary({ prepared, cursor }: PreparedBatch<SalesProCursor>): Seen['batches'][number] {
+  const lines = Array.from({ length: prepared.rows.count }, (_, i) => prepared.rows.line(i).toString('utf8'))
+  prepared.rows.release()
+  // rejects in any order: a page read as records lists its rows' rejects before its records'
+  const rejects = prepared.rejects.map((r) => JSON.stringify([r.key, r.reason, r.raw])).sort()
+  return { keys: prepared.rows.keys, lines, rejects, fetched: prepared.fetched, coerced: prepared.coerced, cursor, columns: prepared.columns.map((c) => c.name) }
+}
+
+/** What a read leaves in the table (each key's last line) and the rejects, its batches cut wherever. */
+function outcome(seen: Seen) {
+  const table = new Map<string, string>()
+  for (const batch of seen.batches) batch.keys.forEach((key, i) => table.set(key, batch.lines[i]))
+  return { table: [...table].sort(), rejects: seen.batches.flatMap((b) => b.rejects).sort(), cursor: seen.batches.at(-1)?.cursor }
+}
+
+/** Both comparisons: the same pages prepare the same batches, and the read without the lane leaves the same table. */
+async function expectSameAsUsual(file: Buffer, schema?: SourceSchema): Promise<Seen> {
+  const lane = await prepare(file, schema, 'lane')
+  const asRecords = await prepare(file, schema, 'lane pages read as records')
+  expect(lane.batches).toEqual(asRecords.batches)
+  expect(outcome(lane)).toEqual(outcome(await prepare(file, schema, 'records')))
+  return lane
+}
+
+const declared = Object.keys(customer.schema.shape)
+
+describe('the byte lane', () => {
+  for (const seed of [1, 2, 3]) {
+    it(`prepares the batches the usual path prepares, byte for byte (seed ${seed})`, async () => {
+      const lane = await expectSameAsUsual(resultFile(declared, 1500, seed))
+      // the lane took most rows, and left the hard ones to the usual path, some of them rejected
+      expect(lane.laneRows).toBeGreaterThan(300)
+      expect(lane.laneRows).toBeLessThan(1500)
+      expect(lane.batches.flatMap((b) => b.rejects).length).toBeGreaterThan(0)
+    })
+  }
+
+  it('writes the columns Athena adds (typed by the engine) as the usual path does', async () => {
+    const header = [...declared.slice(0, 4), 'extra_note', ...declared.slice(4), 'extra_at']
+    const schema: SourceSchema = {
+      complete: true,
+      fields: header.map((name) => ({ name, type: name.endsWith('_at') ? 'timestamptz' : 'text' })),
+    }
+    const lane = await expectSameAsUsual(resultFile(header, 800, 9), schema)
+    expect(lane.batches[0].columns).toContain('extra_at')
+    expect(lane.laneRows).toBeGreaterThan(50)
+  })
+
+  it('leaves every row to the usual path in a zone other than UTC', async () => {
+    const file = resultFile(declared, 200, 4)
+    const shape = createTableShape('salespro', stream, [], DEFAULT_CONTRACT, true)
+    let asked = 0
+    let given = 0
+    async function* pages() {
+      for await (const page of resultPages(customer, resultFileBatches(chunksOf(file, 4096), () => 0), { pageSize: 50, zone: 'America/Chicago', byteLane: true })) {
+        const rows = page.rows
+        yield rows ? { ...page, rows: { ...rows, encoder: (plan: LanePlan) => (asked++, rows.encoder(plan) && given++, rows.encoder(plan)) } } : page
+      }
+    }
+    for await (const batch of prepareBatches(stream, pages(), 40, { shape, timeZone: 'America/Chicago', store: syncStore })) batch.prepared.rows.release()
+    expect(asked).toBeGreaterThan(0)
+    expect(given).toBe(0)
+  })
+})

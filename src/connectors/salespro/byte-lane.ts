@@ -1,0 +1,198 @@
+import { QUOTES_DOUBLED, type LanePlan, type PlainRecord, type RowEncoder } from '../types.ts'
+import { BARE_FIELD, DOUBLED_FIELD, NULL_FIELD, PLAIN_FIELD, type CsvBlock } from './athena-csv.ts'
+import { parse, type Parser } from './processors.ts'
+
+/**
+ * SalesPro's byte lane (`ByteRows`, src/connectors/types.ts): a row of the result file becomes
+ * its warehouse row's values and `_raw` straight from the file's bytes. It takes a row only when
+ * what it writes is certainly what the usual path would write:
+ * - every value plain (valid UTF-8, no control character or backslash): COPY takes it as it is,
+ *   and JSON.stringify of the row would escape nothing in it but its quotes;
+ * - text columns as they are; timestamps in Athena's own form (`YYYY-MM-DD HH:MM:SS[.fff]`, a
+ *   real instant) read in UTC, which the processor writes with a `Z` after;
+ * - a key of printable ASCII, and the cursor column present.
+ * Any other row, or a table with a column it does not read (a decimal, a zone other than UTC), takes the usual path.
+ */
+
+/** What the lane knows of a keyed table: each declared column's parser, the key column and the cursor column. */
+export interface LaneTable {
+  readonly parsers: Readonly<Record<string, Parser>>
+  readonly key: string
+  readonly cursorColumn: string
+}
+
+const TEXT = 0
+const TIMESTAMP = 1
+
+interface LaneColumn {
+  /** the header field it is read from; -1 when the result has no such column (always NULL) */
+  readonly field: number
+  readonly kind: typeof TEXT | typeof TIMESTAMP
+  /** NULL or a value the lane cannot read leaves the row to the usual path (the cursor column) */
+  readonly required: boolean
+}
+
+/** A plan compiled against one result's header. */
+export interface Lane {
+  readonly columns: readonly LaneColumn[]
+  readonly keyField: number
+  /** per header field, the JSON before its value: `{"name":` for the first, `,"name":` after */
+  readonly names: readonly Buffer[]
+  /** their bytes together */
+  readonly namesBytes: number
+  readonly fieldCount: number
+}
+
+// a column name that JSON.stringify writes as it is and in its place (no escapes, not an array
+// index, which objects order first, and not __proto__, which an assignment does not create)
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** The lane for a batch's plan and a result's header, or undefined when some column is not one it reads. */
+export function compileLane(header: readonly string[], table: LaneTable, plan: LanePlan): Lane | undefined {
+  if (plan.timeZone !== 'UTC' || plan.keyColumn !== table.key) return undefined
+  if (new Set(header).size !== header.length || header.some((name) => !PLAIN_NAME.test(name) || name === '__proto__')) return undefined
+  const declared = new Set<string>()
+  const columns: LaneColumn[] = []
+  for (const column of plan.columns) {
+    const field = header.indexOf('base' in column ? (column.from ?? '') : column.name)
+    if ('base' in column) {
+      // a column the engine types from a source field: text as it is, or a timestamp
+      if (column.from === undefined || (column.base !== 'text' && column.base !== 'timestamptz')) return undefined
+      columns.push({ field, kind: column.base === 'text' ? TEXT : TIMESTAMP, required: false })
+      continue
+    }
+    const parser = table.parsers[column.name]
+    const kind = parser === parse.text ? TEXT : parser === parse.timestamp ? TIMESTAMP : undefined
+    if (kind === undefined) return undefined
+    declared.add(column.name)
+    columns.push({ field, kind, required: column.name === table.cursorColumn })
+  }
+  // every declared column must be written, or a value that fails its check would go unnoticed
+  if (Object.keys(table.parsers).some((name) => !declared.has(name))) return undefined
+  const keyField = header.indexOf(table.key)
+  if (keyField < 0) return undefined
+  const names = header.map((name, i) => Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(name)}:`, 'latin1'))
+  return { columns, keyField, names, namesBytes: names.reduce((sum, name) => sum + name.length, 0), fieldCount: header.length }
+}
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const Z = 0x5a
+const NULL_JSON = Buffer.from('null')
+
+/** The encoder of one block's records from `offset` on. */
+export function laneEncoder(lane: Lane, block: CsvBlock, offset: number): RowEncoder {
+  const { columns, keyField, names, namesBytes, fieldCount } = lane
+  const { bytes, first, starts, ends, kinds } = block
+  return {
+    encode(i: number, out: PlainRecord): boolean {
+      if (!block.utf8) return false
+      const r = offset + i
+      const at = first[r]
+      if (first[r + 1] - at !== fieldCount) return false
+      const last = at + fieldCount - 1
+      const keyAt = at + keyField
+      if (kinds[keyAt] !== PLAIN_FIELD || !printableKey(bytes, starts[keyAt], ends[keyAt])) return false
+      const spans = out.spans
+      for (let c = 0; c < columns.length; c++) {
+        const column = columns[c]
+        const f = at + column.field
+        const kind = column.field < 0 ? NULL_FIELD : kinds[f]
+        if (kind === NULL_FIELD) {
+          if (column.required) return false
+          spans[3 * c] = -1
+          spans[3 * c + 1] = -1
+          spans[3 * c + 2] = 0
+          continue
+        }
+        if (column.kind === TIMESTAMP && (kind !== PLAIN_FIELD || !athenaTimestamp(bytes, starts[f], ends[f]))) return false
+        spans[3 * c] = starts[f]
+        spans[3 * c + 1] = ends[f]
+        spans[3 * c + 2] = column.kind === TIMESTAMP ? Z : kind === DOUBLED_FIELD ? QUOTES_DOUBLED : 0
+      }
+      // the row's JSON, as JSON.stringify writes the row object; at most the record's bytes, the
+      // names, and `null` or two quotes a value
+      const bound = out.rawStart + ends[last] - starts[at] + namesBytes + 4 * fieldCount + 1
+      if (out.raw.length < bound) {
+        const grown = Buffer.allocUnsafe(Math.max(out.raw.length * 2, bound))
+        out.raw.copy(grown, 0, 0, out.rawStart)
+        out.raw = grown
+      }
+      const raw = out.raw
+      let p = out.rawStart
+      let escaped = false
+      for (let f = at; f <= last; f++) {
+        const name = names[f - at]
+        for (let k = 0; k < name.length; k++) raw[p++] = name[k]
+        const kind = kinds[f]
+        if (kind === NULL_FIELD) {
+          raw[p++] = 0x6e // n
+          raw[p++] = 0x75 // u
+          raw[p++] = 0x6c // l
+          raw[p++] = 0x6c // l
+          continue
+        }
+        if (kind === BARE_FIELD) return false
+        raw[p++] = QUOTE
+        // each value byte checked as it is copied: no control character or backslash; a CSV `""`
+        // is one quote in the value, `\"` in JSON
+        for (let q = starts[f], end = ends[f]; q < end; q++) {
+          const b = bytes[q]
+          if (b < 0x20 || b === BACKSLASH) return false
+          if (b === QUOTE) {
+            raw[p++] = BACKSLASH
+            escaped = true
+            q++
+          }
+          raw[p++] = b
+        }
+        raw[p++] = QUOTE
+      }
+      raw[p++] = 0x7d
+      out.rawEnd = p
+      out.rawEscaped = escaped
+      out.source = bytes
+      out.key = bytes.toString('latin1', starts[keyAt], ends[keyAt])
+      return true
+    },
+  }
+}
+
+/** A key of printable ASCII, no space, quote or backslash: the usual path would take it exactly as it is. */
+function printableKey(bytes: Buffer, from: number, to: number): boolean {
+  if (from === to) return false
+  for (let p = from; p < to; p++) {
+    const b = bytes[p]
+    if (b <= 0x20 || b >= 0x7f || b === QUOTE || b === BACKSLASH) return false
+  }
+  return true
+}
+
+const isDigit = (b: number) => b >= 0x30 && b <= 0x39
+const twoAt = (bytes: Buffer, p: number) => (bytes[p] - 0x30) * 10 + bytes[p + 1] - 0x30
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+// where `YYYY-MM-DD HH:MM:SS` has its digits
+const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+
+/**
+ * `YYYY-MM-DD[ T]HH:MM:SS[.f{1,9}]` naming a real instant: the processor's fast form, which it
+ * writes back with a `Z` in UTC (src/connectors/processors.ts, timestampText).
+ */
+export function athenaTimestamp(bytes: Buffer, from: number, to: number): boolean {
+  const length = to - from
+  if (length !== 19 && (length < 21 || length > 29)) return false
+  const separator = bytes[from + 10]
+  if (bytes[from + 4] !== 0x2d || bytes[from + 7] !== 0x2d || (separator !== 0x20 && separator !== 0x54) || bytes[from + 13] !== 0x3a || bytes[from + 16] !== 0x3a) return false
+  for (let k = 0; k < DIGITS.length; k++) if (!isDigit(bytes[from + DIGITS[k]])) return false
+  if (length > 19) {
+    if (bytes[from + 19] !== 0x2e) return false
+    for (let p = from + 20; p < to; p++) if (!isDigit(bytes[p])) return false
+  }
+  const year = twoAt(bytes, from) * 100 + twoAt(bytes, from + 2)
+  const month = twoAt(bytes, from + 5)
+  const day = twoAt(bytes, from + 8)
+  if (month < 1 || month > 12 || day < 1) return false
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1])) return false
+  return twoAt(bytes, from + 11) < 24 && twoAt(bytes, from + 14) < 60 && twoAt(bytes, from + 17) < 60
+}
