@@ -29,10 +29,11 @@ export interface ProfileSummary {
 // Where the time goes, by the file a function comes from (the bundle's source map gives crmsync's
 // own files back). Order matters: the first that matches names the area.
 const BY_SOURCE: [area: string, test: RegExp][] = [
-  ['CSV parsing (Athena result to typed values)', /src\/connectors\/salespro\/(athena-csv|client)\.ts|src\/connectors\/salespro\/streams\//],
+  ['CSV scanning (Athena result to byte ranges, rows the lane leaves to typed values)', /src\/connectors\/salespro\/(athena-csv|client)\.ts|src\/connectors\/salespro\/streams\//],
+  ['the byte lane (plain checks, `_raw` JSON from bytes)', /src\/connectors\/salespro\/byte-lane\.ts/],
   ['validation (zod, processors)', /node_modules\/zod\/|src\/connectors\/processors\.ts/],
   ['hashing', /node:internal\/crypto\//],
-  ['COPY encoding', /src\/warehouse\/(merge|copy-text|staged-rows)\.ts|node_modules\/pg-copy-streams\//],
+  ['COPY encoding', /src\/warehouse\/(merge|copy-text|staged-rows)\.ts|src\/copy-bytes\.ts|node_modules\/pg-copy-streams\//],
   ['pg protocol', /node_modules\/(pg|pg-protocol|pg-pool)\/|node:net|node:internal\/stream_base_commons/],
   ['S3 read (AWS SDK, HTTP)', /node_modules\/@aws-sdk\/|node_modules\/@smithy\/|node:_http|node:http/],
   ['start-up (module loading)', /node:internal\/modules\/|node:internal\/bootstrap\/|node:internal\/deps\/cjs-module-lexer/],
