@@ -22,6 +22,21 @@ function typed<T extends z.ZodType>(schema: T, sql: string, base: PgBaseType): T
   return schema
 }
 
+// which of col.*'s schemas a field is, for the few readers that must know exactly what it accepts
+const makers = new WeakMap<z.ZodType, string>()
+
+function made<T extends z.ZodType>(maker: keyof typeof col, schema: T): T {
+  makers.set(schema, maker)
+  return schema
+}
+
+/**
+ * Which `col.*` made a field's schema, when it is one of those that say exactly what they accept
+ * (`key`, `text`, `timestamp`, `timestampRequired`): the byte lane writes such a column's values
+ * without the schema's check, by proving them acceptable itself.
+ */
+export const columnMaker = (schema: unknown): string | undefined => makers.get(schema as z.ZodType)
+
 /** `YYYY-MM-DD[T ]HH:MM:SS[.fraction]` with an explicit zone (`Z` or `±HH[:MM]`). */
 export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}(:?\d{2})?)$/
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/
@@ -37,8 +52,8 @@ const decimalSchema = (precision: number, scale: number) =>
 
 export const col = {
   /** a primary-key text value: never null, never empty */
-  key: () => typed(z.string().min(1, 'empty key'), 'text', 'text'),
-  text: () => typed(z.string().nullable(), 'text', 'text'),
+  key: () => made('key', typed(z.string().min(1, 'empty key'), 'text', 'text')),
+  text: () => made('text', typed(z.string().nullable(), 'text', 'text')),
   boolean: () => typed(z.boolean().nullable(), 'boolean', 'boolean'),
   /** int8 kept as decimal text, since JS numbers lose precision past 2^53 */
   bigint: () => typed(z.string().regex(INTEGER_TEXT, 'not an integer').nullable(), 'bigint', 'bigint'),
@@ -51,8 +66,8 @@ export const col = {
   /** any-precision decimal text (HubSpot numbers) */
   numeric: () => typed(z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'not a number').nullable(), 'numeric', 'numeric'),
   /** an instant as exact source text with its zone; PostgreSQL parses it, JS never rounds it */
-  timestamp: () => typed(z.string().regex(TIMESTAMP_PATTERN, 'not a timestamp with a zone').nullable(), 'timestamptz', 'timestamptz'),
-  timestampRequired: () => typed(z.string().regex(TIMESTAMP_PATTERN, 'not a timestamp with a zone'), 'timestamptz', 'timestamptz'),
+  timestamp: () => made('timestamp', typed(z.string().regex(TIMESTAMP_PATTERN, 'not a timestamp with a zone').nullable(), 'timestamptz', 'timestamptz')),
+  timestampRequired: () => made('timestampRequired', typed(z.string().regex(TIMESTAMP_PATTERN, 'not a timestamp with a zone'), 'timestamptz', 'timestamptz')),
   date: () => typed(z.string().regex(DATE_PATTERN, 'not a date').nullable(), 'date', 'date'),
   json: () => typed(z.unknown(), 'jsonb', 'jsonb'),
 }

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { col } from '../../columns.ts'
 import { createTableShape, DEFAULT_CONTRACT } from '../../engine/table-shape.ts'
 import { prepareBatches, type PreparedBatch } from '../../engine/prepare-page.ts'
 import { syncStore } from '../../warehouse/sync-store.ts'
 import type { ByteRows, LanePlan, Page, PlainRecord, RejectedRecord, RowEncoder, SourceRecord, SourceSchema } from '../types.ts'
+import { compileLane } from './byte-lane.ts'
 import { resultFileBatches } from './client.ts'
+import { parse } from './processors.ts'
 import type { SalesProConfig } from './config.ts'
 import { customer } from './streams/keyed-tables.ts'
 import { defineTableStream, resultPages, type SalesProCursor } from './streams/table-stream.ts'
@@ -188,5 +192,22 @@ describe('the byte lane', () => {
     for await (const batch of prepareBatches(stream, pages(), 40, { shape, timeZone: 'America/Chicago', store: syncStore })) batch.prepared.rows.release()
     expect(asked).toBeGreaterThan(0)
     expect(given).toBe(0)
+  })
+
+  it('reads a declared column only when its schema accepts every value the lane would write', () => {
+    const header = ['id', 'note', 'updated_at']
+    const plan = { columns: header.map((name) => ({ name })), keyColumn: 'id', timeZone: 'UTC' }
+    const table = (note: z.ZodType) => ({
+      schema: z.object({ id: col.key(), note, updated_at: col.timestampRequired() }),
+      parsers: { id: parse.text, note: parse.text, updated_at: parse.timestamp },
+      key: 'id',
+      cursorColumn: 'updated_at',
+    })
+    expect(compileLane(header, table(col.text()), plan)).toBeDefined()
+    // text the schema checks further: a key's non-empty text outside the key, digits, a refinement
+    for (const note of [col.key(), col.bigint(), col.text().refine((v) => v !== 'x')]) expect(compileLane(header, table(note), plan)).toBeUndefined()
+    // a timestamp column that may not be NULL, other than the cursor
+    const strict = { ...table(col.text()), schema: z.object({ id: col.key(), note: col.timestampRequired(), updated_at: col.timestampRequired() }), parsers: { id: parse.text, note: parse.timestamp, updated_at: parse.timestamp } }
+    expect(compileLane(header, strict, plan)).toBeUndefined()
   })
 })

@@ -1,3 +1,5 @@
+import type { z } from 'zod'
+import { columnMaker } from '../../columns.ts'
 import { QUOTES_DOUBLED, type LanePlan, type PlainRecord, type RowEncoder } from '../types.ts'
 import { BARE_FIELD, DOUBLED_FIELD, NULL_FIELD, PLAIN_FIELD, type CsvBlock } from './athena-csv.ts'
 import { parse, type Parser } from './processors.ts'
@@ -14,8 +16,9 @@ import { parse, type Parser } from './processors.ts'
  * Any other row, or a table with a column it does not read (a decimal, a zone other than UTC), takes the usual path.
  */
 
-/** What the lane knows of a keyed table: each declared column's parser, the key column and the cursor column. */
+/** What the lane knows of a keyed table: its record schema, each declared column's parser, the key column and the cursor column. */
 export interface LaneTable {
+  readonly schema: z.ZodObject
   readonly parsers: Readonly<Record<string, Parser>>
   readonly key: string
   readonly cursorColumn: string
@@ -61,8 +64,7 @@ export function compileLane(header: readonly string[], table: LaneTable, plan: L
       columns.push({ field, kind: column.base === 'text' ? TEXT : TIMESTAMP, required: false })
       continue
     }
-    const parser = table.parsers[column.name]
-    const kind = parser === parse.text ? TEXT : parser === parse.timestamp ? TIMESTAMP : undefined
+    const kind = declaredKind(table, column.name)
     if (kind === undefined) return undefined
     declared.add(column.name)
     columns.push({ field, kind, required: column.name === table.cursorColumn })
@@ -73,6 +75,21 @@ export function compileLane(header: readonly string[], table: LaneTable, plan: L
   if (keyField < 0) return undefined
   const names = header.map((name, i) => Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(name)}:`, 'latin1'))
   return { columns, keyField, names, namesBytes: names.reduce((sum, name) => sum + name.length, 0), fieldCount: header.length }
+}
+
+/**
+ * How the lane reads a declared column, or undefined when it cannot: its parser and its schema
+ * (which `col.*` made it) must be a pair whose every value it can prove acceptable. Text takes any
+ * string or NULL; a key (non-empty text) only as the key column, which the lane checks; a
+ * timestamp in Athena's form, written with a `Z`, matches `col.timestamp`'s pattern, and is NULL
+ * only where the schema allows it (the required one is the cursor column, which must be there).
+ */
+function declaredKind(table: LaneTable, name: string): LaneColumn['kind'] | undefined {
+  const parser = table.parsers[name]
+  const maker = columnMaker(table.schema.shape[name])
+  if (parser === parse.text && (maker === 'text' || (maker === 'key' && name === table.key))) return TEXT
+  if (parser === parse.timestamp && (maker === 'timestamp' || (maker === 'timestampRequired' && name === table.cursorColumn))) return TIMESTAMP
+  return undefined
 }
 
 const QUOTE = 0x22

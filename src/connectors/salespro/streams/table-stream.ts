@@ -279,7 +279,7 @@ async function* prepend<T>(first: IteratorResult<T>, iterator: AsyncIterator<T>)
 /** What the byte lane needs of a table whose rows it can write, or undefined. */
 function laneOf(spec: TableStreamSpec): LaneTable | undefined {
   if (!spec.parsers || spec.sourceKey === undefined || !spec.rebuilds) return undefined
-  return { parsers: spec.parsers, key: spec.sourceKey, cursorColumn: spec.cursorColumn }
+  return { schema: spec.schema, parsers: spec.parsers, key: spec.sourceKey, cursorColumn: spec.cursorColumn }
 }
 
 // a batch's plan compiled against a result's header, kept for the read's next pages
