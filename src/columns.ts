@@ -22,20 +22,27 @@ function typed<T extends z.ZodType>(schema: T, sql: string, base: PgBaseType): T
   return schema
 }
 
-// which of col.*'s schemas a field is, for the few readers that must know exactly what it accepts
-const makers = new WeakMap<z.ZodType, string>()
+/** Which `col.*` made a schema, and with what precision and scale for a decimal. */
+export interface ColumnMaker {
+  readonly name: keyof typeof col
+  readonly precision?: number
+  readonly scale?: number
+}
 
-function made<T extends z.ZodType>(maker: keyof typeof col, schema: T): T {
+// which of col.*'s schemas a field is, for the few readers that must know exactly what it accepts
+const makers = new WeakMap<z.ZodType, ColumnMaker>()
+
+function made<T extends z.ZodType>(maker: ColumnMaker, schema: T): T {
   makers.set(schema, maker)
   return schema
 }
 
 /**
- * Which `col.*` made a field's schema, when it is one of those that say exactly what they accept
- * (`key`, `text`, `timestamp`, `timestampRequired`): the byte lane writes such a column's values
- * without the schema's check, by proving them acceptable itself.
+ * Which `col.*` made a field's schema, when it is one of those whose every check is known (`key`,
+ * `text`, `boolean`, `bigint`, `decimal`, `timestamp`, `timestampRequired`): the byte lane writes
+ * such a column's values without the schema's check, by proving them acceptable itself.
  */
-export const columnMaker = (schema: unknown): string | undefined => makers.get(schema as z.ZodType)
+export const columnMaker = (schema: unknown): ColumnMaker | undefined => makers.get(schema as z.ZodType)
 
 /** `YYYY-MM-DD[T ]HH:MM:SS[.fraction]` with an explicit zone (`Z` or `±HH[:MM]`). */
 export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}(:?\d{2})?)$/
@@ -52,22 +59,22 @@ const decimalSchema = (precision: number, scale: number) =>
 
 export const col = {
   /** a primary-key text value: never null, never empty */
-  key: () => made('key', typed(z.string().min(1, 'empty key'), 'text', 'text')),
-  text: () => made('text', typed(z.string().nullable(), 'text', 'text')),
-  boolean: () => typed(z.boolean().nullable(), 'boolean', 'boolean'),
+  key: () => made({ name: 'key' }, typed(z.string().min(1, 'empty key'), 'text', 'text')),
+  text: () => made({ name: 'text' }, typed(z.string().nullable(), 'text', 'text')),
+  boolean: () => made({ name: 'boolean' }, typed(z.boolean().nullable(), 'boolean', 'boolean')),
   /** int8 kept as decimal text, since JS numbers lose precision past 2^53 */
-  bigint: () => typed(z.string().regex(INTEGER_TEXT, 'not an integer').nullable(), 'bigint', 'bigint'),
+  bigint: () => made({ name: 'bigint' }, typed(z.string().regex(INTEGER_TEXT, 'not an integer').nullable(), 'bigint', 'bigint')),
   integer: () => typed(z.number().int().nullable(), 'integer', 'integer'),
   integerKey: () => typed(z.number().int(), 'integer', 'integer'),
   bigintKey: () => typed(z.string().regex(INTEGER_TEXT, 'not an integer'), 'bigint', 'bigint'),
   double: () => typed(z.number().nullable(), 'double precision', 'double precision'),
   decimal: (precision = 12, scale = 2) =>
-    typed(decimalSchema(precision, scale).nullable(), `numeric(${precision},${scale})`, 'numeric'),
+    made({ name: 'decimal', precision, scale }, typed(decimalSchema(precision, scale).nullable(), `numeric(${precision},${scale})`, 'numeric')),
   /** any-precision decimal text (HubSpot numbers) */
   numeric: () => typed(z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'not a number').nullable(), 'numeric', 'numeric'),
   /** an instant as exact source text with its zone; PostgreSQL parses it, JS never rounds it */
-  timestamp: () => made('timestamp', typed(z.string().regex(TIMESTAMP_PATTERN, 'not a timestamp with a zone').nullable(), 'timestamptz', 'timestamptz')),
-  timestampRequired: () => made('timestampRequired', typed(z.string().regex(TIMESTAMP_PATTERN, 'not a timestamp with a zone'), 'timestamptz', 'timestamptz')),
+  timestamp: () => made({ name: 'timestamp' }, typed(z.string().regex(TIMESTAMP_PATTERN, 'not a timestamp with a zone').nullable(), 'timestamptz', 'timestamptz')),
+  timestampRequired: () => made({ name: 'timestampRequired' }, typed(z.string().regex(TIMESTAMP_PATTERN, 'not a timestamp with a zone'), 'timestamptz', 'timestamptz')),
   date: () => typed(z.string().regex(DATE_PATTERN, 'not a date').nullable(), 'date', 'date'),
   json: () => typed(z.unknown(), 'jsonb', 'jsonb'),
 }

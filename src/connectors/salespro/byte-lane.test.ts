@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { col } from '../../columns.ts'
+import { col, columnMaker } from '../../columns.ts'
 import { createTableShape, DEFAULT_CONTRACT } from '../../engine/table-shape.ts'
 import { prepareBatches, type PreparedBatch } from '../../engine/prepare-page.ts'
 import { syncStore } from '../../warehouse/sync-store.ts'
-import type { ByteRows, LanePlan, Page, PlainRecord, RejectedRecord, RowEncoder, SourceRecord, SourceSchema } from '../types.ts'
+import type { ByteRows, LanePlan, Page, PlainRecord, RejectedRecord, RowEncoder, SourceRecord, SourceSchema, Stream } from '../types.ts'
 import { compileLane } from './byte-lane.ts'
 import { resultFileBatches } from './client.ts'
 import { parse } from './processors.ts'
 import type { SalesProConfig } from './config.ts'
-import { customer } from './streams/keyed-tables.ts'
-import { defineTableStream, resultPages, type SalesProCursor } from './streams/table-stream.ts'
+import { customer, estimate } from './streams/keyed-tables.ts'
+import { defineTableStream, resultPages, type SalesProCursor, type TableStreamSpec } from './streams/table-stream.ts'
 
 // The byte lane is an optimization only: for any result file, the batches it prepares must be
 // the batches the usual path (every row a record) prepares, byte for byte. Each test writes a
@@ -18,7 +18,14 @@ import { defineTableStream, resultPages, type SalesProCursor } from './streams/t
 // bad timestamps and keys, invalid UTF-8, short and long records) between plain ones, and
 // compares the two paths' batches: rows, keys, rejects, counts and cursors.
 
-const stream = defineTableStream(customer, {} as SalesProConfig)
+/** A keyed table as the tests read it: its spec and its stream. */
+interface Table {
+  spec: TableStreamSpec
+  stream: Stream<SalesProCursor>
+}
+const tableOf = (spec: TableStreamSpec): Table => ({ spec, stream: defineTableStream(spec, {} as SalesProConfig) })
+const customers = tableOf(customer)
+const estimates = tableOf(estimate)
 
 /** A small deterministic generator (mulberry32): the same seed, the same file. */
 function random(seed: number) {
@@ -51,6 +58,9 @@ const TIMES: Value[] = [
   null,
 ]
 const KEYS: Value[] = ['', null, ' ', 'a b', 'ü-key', 'q"k', 'back\\k', INVALID_UTF8]
+const BOOLEANS: Value[] = ['true', 'false', 'TRUE', 'yes', 'Y', '0', '1', ' true', 'maybe', '', null]
+const INTEGERS: Value[] = ['0', '-0', '12', '-12', '12.0', '1,200', '1e3', '123456789012345678', '1234567890123456789', '12345678901234567890', ' 7', '007', '', null]
+const DECIMALS: Value[] = ['0.00', '-0.00', '-0.5', '12.5', '-12.50', '$1,000.00', '(15.00)', '15.00-', '1e3', '12345678901.00', '1234567890.99', '00.5', '.5', '1.', '', null]
 
 function pick<T>(next: () => number, values: readonly T[], plain: T, plainShare: number): T {
   return next() < plainShare ? plain : values[Math.floor(next() * values.length)]
@@ -62,16 +72,20 @@ function csvField(value: Value): Buffer {
   return Buffer.from(`"${value.replaceAll('"', '""')}"`)
 }
 
-/** A result file of `rows` rows with `header`, most values plain, the rest drawn from the hard cases. */
-function resultFile(header: readonly string[], rows: number, seed: number): Buffer {
+/** A result file of `rows` rows of `table` with `header`, most values plain, the rest drawn from the hard cases of each column's type. */
+function resultFile(table: Table, header: readonly string[], rows: number, seed: number, plainShare = 0.8): Buffer {
   const next = random(seed)
   const lines: Buffer[] = [Buffer.from(header.map((h) => `"${h}"`).join(',') + '\n')]
   for (let r = 0; r < rows; r++) {
     const values: Value[] = header.map((name) => {
       // a key now and then repeats an earlier one: the batch keeps the last version
-      if (name === 'customer_id') return next() < 0.03 ? `k${Math.floor(next() * r)}` : pick(next, KEYS, `k${r}`, 0.9)
-      if (name.endsWith('_at')) return pick(next, TIMES, `2023-0${1 + (r % 9)}-1${r % 10} 0${r % 10}:1${r % 10}:2${r % 10}.${r % 1000}`, 0.8)
-      return pick(next, TEXTS, `plain ${name} ${r}`, 0.8)
+      if (name === table.spec.sourceKey) return next() < 0.03 ? `k${Math.floor(next() * r)}` : pick(next, KEYS, `k${r}`, 0.9)
+      if (name.endsWith('_at')) return pick(next, TIMES, `2023-0${1 + (r % 9)}-1${r % 10} 0${r % 10}:1${r % 10}:2${r % 10}.${r % 1000}`, plainShare)
+      const maker = columnMaker(table.spec.schema.shape[name])?.name
+      if (maker === 'boolean') return pick(next, BOOLEANS, r % 2 ? 'true' : 'false', plainShare)
+      if (maker === 'bigint') return pick(next, INTEGERS, `${r % 3 ? r : -r}`, plainShare)
+      if (maker === 'decimal') return pick(next, DECIMALS, `${r % 3 ? '' : '-'}${r}.${r % 100}`, plainShare)
+      return pick(next, TEXTS, `plain ${name} ${r}`, plainShare)
     })
     let fields = values.map(csvField)
     const shape = next()
@@ -99,13 +113,13 @@ type Reading = 'lane' | 'lane pages read as records' | 'records'
  * own pages with their rows read as records (the same pages, so the same batches), or the read
  * without the lane (its pages cut elsewhere).
  */
-async function prepare(file: Buffer, schema: SourceSchema | undefined, reading: Reading): Promise<Seen> {
+async function prepare({ spec, stream }: Table, file: Buffer, schema: SourceSchema | undefined, reading: Reading): Promise<Seen> {
   const shape = createTableShape('salespro', stream, [], DEFAULT_CONTRACT, true)
   const seen: Seen = { batches: [], cursors: [], laneRows: 0 }
   // blocks of ~1 KB, so records are cut by blocks' ends too
   const batches = resultFileBatches(chunksOf(file, 700), () => 0, 1024)
   async function* pages(): AsyncGenerator<Page<SalesProCursor>> {
-    for await (const page of resultPages(customer, batches, { pageSize: 7, zone: 'UTC', schema, byteLane: reading !== 'records' })) {
+    for await (const page of resultPages(spec, batches, { pageSize: 7, zone: 'UTC', schema, byteLane: reading !== 'records' })) {
       seen.cursors.push(page.cursor)
       const rows = page.rows
       if (!rows) yield page
@@ -146,11 +160,11 @@ function outcome(seen: Seen) {
 }
 
 /** Both comparisons: the same pages prepare the same batches, and the read without the lane leaves the same table. */
-async function expectSameAsUsual(file: Buffer, schema?: SourceSchema): Promise<Seen> {
-  const lane = await prepare(file, schema, 'lane')
-  const asRecords = await prepare(file, schema, 'lane pages read as records')
+async function expectSameAsUsual(table: Table, file: Buffer, schema?: SourceSchema): Promise<Seen> {
+  const lane = await prepare(table, file, schema, 'lane')
+  const asRecords = await prepare(table, file, schema, 'lane pages read as records')
   expect(lane.batches).toEqual(asRecords.batches)
-  expect(outcome(lane)).toEqual(outcome(await prepare(file, schema, 'records')))
+  expect(outcome(lane)).toEqual(outcome(await prepare(table, file, schema, 'records')))
   return lane
 }
 
@@ -159,7 +173,7 @@ const declared = Object.keys(customer.schema.shape)
 describe('the byte lane', () => {
   for (const seed of [1, 2, 3]) {
     it(`prepares the batches the usual path prepares, byte for byte (seed ${seed})`, async () => {
-      const lane = await expectSameAsUsual(resultFile(declared, 1500, seed))
+      const lane = await expectSameAsUsual(customers, resultFile(customers, declared, 1500, seed))
       // the lane took most rows, and left the hard ones to the usual path, some of them rejected
       expect(lane.laneRows).toBeGreaterThan(300)
       expect(lane.laneRows).toBeLessThan(1500)
@@ -167,19 +181,28 @@ describe('the byte lane', () => {
     })
   }
 
+  it('reads booleans, integers and decimals as the usual path does (estimates: money, flags, counts)', async () => {
+    // 26 columns: each value hard one time in 30, so that about half the rows are plain throughout
+    const lane = await expectSameAsUsual(estimates, resultFile(estimates, Object.keys(estimate.schema.shape), 1500, 5, 0.97))
+    expect(lane.laneRows).toBeGreaterThan(500)
+    expect(lane.batches.flatMap((b) => b.rejects).length).toBeGreaterThan(0)
+    expect(lane.batches.some((b) => b.coerced > 0)).toBe(true)
+  })
+
   it('writes the columns Athena adds (typed by the engine) as the usual path does', async () => {
     const header = [...declared.slice(0, 4), 'extra_note', ...declared.slice(4), 'extra_at']
     const schema: SourceSchema = {
       complete: true,
       fields: header.map((name) => ({ name, type: name.endsWith('_at') ? 'timestamptz' : 'text' })),
     }
-    const lane = await expectSameAsUsual(resultFile(header, 800, 9), schema)
+    const lane = await expectSameAsUsual(customers, resultFile(customers, header, 800, 9), schema)
     expect(lane.batches[0].columns).toContain('extra_at')
     expect(lane.laneRows).toBeGreaterThan(50)
   })
 
   it('leaves every row to the usual path in a zone other than UTC', async () => {
-    const file = resultFile(declared, 200, 4)
+    const file = resultFile(customers, declared, 200, 4)
+    const { stream } = customers
     const shape = createTableShape('salespro', stream, [], DEFAULT_CONTRACT, true)
     let asked = 0
     let given = 0

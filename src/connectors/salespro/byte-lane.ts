@@ -11,9 +11,10 @@ import { parse, type Parser } from './processors.ts'
  * - every value plain (valid UTF-8, no control character or backslash): COPY takes it as it is,
  *   and JSON.stringify of the row would escape nothing in it but its quotes;
  * - text columns as they are; timestamps in Athena's own form (`YYYY-MM-DD HH:MM:SS[.fff]`, a
- *   real instant) read in UTC, which the processor writes with a `Z` after;
+ *   real instant) read in UTC, which the processor writes with a `Z` after; `true` and `false`;
+ *   integers and decimals in their plain form (`-12`, `1234.50`), which the processor keeps;
  * - a key of printable ASCII, and the cursor column present.
- * Any other row, or a table with a column it does not read (a decimal, a zone other than UTC), takes the usual path.
+ * Any other row, or a table with a column it does not read (a date, a zone other than UTC), takes the usual path.
  */
 
 /** What the lane knows of a keyed table: its record schema, each declared column's parser, the key column and the cursor column. */
@@ -24,15 +25,22 @@ export interface LaneTable {
   readonly cursorColumn: string
 }
 
+// how a column's value is read: text as it is; an Athena timestamp, written with a `Z`; `true` or
+// `false`, written `t` or `f`; an integer or a decimal in its plain form, written as it is
 const TEXT = 0
 const TIMESTAMP = 1
+const BOOLEAN = 2
+const INTEGER = 3
+const DECIMAL = 4
 
 interface LaneColumn {
   /** the header field it is read from; -1 when the result has no such column (always NULL) */
   readonly field: number
-  readonly kind: typeof TEXT | typeof TIMESTAMP
+  readonly kind: typeof TEXT | typeof TIMESTAMP | typeof BOOLEAN | typeof INTEGER | typeof DECIMAL
   /** NULL or a value the lane cannot read leaves the row to the usual path (the cursor column) */
   readonly required: boolean
+  /** a decimal's most digits before its point (its precision less its scale) */
+  readonly wholeDigits: number
 }
 
 /** A plan compiled against one result's header. */
@@ -61,13 +69,13 @@ export function compileLane(header: readonly string[], table: LaneTable, plan: L
     if ('base' in column) {
       // a column the engine types from a source field: text as it is, or a timestamp
       if (column.from === undefined || (column.base !== 'text' && column.base !== 'timestamptz')) return undefined
-      columns.push({ field, kind: column.base === 'text' ? TEXT : TIMESTAMP, required: false })
+      columns.push({ field, kind: column.base === 'text' ? TEXT : TIMESTAMP, required: false, wholeDigits: 0 })
       continue
     }
     const kind = declaredKind(table, column.name)
     if (kind === undefined) return undefined
     declared.add(column.name)
-    columns.push({ field, kind, required: column.name === table.cursorColumn })
+    columns.push({ field, ...kind, required: column.name === table.cursorColumn })
   }
   // every declared column must be written, or a value that fails its check would go unnoticed
   if (Object.keys(table.parsers).some((name) => !declared.has(name))) return undefined
@@ -82,14 +90,33 @@ export function compileLane(header: readonly string[], table: LaneTable, plan: L
  * (which `col.*` made it) must be a pair whose every value it can prove acceptable. Text takes any
  * string or NULL; a key (non-empty text) only as the key column, which the lane checks; a
  * timestamp in Athena's form, written with a `Z`, matches `col.timestamp`'s pattern, and is NULL
- * only where the schema allows it (the required one is the cursor column, which must be there).
+ * only where the schema allows it (the required one is the cursor column, which must be there);
+ * `true` and `false` are what the processor reads as booleans; an integer of at most 18 digits
+ * fits `col.bigint`; a plain decimal with at most precision − scale digits before its point fits
+ * `col.decimal`, which the processor leaves as it is.
  */
-function declaredKind(table: LaneTable, name: string): LaneColumn['kind'] | undefined {
+function declaredKind(table: LaneTable, name: string): Pick<LaneColumn, 'kind' | 'wholeDigits'> | undefined {
   const parser = table.parsers[name]
   const maker = columnMaker(table.schema.shape[name])
-  if (parser === parse.text && (maker === 'text' || (maker === 'key' && name === table.key))) return TEXT
-  if (parser === parse.timestamp && (maker === 'timestamp' || (maker === 'timestampRequired' && name === table.cursorColumn))) return TIMESTAMP
-  return undefined
+  const kind = (k: LaneColumn['kind'], wholeDigits = 0) => ({ kind: k, wholeDigits })
+  switch (maker?.name) {
+    case 'text':
+      return parser === parse.text ? kind(TEXT) : undefined
+    case 'key':
+      return parser === parse.text && name === table.key ? kind(TEXT) : undefined
+    case 'timestamp':
+      return parser === parse.timestamp ? kind(TIMESTAMP) : undefined
+    case 'timestampRequired':
+      return parser === parse.timestamp && name === table.cursorColumn ? kind(TIMESTAMP) : undefined
+    case 'boolean':
+      return parser === parse.boolean ? kind(BOOLEAN) : undefined
+    case 'bigint':
+      return parser === parse.bigint ? kind(INTEGER) : undefined
+    case 'decimal':
+      return parser === parse.decimal && maker.precision !== undefined && maker.scale !== undefined ? kind(DECIMAL, maker.precision - maker.scale) : undefined
+    default:
+      return undefined
+  }
 }
 
 const QUOTE = 0x22
@@ -122,9 +149,21 @@ export function laneEncoder(lane: Lane, block: CsvBlock, offset: number): RowEnc
           spans[3 * c + 2] = 0
           continue
         }
-        if (column.kind === TIMESTAMP && (kind !== PLAIN_FIELD || !athenaTimestamp(bytes, starts[f], ends[f]))) return false
-        spans[3 * c] = starts[f]
-        spans[3 * c + 1] = ends[f]
+        const start = starts[f]
+        let end = ends[f]
+        if (column.kind !== TEXT) {
+          if (kind !== PLAIN_FIELD) return false
+          if (column.kind === TIMESTAMP && !athenaTimestamp(bytes, start, end)) return false
+          if (column.kind === INTEGER && !plainNumber(bytes, start, end, 18, false)) return false
+          if (column.kind === DECIMAL && !plainNumber(bytes, start, end, column.wholeDigits, true)) return false
+          if (column.kind === BOOLEAN) {
+            // `true` is written `t`, `false` `f`: their first letter
+            if (!booleanWord(bytes, start, end)) return false
+            end = start + 1
+          }
+        }
+        spans[3 * c] = start
+        spans[3 * c + 1] = end
         spans[3 * c + 2] = column.kind === TIMESTAMP ? Z : kind === DOUBLED_FIELD ? QUOTES_DOUBLED : 0
       }
       // the row's JSON, as JSON.stringify writes the row object; at most the record's bytes, the
@@ -212,4 +251,39 @@ export function athenaTimestamp(bytes: Buffer, from: number, to: number): boolea
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
   if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1])) return false
   return twoAt(bytes, from + 11) < 24 && twoAt(bytes, from + 14) < 60 && twoAt(bytes, from + 17) < 60
+}
+
+const TRUE = Buffer.from('true')
+const FALSE = Buffer.from('false')
+
+/** Exactly `true` or `false`: the words Athena writes for a boolean, which the processor reads as such. */
+function booleanWord(bytes: Buffer, from: number, to: number): boolean {
+  const word = to - from === 4 ? TRUE : to - from === 5 ? FALSE : undefined
+  if (!word) return false
+  for (let k = 0; k < word.length; k++) if (bytes[from + k] !== word[k]) return false
+  return true
+}
+
+/**
+ * `-?(0|[1-9][0-9]*)`, with at most `wholeDigits` digits, then (when `fraction`) `.` and digits:
+ * the plain form the processors leave as it is. A negative number must have a digit other than
+ * 0 (they write `-0.00` as `0.00`).
+ */
+export function plainNumber(bytes: Buffer, from: number, to: number, wholeDigits: number, fraction: boolean): boolean {
+  let p = from
+  const negative = bytes[p] === 0x2d
+  if (negative) p++
+  const wholeFrom = p
+  while (p < to && isDigit(bytes[p])) p++
+  const whole = p - wholeFrom
+  if (whole === 0 || whole > wholeDigits || (whole > 1 && bytes[wholeFrom] === 0x30)) return false
+  let nonZero = whole > 1 || bytes[wholeFrom] !== 0x30
+  if (p < to) {
+    if (!fraction || bytes[p] !== 0x2e || p + 1 === to) return false
+    for (p++; p < to; p++) {
+      if (!isDigit(bytes[p])) return false
+      if (bytes[p] !== 0x30) nonZero = true
+    }
+  }
+  return !negative || nonZero
 }
