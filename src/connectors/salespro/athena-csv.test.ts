@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { readAthenaCsv } from './athena-csv.ts'
+import { fieldText, readCsvBlocks } from './athena-csv.ts'
+
+/** The records of a CSV byte stream, each an array of its values (the header is the first), block by block. */
+async function* readAthenaCsv(chunks: AsyncIterable<Buffer | string>, blockBytes?: number): AsyncGenerator<(string | null)[][]> {
+  for await (const block of readCsvBlocks(chunks, blockBytes)) {
+    const records: (string | null)[][] = []
+    for (let r = 0; r < block.count; r++) {
+      const fields: (string | null)[] = []
+      for (let f = block.first[r]; f < block.first[r + 1]; f++) fields.push(fieldText(block, f))
+      records.push(fields)
+    }
+    yield records
+  }
+}
 
 async function read(...chunks: string[]) {
   const rows: (string | null)[][] = []
@@ -10,7 +23,7 @@ async function read(...chunks: string[]) {
   return rows
 }
 
-describe('readAthenaCsv', () => {
+describe('readCsvBlocks', () => {
   it('keeps NULL (empty, unquoted) apart from "" (empty, quoted)', async () => {
     expect(await read('"k1","k2","k3"\n"r1_v1","r1_v2","1"\n"r3_v1","r3_v2",\n')).toEqual([
       ['k1', 'k2', 'k3'],

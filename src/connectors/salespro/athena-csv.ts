@@ -76,19 +76,6 @@ export async function* readCsvBlocks(chunks: AsyncIterable<Buffer | string>, blo
   }
 }
 
-/** The records of a CSV byte stream, each an array of its values (the header is the first). */
-export async function* readAthenaCsv(chunks: AsyncIterable<Buffer | string>, blockBytes = BLOCK_BYTES): AsyncGenerator<(string | null)[][]> {
-  for await (const block of readCsvBlocks(chunks, blockBytes)) {
-    const records: (string | null)[][] = new Array(block.count)
-    for (let r = 0; r < block.count; r++) {
-      const fields: (string | null)[] = []
-      for (let f = block.first[r]; f < block.first[r + 1]; f++) fields.push(fieldText(block, f))
-      records[r] = fields
-    }
-    yield records
-  }
-}
-
 /** Field `f` of a block as text; NULL is null. */
 export function fieldText(block: CsvBlock, f: number): string | null {
   const kind = block.kinds[f]
@@ -134,7 +121,7 @@ class FieldList {
  * Scans every COMPLETE record in `bytes` and says how far it got; the rest (a record cut by the
  * chunk boundary) is scanned again with the next chunk. `final` ends the last record at the end.
  */
-export function scanCsv(bytes: Buffer, final: boolean, fields = new FieldList(64)): CsvBlock & { consumed: number } {
+function scanCsv(bytes: Buffer, final: boolean, fields = new FieldList(64)): CsvBlock & { consumed: number } {
   const length = bytes.length
   fields.length = 0
   let first = fields.first

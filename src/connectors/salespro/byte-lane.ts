@@ -234,7 +234,7 @@ const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
  * `YYYY-MM-DD[ T]HH:MM:SS[.f{1,9}]` naming a real instant: the processor's fast form, which it
  * writes back with a `Z` in UTC (src/connectors/processors.ts, timestampText).
  */
-export function athenaTimestamp(bytes: Buffer, from: number, to: number): boolean {
+function athenaTimestamp(bytes: Buffer, from: number, to: number): boolean {
   const length = to - from
   if (length !== 19 && (length < 21 || length > 29)) return false
   const separator = bytes[from + 10]
@@ -269,7 +269,7 @@ function booleanWord(bytes: Buffer, from: number, to: number): boolean {
  * the plain form the processors leave as it is. A negative number must have a digit other than
  * 0 (they write `-0.00` as `0.00`).
  */
-export function plainNumber(bytes: Buffer, from: number, to: number, wholeDigits: number, fraction: boolean): boolean {
+function plainNumber(bytes: Buffer, from: number, to: number, wholeDigits: number, fraction: boolean): boolean {
   let p = from
   const negative = bytes[p] === 0x2d
   if (negative) p++
