@@ -95,15 +95,15 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 // the two digits at `i` as a number (the callers' patterns proved them digits); no allocation, as it runs for every timestamp
 const two = (text: string, i: number) => (text.charCodeAt(i) - 48) * 10 + text.charCodeAt(i + 1) - 48
 
-/** The `YYYY-MM-DD` at the start of `text` (digits already proved) is a day of the calendar: no 30 February. */
-function dayAtStart(text: string): boolean {
-  const y = two(text, 0) * 100 + two(text, 2)
-  const m = two(text, 5)
-  const d = two(text, 8)
+/** Year `y`, month `m`, day `d` name a day of the calendar: no 30 February. */
+export function isCalendarDay(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
   return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1])
 }
+
+/** The `YYYY-MM-DD` at the start of `text` (digits already proved) is a day of the calendar. */
+const dayAtStart = (text: string) => isCalendarDay(two(text, 0) * 100 + two(text, 2), two(text, 5), two(text, 8))
 
 const realDay = (day: string) => DATE.test(day) && dayAtStart(day)
 

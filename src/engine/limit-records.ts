@@ -37,13 +37,15 @@ export async function* limitRecords<K>(pages: AsyncIterable<Page<K>>, limit: num
 }
 
 /** A page's records and rejects, its byte rows read the usual way. */
-function readAll(page: Page): { records: SourceRecord[]; rejects: RejectedRecord[] } {
+export function readAll(page: Page): { records: SourceRecord[]; rejects: RejectedRecord[] } {
   const records = [...page.records]
   const rejects = [...(page.rejects ?? [])]
-  for (let i = 0; i < (page.rows?.count ?? 0); i++) {
-    const outcome = (page.rows as NonNullable<Page['rows']>).row(i)
-    if ('reject' in outcome) rejects.push(outcome.reject)
-    else records.push(...outcome.records)
-  }
+  const rows = page.rows
+  if (rows)
+    for (let i = 0; i < rows.count; i++) {
+      const outcome = rows.row(i)
+      if ('reject' in outcome) rejects.push(outcome.reject)
+      else records.push(...outcome.records)
+    }
   return { records, rejects }
 }

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { col, columnMaker } from '../../columns.ts'
 import { createTableShape, DEFAULT_CONTRACT } from '../../engine/table-shape.ts'
+import { readAll } from '../../engine/limit-records.ts'
 import { prepareBatches, type PreparedBatch } from '../../engine/prepare-page.ts'
 import { syncStore } from '../../warehouse/sync-store.ts'
-import type { ByteRows, LanePlan, Page, PlainRecord, RejectedRecord, RowEncoder, SourceRecord, SourceSchema, Stream } from '../types.ts'
+import type { LanePlan, Page, PlainRecord, RowEncoder, SourceSchema, Stream } from '../types.ts'
 import { compileLane } from './byte-lane.ts'
 import { resultFileBatches } from './client.ts'
 import { parse } from './processors.ts'
@@ -124,24 +125,13 @@ async function prepare({ spec, stream }: Table, file: Buffer, schema: SourceSche
       const rows = page.rows
       if (!rows) yield page
       else if (reading === 'lane') yield { ...page, rows: { ...rows, encoder: (plan) => counted(rows.encoder(plan)) } }
-      else yield { ...page, rows: undefined, ...readAsRecords(rows) }
+      else yield { ...page, rows: undefined, ...readAll(page) }
     }
   }
   // the rows the lane took, counted through the engine's own calls
   const counted = (encoder: RowEncoder | undefined) => encoder && { encode: (i: number, out: PlainRecord) => (encoder.encode(i, out) ? (seen.laneRows++, true) : false) }
   for await (const batch of prepareBatches(stream, pages(), 40, { shape, timeZone: 'UTC', store: syncStore })) seen.batches.push(summary(batch))
   return seen
-}
-
-function readAsRecords(rows: ByteRows): { records: SourceRecord[]; rejects: RejectedRecord[] } {
-  const records: SourceRecord[] = []
-  const rejects: RejectedRecord[] = []
-  for (let i = 0; i < rows.count; i++) {
-    const outcome = rows.row(i)
-    if ('reject' in outcome) rejects.push(outcome.reject)
-    else records.push(...outcome.records)
-  }
-  return { records, rejects }
 }
 
 function summary({ prepared, cursor }: PreparedBatch<SalesProCursor>): Seen['batches'][number] {

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { columnMaker } from '../../columns.ts'
+import { isCalendarDay } from '../processors.ts'
 import { QUOTES_DOUBLED, type LanePlan, type PlainRecord, type RowEncoder } from '../types.ts'
 import { BARE_FIELD, DOUBLED_FIELD, NULL_FIELD, PLAIN_FIELD, type CsvBlock } from './athena-csv.ts'
 import { parse, type Parser } from './processors.ts'
@@ -122,7 +123,6 @@ function declaredKind(table: LaneTable, name: string): Pick<LaneColumn, 'kind' |
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 const Z = 0x5a
-const NULL_JSON = Buffer.from('null')
 
 /** The encoder of one block's records from `offset` on. */
 export function laneEncoder(lane: Lane, block: CsvBlock, offset: number): RowEncoder {
@@ -226,7 +226,6 @@ function printableKey(bytes: Buffer, from: number, to: number): boolean {
 
 const isDigit = (b: number) => b >= 0x30 && b <= 0x39
 const twoAt = (bytes: Buffer, p: number) => (bytes[p] - 0x30) * 10 + bytes[p + 1] - 0x30
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 // where `YYYY-MM-DD HH:MM:SS` has its digits
 const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
 
@@ -244,12 +243,7 @@ function athenaTimestamp(bytes: Buffer, from: number, to: number): boolean {
     if (bytes[from + 19] !== 0x2e) return false
     for (let p = from + 20; p < to; p++) if (!isDigit(bytes[p])) return false
   }
-  const year = twoAt(bytes, from) * 100 + twoAt(bytes, from + 2)
-  const month = twoAt(bytes, from + 5)
-  const day = twoAt(bytes, from + 8)
-  if (month < 1 || month > 12 || day < 1) return false
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1])) return false
+  if (!isCalendarDay(twoAt(bytes, from) * 100 + twoAt(bytes, from + 2), twoAt(bytes, from + 5), twoAt(bytes, from + 8))) return false
   return twoAt(bytes, from + 11) < 24 && twoAt(bytes, from + 14) < 60 && twoAt(bytes, from + 17) < 60
 }
 

@@ -2,7 +2,6 @@ import { z } from 'zod'
 import { columnsOf, type PgBaseType } from '../../../columns.ts'
 import { ValueError, type FieldChange } from '../../processors.ts'
 import type { ByteRows, LanePlan, Page, ReadRequest, RebuildResult, RejectedRecord, RunContext, SourceRecord, SourceSchema, Stream, WriteMode } from '../../types.ts'
-import { fieldText } from '../athena-csv.ts'
 import { compileLane, laneEncoder, type Lane, type LaneTable } from '../byte-lane.ts'
 import { createAthenaGateway, type AthenaColumn, type AthenaRow, type ResultBatch } from '../client.ts'
 import type { SalesProConfig } from '../config.ts'
@@ -216,6 +215,7 @@ export async function* resultPages(spec: TableStreamSpec, batches: AsyncIterable
   const { pageSize, zone, schema } = options
   const keyless = spec.sourceKey === undefined
   const perQuery = new Map<string, number>()
+  const convert = (row: AthenaRow) => spec.convert(row, perQuery, zone)
   let records: SourceRecord[] = []
   let rejects: RejectedRecord[] = []
   let scopes: string[] = []
@@ -229,46 +229,62 @@ export async function* resultPages(spec: TableStreamSpec, batches: AsyncIterable
   }
   // the S3 result file's bytes read when each page was cut (its size was reported as the read's)
   let bytesRead: number | undefined
-  const lane = options.byteLane ? laneOf(spec) : undefined
+  // the rows read the usual way so far, as a page
+  const cutPage = (): Page<SalesProCursor> => {
+    const page = { records, rejects, cursor: cursor(), replaceScopes: scopes, schema, bytesRead }
+    records = []
+    rejects = []
+    scopes = []
+    rowsInPage = 0
+    return page
+  }
+  const table = options.byteLane ? laneOf(spec) : undefined
+  // the lane as compiled for the engine's last plan (one per batch) and this result's header
+  let compiled: { plan: LanePlan; lane: Lane | undefined } | undefined
+  const laneFor =
+    table &&
+    ((plan: LanePlan, header: readonly string[]) => {
+      if (compiled?.plan !== plan) compiled = { plan, lane: compileLane(header, table, plan) }
+      return compiled.lane
+    })
   for await (const batch of batches) {
     bytesRead = batch.bytesRead
-    if (lane && batch.block) {
+    if (laneFor && batch.block) {
       // the rows before it, read the usual way, come first
-      if (rowsInPage > 0) {
-        yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema, bytesRead }
-        records = []
-        rejects = []
-        scopes = []
-        rowsInPage = 0
-      }
+      if (rowsInPage > 0) yield cutPage()
       for (let from = 0; from < batch.count; from += pageSize) {
         const to = Math.min(batch.count, from + pageSize)
-        cursorRow = lastPosition(batch, from, to, spec) ?? cursorRow
-        yield { records: [], rows: byteRows(batch, from, to, lane, (row) => spec.convert(row, perQuery, zone)), cursor: cursor(), schema, bytesRead }
+        for (let i = to - 1; i >= from; i--) {
+          const row = batch.row(i)
+          if (hasPosition(row, spec)) {
+            cursorRow = row
+            break
+          }
+        }
+        yield { records: [], rows: byteRows(batch, from, to, laneFor, convert), cursor: cursor(), schema, bytesRead }
       }
       continue
     }
     for (let i = 0; i < batch.count; i++) {
       const row = batch.row(i)
-      const result = spec.convert(row, perQuery, zone)
+      const result = convert(row)
       if ('reject' in result) rejects.push({ key: result.key, reason: result.reject, raw: row })
       else {
         for (const record of result.records) records.push(record)
         if (result.scope !== undefined) scopes.push(result.scope)
       }
-      const ts = row[spec.cursorColumn]
-      if (ts && ATHENA_TIMESTAMP.test(ts)) cursorRow = row
-      if (++rowsInPage >= pageSize) {
-        yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema, bytesRead }
-        records = []
-        rejects = []
-        scopes = []
-        rowsInPage = 0
-      }
+      if (hasPosition(row, spec)) cursorRow = row
+      if (++rowsInPage >= pageSize) yield cutPage()
     }
   }
   // an empty result still shows the source's shape (a dropped column with no changed rows)
-  if (rowsInPage > 0 || schema) yield { records, rejects, cursor: cursor(), replaceScopes: scopes, schema, bytesRead }
+  if (rowsInPage > 0 || schema) yield cutPage()
+}
+
+/** The row's cursor column is an Athena timestamp: the row is a position to resume after. */
+function hasPosition(row: AthenaRow, spec: TableStreamSpec): boolean {
+  const ts = row[spec.cursorColumn]
+  return !!ts && ATHENA_TIMESTAMP.test(ts)
 }
 
 /** `first`, then the rest of `iterator`. */
@@ -282,21 +298,15 @@ function laneOf(spec: TableStreamSpec): LaneTable | undefined {
   return { schema: spec.schema, parsers: spec.parsers, key: spec.sourceKey, cursorColumn: spec.cursorColumn }
 }
 
-// a batch's plan compiled against a result's header, kept for the read's next pages
-const compiled = new WeakMap<LanePlan, WeakMap<readonly string[], Lane | null>>()
-
 /** Rows `[from, to)` of a batch of the result file as the byte lane's page. */
-function byteRows(batch: ResultBatch, from: number, to: number, table: LaneTable, convert: (row: AthenaRow) => RowResult): ByteRows {
+function byteRows(batch: ResultBatch, from: number, to: number, laneFor: (plan: LanePlan, header: readonly string[]) => Lane | undefined, convert: (row: AthenaRow) => RowResult): ByteRows {
   const block = batch.block as NonNullable<ResultBatch['block']>
   const offset = (batch.offset ?? 0) + from
   return {
     count: to - from,
     encoder(plan) {
-      let byHeader = compiled.get(plan)
-      if (!byHeader) compiled.set(plan, (byHeader = new WeakMap()))
-      let lane = byHeader.get(batch.header)
-      if (lane === undefined) byHeader.set(batch.header, (lane = compileLane(batch.header, table, plan) ?? null))
-      return lane ? laneEncoder(lane, block, offset) : undefined
+      const lane = laneFor(plan, batch.header)
+      return lane && laneEncoder(lane, block, offset)
     },
     row(i) {
       const row = batch.row(from + i)
@@ -304,22 +314,6 @@ function byteRows(batch: ResultBatch, from: number, to: number, table: LaneTable
       return 'reject' in result ? { reject: { key: result.key, reason: result.reject, raw: row } } : { records: result.records }
     },
   }
-}
-
-/** The last of rows `[from, to)` whose cursor column is an Athena timestamp: a page's position. */
-function lastPosition(batch: ResultBatch, from: number, to: number, spec: TableStreamSpec): AthenaRow | undefined {
-  const block = batch.block as NonNullable<ResultBatch['block']>
-  const cursorField = batch.header.indexOf(spec.cursorColumn)
-  const keyField = batch.header.indexOf(spec.sourceKey as string)
-  for (let i = to - 1; i >= from && cursorField >= 0; i--) {
-    const r = (batch.offset ?? 0) + i
-    const fields = block.first[r + 1] - block.first[r]
-    const ts = cursorField < fields ? fieldText(block, block.first[r] + cursorField) : null
-    if (!ts || !ATHENA_TIMESTAMP.test(ts)) continue
-    const key = keyField >= 0 && keyField < fields ? fieldText(block, block.first[r] + keyField) : null
-    return { [spec.cursorColumn]: ts, [spec.sourceKey as string]: key }
-  }
-  return undefined
 }
 
 function startingPoint(request: ReadRequest<SalesProCursor>, keyless: boolean): { ts: string; key?: string } | undefined {
