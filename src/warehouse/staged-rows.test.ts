@@ -4,7 +4,7 @@ import { createStagedRows, withLastValue } from './staged-rows.ts'
 const text = (pieces: Iterable<Uint8Array>) => Buffer.concat([...pieces]).toString('utf8')
 
 describe('staged rows', () => {
-  it('keeps the last version of a key in the place the key first appeared', () => {
+  it('keeps the last version of a key, once', () => {
     const staged = createStagedRows()
     staged.add('a', false, 'a\tv1')
     staged.add('b', true, 'b\tgone')
@@ -15,6 +15,21 @@ describe('staged rows', () => {
     expect(rows.deletedCount).toBe(1)
     expect(text(withLastValue(rows, (i) => i))).toBe('a\tv2\t0\nb\tgone\t1\n')
     expect(text(withLastValue(rows, () => null))).toBe('a\tv2\t\\N\nb\tgone\t\\N\n')
+  })
+
+  it('gives its rows in key order, each with its own line and deleted flag, keys of digits as numbers', () => {
+    const staged = createStagedRows()
+    for (const key of ['q', 'B', 'a', 'b\u001f2', 'b\u001f10', 'Z']) staged.add(key, key === 'a', `${key}\tline of ${key}`)
+    staged.add('q', false, 'q\tnewer line of q')
+    const rows = staged.done()
+    expect(rows.keys).toEqual(['B', 'Z', 'a', 'b\u001f10', 'b\u001f2', 'q'])
+    expect(rows.keys.map((_, i) => rows.line(i).toString('utf8'))).toEqual(['B\tline of B', 'Z\tline of Z', 'a\tline of a', 'b\u001f10\tline of b\u001f10', 'b\u001f2\tline of b\u001f2', 'q\tnewer line of q'])
+    expect(rows.deletedCount).toBe(1)
+    expect(text(withLastValue(rows, (i) => i)).split('\n')[2]).toBe('a\tline of a\t2')
+
+    const numbers = createStagedRows()
+    for (const key of ['100', '9', '20', '3']) numbers.add(key, false, key)
+    expect(numbers.done().keys).toEqual(['3', '9', '20', '100'])
   })
 
   it('a key that comes back deleted is counted once, as deleted', () => {
@@ -29,9 +44,11 @@ describe('staged rows', () => {
     const lines: string[] = []
     for (let i = 0; i < 5000; i++) {
       // one row of 100,000 characters (300 KB as UTF-8) among short ones with Ł, ễ and an emoji
-      const line = i === 1234 ? `k${i}\t${'ễ'.repeat(100_000)}` : `k${i}\tŁukasz Nguyễn 🙂 ${i}`
+      // keys padded so that key order is the order they are added in
+      const key = `k${String(i).padStart(4, '0')}`
+      const line = i === 1234 ? `${key}\t${'ễ'.repeat(100_000)}` : `${key}\tŁukasz Nguyễn 🙂 ${i}`
       lines.push(`${line}\t${i}\n`)
-      staged.add(`k${i}`, false, line)
+      staged.add(key, false, line)
     }
     const rows = staged.done()
     const pieces = [...withLastValue(rows, (i) => i)]
@@ -51,9 +68,10 @@ describe('staged rows', () => {
     const second = createStagedRows()
     const lines: string[] = []
     for (let i = 0; i < 2000; i++) {
-      const line = `b${i}\tŁukasz ${i}`
+      const key = `b${String(i).padStart(4, '0')}`
+      const line = `${key}\tŁukasz ${i}`
       lines.push(`${line}\t${i}\n`)
-      second.add(`b${i}`, false, line)
+      second.add(key, false, line)
     }
     const rows = second.done()
     // the same buffers, not new ones: released memory never waits for a full collection

@@ -5,9 +5,9 @@
  * generation to the next on every collection (measured: most of the sync's GC time).
  */
 export interface StagedRows {
-  /** rows kept, in the order their keys first appeared */
+  /** rows kept, one per key */
   readonly count: number
-  /** the primary key of each row as text (see keyText) */
+  /** the primary key of each row as text (see keyText), in key order: row `i` is the row of `keys[i]` */
   readonly keys: readonly string[]
   /** rows the source flagged deleted */
   readonly deletedCount: number
@@ -35,8 +35,9 @@ const MAX_SPARE_CHUNKS = 256
 const takeChunk = () => spareChunks.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)
 
 /**
- * Collects encoded rows for one batch. A key seen again replaces its earlier row in place (one
- * statement cannot upsert the same row twice, and the last version read is the newest).
+ * Collects encoded rows for one batch. A key seen again replaces its earlier row (one statement
+ * cannot upsert the same row twice, and the last version read is the newest). The batch is done
+ * in key order (see byKey).
  */
 export function createStagedRows(): {
   add(key: string, deleted: boolean, line: string): void
@@ -104,21 +105,51 @@ export function createStagedRows(): {
     },
     done() {
       const count = indexOf.size
+      const { keys, spans: ordered } = inKeyOrder(indexOf, spans)
       let deletedCount = 0
-      for (let i = 0; i < count; i++) deletedCount += spans[4 * i + 3]
+      for (let i = 0; i < count; i++) deletedCount += ordered[4 * i + 3]
       return {
         count,
-        keys: [...indexOf.keys()],
+        keys,
         deletedCount,
-        line: (i) => chunks[spans[4 * i]].subarray(spans[4 * i + 1], spans[4 * i + 2]),
-        lineBytes: (i) => spans[4 * i + 2] - spans[4 * i + 1],
-        copyLine: (i, target, at) => at + chunks[spans[4 * i]].copy(target, at, spans[4 * i + 1], spans[4 * i + 2]),
+        line: (i) => chunks[ordered[4 * i]].subarray(ordered[4 * i + 1], ordered[4 * i + 2]),
+        lineBytes: (i) => ordered[4 * i + 2] - ordered[4 * i + 1],
+        copyLine: (i, target, at) => at + chunks[ordered[4 * i]].copy(target, at, ordered[4 * i + 1], ordered[4 * i + 2]),
         release() {
           for (const c of chunks.splice(0)) if (c.length === CHUNK_BYTES && spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(c)
         },
       }
     },
   }
+}
+
+const DIGITS = /^[0-9]+$/
+
+/**
+ * Orders keys as the table's primary key index does, or near enough: PostgreSQL inserts a batch's
+ * rows into that index (a first load's COPY, a merge's upsert) far faster in key order than in the
+ * source's (its cursor's) order, where each row descends to a leaf far from the last one's:
+ * measured, a 1M-row first load's COPY in batches of 20,000 took 9.2-9.4 s sorted against
+ * 13.0-13.4 s as read (docs/benchmarks.md). Keys of digits compare as numbers (shorter first), as
+ * an integer key's index orders them; text compares by UTF-16 code units, which is the byte order
+ * of the warehouse's usual C collations for the ASCII keys sources send. Any order is correct: a
+ * batch holds each key once and commits whole.
+ */
+export function inKeyOrder(indexOf: ReadonlyMap<string, number>, spans: Uint32Array): { keys: string[]; spans: Uint32Array } {
+  const keys = [...indexOf.keys()]
+  // the default sort compares UTF-16 code units without a call into JavaScript per comparison:
+  // a twentieth of the time of sorting the rows' indices by a comparator (~12 ms per 20,000 keys)
+  if (keys.every((k) => DIGITS.test(k))) keys.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))
+  else keys.sort()
+  const ordered = new Uint32Array(4 * keys.length)
+  for (let r = 0; r < keys.length; r++) {
+    const i = 4 * (indexOf.get(keys[r]) as number)
+    ordered[4 * r] = spans[i]
+    ordered[4 * r + 1] = spans[i + 1]
+    ordered[4 * r + 2] = spans[i + 2]
+    ordered[4 * r + 3] = spans[i + 3]
+  }
+  return { keys, spans: ordered }
 }
 
 // about 64 KB of lines per piece: one CopyData message each, made only when the COPY asks for it
