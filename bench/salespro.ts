@@ -30,6 +30,8 @@ export interface SyncAndCopy {
   full: SyncMeasure
   copySameTable: { rowsPerSec: number; durationMs: number }
   copySourceColumns: { rowsPerSec: number; durationMs: number }
+  /** the same rows again, in the order the sync wrote them (each batch in key order): what that order alone is worth to COPY */
+  copySyncOrder: { rowsPerSec: number; durationMs: number }
   /** sync's rows/s (its run's time) ÷ COPY's of the same rows into an identical table */
   ratioSameTable: number
   /** sync's rows/s (its run's time) ÷ COPY's of the source's own columns */
@@ -163,7 +165,7 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
   const emulatorArgs = ['salespro', '--rows', String(rows), '--tables', 'customer', '--seed', '7']
   const dbName = 'crmsync_bench_salespro'
   const profileDb = 'crmsync_bench_salespro_profile'
-  const files = [join(tmpdir(), 'crmsync-bench-table.copy'), join(tmpdir(), 'crmsync-bench-source.csv')]
+  const files = [join(tmpdir(), 'crmsync-bench-table.copy'), join(tmpdir(), 'crmsync-bench-source.csv'), join(tmpdir(), 'crmsync-bench-sync-order.copy')]
   const profileDir = mkdtempSync(join(tmpdir(), 'crmsync-bench-profile-'))
   let emulator: Awaited<ReturnType<typeof startEmulatorProcess>> | undefined
   try {
@@ -179,14 +181,18 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
       const fullRate = (full.fetched * 1000) / full.durationMs
 
       await withClient(url, async (client) => {
-        await client.query('CREATE SCHEMA bench; CREATE TABLE bench.same (LIKE salespro.customer INCLUDING ALL)')
+        await client.query('CREATE SCHEMA bench; CREATE TABLE bench.same (LIKE salespro.customer INCLUDING ALL); CREATE TABLE bench.ordered (LIKE salespro.customer INCLUDING ALL)')
         // and of the source's own columns, from Athena's result file, into a plain typed table with the same key
         await client.query(`CREATE TABLE bench.source (customer_id text PRIMARY KEY, estimate_id text, company_id text, company_name text,
         customer_first_name text, customer_last_name text, crm_source text, crm_source_id text, created_at timestamp, updated_at timestamp)`)
       })
       if (pair === 1) {
-        // PostgreSQL's own COPY of exactly the rows the sync wrote, into an identical empty table
-        await copyOut(url, 'SELECT * FROM salespro.customer', files[0])
+        // PostgreSQL's own COPY of exactly the rows the sync wrote, into an identical empty table,
+        // in the order the source sent them (Athena's query orders by the cursor, then the key): the
+        // table's own order is the sync's, which writes each batch in key order, and that order
+        // alone makes a COPY a third faster (docs/benchmarks.md, "Batches in key order")
+        await copyOut(url, 'SELECT * FROM salespro.customer ORDER BY updated_at NULLS FIRST, customer_id', files[0])
+        await copyOut(url, 'SELECT * FROM salespro.customer', files[2])
         const stats = await admin(emulator.env.SALESPRO_ATHENA_ENDPOINT, '/_admin/stats')
         const query = stats.queries.at(-1)
         // the emulator verifies signatures as S3 does: the file is fetched by a signed SDK request
@@ -197,6 +203,8 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
       const sameMs = await copyFile(url, 'bench.same', files[0], '')
       await checkpoint(url)
       const sourceMs = await copyFile(url, 'bench.source', files[1], '(FORMAT csv, HEADER true)')
+      await checkpoint(url)
+      const syncOrderMs = await copyFile(url, 'bench.ordered', files[2], '')
       const copySameTable = { rowsPerSec: (full.fetched * 1000) / sameMs, durationMs: sameMs }
       const copySourceColumns = { rowsPerSec: (full.fetched * 1000) / sourceMs, durationMs: sourceMs }
 
@@ -208,6 +216,7 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
         full,
         copySameTable,
         copySourceColumns,
+        copySyncOrder: { rowsPerSec: (full.fetched * 1000) / syncOrderMs, durationMs: syncOrderMs },
         ratioSameTable: fullRate / copySameTable.rowsPerSec,
         ratioSourceColumns: fullRate / copySourceColumns.rowsPerSec,
         ratioCommand: sameMs / full.wallMs,
