@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createStagedRows, withLastValue } from './staged-rows.ts'
+import { createStagedRows, inKeyOrder, withLastValue } from './staged-rows.ts'
 
 const text = (pieces: Iterable<Uint8Array>) => Buffer.concat([...pieces]).toString('utf8')
 
@@ -77,5 +77,29 @@ describe('staged rows', () => {
     // the same buffers, not new ones: released memory never waits for a full collection
     expect(used.has(rows.line(0).buffer)).toBe(true)
     expect(Buffer.concat([...withLastValue(rows, (i) => i)]).toString('utf8')).toBe(lines.join(''))
+  })
+
+  it('orders any keys exactly as their text (or, all digits, their number), keeping the last row of a key', () => {
+    // seeded: keys sharing long prefixes, ties in the first characters, characters past a byte, short keys, repeats
+    let seed = 7
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const pick = (alphabet: string, length: number) => Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('')
+    const sets = [
+      Array.from({ length: 3000 }, () => pick('ab', 1 + Math.floor(random() * 8))),
+      Array.from({ length: 3000 }, () => `CUST-${pick('0123456789', 6)}`),
+      Array.from({ length: 3000 }, () => pick('aÿĀŁễ🙂z\u001f', 1 + Math.floor(random() * 6))),
+      Array.from({ length: 3000 }, () => pick('0123456789', 1 + Math.floor(random() * 12))),
+      // numbers longer than a byte can count, among short ones
+      Array.from({ length: 500 }, () => pick('0123456789', random() < 0.5 ? 3 : 253 + Math.floor(random() * 5))),
+    ]
+    for (const keys of sets) {
+      const spans = Uint32Array.from({ length: 4 * keys.length }, (_, j) => (j % 4 === 1 ? Math.floor(j / 4) : 0))
+      const result = inKeyOrder(keys, spans)
+      const numeric = keys.every((k) => /^[0-9]+$/.test(k))
+      const expected = [...new Set(keys)].sort((x, y) => (numeric && x.length !== y.length ? x.length - y.length : x < y ? -1 : x > y ? 1 : 0))
+      expect(result.keys).toEqual(expected)
+      // each key's row is the last one added for it
+      result.keys.forEach((key, r) => expect(result.spans[4 * r + 1]).toBe(keys.lastIndexOf(key)))
+    }
   })
 })

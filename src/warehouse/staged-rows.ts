@@ -36,8 +36,9 @@ const takeChunk = () => spareChunks.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)
 
 /**
  * Collects encoded rows for one batch. A key seen again replaces its earlier row (one statement
- * cannot upsert the same row twice, and the last version read is the newest). The batch is done
- * in key order (see byKey).
+ * cannot upsert the same row twice, and the last version read is the newest). The rows are put in
+ * key order when the batch is done (see inKeyOrder), and that sort finds the keys seen twice too:
+ * no map of keys is kept while rows are added.
  */
 export function createStagedRows(): {
   add(key: string, deleted: boolean, line: string): void
@@ -46,10 +47,9 @@ export function createStagedRows(): {
   done(): StagedRows
 } {
   const chunks: Buffer[] = []
-  // per row: chunk index, start, end, deleted (0 or 1)
+  // per row added: chunk index, start, end, deleted (0 or 1); and its key
   let spans = new Uint32Array(4 * 1024)
-  // key -> row; its insertion order is the rows' order
-  const indexOf = new Map<string, number>()
+  const keys: string[] = []
   let chunk = takeChunk()
   let current = chunks.push(chunk) - 1
   let used = 0
@@ -66,15 +66,11 @@ export function createStagedRows(): {
   }
 
   function place(key: string, isDeleted: boolean, c: number, start: number, end: number): void {
-    let i = indexOf.get(key)
-    if (i === undefined) {
-      i = indexOf.size
-      indexOf.set(key, i)
-      if (spans.length < 4 * indexOf.size) {
-        const grown = new Uint32Array(spans.length * 2)
-        grown.set(spans)
-        spans = grown
-      }
+    const i = keys.push(key) - 1
+    if (spans.length < 4 * keys.length) {
+      const grown = new Uint32Array(spans.length * 2)
+      grown.set(spans)
+      spans = grown
     }
     spans[4 * i] = c
     spans[4 * i + 1] = start
@@ -104,13 +100,13 @@ export function createStagedRows(): {
       place(key, isDeleted, c, start, end)
     },
     done() {
-      const count = indexOf.size
-      const { keys, spans: ordered } = inKeyOrder(indexOf, spans)
+      const { keys: kept, spans: ordered } = inKeyOrder(keys, spans)
+      const count = kept.length
       let deletedCount = 0
       for (let i = 0; i < count; i++) deletedCount += ordered[4 * i + 3]
       return {
         count,
-        keys,
+        keys: kept,
         deletedCount,
         line: (i) => chunks[ordered[4 * i]].subarray(ordered[4 * i + 1], ordered[4 * i + 2]),
         lineBytes: (i) => ordered[4 * i + 2] - ordered[4 * i + 1],
@@ -126,30 +122,95 @@ export function createStagedRows(): {
 const DIGITS = /^[0-9]+$/
 
 /**
- * Orders keys as the table's primary key index does, or near enough: PostgreSQL inserts a batch's
- * rows into that index (a first load's COPY, a merge's upsert) far faster in key order than in the
- * source's (its cursor's) order, where each row descends to a leaf far from the last one's:
- * measured, a 1M-row first load's COPY in batches of 20,000 took 9.2-9.4 s sorted against
- * 13.0-13.4 s as read (docs/benchmarks.md). Keys of digits compare as numbers (shorter first), as
- * an integer key's index orders them; text compares by UTF-16 code units, which is the byte order
- * of the warehouse's usual C collations for the ASCII keys sources send. Any order is correct: a
- * batch holds each key once and commits whole.
+ * The rows added (`keys[i]`, spans `4i…4i+3`), in key order, each key once with the last row added
+ * for it. Key order is how the table's primary key index orders them, or near enough: PostgreSQL
+ * inserts a batch's rows into that index (a first load's COPY, a merge's upsert) far faster in key
+ * order than in the source's (its cursor's) order, where each row descends to a leaf far from the
+ * last one's (measured: docs/benchmarks.md, "Batches in key order"). Keys of digits compare as
+ * numbers (shorter first), as an integer key's index orders them; text compares by UTF-16 code
+ * units, which is the byte order of the warehouse's usual C collations for the ASCII keys sources
+ * send. Any order is correct: a batch holds each key once and commits whole.
  */
-export function inKeyOrder(indexOf: ReadonlyMap<string, number>, spans: Uint32Array): { keys: string[]; spans: Uint32Array } {
-  const keys = [...indexOf.keys()]
-  // the default sort compares UTF-16 code units without a call into JavaScript per comparison:
-  // a twentieth of the time of sorting the rows' indices by a comparator (~12 ms per 20,000 keys)
-  if (keys.every((k) => DIGITS.test(k))) keys.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))
-  else keys.sort()
+export function inKeyOrder(keys: readonly string[], spans: Uint32Array): { keys: string[]; spans: Uint32Array } {
+  const numeric = keys.every((k) => DIGITS.test(k))
+  const order = sortedRows(keys, numeric)
+  const kept: string[] = []
   const ordered = new Uint32Array(4 * keys.length)
-  for (let r = 0; r < keys.length; r++) {
-    const i = 4 * (indexOf.get(keys[r]) as number)
-    ordered[4 * r] = spans[i]
-    ordered[4 * r + 1] = spans[i + 1]
-    ordered[4 * r + 2] = spans[i + 2]
-    ordered[4 * r + 3] = spans[i + 3]
+  for (let r = 0; r < order.length; r++) {
+    const i = order[r]
+    // equal keys sit side by side, in the order they were added: the last is kept
+    if (r + 1 < order.length && keys[order[r + 1]] === keys[i]) continue
+    const at = 4 * kept.push(keys[i]) - 4
+    ordered[at] = spans[4 * i]
+    ordered[at + 1] = spans[4 * i + 1]
+    ordered[at + 2] = spans[4 * i + 2]
+    ordered[at + 3] = spans[4 * i + 3]
   }
-  return { keys, spans: ordered }
+  return { keys: kept, spans: ordered }
+}
+
+// a row's index takes the low 20 bits of its sort number, its key's prefix the 32 above them
+const INDEX_BITS = 2 ** 20
+
+/**
+ * The rows' indices in key order, equal keys by index. Sorting the indices with a comparator costs
+ * a call into JavaScript per comparison (~10 ms per 20,000 keys); instead each row gets a number,
+ * its key's prefix (see prefixOf; after what all keys share) then its index, which a typed array
+ * sorts natively (~4 ms). Only rows whose prefixes tie are compared in full.
+ */
+function sortedRows(keys: readonly string[], numeric: boolean): Uint32Array {
+  const count = keys.length
+  const compare = (a: number, b: number) => {
+    const x = keys[a]
+    const y = keys[b]
+    if (numeric && x.length !== y.length) return x.length - y.length
+    return x < y ? -1 : x > y ? 1 : a - b
+  }
+  if (count >= INDEX_BITS) return Uint32Array.from({ length: count }, (_, i) => i).sort(compare)
+  const shared = numeric ? 0 : sharedPrefix(keys)
+  const numbers = new Float64Array(count)
+  for (let i = 0; i < count; i++) numbers[i] = prefixOf(keys[i], shared, numeric) * INDEX_BITS + i
+  numbers.sort()
+  const order = new Uint32Array(count)
+  for (let r = 0; r < count; r++) order[r] = numbers[r] % INDEX_BITS
+  // runs of rows whose prefixes tie, put in order in full
+  for (let from = 0; from < count; ) {
+    const prefix = Math.floor(numbers[from] / INDEX_BITS)
+    let to = from + 1
+    while (to < count && Math.floor(numbers[to] / INDEX_BITS) === prefix) to++
+    if (to - from > 1) order.subarray(from, to).sort(compare)
+    from = to
+  }
+  return order
+}
+
+/**
+ * 32 bits that never order two keys against their text: 4 characters from `from`, a byte each (a
+ * key of digits: its length first). A character past 254 becomes 255 and ends the prefix (the
+ * bytes after it 0), so that keys whose first such characters differ tie, and are compared in full.
+ */
+function prefixOf(key: string, from: number, numeric: boolean): number {
+  let prefix = numeric ? Math.min(key.length, 255) : 0
+  let open = !numeric || key.length < 255
+  for (let c = numeric ? 1 : 0; c < 4; c++) {
+    const code = open ? key.charCodeAt(from + c - (numeric ? 1 : 0)) || 0 : 0
+    if (code >= 255) open = false
+    prefix = prefix * 256 + Math.min(code, 255)
+  }
+  return prefix
+}
+
+/** how many leading characters every key shares */
+function sharedPrefix(keys: readonly string[]): number {
+  const first = keys[0] ?? ''
+  let shared = first.length
+  for (let i = 1; i < keys.length && shared > 0; i++) {
+    const key = keys[i]
+    let c = 0
+    while (c < shared && key.charCodeAt(c) === first.charCodeAt(c)) c++
+    shared = c
+  }
+  return shared
 }
 
 // about 64 KB of lines per piece: one CopyData message each, made only when the COPY asks for it
