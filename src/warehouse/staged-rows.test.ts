@@ -102,4 +102,16 @@ describe('staged rows', () => {
       result.keys.forEach((key, r) => expect(result.spans[4 * r + 1]).toBe(keys.lastIndexOf(key)))
     }
   })
+
+  it('orders a batch of more rows than its packed sort numbers can index, with the comparator alone', () => {
+    // 2^20 rows and more fall back to sorting the indices by comparator; no real batch is this large
+    const count = 2 ** 20 + 3
+    const keys = Array.from({ length: count }, (_, i) => `k${(i * 7919) % count}`)
+    keys.push('k5')
+    const result = inKeyOrder(keys, new Uint32Array(4 * keys.length).map((_, j) => (j % 4 === 1 ? Math.floor(j / 4) : 0)))
+    expect(result.keys).toHaveLength(count)
+    for (let r = 1; r < count; r++) if (!(result.keys[r - 1] < result.keys[r])) expect.fail(`out of order at ${r}`)
+    // the key added twice keeps its last row
+    expect(result.spans[4 * result.keys.indexOf('k5') + 1]).toBe(count)
+  })
 })
