@@ -205,8 +205,9 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
       const sourceMs = await copyFile(url, 'bench.source', files[1], '(FORMAT csv, HEADER true)')
       await checkpoint(url)
       const syncOrderMs = await copyFile(url, 'bench.ordered', files[2], '')
-      const copySameTable = { rowsPerSec: (full.fetched * 1000) / sameMs, durationMs: sameMs }
-      const copySourceColumns = { rowsPerSec: (full.fetched * 1000) / sourceMs, durationMs: sourceMs }
+      const copied = (durationMs: number) => ({ rowsPerSec: (full.fetched * 1000) / durationMs, durationMs })
+      const copySameTable = copied(sameMs)
+      const copySourceColumns = copied(sourceMs)
 
       // the incremental run, on this pair's warehouse
       await checkpoint(url)
@@ -216,7 +217,7 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
         full,
         copySameTable,
         copySourceColumns,
-        copySyncOrder: { rowsPerSec: (full.fetched * 1000) / syncOrderMs, durationMs: syncOrderMs },
+        copySyncOrder: copied(syncOrderMs),
         ratioSameTable: fullRate / copySameTable.rowsPerSec,
         ratioSourceColumns: fullRate / copySourceColumns.rowsPerSec,
         ratioCommand: sameMs / full.wallMs,

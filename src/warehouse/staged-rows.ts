@@ -192,8 +192,9 @@ function sortedRows(keys: readonly string[], numeric: boolean): Uint32Array {
 function prefixOf(key: string, from: number, numeric: boolean): number {
   let prefix = numeric ? Math.min(key.length, 255) : 0
   let open = !numeric || key.length < 255
-  for (let c = numeric ? 1 : 0; c < 4; c++) {
-    const code = open ? key.charCodeAt(from + c - (numeric ? 1 : 0)) || 0 : 0
+  // a key of digits spent a byte on its length: three characters are left
+  for (let c = 0; c < (numeric ? 3 : 4); c++) {
+    const code = open ? key.charCodeAt(from + c) || 0 : 0
     if (code >= 255) open = false
     prefix = prefix * 256 + Math.min(code, 255)
   }
