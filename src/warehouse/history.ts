@@ -1,6 +1,7 @@
 import { qualified, quoteIdent } from './identifiers.ts'
 import { META_COLUMNS, tableName, type ColumnType, type StreamTable } from './stream-table.ts'
 import type { Queryable } from './types.ts'
+import { recordSql } from './sql/record-shapes.ts'
 
 /**
  * History mode (docs/design.md §4, "History mode" in the README): a stream whose contract says
@@ -117,7 +118,7 @@ function versionStatement(v: VersionSource, rows: string): string {
   const changedAt = `coalesce(${v.cursorColumn ? `t.${quoteIdent(v.cursorColumn)}::timestamptz, ` : ''}t."_synced_at")`
   const at = `CASE WHEN t."_deleted_at" IS NOT NULL AND cur."_deleted" IS NOT TRUE THEN t."_deleted_at" ELSE ${changedAt} END`
   return `WITH changed AS (
-      SELECT ${cols.map((c) => `t.${c}`).join(', ')}${cols.length ? ', ' : ''}t."_raw", t."_hash", t."_run_id", t."_deleted_at" IS NOT NULL AS "_deleted",
+      SELECT ${cols.map((c) => `t.${c}`).join(', ')}${cols.length ? ', ' : ''}${recordSql('t')} AS "_raw", t."_hash", t."_run_id", t."_deleted_at" IS NOT NULL AS "_deleted",
         CASE WHEN cur."_valid_from" IS NULL THEN ${at} ELSE greatest(${at}, cur."_valid_from" + interval '1 microsecond') END AS "_valid_from",
         cur."_valid_from" AS "crmsync_current_from"
       FROM ${rows}
@@ -179,7 +180,8 @@ export async function seedVersions(db: Queryable, v: VersionSource): Promise<num
  */
 export async function updateCurrentVersions(db: Queryable, v: VersionSource, keyTypes: ReadonlyMap<string, string>, from: number, to: number): Promise<number> {
   const h = historyName(v.table)
-  const sets = [...v.columns, '_raw', '_hash'].map((c) => `${quoteIdent(c)} = t.${quoteIdent(c)}`)
+  // a version keeps its whole record: a slim `_raw` is rebuilt from the row it belongs to
+  const sets = [...v.columns, '_hash'].map((c) => `${quoteIdent(c)} = t.${quoteIdent(c)}`).concat(`"_raw" = ${recordSql('t')}`)
   const match = v.table.primaryKey.map((k) => `cur.${quoteIdent(k)} = t.${quoteIdent(k)}`).join(' AND ')
   const { rowCount } = await db.query(
     `UPDATE ${h} cur SET ${sets.join(', ')} FROM ${stagedRows(v, keyTypes)} WHERE ${match} AND cur."_is_current"`,

@@ -23,8 +23,9 @@ export async function readStored(client: pg.Pool, source: SourceName, stream: st
   if (exists.rows[0].t === null) return { ...out, missing: true }
   const key = `concat_ws(chr(31), ${primaryKey.map((k) => `${ident(k)}::text`).join(', ')})`
   const { rows } = await client.query<{ key: string; raw: unknown; deleted: boolean }>(
-    `SELECT ${key} AS key, _raw AS raw, _deleted_at IS NOT NULL AS deleted
-     FROM ${ident(source)}.${ident(stream)}`,
+    // the record as an analyst reads it back, slim `_raw` or whole (docs/design.md, "Slim `_raw`")
+    `SELECT ${key} AS key, crmsync.record(t._raw, to_jsonb(t)) AS raw, _deleted_at IS NOT NULL AS deleted
+     FROM ${ident(source)}.${ident(stream)} t`,
   )
   for (const row of rows) {
     const hash = contentHash(row.raw)

@@ -1,9 +1,10 @@
 import { quoteIdent } from '../identifiers.ts'
 import { keyExpression } from '../merge.ts'
+import { recordSql } from './record-shapes.ts'
 import { tableName, type StreamTable } from '../stream-table.ts'
 import type { Queryable } from '../types.ts'
 
-/** A live row as a reprocess reads it: its primary key (each column's value as text) and its `_raw`. */
+/** A live row as a reprocess reads it: its primary key (each column's value as text) and its record (`_raw`, rebuilt when slim). */
 export interface LiveRow {
   key: string[]
   raw: unknown
@@ -36,7 +37,7 @@ export async function readLiveRows(db: Queryable, t: StreamTable, page: LiveRows
     conditions.push(`${keyExpression('t', t.primaryKey, true)} = ANY($${params.length}::text[])`)
   }
   const { rows } = await db.query<LiveRow>(
-    `SELECT ARRAY[${keys.map((k) => `${k}::text`).join(', ')}] AS key, t."_raw" AS raw FROM ${tableName(t)} t
+    `SELECT ARRAY[${keys.map((k) => `${k}::text`).join(', ')}] AS key, ${recordSql('t')} AS raw FROM ${tableName(t)} t
      WHERE ${conditions.join(' AND ')} ORDER BY ${keys.join(', ')} LIMIT $1`,
     params,
   )
