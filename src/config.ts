@@ -32,6 +32,8 @@ const streamContractSchema = z
     columns: z.record(z.string().min(1), z.enum([...PG_TYPES, 'ignore'])).default({}),
     /** keep every version of every row in <schema>.<table>__history (README "History mode") */
     history: z.boolean().default(false),
+    /** slim: `_raw` keeps only what the typed columns cannot give back, for rows the byte lane writes (README "Slim `_raw`") */
+    raw: z.enum(['whole', 'slim']).default('whole'),
   })
   .strict()
 

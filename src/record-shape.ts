@@ -42,8 +42,19 @@ export function rebuildRecord(slim: Record<string, unknown>, shape: RecordShape,
     }
     const text = columnText(column)
     if (text === null || kind === 'text') record[field] = text
-    else if (kind === 'timestamp') record[field] = text.replace(/Z$/, '')
+    else if (kind === 'timestamp') record[field] = millisecondText(text)
     else record[field] = text === 't' ? 'true' : text === 'f' ? 'false' : text
   }
   return record
+}
+
+/**
+ * A timestamp as crmsync.record writes it from its column, `YYYY-MM-DD HH:MM:SS.fff`: the byte
+ * lane's text of it without its `Z`, the fraction cut or padded to milliseconds as to_char's `MS`
+ * does (a fraction past microseconds, which PostgreSQL would round, is never rebuilt: it is not
+ * Athena's form, so it stays in `_raw`).
+ */
+function millisecondText(text: string): string {
+  const parts = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d+))?Z?$/.exec(text)
+  return parts ? `${parts[1]} ${parts[2]}.${(parts[3] ?? '').padEnd(3, '0').slice(0, 3)}` : text
 }

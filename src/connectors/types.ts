@@ -29,6 +29,7 @@
 import type { z } from 'zod'
 import type { Logger } from '../log.ts'
 import type { Column, PgBaseType } from '../columns.ts'
+import type { RecordShape } from '../record-shape.ts'
 import type { FieldChange } from './processors.ts'
 import type { ConnectorManifest, SourceDefaults } from './manifest.ts'
 
@@ -136,6 +137,8 @@ export interface LanePlan {
   readonly keyColumn: string
   /** the zone of timestamps without one */
   readonly timeZone: string
+  /** store `_raw` slim: only what the columns cannot give back (src/record-shape.ts) */
+  readonly slimRaw: boolean
 }
 
 /**
@@ -158,6 +161,15 @@ export interface PlainRecord {
   rawEnd: number
   /** `_raw` holds a backslash (a quote's JSON escape), which COPY needs doubled */
   rawEscaped: boolean
+  /**
+   * with `LanePlan.slimRaw`, what is stored as `_raw`: the record slim (src/record-shape.ts),
+   * slim[0, slimEnd), only the fields its columns cannot give back; the whole record, `raw`, is
+   * what is hashed, and stored when slimEnd is 0
+   */
+  slim: Buffer
+  slimEnd: number
+  /** the slim `_raw` holds a backslash */
+  slimEscaped: boolean
   /** the key column's value */
   key: string
 }
@@ -168,6 +180,8 @@ export const QUOTES_DOUBLED = -1
 export interface RowEncoder {
   /** fills `out` with row `i` and says true; false when the row is not plain: read it with `ByteRows.row` */
   encode(i: number, out: PlainRecord): boolean
+  /** the shape every slim `_raw` it writes names (with `LanePlan.slimRaw`), kept by the warehouse in the batch's transaction */
+  readonly shape?: RecordShape
 }
 
 export interface ReadRequest<K> {

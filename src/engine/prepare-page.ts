@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import type { Column } from '../columns.ts'
 import { processValue, ValueError, type FieldChange } from '../connectors/processors.ts'
 import type { LanePlan, Page, PlainRecord, RejectedRecord, SourceRecord, Stream } from '../connectors/types.ts'
+import type { RecordShape } from '../record-shape.ts'
 import type { CommitBatch, RejectRow, RowBuilder, Store } from '../warehouse/store.ts'
 import type { SchemaChange, TableShape } from './table-shape.ts'
 
@@ -113,6 +114,9 @@ interface OpenBatch {
   keyText: Store['keyText']
   /** the byte lane, made for the batch's columns when its first byte rows arrive */
   lane?: { plan: LanePlan; record: PlainRecord }
+  /** rows the lane writes store their `_raw` slim, naming these shapes (by id) */
+  slimRaw: boolean
+  shapes: Map<string, RecordShape>
 }
 
 function sourcesOf(shape: TableShape): ValueSource[] {
@@ -122,7 +126,7 @@ function sourcesOf(shape: TableShape): ValueSource[] {
 
 function startBatch({ shape, timeZone, store }: PrepareOptions, schemaChanges: SchemaChange[] = []): OpenBatch {
   const staged = store.stageRows()
-  return { staged, rejects: [], fetched: 0, coerced: 0, replaceScopes: [], columns: shape.columns, sources: sourcesOf(shape), fingerprint: shape.fingerprint, timeZone, schemaChanges, keyText: store.keyText }
+  return { staged, rejects: [], fetched: 0, coerced: 0, replaceScopes: [], columns: shape.columns, sources: sourcesOf(shape), fingerprint: shape.fingerprint, timeZone, schemaChanges, keyText: store.keyText, slimRaw: shape.slimRaw, shapes: new Map() }
 }
 
 const finishBatch = (batch: OpenBatch): PreparedPage => ({
@@ -133,6 +137,7 @@ const finishBatch = (batch: OpenBatch): PreparedPage => ({
   replaceScopes: batch.replaceScopes,
   columns: batch.columns,
   schemaChanges: batch.schemaChanges,
+  shapes: [...batch.shapes.values()],
 })
 
 /**
@@ -159,6 +164,7 @@ async function preparePage(stream: Stream, page: Page, batch: OpenBatch): Promis
   if (!rows) return
   const lane = laneOf(stream, batch)
   const encoder = lane && rows.encoder(lane.plan)
+  if (encoder?.shape) batch.shapes.set(encoder.shape.id, encoder.shape)
   for (let i = 0; i < rows.count; i++) {
     if (++sinceYield === YIELD_EVERY) sinceYield = await nextTurn()
     if (lane && encoder?.encode(i, lane.record)) {
@@ -191,8 +197,8 @@ function laneOf(stream: Stream, batch: OpenBatch): OpenBatch['lane'] {
   const prefix = Buffer.from(batch.fingerprint ? `${batch.fingerprint}\n` : '')
   const raw = Buffer.alloc(Math.max(1024, prefix.length * 2))
   prefix.copy(raw)
-  const record: PlainRecord = { source: raw, spans: new Int32Array(3 * batch.sources.length), raw, rawStart: prefix.length, rawEnd: prefix.length, rawEscaped: false, key: '' }
-  batch.lane = { plan: { columns: batch.sources, keyColumn: stream.primaryKey[0], timeZone: batch.timeZone }, record }
+  const record: PlainRecord = { source: raw, spans: new Int32Array(3 * batch.sources.length), raw, rawStart: prefix.length, rawEnd: prefix.length, rawEscaped: false, slim: Buffer.alloc(256), slimEnd: 0, slimEscaped: false, key: '' }
+  batch.lane = { plan: { columns: batch.sources, keyColumn: stream.primaryKey[0], timeZone: batch.timeZone, slimRaw: batch.slimRaw }, record }
   return batch.lane
 }
 

@@ -17,6 +17,8 @@ export interface StreamContract {
   columns: Readonly<Record<string, PgBaseType | 'ignore'>>
   /** keep every version of every row in `<table>__history` (docs/design.md §4) */
   history?: boolean
+  /** `slim`: a row the byte lane writes keeps in `_raw` only what its typed columns cannot give back (docs/design.md §4) */
+  raw?: 'whole' | 'slim'
 }
 
 export const DEFAULT_CONTRACT: StreamContract = { schema: 'evolve', columns: {}, history: false }
@@ -40,6 +42,8 @@ export interface TableShape {
   readonly processed: readonly ProcessedColumn[]
   /** names the shape into the payload hash, so a row re-read after a shape change is written again */
   readonly fingerprint: string
+  /** rows the byte lane writes store their `_raw` slim (the contract's `raw`) */
+  readonly slimRaw: boolean
   /** the changes a page's view of the source brings (pins on the first call); applied to the shape at once */
   plan(schema: SourceSchema | undefined): SchemaChange[]
   /**
@@ -114,6 +118,7 @@ export function createTableShape(
     columns: [] as Column[],
     processed: [] as ProcessedColumn[],
     fingerprint: '',
+    slimRaw: contract.raw === 'slim',
     plan(schema: SourceSchema | undefined): SchemaChange[] {
       const changes = pending.splice(0)
       // the same view of the source on every page (HubSpot's properties, Athena's metadata) is planned once
@@ -160,6 +165,7 @@ export function keepStoredShape(shape: TableShape): TableShape {
     get fingerprint() {
       return shape.fingerprint
     },
+    slimRaw: shape.slimRaw,
     plan(schema) {
       const pins = first ? shape.plan(undefined) : []
       first = false

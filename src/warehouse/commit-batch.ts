@@ -12,6 +12,7 @@ import {
 } from './merge.ts'
 import { deleteRejects, insertRejects, updateRejectReasons, type RejectRow } from './sql/rejects.ts'
 import { saveReprocessAfter } from './sql/reprocess.ts'
+import { saveRecordShapes } from './sql/record-shapes.ts'
 import { addHistoryColumn, retypeHistoryColumn, updateCurrentVersions, writeVersionsFromStage, writeVersionsOfScopes, type VersionSource } from './history.ts'
 import { batchVersionSource, ensureHistoryTable } from './history-table.ts'
 import { insertRunPage } from './sql/run-pages.ts'
@@ -50,6 +51,8 @@ export async function commitBatch(
     if (target.history && target.dryRun) await ensureHistoryTable(tx, target.table, target.stream.cursorField)
     // the table's new shape and the rows written in it commit together, or neither does
     for (const change of page.schemaChanges) await applySchemaChange(tx, target, change)
+    // the shapes the rows' slim `_raw`s name commit with them
+    if (page.shapes?.length) await saveRecordShapes(tx, page.shapes)
     const rejects: RejectRow[] = [...page.rejects]
     let merged: MergeCounts = noMerge()
     let unchanged = 0
@@ -70,7 +73,7 @@ export async function commitBatch(
         const options = { runId: target.runId, rule: target.writeRule, cursorField: stream.cursorField, history }
         merged = await mergeBisecting(tx, table, options, 0, rows.count - 1, failures)
         for (const { index, reason } of failures) {
-          rejects.push({ key: rows.keys[index], reason: `the warehouse refused the row: ${reason}`, raw: rawOfLine(rows, index, table.columns.length) })
+          rejects.push({ key: rows.keys[index], reason: `the warehouse refused the row: ${reason}`, raw: rawOfLine(rows, index, table.columns, page.shapes) })
         }
         unchanged = rows.count - failures.length - merged.inserted - merged.updated - merged.deleted
       }

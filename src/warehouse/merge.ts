@@ -5,6 +5,7 @@ import { tableName, type StreamTable } from './stream-table.ts'
 import type { Queryable, Transaction } from './types.ts'
 import { QUOTES_DOUBLED, type PlainRecord } from '../connectors/types.ts'
 import { copyBytes } from '../copy-bytes.ts'
+import { rebuildRecord, SLIM_PREFIX, type RecordShape } from '../record-shape.ts'
 
 /**
  * The bulk path: a page is COPYed into a temporary all-text stage, then merged into the stream's
@@ -17,10 +18,19 @@ const STAGE = quoteIdent('crmsync_stage')
 /**
  * The source payload of staged row `i`, read back from its COPY text (the column after the
  * stream's columns), for the rare reject of a row the warehouse refused: rows keep no second copy.
+ * A slim `_raw` is rebuilt from the texts of the row's columns and its shape (one of `shapes`).
  */
-export function rawOfLine(rows: StagedRows, i: number, columnCount: number): unknown {
-  const field = rows.line(i).toString('utf8').split('\t')[columnCount]
-  return JSON.parse(decodeCopyText(field))
+export function rawOfLine(rows: StagedRows, i: number, columns: readonly { name: string }[], shapes: readonly RecordShape[] = []): unknown {
+  const fields = rows.line(i).toString('utf8').split('\t')
+  const raw = decodeCopyText(fields[columns.length])
+  const stored = JSON.parse(raw)
+  const shape = raw.startsWith(SLIM_PREFIX) ? shapes.find((s) => s.id === stored['~shape']) : undefined
+  if (!shape) return stored
+  const text = (column: string) => {
+    const at = columns.findIndex((c) => c.name === column)
+    return at < 0 || fields[at] === '\\N' ? null : decodeCopyText(fields[at])
+  }
+  return rebuildRecord(stored, shape, text)
 }
 
 /**
@@ -40,9 +50,10 @@ export function encodeRowLine(values: readonly unknown[], raw: string, hash: str
 export function plainLineBytes(record: PlainRecord): number {
   const { spans } = record
   const columns = spans.length / 3
-  const raw = record.rawEnd - record.rawStart
+  const slim = record.slimEnd > 0
+  const raw = slim ? record.slimEnd : record.rawEnd - record.rawStart
   // the tabs, `_raw` (each backslash doubled, at most all), `\\x` and the hash's 32 hex digits, `\N` twice
-  let bytes = columns + (record.rawEscaped ? 2 * raw : raw) + 4 + 32 + 6
+  let bytes = columns + ((slim ? record.slimEscaped : record.rawEscaped) ? 2 * raw : raw) + 4 + 32 + 6
   for (let c = 0; c < columns; c++) bytes += spans[3 * c] < 0 ? 2 : spans[3 * c + 1] - spans[3 * c] + 1
   return bytes
 }
@@ -58,7 +69,7 @@ const QUOTE = 34
  * NULL. Written at `at` of `target`; says where it ended.
  */
 export function writePlainLine(record: PlainRecord, digest: string, target: Buffer, at: number): number {
-  const { spans, source, raw } = record
+  const { spans, source } = record
   const columns = spans.length / 3
   let p = at
   for (let c = 0; c < columns; c++) {
@@ -81,12 +92,17 @@ export function writePlainLine(record: PlainRecord, digest: string, target: Buff
     p = copyBytes(source, start, end, target, p)
     if (mode !== 0) target[p++] = mode
   }
+  // `_raw`: whole, or slim (what the columns cannot give back, src/record-shape.ts)
   target[p++] = TAB
-  if (!record.rawEscaped) p = copyBytes(raw, record.rawStart, record.rawEnd, target, p)
+  const slim = record.slimEnd > 0
+  const json = slim ? record.slim : record.raw
+  const from = slim ? 0 : record.rawStart
+  const to = slim ? record.slimEnd : record.rawEnd
+  if (!(slim ? record.slimEscaped : record.rawEscaped)) p = copyBytes(json, from, to, target, p)
   else
-    for (let q = record.rawStart; q < record.rawEnd; q++) {
-      if (raw[q] === BACKSLASH) target[p++] = BACKSLASH
-      target[p++] = raw[q]
+    for (let q = from; q < to; q++) {
+      if (json[q] === BACKSLASH) target[p++] = BACKSLASH
+      target[p++] = json[q]
     }
   // `_hash` as bytea's hex input `\x…`, its backslash doubled for COPY
   target[p++] = TAB
@@ -202,7 +218,8 @@ export async function mergeStage(
  * Write rule `reprocess`: staged rows `[from, to]`, rebuilt from the rows' own `_raw`, update the
  * live rows of their keys whose typed columns or `_meta` differ (compared column by column: the
  * payload, and so `_hash`, did not change). `_raw`, `_hash`, `_synced_at` and `_deleted_at` stay:
- * the source did not change. A key the table does not hold live is not inserted. (History mode:
+ * the source did not change. A slim `_raw` alone becomes whole (the staged record): it was
+ * rebuilt from the columns this rewrites. A key the table does not hold live is not inserted. (History mode:
  * the rows this UPDATE rewrites are the current versions to amend in place, not new versions:
  * commit-batch.ts calls `updateCurrentVersions` for them.)
  */
@@ -213,7 +230,8 @@ export async function reprocessFromStage(tx: Queryable, t: StreamTable, runId: n
   const keyMatch = t.primaryKey.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}::${keyType(t, k)}`)
   const { rows } = await tx.query<{ updated: number }>(
     `WITH updated AS (
-       UPDATE ${tableName(t)} AS t SET ${sets.join(', ')}, "_meta" = s."_meta"::jsonb, "_run_id" = $1::bigint
+       UPDATE ${tableName(t)} AS t SET ${sets.join(', ')}, "_meta" = s."_meta"::jsonb, "_run_id" = $1::bigint,
+         "_raw" = CASE WHEN starts_with(t."_raw"::text, '${SLIM_PREFIX}') THEN s."_raw"::json ELSE t."_raw" END
        FROM ${STAGE} s
        WHERE s."_row" BETWEEN $2 AND $3 AND ${keyMatch.join(' AND ')} AND t."_deleted_at" IS NULL
          AND ROW(${names.map((n) => `t.${n}`).join(', ')}, t."_meta") IS DISTINCT FROM ROW(${casts.join(', ')}, s."_meta"::jsonb)

@@ -1,6 +1,7 @@
 import type { Column } from '../columns.ts'
 import type { Logger } from '../log.ts'
 import type { PlainRecord } from '../connectors/types.ts'
+import type { RecordShape } from '../record-shape.ts'
 import type { WriteRule } from './merge.ts'
 import type { DbReject, RejectFilter, RejectRow } from './sql/rejects.ts'
 import type { LiveRow, LiveRowsPage } from './sql/reprocess.ts'
@@ -66,6 +67,8 @@ export interface CommitBatch {
   columns: readonly Column[]
   /** changes to the table's shape this batch applies before its rows, in its transaction */
   schemaChanges: readonly SchemaChange[]
+  /** the shapes its rows' slim `_raw`s name (src/record-shape.ts), kept in its transaction */
+  shapes?: readonly RecordShape[]
   /**
    * `crmsync rejects retry`: the rejects whose records this batch stores (removed from
    * crmsync.rejects in its transaction) and those today's processors still refuse (given the new reason)

@@ -7,11 +7,12 @@ import { runSync, type SyncOptions } from '../../src/engine/run-sync.ts'
 import type { RunSummary } from '../../src/engine/summary.ts'
 import { silentLogger } from '../../src/log.ts'
 import type { Warehouse } from '../../src/warehouse/types.ts'
+import type { SourceFileSettings } from '../../src/config.ts'
 
 export interface SalesProFixture {
   emulator: RunningEmulator
   admin: AdminCall
-  sync(warehouse: Warehouse, streams?: string[], options?: Partial<SyncOptions> & { batchSize?: number; lookbackSeconds?: number }): Promise<RunSummary[]>
+  sync(warehouse: Warehouse, streams?: string[], options?: Partial<SyncOptions> & { batchSize?: number; lookbackSeconds?: number; contracts?: SourceFileSettings['streams'] }): Promise<RunSummary[]>
 }
 
 export async function startSalesPro(options: SalesProEmulatorOptions = {}): Promise<SalesProFixture> {
@@ -23,7 +24,7 @@ export async function startSalesPro(options: SalesProEmulatorOptions = {}): Prom
     async sync(warehouse, streams, options = {}) {
       const config = salespro.loadConfig({ ...emulator.env }, { maxPollMs: 100 })
       const { runs } = await runSync(
-        [{ connector: salespro, config, streams, settings: { lookbackSeconds: options.lookbackSeconds ?? 60, horizonSeconds: 0, batchSize: options.batchSize ?? 100 } }],
+        [{ connector: salespro, config, streams, settings: { lookbackSeconds: options.lookbackSeconds ?? 60, horizonSeconds: 0, batchSize: options.batchSize ?? 100, streams: options.contracts } }],
         { warehouse, log: silentLogger(), events: createEngineEvents(), ...options },
       )
       return runs

@@ -4,6 +4,9 @@ import { col, columnMaker } from '../../columns.ts'
 import { createTableShape, DEFAULT_CONTRACT } from '../../engine/table-shape.ts'
 import { readAll } from '../../engine/limit-records.ts'
 import { prepareBatches, type PreparedBatch } from '../../engine/prepare-page.ts'
+import { SLIM_PREFIX } from '../../record-shape.ts'
+import { encodeCopyJson } from '../../warehouse/copy-text.ts'
+import { rawOfLine } from '../../warehouse/merge.ts'
 import { syncStore } from '../../warehouse/sync-store.ts'
 import type { LanePlan, Page, PlainRecord, RowEncoder, SourceSchema, Stream } from '../types.ts'
 import { compileLane } from './byte-lane.ts'
@@ -14,7 +17,8 @@ import { customer, estimate } from './streams/keyed-tables.ts'
 import { defineTableStream, resultPages, type SalesProCursor, type TableStreamSpec } from './streams/table-stream.ts'
 
 // The byte lane is an optimization only: for any result file, the batches it prepares must be
-// the batches the usual path (every row a record) prepares, byte for byte. Each test writes a
+// the batches the usual path (every row a record) prepares, byte for byte, once each slim `_raw`
+// it writes is rebuilt into its whole record (as a reject rebuilds it). Each test writes a
 // result file full of the values that must leave the lane (quotes, escapes, control characters,
 // bad timestamps and keys, invalid UTF-8, short and long records) between plain ones, and
 // compares the two paths' batches: rows, keys, rejects, counts and cursors.
@@ -108,14 +112,16 @@ interface Seen {
 }
 
 type Reading = 'lane' | 'lane pages read as records' | 'records'
+/** the stream contract's `raw`: every comparison runs with `_raw` whole and slim */
+type Raw = 'whole' | 'slim'
 
 /**
  * The batches the engine prepares from the file: its rows read by the byte lane, or the lane's
  * own pages with their rows read as records (the same pages, so the same batches), or the read
  * without the lane (its pages cut elsewhere).
  */
-async function prepare({ spec, stream }: Table, file: Buffer, schema: SourceSchema | undefined, reading: Reading): Promise<Seen> {
-  const shape = createTableShape('salespro', stream, [], DEFAULT_CONTRACT, true)
+async function prepare({ spec, stream }: Table, file: Buffer, schema: SourceSchema | undefined, reading: Reading, raw: Raw): Promise<Seen> {
+  const shape = createTableShape('salespro', stream, [], { ...DEFAULT_CONTRACT, raw }, true)
   const seen: Seen = { batches: [], cursors: [], laneRows: 0 }
   // blocks of ~1 KB, so records are cut by blocks' ends too
   const batches = resultFileBatches(chunksOf(file, 700), () => 0, 1024)
@@ -129,18 +135,29 @@ async function prepare({ spec, stream }: Table, file: Buffer, schema: SourceSche
     }
   }
   // the rows the lane took, counted through the engine's own calls
-  const counted = (encoder: RowEncoder | undefined) => encoder && { encode: (i: number, out: PlainRecord) => (encoder.encode(i, out) ? (seen.laneRows++, true) : false) }
+  const counted = (encoder: RowEncoder | undefined): RowEncoder | undefined =>
+    encoder && { shape: encoder.shape, encode: (i: number, out: PlainRecord) => (encoder.encode(i, out) ? (seen.laneRows++, true) : false) }
   for await (const batch of prepareBatches(stream, pages(), 40, { shape, timeZone: 'UTC', store: syncStore })) seen.batches.push(summary(batch))
   return seen
 }
 
 function summary({ prepared, cursor }: PreparedBatch<SalesProCursor>): Seen['batches'][number] {
-  const lines = Array.from({ length: prepared.rows.count }, (_, i) => prepared.rows.line(i).toString('utf8'))
+  const rawAt = prepared.columns.length
+  const lines = Array.from({ length: prepared.rows.count }, (_, i) => {
+    const fields = prepared.rows.line(i).toString('utf8').split('\t')
+    const record = rawOfLine(prepared.rows, i, prepared.columns, prepared.shapes)
+    if (fields[rawAt].startsWith(SLIM_PREFIX)) slimRows++
+    fields[rawAt] = encodeCopyJson(JSON.stringify(record))
+    return fields.join('\t')
+  })
   prepared.rows.release()
   // rejects in any order: a page read as records lists its rows' rejects before its records'
   const rejects = prepared.rejects.map((r) => JSON.stringify([r.key, r.reason, r.raw])).sort()
   return { keys: prepared.rows.keys, lines, rejects, fetched: prepared.fetched, coerced: prepared.coerced, cursor, columns: prepared.columns.map((c) => c.name) }
 }
+
+/** lines whose `_raw` was slim, over every batch summarized */
+let slimRows = 0
 
 /** What a read leaves in the table (each key's last line) and the rejects, its batches cut wherever. */
 function outcome(seen: Seen) {
@@ -151,11 +168,22 @@ function outcome(seen: Seen) {
 
 /** Both comparisons: the same pages prepare the same batches, and the read without the lane leaves the same table. */
 async function expectSameAsUsual(table: Table, file: Buffer, schema?: SourceSchema): Promise<Seen> {
-  const lane = await prepare(table, file, schema, 'lane')
-  const asRecords = await prepare(table, file, schema, 'lane pages read as records')
-  expect(lane.batches).toEqual(asRecords.batches)
-  expect(outcome(lane)).toEqual(outcome(await prepare(table, file, schema, 'records')))
-  return lane
+  const seen: Seen[] = []
+  for (const raw of ['whole', 'slim'] as const) {
+    slimRows = 0
+    const lane = await prepare(table, file, schema, 'lane', raw)
+    // with `raw: slim`, rows the lane took store their `_raw` slim (a key a batch holds twice keeps its last row); no other row does
+    if (raw === 'slim') expect(slimRows).toBeGreaterThan(0)
+    expect(slimRows).toBeLessThanOrEqual(raw === 'slim' ? lane.laneRows : 0)
+    slimRows = 0
+    const asRecords = await prepare(table, file, schema, 'lane pages read as records', raw)
+    expect(slimRows).toBe(0)
+    expect(lane.batches).toEqual(asRecords.batches)
+    expect(outcome(lane)).toEqual(outcome(await prepare(table, file, schema, 'records', raw)))
+    seen.push(lane)
+  }
+  expect(seen[1].batches).toEqual(seen[0].batches)
+  return seen[0]
 }
 
 const declared = Object.keys(customer.schema.shape)
@@ -209,7 +237,7 @@ describe('the byte lane', () => {
 
   it('reads a declared column only when its schema accepts every value the lane would write', () => {
     const header = ['id', 'note', 'updated_at']
-    const plan = { columns: header.map((name) => ({ name })), keyColumn: 'id', timeZone: 'UTC' }
+    const plan = { columns: header.map((name) => ({ name })), keyColumn: 'id', timeZone: 'UTC', slimRaw: false }
     const table = (note: z.ZodType) => ({
       schema: z.object({ id: col.key(), note, updated_at: col.timestampRequired() }),
       parsers: { id: parse.text, note: parse.text, updated_at: parse.timestamp },

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { columnMaker } from '../../columns.ts'
+import { recordShape, SLIM_PREFIX, type FieldKind, type RecordShape, type ShapeField } from '../../record-shape.ts'
 import { isCalendarDay } from '../processors.ts'
 import { QUOTES_DOUBLED, type LanePlan, type PlainRecord, type RowEncoder } from '../types.ts'
 import { BARE_FIELD, DOUBLED_FIELD, NULL_FIELD, PLAIN_FIELD, type CsvBlock } from './athena-csv.ts'
@@ -16,6 +17,11 @@ import { parse, type Parser } from './processors.ts'
  *   integers and decimals in their plain form (`-12`, `1234.50`), which the processor keeps;
  * - a key of printable ASCII, and the cursor column present.
  * Any other row, or a table with a column it does not read (a date, a zone other than UTC), takes the usual path.
+ *
+ * With the plan's slimRaw it stores `_raw` slim (src/record-shape.ts): only the fields its columns cannot give back. A
+ * field no column holds, and a decimal (its column may pad it to its scale), always; a timestamp
+ * unless it is in Athena's exact form `YYYY-MM-DD HH:MM:SS.fff`. The whole record is still built,
+ * for the hash.
  */
 
 /** What the lane knows of a keyed table: its record schema, each declared column's parser, the key column and the cursor column. */
@@ -53,7 +59,18 @@ export interface Lane {
   /** their bytes together */
   readonly namesBytes: number
   readonly fieldCount: number
+  /** `_raw` is written slim (the plan's slimRaw) */
+  readonly slimRaw: boolean
+  /** the shape the slim `_raw` names, and its first bytes: `{"~shape":"ID"` */
+  readonly shape: RecordShape
+  readonly slimStart: Buffer
+  /** per header field, when the slim `_raw` keeps its value: NEVER, ALWAYS, or UNLESS_EXACT (a timestamp) */
+  readonly slimKeeps: Uint8Array
 }
+
+const NEVER = 0
+const ALWAYS = 1
+const UNLESS_EXACT = 2
 
 // a column name that JSON.stringify writes as it is and in its place (no escapes, not an array
 // index, which objects order first, and not __proto__, which an assignment does not create)
@@ -83,8 +100,19 @@ export function compileLane(header: readonly string[], table: LaneTable, plan: L
   const keyField = header.indexOf(table.key)
   if (keyField < 0) return undefined
   const names = header.map((name, i) => Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(name)}:`, 'latin1'))
-  return { columns, keyField, names, namesBytes: names.reduce((sum, name) => sum + name.length, 0), fieldCount: header.length }
+  const fields = header.map((name, f): ShapeField => {
+    const c = columns.findIndex((column) => column.field === f)
+    const kind: FieldKind = c < 0 ? 'raw' : FIELD_KINDS[columns[c].kind]
+    return [name, kind === 'raw' ? null : plan.columns[c].name, kind]
+  })
+  const shape = recordShape(fields)
+  const slimKeeps = Uint8Array.from(fields, ([, , kind]) => (kind === 'raw' ? ALWAYS : kind === 'timestamp' ? UNLESS_EXACT : NEVER))
+  const slimStart = Buffer.from(`${SLIM_PREFIX}${JSON.stringify(shape.id)}`, 'latin1')
+  return { columns, keyField, names, namesBytes: names.reduce((sum, name) => sum + name.length, 0), fieldCount: header.length, slimRaw: plan.slimRaw, shape, slimStart, slimKeeps }
 }
+
+/** How a field of each lane column's kind is rebuilt from its column: a decimal is not (its column may pad its scale). */
+const FIELD_KINDS: Record<LaneColumn['kind'], FieldKind> = { [TEXT]: 'text', [TIMESTAMP]: 'timestamp', [BOOLEAN]: 'boolean', [INTEGER]: 'text', [DECIMAL]: 'raw' }
 
 /**
  * How the lane reads a declared column, or undefined when it cannot: its parser and its schema
@@ -126,9 +154,11 @@ const Z = 0x5a
 
 /** The encoder of one block's records from `offset` on. */
 export function laneEncoder(lane: Lane, block: CsvBlock, offset: number): RowEncoder {
-  const { columns, keyField, names, namesBytes, fieldCount } = lane
+  const { columns, keyField, names, namesBytes, fieldCount, slimStart, slimKeeps } = lane
   const { bytes, first, starts, ends, kinds } = block
+  const slimRaw = lane.slimRaw
   return {
+    shape: slimRaw ? lane.shape : undefined,
     encode(i: number, out: PlainRecord): boolean {
       if (!block.utf8) return false
       const r = offset + i
@@ -207,12 +237,54 @@ export function laneEncoder(lane: Lane, block: CsvBlock, offset: number): RowEnc
       raw[p++] = 0x7d
       out.rawEnd = p
       out.rawEscaped = escaped
+      if (slimRaw) writeSlim(out, at, last)
       out.source = bytes
       out.key = bytes.toString('latin1', starts[keyAt], ends[keyAt])
       return true
     },
   }
+
+  /** The slim `_raw` of the row whose fields are `at…last` (already checked plain): its shape, then each field its columns cannot give back. */
+  function writeSlim(out: PlainRecord, at: number, last: number): void {
+    // at most the whole record's JSON and the shape
+    const bound = slimStart.length + out.rawEnd - out.rawStart + 1
+    if (out.slim.length < bound) out.slim = Buffer.allocUnsafe(Math.max(out.slim.length * 2, bound))
+    const slim = out.slim
+    let p = slimStart.copy(slim, 0)
+    let escaped = false
+    for (let f = at; f <= last; f++) {
+      const keeps = slimKeeps[f - at]
+      if (keeps === NEVER) continue
+      const kind = kinds[f]
+      const start = starts[f]
+      const end = ends[f]
+      if (keeps === UNLESS_EXACT && (kind === NULL_FIELD || exactTimestamp(bytes, start, end))) continue
+      const name = names[f - at]
+      slim[p++] = 0x2c // , (the name's own first byte is `{` for the first field)
+      for (let k = 1; k < name.length; k++) slim[p++] = name[k]
+      if (kind === NULL_FIELD) {
+        p += slim.write('null', p, 'latin1')
+        continue
+      }
+      slim[p++] = QUOTE
+      for (let q = start; q < end; q++) {
+        if (bytes[q] === QUOTE) {
+          slim[p++] = BACKSLASH
+          escaped = true
+          q++
+        }
+        slim[p++] = bytes[q]
+      }
+      slim[p++] = QUOTE
+    }
+    slim[p++] = 0x7d
+    out.slimEnd = p
+    out.slimEscaped = escaped
+  }
 }
+
+/** A timestamp the lane took (athenaTimestamp) in exactly Athena's form `YYYY-MM-DD HH:MM:SS.fff`, which its column gives back. */
+const exactTimestamp = (bytes: Buffer, from: number, to: number) => to - from === 23 && bytes[from + 10] === 0x20
 
 /** A key of printable ASCII, no space, quote or backslash: the usual path would take it exactly as it is. */
 function printableKey(bytes: Buffer, from: number, to: number): boolean {

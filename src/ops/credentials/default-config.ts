@@ -52,7 +52,9 @@ export const DEFAULT_CONFIG = `// crmsync configuration: JSON with comments (// 
   //                            "schema": "evolve" (new fields become columns, changed types widen
   //                            them), "freeze" (a change fails the run) or "discard_new" (new
   //                            fields stay in _raw); "columns" pins a column's type, or "ignore";
-  //                            "history": true keeps every version of its rows in <table>__history
+  //                            "history": true keeps every version of its rows in <table>__history;
+  //                            "raw": "slim" keeps in _raw only what the typed columns cannot give
+  //                            back (SalesPro; crmsync.record(_raw, to_jsonb(t)) reads the record)
   "sources": {
 ${SOURCE_SECTIONS}
   },
