@@ -9,9 +9,9 @@ import pg from 'pg'
 export const BIN = fileURLToPath(new URL('../bin/crmsync.js', import.meta.url))
 
 /** A home and an empty config file for the bench's CLI runs: a CRMSYNC_CONFIG must name a file that exists. */
-export function benchHome(): { CRMSYNC_HOME: string; CRMSYNC_CONFIG: string } {
-  const config = join(tmpdir(), 'crmsync-bench-config.json')
-  writeFileSync(config, '{}\n')
+export function benchHome(settings: object = {}, name = 'crmsync-bench-config.json'): { CRMSYNC_HOME: string; CRMSYNC_CONFIG: string } {
+  const config = join(tmpdir(), name)
+  writeFileSync(config, `${JSON.stringify(settings)}\n`)
   return { CRMSYNC_HOME: join(tmpdir(), 'crmsync-bench-home'), CRMSYNC_CONFIG: config }
 }
 

@@ -20,6 +20,7 @@ export function renderSalesPro(s: SalesProBench): string[] {
   const loadRate = rate(full.fetched, full.durationMs - full.firstPageMs)
   const [small, middle, large] = s.rss
   const inc = m.incrementalShare
+  const slim = m.ratioSlimSourceColumns
   const out = [
     `## SalesPro full sync against PostgreSQL's own COPY (${fmt(s.rows)} customers)`,
     '',
@@ -32,6 +33,8 @@ export function renderSalesPro(s: SalesProBench): string[] {
     `| COPY of the same rows in the sync's order (each batch of 20,000 in key order), for comparison | ${fmt(same.copySyncOrder.rowsPerSec)} rows/s (${fmt(same.copySyncOrder.durationMs / 1000, 1)} s); the full sync ÷ it ${fmt(rate(full.fetched, full.durationMs) / same.copySyncOrder.rowsPerSec, 2)} | | \`COPY bench.ordered FROM STDIN\` of \`COPY (SELECT * FROM salespro.customer) TO STDOUT\` |`,
     `| COPY of the source's 10 columns only (Athena's result CSV, no \`_raw\`) | ${fmt(same.copySourceColumns.rowsPerSec)} rows/s (${fmt(same.copySourceColumns.durationMs / 1000, 1)} s) | | \`COPY bench.source FROM STDIN (FORMAT csv, HEADER true)\` |`,
     `| **ratio** full sync ÷ COPY of the source's own columns${byPair('ratioSourceColumns')} | **${fmt(m.ratioSourceColumns.ratioSourceColumns, 2)}** | ≥ 0.6 | the two above, rows/s ÷ rows/s |`,
+    `| full sync with the stream's contract \`"raw": "slim"\` (README "Slim \`_raw\`"; the default is \`whole\`)${byPair('ratioSlimSourceColumns')} | ${fmt(rate(slim.slim.fetched, slim.slim.durationMs))} rows/s (${fmt(slim.slim.durationMs / 1000, 1)} s; the command ${fmt(slim.slim.wallMs / 1000, 1)} s); \`salespro.customer\` ${fmt(slim.tableMb.slim)} MB against ${fmt(slim.tableMb.whole)} MB whole | | ${SYNC} with \`CRMSYNC_CONFIG\` holding \`${JSON.stringify({ sources: { salespro: { streams: { customer: { raw: 'slim' } } } } })}\` |`,
+    `| **ratio** full sync with \`raw: slim\` ÷ COPY of the source's own columns${byPair('ratioSlimSourceColumns')} | **${fmt(slim.ratioSlimSourceColumns, 2)}** | ≥ 0.6 | the two above, rows/s ÷ rows/s |`,
     `| **ratio** full sync ÷ COPY of the same rows into an identical table${byPair('ratioSameTable')} | **${fmt(same.ratioSameTable, 2)}** | ≥ 0.85 | the two above, rows/s ÷ rows/s |`,
     `| **ratio** the whole command, from process start, ÷ COPY of the same rows${byPair('ratioCommand')} | **${fmt(m.ratioCommand.ratioCommand, 2)}** (command ${fmt(m.ratioCommand.full.wallMs / 1000, 1)} s, its run ${fmt(m.ratioCommand.full.durationMs / 1000, 1)} s, COPY ${fmt(m.ratioCommand.copySameTable.durationMs / 1000, 1)} s) | ≥ 0.75 | \`/usr/bin/time crmsync sync salespro customer --json\`, start to exit |`,
     `| of the sync, waiting for the first page (the emulated Athena query, then its first rows) | ${fmt(full.firstPageMs / 1000, 1)} s | | \`crmsync.run_pages\`, page 1's \`fetch_ms\` |`,
@@ -52,18 +55,18 @@ export function renderSalesPro(s: SalesProBench): string[] {
 
 function renderPairs(pairs: SyncAndCopy[]): string[] {
   const lines = [
-    'Each pair (a full sync, then at once its three COPYs and the incremental run after 1,000 changes); the load is the 1-minute load average as the pair started:',
+    'Each pair (a full sync, then at once its three COPYs, the incremental run after 1,000 changes, and a full sync with `raw: slim` into a fresh database); the load is the 1-minute load average as the pair started:',
     '',
-    '| pair | load | sync rows/s (run) | command | COPY same rows, rows/s | the same in the sync\'s order | COPY source columns, rows/s | sync ÷ COPY source columns | sync ÷ COPY same rows | command ÷ COPY same rows | incremental run | incremental ÷ full |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| pair | load | sync rows/s (run) | command | COPY same rows, rows/s | the same in the sync\'s order | COPY source columns, rows/s | sync ÷ COPY source columns | sync ÷ COPY same rows | command ÷ COPY same rows | incremental run | incremental ÷ full | slim sync rows/s | slim ÷ COPY source columns |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...pairs.map(
       (p, i) =>
-        `| ${i + 1} | ${fmt(p.loadAtStart, 2)} | ${fmt(rate(p.full.fetched, p.full.durationMs))} | ${fmt(p.full.wallMs / 1000, 1)} s | ${fmt(p.copySameTable.rowsPerSec)} | ${fmt(p.copySyncOrder.rowsPerSec)} | ${fmt(p.copySourceColumns.rowsPerSec)} | ${fmt(p.ratioSourceColumns, 2)} | ${fmt(p.ratioSameTable, 2)} | ${fmt(p.ratioCommand, 2)} | ${fmt(p.incremental.durationMs)} ms | ${fmt(p.incrementalShare * 100, 2)}% |`,
+        `| ${i + 1} | ${fmt(p.loadAtStart, 2)} | ${fmt(rate(p.full.fetched, p.full.durationMs))} | ${fmt(p.full.wallMs / 1000, 1)} s | ${fmt(p.copySameTable.rowsPerSec)} | ${fmt(p.copySyncOrder.rowsPerSec)} | ${fmt(p.copySourceColumns.rowsPerSec)} | ${fmt(p.ratioSourceColumns, 2)} | ${fmt(p.ratioSameTable, 2)} | ${fmt(p.ratioCommand, 2)} | ${fmt(p.incremental.durationMs)} ms | ${fmt(p.incrementalShare * 100, 2)}% | ${fmt(rate(p.slim.fetched, p.slim.durationMs))} | ${fmt(p.ratioSlimSourceColumns, 2)} |`,
     ),
   ]
   if (pairs.length > 1) {
     lines.push(
-      `| spread (lowest–highest) | ${spread(pairs, (p) => p.loadAtStart, 2)} | ${spread(pairs, (p) => rate(p.full.fetched, p.full.durationMs), 0)} | ${spread(pairs, (p) => p.full.wallMs / 1000, 1)} s | ${spread(pairs, (p) => p.copySameTable.rowsPerSec, 0)} | ${spread(pairs, (p) => p.copySyncOrder.rowsPerSec, 0)} | ${spread(pairs, (p) => p.copySourceColumns.rowsPerSec, 0)} | ${spread(pairs, (p) => p.ratioSourceColumns, 2)} | ${spread(pairs, (p) => p.ratioSameTable, 2)} | ${spread(pairs, (p) => p.ratioCommand, 2)} | ${spread(pairs, (p) => p.incremental.durationMs, 0)} ms | ${spread(pairs, (p) => p.incrementalShare * 100, 2)}% |`,
+      `| spread (lowest–highest) | ${spread(pairs, (p) => p.loadAtStart, 2)} | ${spread(pairs, (p) => rate(p.full.fetched, p.full.durationMs), 0)} | ${spread(pairs, (p) => p.full.wallMs / 1000, 1)} s | ${spread(pairs, (p) => p.copySameTable.rowsPerSec, 0)} | ${spread(pairs, (p) => p.copySyncOrder.rowsPerSec, 0)} | ${spread(pairs, (p) => p.copySourceColumns.rowsPerSec, 0)} | ${spread(pairs, (p) => p.ratioSourceColumns, 2)} | ${spread(pairs, (p) => p.ratioSameTable, 2)} | ${spread(pairs, (p) => p.ratioCommand, 2)} | ${spread(pairs, (p) => p.incremental.durationMs, 0)} ms | ${spread(pairs, (p) => p.incrementalShare * 100, 2)}% | ${spread(pairs, (p) => rate(p.slim.fetched, p.slim.durationMs), 0)} | ${spread(pairs, (p) => p.ratioSlimSourceColumns, 2)} |`,
     )
   }
   lines.push('')

@@ -44,9 +44,15 @@ export interface SyncAndCopy {
   incrementalShare: number
   /** the machine's 1-minute load average as the pair started */
   loadAtStart: number
+  /** last, one more full sync into a fresh database with the stream's contract `raw: slim` */
+  slim: SyncMeasure
+  /** the slim sync's rows/s ÷ COPY's of the source's own columns */
+  ratioSlimSourceColumns: number
+  /** salespro.customer with its key and TOAST, after the full sync: whole `_raw`, then slim */
+  tableMb: { whole: number; slim: number }
 }
 
-export type PairRatio = 'ratioSameTable' | 'ratioSourceColumns' | 'ratioCommand' | 'incrementalShare'
+export type PairRatio = 'ratioSameTable' | 'ratioSourceColumns' | 'ratioCommand' | 'incrementalShare' | 'ratioSlimSourceColumns'
 
 export interface SalesProBench {
   rows: number
@@ -146,6 +152,13 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
 
 const CHANGES = 1000
 
+/** the bench's config for the slim syncs: the customer stream's contract `raw: slim` */
+const SLIM_CONFIG = { sources: { salespro: { streams: { customer: { raw: 'slim' } } } } }
+
+/** salespro.customer's size with its indexes and TOAST, in MB */
+const tableMb = (url: string) =>
+  withClient(url, async (client) => Number((await client.query(`SELECT pg_total_relation_size('salespro.customer') AS bytes`)).rows[0].bytes) / 1e6)
+
 /**
  * Issue 2's and 18's benchmark: full syncs of `rows` SalesPro customers from the Athena emulator
  * into PostgreSQL, each followed at once by PostgreSQL's own COPY of the same rows (two ways, both
@@ -213,6 +226,13 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
       await checkpoint(url)
       await admin(emulator.env.SALESPRO_ATHENA_ENDPOINT, '/_admin/mutate', { table: 'customer', updates: CHANGES })
       const incremental = summary(await runCli(SYNC, { ...env, DATABASE_URL: url }))
+      const wholeMb = await tableMb(url)
+      await dropDatabase(baseUrl, dbName)
+
+      // the same table again with `raw: slim` (README "Slim `_raw`"): the opt-in's own figures, beside the default's
+      const slimUrl = await freshDatabase(baseUrl, dbName)
+      const slim = await measureSync(slimUrl, { ...env, ...benchHome(SLIM_CONFIG, 'crmsync-bench-config-slim.json') }, emulator.child.pid ?? 0)
+      const slimMb = await tableMb(slimUrl)
       const measure: SyncAndCopy = {
         full,
         copySameTable,
@@ -224,9 +244,12 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
         incremental,
         incrementalShare: incremental.durationMs / full.durationMs,
         loadAtStart,
+        slim,
+        ratioSlimSourceColumns: (slim.fetched * 1000) / slim.durationMs / copySourceColumns.rowsPerSec,
+        tableMb: { whole: wholeMb, slim: slimMb },
       }
       measured.push(measure)
-      log(`salespro: pair ${pair} of ${pairs} (load ${fmt(loadAtStart, 2)}): full sync ${fmt(full.fetched)} rows in ${fmt(full.durationMs / 1000, 1)} s (command ${fmt(full.wallMs / 1000, 1)} s) = ${fmt(fullRate)} rows/s, peak RSS ${fmt(full.maxRssMb)} MB; COPY of the same rows ${fmt(copySameTable.rowsPerSec)} rows/s (${fmt(statSync(files[0]).size / 1e6)} MB), of the source columns ${fmt(copySourceColumns.rowsPerSec)} rows/s; ratios ${fmt(measure.ratioSameTable, 2)}, ${fmt(measure.ratioSourceColumns, 2)}, command ${fmt(measure.ratioCommand, 2)}; incremental after ${fmt(CHANGES)} changes ${fmt(incremental.fetched)} fetched, ${fmt(incremental.updated)} updated in ${fmt(incremental.durationMs)} ms (${fmt(measure.incrementalShare * 100, 2)}% of the full run)`)
+      log(`salespro: pair ${pair} of ${pairs} (load ${fmt(loadAtStart, 2)}): full sync ${fmt(full.fetched)} rows in ${fmt(full.durationMs / 1000, 1)} s (command ${fmt(full.wallMs / 1000, 1)} s) = ${fmt(fullRate)} rows/s, peak RSS ${fmt(full.maxRssMb)} MB; COPY of the same rows ${fmt(copySameTable.rowsPerSec)} rows/s (${fmt(statSync(files[0]).size / 1e6)} MB), of the source columns ${fmt(copySourceColumns.rowsPerSec)} rows/s; ratios ${fmt(measure.ratioSameTable, 2)}, ${fmt(measure.ratioSourceColumns, 2)}, command ${fmt(measure.ratioCommand, 2)}; incremental after ${fmt(CHANGES)} changes ${fmt(incremental.fetched)} fetched, ${fmt(incremental.updated)} updated in ${fmt(incremental.durationMs)} ms (${fmt(measure.incrementalShare * 100, 2)}% of the full run); with raw: slim, full sync ${fmt(slim.durationMs / 1000, 1)} s, ÷ COPY of the source columns ${fmt(measure.ratioSlimSourceColumns, 2)}, table ${fmt(slimMb)} MB (whole ${fmt(wholeMb)} MB)`)
       await dropDatabase(baseUrl, dbName)
     }
     const medians = {
@@ -234,6 +257,7 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
       ratioSourceColumns: median(measured, 'ratioSourceColumns'),
       ratioCommand: median(measured, 'ratioCommand'),
       incrementalShare: median(measured, 'incrementalShare'),
+      ratioSlimSourceColumns: median(measured, 'ratioSlimSourceColumns'),
     }
     rss.push({ rows, maxRssMb: Math.max(...measured.map((m) => m.full.maxRssMb)), durationMs: medians.ratioSameTable.full.durationMs })
 
