@@ -60,7 +60,7 @@ export async function executeScenario(plan: ScenarioPlan, options: ExecuteOption
     for (const source of plan.sources) handles.push(await startSourceHandle(source))
     // history mode for every stream of the scenario (history-check.ts): the CLI's config and the
     // in-process runs both read this section
-    for (const [i, handle] of handles.entries()) handle.configSection.streams = historyContracts(plan.sources[i].streams)
+    for (const [i, handle] of handles.entries()) handle.configSection.streams = historyContracts(plan.sources[i].streams, plan.sources[i].slimRaw ? 'slim' : 'whole')
     result.events.push(...plan.sources.flatMap((s) => describeSchemaEvents(s) ?? []))
     const ready = ((performance.now() - started) / 1000).toFixed(1)
     result.events.push(`database and emulators ready in ${ready} s`)

@@ -11,7 +11,8 @@ import { CATALOG, type SourceName } from './catalog.ts'
  * version per row); no version of a key the table lacks.
  */
 // the contract's defaults spelled out: the in-process runs take it as the config file's parsed form
-export const historyContracts = (streams: readonly string[]) => Object.fromEntries(streams.map((s) => [s, { schema: 'evolve', columns: {}, history: true }]))
+export const historyContracts = (streams: readonly string[], raw: 'whole' | 'slim' = 'whole') =>
+  Object.fromEntries(streams.map((s) => [s, { schema: 'evolve', columns: {}, history: true, raw }]))
 
 export async function checkHistory(client: pg.Pool, source: SourceName, streams: readonly string[]): Promise<string[]> {
   const problems: string[] = []

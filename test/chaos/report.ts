@@ -18,7 +18,7 @@ const killTag = (k: KillPlan, via: StepPlan['via']) =>
 
 /** `salespro[resumed](customer)+hubspot(contacts): --full, SIGINT@page3, 429 storm, 5xx, 23 changes, 2 ties, skew 512 s` */
 export function describePlan(plan: ScenarioPlan): string {
-  const shape = (s: SourcePlan) => (s.shape === 'random' ? '' : `[${s.shape}]`)
+  const shape = (s: SourcePlan) => `${s.shape === 'random' ? '' : `[${s.shape}]`}${s.slimRaw ? '[slim]' : ''}`
   const sources = plan.sources.map((s) => `${s.source}${shape(s)}(${s.streams.join(',')})`).join('+')
   const tags: string[] = []
   for (const step of plan.sources.flatMap((s) => s.steps)) {

@@ -66,6 +66,8 @@ export interface SourcePlan {
    * any source's, no row may lag behind a change of the source's shape
    */
   finalFull: boolean
+  /** SalesPro: every stream's contract says `"raw": "slim"` (README "Slim `_raw`"), so the byte lane's rows store it slim */
+  slimRaw?: boolean
 }
 
 export interface ScenarioPlan {
@@ -89,6 +91,8 @@ export function planScenario(seed: number, index: number, allowed: readonly Sour
     const planned = planSource(createRandom(deriveSeed(seed, source)), source, shape)
     // drawn apart too: schema events leave the rest of the timeline as the seed gave it before them
     planSchemaEvents(createRandom(deriveSeed(seed, `${source}-schema`)), planned)
+    // drawn apart as well: half of SalesPro's scenarios store `_raw` slim
+    if (source === 'salespro') planned.slimRaw = createRandom(deriveSeed(seed, 'salespro-raw')).chance(0.5)
     return planned
   })
   return { index, seed, sources }

@@ -10,10 +10,15 @@ import type { Queryable } from '../types.ts'
 export const recordSql = (alias: string) =>
   `CASE WHEN starts_with(${alias}."_raw"::text, '${SLIM_PREFIX}') THEN crmsync.record(${alias}."_raw", to_jsonb(${alias})) ELSE ${alias}."_raw" END`
 
-/** Keeps shapes that slim rows are about to name, in the transaction that writes those rows (a shape already kept stays as it is). */
+/**
+ * Keeps shapes that slim rows are about to name, in the transaction that writes those rows (a
+ * shape already kept stays as it is). In id order: two runs keeping the same two shapes at once
+ * wait for each other in the same order, never in a circle.
+ */
 export async function saveRecordShapes(db: Queryable, shapes: readonly RecordShape[]): Promise<void> {
+  const sorted = [...shapes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   await db.query(
     `INSERT INTO crmsync.record_shapes (id, fields) SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (id) DO NOTHING`,
-    [shapes.map((s) => s.id), shapes.map((s) => JSON.stringify(s.fields))],
+    [sorted.map((s) => s.id), sorted.map((s) => JSON.stringify(s.fields))],
   )
 }
