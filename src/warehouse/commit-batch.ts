@@ -12,7 +12,7 @@ import {
 } from './merge.ts'
 import { deleteRejects, insertRejects, updateRejectReasons, type RejectRow } from './sql/rejects.ts'
 import { saveReprocessAfter } from './sql/reprocess.ts'
-import { saveRecordShapes } from './sql/record-shapes.ts'
+import { makeRecordsWhole, saveRecordShapes } from './sql/record-shapes.ts'
 import { addHistoryColumn, retypeHistoryColumn, updateCurrentVersions, writeVersionsFromStage, writeVersionsOfScopes, type VersionSource } from './history.ts'
 import { batchVersionSource, ensureHistoryTable } from './history-table.ts'
 import { insertRunPage } from './sql/run-pages.ts'
@@ -135,6 +135,8 @@ async function applySchemaChange(tx: Transaction, target: CommitTarget, change: 
   const { source, runId } = target
   const stream = target.stream.name
   if (change.change === 'added') await addColumn(tx, target.table, { name: change.column, type: { sql: change.toType as string, base: change.toType as never } })
+  // a pinned type may lose the text slim records are rebuilt from; evolution only widens, losslessly (numeric, text)
+  if (change.change === 'widened' && change.origin === 'pinned' && !change.initial) await makeRecordsWhole(tx, target.table)
   if (change.change === 'widened') await retypeColumn(tx, target.table, change.column, change.toType as never)
   // the history keeps the table's columns: a version written with this batch carries the new one
   if (target.history && change.change === 'added') await addHistoryColumn(tx, target.table, { name: change.column, sqlType: change.toType as string })

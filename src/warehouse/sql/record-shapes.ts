@@ -1,5 +1,6 @@
 import type { RecordShape } from '../../record-shape.ts'
 import { SLIM_PREFIX } from '../../record-shape.ts'
+import { tableName, type StreamTable } from '../stream-table.ts'
 import type { Queryable } from '../types.ts'
 
 /**
@@ -21,4 +22,15 @@ export async function saveRecordShapes(db: Queryable, shapes: readonly RecordSha
     `INSERT INTO crmsync.record_shapes (id, fields) SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (id) DO NOTHING`,
     [sorted.map((s) => s.id), sorted.map((s) => JSON.stringify(s.fields))],
   )
+}
+
+/**
+ * Stores every slim row's record whole, before a column's type is pinned to another: the pin may
+ * not keep the text a slim record is rebuilt from (a timestamp cut to its date, `007` as 7).
+ */
+export async function makeRecordsWhole(db: Queryable, t: Pick<StreamTable, 'schema' | 'table'>): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE ${tableName(t)} t SET "_raw" = crmsync.record(t."_raw", to_jsonb(t)) WHERE starts_with(t."_raw"::text, '${SLIM_PREFIX}')`,
+  )
+  return rowCount
 }
