@@ -2,6 +2,7 @@ import { startSalesProEmulator, type SalesProEmulatorOptions } from '../../emula
 import { adminClient, type AdminCall } from './admin.ts'
 import type { RunningEmulator } from '../../emulators/shared/http.ts'
 import { salespro } from '../../src/connectors/salespro/index.ts'
+import type { Stream } from '../../src/connectors/types.ts'
 import { createEngineEvents } from '../../src/engine/events.ts'
 import { runSync, type SyncOptions } from '../../src/engine/run-sync.ts'
 import type { RunSummary } from '../../src/engine/summary.ts'
@@ -28,6 +29,18 @@ export async function startSalesPro(options: SalesProEmulatorOptions = {}): Prom
         { warehouse, log: silentLogger(), events: createEngineEvents(), ...options },
       )
       return runs
+    },
+  }
+}
+
+/** A stream whose rebuild (today's processor, for a reprocess) reads customers' last names in capitals. */
+export function upperLastNames(original: Stream): Stream {
+  return {
+    ...original,
+    rebuild(raw, rebuildCtx) {
+      const result = original.rebuild!(raw, rebuildCtx)
+      if ('reject' in result) return result
+      return { ...result, records: result.records.map((r) => ({ ...r, values: { ...r.values, customer_last_name: (r.values.customer_last_name as string | null)?.toUpperCase() ?? null } })) }
     },
   }
 }

@@ -8,7 +8,7 @@ import { runStream } from '../../src/engine/run-stream.ts'
 import { silentLogger } from '../../src/log.ts'
 import type { Warehouse } from '../../src/warehouse/types.ts'
 import { dyingWarehouse } from '../helpers/dying-warehouse.ts'
-import { startSalesPro, type SalesProFixture } from '../helpers/salespro.ts'
+import { startSalesPro, upperLastNames, type SalesProFixture } from '../helpers/salespro.ts'
 import { createTestWarehouse, postgresUnavailable, WAREHOUSE_KINDS, type TestWarehouse } from '../helpers/warehouses.ts'
 
 const ctx: RunContext = { signal: new AbortController().signal, log: silentLogger(), now: () => new Date(), report: () => {} }
@@ -84,14 +84,7 @@ describe.each(WAREHOUSE_KINDS)('reprocess and rejects retry, salespro into %s', 
   it.skipIf(!!reason)('applies a changed processor to the stored rows (and --dry-run only counts)', async () => {
     const original = stream('customer')
     // today's processor reads last names in capitals: the rows already loaded follow without a re-read
-    const fixed: Stream = {
-      ...original,
-      rebuild(raw, rebuildCtx) {
-        const result = original.rebuild!(raw, rebuildCtx)
-        if ('reject' in result) return result
-        return { ...result, records: result.records.map((r) => ({ ...r, values: { ...r.values, customer_last_name: (r.values.customer_last_name as string | null)?.toUpperCase() ?? null } })) }
-      },
-    }
+    const fixed = upperLastNames(original)
     const differing = (await q<{ n: number }>(`SELECT count(*)::int AS n FROM salespro.customer WHERE customer_last_name IS DISTINCT FROM upper(customer_last_name)`))[0].n
     expect(differing).toBeGreaterThan(0)
     const dry = await runReprocess('salespro', fixed, reprocessOptions(db.warehouse, { dryRun: true }))

@@ -6,7 +6,7 @@ import { createEngineEvents } from '../../src/engine/events.ts'
 import { runReprocess } from '../../src/engine/reprocess.ts'
 import { silentLogger } from '../../src/log.ts'
 import type { SourceFileSettings } from '../../src/config.ts'
-import { startSalesPro, type SalesProFixture } from '../helpers/salespro.ts'
+import { startSalesPro, upperLastNames, type SalesProFixture } from '../helpers/salespro.ts'
 import { createTestWarehouse, postgresUnavailable, WAREHOUSE_KINDS, type TestWarehouse } from '../helpers/warehouses.ts'
 
 const ctx: RunContext = { signal: new AbortController().signal, log: silentLogger(), now: () => new Date(), report: () => {} }
@@ -81,14 +81,7 @@ describe.each(WAREHOUSE_KINDS)('slim _raw (raw: "slim"), salespro into %s', (kin
     const streams = await salespro.streams(salespro.loadConfig({ ...source.emulator.env }, { maxPollMs: 100 }), ctx)
     const original = streams.find((s) => s.name === 'customer') as Stream
     // today's processor reads last names in capitals: the columns no longer give back the record
-    const upper: Stream = {
-      ...original,
-      rebuild(raw, rebuildCtx) {
-        const result = original.rebuild!(raw, rebuildCtx)
-        if ('reject' in result) return result
-        return { ...result, records: result.records.map((r) => ({ ...r, values: { ...r.values, customer_last_name: (r.values.customer_last_name as string | null)?.toUpperCase() ?? null } })) }
-      },
-    }
+    const upper = upperLastNames(original)
     const [{ n: differing }] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM salespro.customer WHERE customer_last_name IS DISTINCT FROM upper(customer_last_name)`)
     expect(differing).toBeGreaterThan(0)
     const summary = await runReprocess('salespro', upper, { warehouse: db.warehouse, log: silentLogger(), events: createEngineEvents(), dryRun: false, batchSize: 50, trigger: 'test' })
