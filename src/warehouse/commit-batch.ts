@@ -61,7 +61,7 @@ export async function commitBatch(
     const replacing = stream.write === 'replace' && stream.replaceScope !== undefined && page.replaceScopes.length > 0
     const { rows } = page
     // versions are written beside the rows they record, in this transaction (docs/design.md §4)
-    const history = target.history ? batchVersionSource(table, page.columns, stream.cursorField) : undefined
+    const history = target.history ? batchVersionSource(table, page.columns, stream.cursorField, page.shapes) : undefined
     if (target.pass?.startedEmpty && rows.count > 0 && (await copiedStraightIn(tx, table, target.runId, page))) {
       if (history) await versionsOfCopiedRows(tx, table, rows, history)
       merged = { inserted: rows.count - rows.deletedCount, updated: 0, deleted: rows.deletedCount, liveDelta: rows.count - rows.deletedCount, deletedDelta: rows.deletedCount }

@@ -1,5 +1,6 @@
 import type { Column } from '../columns.ts'
 import { SyncError } from '../errors.ts'
+import type { RecordShape } from '../record-shape.ts'
 import {
   addHistoryColumn,
   createHistoryCurrentIndex,
@@ -49,10 +50,15 @@ export async function ensureHistoryTable(db: Queryable, t: StreamTable, cursorFi
 }
 
 /** What a batch's version statements copy: the columns it is encoded for, and where versions start. */
-export function batchVersionSource(t: StreamTable, columns: readonly Column[], cursorField: string | undefined): { source: VersionSource; keyTypes: Map<string, string> } {
+export function batchVersionSource(
+  t: StreamTable,
+  columns: readonly Column[],
+  cursorField: string | undefined,
+  shapes?: readonly RecordShape[],
+): { source: VersionSource; keyTypes: Map<string, string> } {
   const typed = columns.map((c) => ({ name: c.name, sqlType: c.type.sql }))
   return {
-    source: { table: t, columns: columns.map((c) => c.name), cursorColumn: timeCursor(typed, cursorField) },
+    source: { table: t, columns: columns.map((c) => c.name), cursorColumn: timeCursor(typed, cursorField), shapes },
     keyTypes: new Map(columns.filter((c) => t.primaryKey.includes(c.name)).map((c) => [c.name, c.type.sql])),
   }
 }

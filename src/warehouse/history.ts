@@ -1,6 +1,7 @@
 import { qualified, quoteIdent } from './identifiers.ts'
 import { META_COLUMNS, tableName, type ColumnType, type StreamTable } from './stream-table.ts'
 import type { Queryable } from './types.ts'
+import type { RecordShape } from '../record-shape.ts'
 import { recordSql } from './sql/record-shapes.ts'
 
 /**
@@ -38,6 +39,8 @@ export interface VersionSource {
   columns: readonly string[]
   /** the stream's cursor column, used for `_valid_from` only when it holds a timestamp or date */
   cursorColumn?: string
+  /** the shapes the batch's slim rows name: their records are rebuilt by the shapes' own SQL */
+  shapes?: readonly RecordShape[]
 }
 
 /** A table's primary key columns, in key order (the CLI finds a stream's key without its connector). */
@@ -118,7 +121,7 @@ function versionStatement(v: VersionSource, rows: string): string {
   const changedAt = `coalesce(${v.cursorColumn ? `t.${quoteIdent(v.cursorColumn)}::timestamptz, ` : ''}t."_synced_at")`
   const at = `CASE WHEN t."_deleted_at" IS NOT NULL AND cur."_deleted" IS NOT TRUE THEN t."_deleted_at" ELSE ${changedAt} END`
   return `WITH changed AS (
-      SELECT ${cols.map((c) => `t.${c}`).join(', ')}${cols.length ? ', ' : ''}${recordSql('t')} AS "_raw", t."_hash", t."_run_id", t."_deleted_at" IS NOT NULL AS "_deleted",
+      SELECT ${cols.map((c) => `t.${c}`).join(', ')}${cols.length ? ', ' : ''}${recordSql('t', v.shapes)} AS "_raw", t."_hash", t."_run_id", t."_deleted_at" IS NOT NULL AS "_deleted",
         CASE WHEN cur."_valid_from" IS NULL THEN ${at} ELSE greatest(${at}, cur."_valid_from" + interval '1 microsecond') END AS "_valid_from",
         cur."_valid_from" AS "crmsync_current_from"
       FROM ${rows}

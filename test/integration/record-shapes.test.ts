@@ -91,7 +91,8 @@ describe.each(WAREHOUSE_KINDS)('slim _raw read back on %s', (kind) => {
   }
 
   it.skipIf(reason)('crmsync.record gives each row its record, fields in order, slim or whole', async () => {
-    for (const expression of ['crmsync.record(t._raw, to_jsonb(t))', recordSql('t')]) {
+    // crmsync.record, and a reader's SQL without the shape (it looks it up) and with it (its own expression)
+    for (const expression of ['crmsync.record(t._raw, to_jsonb(t))', recordSql('t'), recordSql('t', [shape])]) {
       const read = await readBack(expression)
       for (const r of rows) {
         const text = read.get(r.id) ?? null
