@@ -88,8 +88,10 @@ async function openReprocess(run: LockedRun, options: ReprocessOptions): Promise
 async function* rebuiltPages(state: Reprocessing, timeZone: string): AsyncGenerator<Page<string[]>> {
   const { run, store, table, options } = state
   const rebuild = run.stream.rebuild as NonNullable<Stream['rebuild']>
+  // slim rows are rebuilt by their shapes' own SQL: looked up row by row, a reprocess of 1M took a fifth longer
+  const shapes = await store.listRecordShapes(run.session)
   for (let after = state.after; ; ) {
-    const rows = await store.readLiveRows(run.session, table, { after, limit: options.batchSize, keys: options.keys ?? null })
+    const rows = await store.readLiveRows(run.session, table, { after, limit: options.batchSize, keys: options.keys ?? null, shapes })
     if (rows.length === 0) return
     after = rows[rows.length - 1].key
     yield rebuildPage(rows, (raw) => rebuild(raw, { timeZone }), store.keyText, after)

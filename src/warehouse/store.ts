@@ -138,8 +138,10 @@ export interface Store {
   setHistoryKept(db: Queryable, source: string, stream: string, kept: boolean): Promise<void>
 
   // reprocess and rejects retry (docs/design.md §3.14)
-  /** the table's next live rows in primary-key order (keyset), with their `_raw` */
+  /** the table's next live rows in primary-key order (keyset), with their records (`_raw`, rebuilt when slim) */
   readLiveRows(db: Queryable, table: StreamTable, page: LiveRowsPage): Promise<LiveRow[]>
+  /** every shape slim rows may name (src/record-shape.ts) */
+  listRecordShapes(db: Queryable): Promise<RecordShape[]>
   /** where an unfinished reprocess resumes; null clears it (a reprocess completed) */
   saveReprocessAfter(db: Queryable, source: string, stream: string, after: readonly string[] | null): Promise<void>
   /** the streams holding rejects that match the filter, with how many each */

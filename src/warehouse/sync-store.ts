@@ -8,6 +8,7 @@ import { addRowCounts, setHistoryKept, completeFullPass, initRowCounts, listStre
 import { listStoredColumns, registerDeclaredColumns } from './sql/stream-columns.ts'
 import { rejectStreams, rejectsToRetry } from './sql/rejects.ts'
 import { readLiveRows, saveReprocessAfter } from './sql/reprocess.ts'
+import { listRecordShapes } from './sql/record-shapes.ts'
 import { appendRunLogs } from './sql/run-logs.ts'
 import { loadSourceIdentity, saveSourceIdentity } from './sql/source-identity.ts'
 import { createStagedRows } from './staged-rows.ts'
@@ -59,6 +60,7 @@ export const syncStore: Store = {
   loadSourceIdentity,
   saveSourceIdentity,
   readLiveRows,
+  listRecordShapes,
   saveReprocessAfter,
   rejectStreams,
   rejectsToRetry,

@@ -55,3 +55,9 @@ export async function makeRecordsWhole(db: Queryable, t: Pick<StreamTable, 'sche
   )
   return rowCount
 }
+
+/** Every shape kept: a reader of many rows (a reprocess) rebuilds theirs by the shapes' own SQL. */
+export async function listRecordShapes(db: Queryable): Promise<RecordShape[]> {
+  const { rows } = await db.query<RecordShape>(`SELECT id, fields FROM crmsync.record_shapes ORDER BY id`)
+  return rows
+}

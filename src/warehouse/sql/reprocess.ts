@@ -1,5 +1,6 @@
 import { quoteIdent } from '../identifiers.ts'
 import { keyExpression } from '../merge.ts'
+import type { RecordShape } from '../../record-shape.ts'
 import { recordSql } from './record-shapes.ts'
 import { tableName, type StreamTable } from '../stream-table.ts'
 import type { Queryable } from '../types.ts'
@@ -16,6 +17,8 @@ export interface LiveRowsPage {
   limit: number
   /** keys as `keyText` writes them (one column's text, or the columns joined by U+001F) */
   keys: readonly string[] | null
+  /** the shapes slim rows may name (listRecordShapes), rebuilt by their own SQL; any other is looked up row by row */
+  shapes?: readonly RecordShape[]
 }
 
 /**
@@ -37,11 +40,17 @@ export async function readLiveRows(db: Queryable, t: StreamTable, page: LiveRows
     conditions.push(`${keyExpression('t', t.primaryKey, true)} = ANY($${params.length}::text[])`)
   }
   const { rows } = await db.query<LiveRow>(
-    `SELECT ARRAY[${keys.map((k) => `${k}::text`).join(', ')}] AS key, ${recordSql('t')} AS raw FROM ${tableName(t)} t
+    `SELECT ARRAY[${keys.map((k) => `${k}::text`).join(', ')}] AS key, ${recordSql('t', shapesOf(t, page.shapes))} AS raw FROM ${tableName(t)} t
      WHERE ${conditions.join(' AND ')} ORDER BY ${keys.join(', ')} LIMIT $1`,
     params,
   )
   return rows
+}
+
+/** The shapes whose every column the table has: another table's would name columns this one has not, which PostgreSQL refuses even in a branch never taken. */
+function shapesOf(t: StreamTable, shapes: readonly RecordShape[] = []): RecordShape[] {
+  const columns = new Set(t.columns.map((c) => c.name))
+  return shapes.filter((shape) => shape.fields.every(([, column]) => column === null || columns.has(column)))
 }
 
 /**
