@@ -257,6 +257,8 @@ export interface Stream<K = unknown> {
    * (associations). A `--since/--until` window still wins.
    */
   readonly alwaysFull?: boolean
+  /** its pages carry byte rows (`Page.rows`), which a contract's `raw: slim` stores slim; no other row is */
+  readonly byteRows?: boolean
   readonly cursorSchema: z.ZodType<K>
   read(request: ReadRequest<K>, ctx: RunContext): AsyncIterable<Page<K>>
   /**

@@ -153,6 +153,9 @@ async function startReads(run: Running, session: Session): Promise<{ run: ReadRu
   run.runLog.attach(summary.runId)
   const runLog = run.log.child({ runId: summary.runId })
   runLog.info({ mode: strategy.mode, dryRun }, `sync started: ${strategy.reason}`)
+  if (contract.raw === 'slim' && !stream.byteRows) {
+    runLog.warn(`"raw": "slim" does not apply to ${source}.${stream.name}: only streams whose rows crmsync reads straight from the source's bytes store _raw slim (README "Slim _raw"); its rows keep _raw whole`)
+  }
   options.events.emit('run:start', { runId: summary.runId, source, stream: stream.name, mode: strategy.mode, trigger: options.trigger, reason: strategy.reason, dryRun })
   if (summary.runId !== null) {
     const stopping = run.stopping

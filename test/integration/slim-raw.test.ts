@@ -66,6 +66,12 @@ describe.each(WAREHOUSE_KINDS)('slim _raw (raw: "slim"), salespro into %s', (kin
     const versions = await q<{ record: string; hash: string; slim: boolean }>(`${READ} FROM salespro.customer__history t`)
     expect(versions.length).toBe(customers)
     expect(versions.filter((v) => v.slim || hashOf(v.record) !== v.hash)).toEqual([])
+    // the streams the byte lane does not read keep every row whole, and their runs say so
+    for (const table of ['lead_result', 'lead_result_line_item', 'user_activity']) expect([table, slim.get(table)]).toEqual([table, 0])
+    const warned = await q<{ stream: string }>(
+      `SELECT r.stream FROM crmsync.run_logs l JOIN crmsync.sync_runs r ON r.id = l.run_id WHERE l.level = 'warn' AND l.message LIKE '%"raw": "slim" does not apply%' ORDER BY r.stream`,
+    )
+    expect(warned.map((w) => w.stream)).toEqual(['lead_result', 'lead_result_line_item', 'user_activity'])
   })
 
   it.skipIf(!!reason)('an incremental run after source changes writes them slim too; their records follow', async () => {

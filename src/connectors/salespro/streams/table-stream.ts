@@ -150,6 +150,7 @@ export function defineTableStream(spec: TableStreamSpec, config: SalesProConfig)
     replaceScope: spec.replaceScope,
     cursorSchema: salesProCursor,
     rebuild: spec.rebuilds ? (raw, ctx) => rebuildRow(spec, raw, ctx.timeZone) : undefined,
+    byteRows: laneOf(spec) !== undefined,
     cursorAt(record) {
       // a record whose raw is its Athena row (a line item's raw is its own JSON: no position)
       const row = record.raw as AthenaRow
