@@ -99,6 +99,8 @@ async function startOn(config: z.infer<typeof optionsSchema>, dir: string): Prom
   const parser = await db.connect()
   const adminSerial = createSerial()
   const parseSerial = createSerial()
+  // shared by every mutate request, as the id counters are (MutateContext.deletedLeadResults)
+  const deletedLeadResults = new Set<string>()
   const counters = await generateTables(admin, db, generators, {
     rows: config.rows,
     only: new Set(config.only ?? ATHENA_TABLES),
@@ -173,13 +175,13 @@ async function startOn(config: z.infer<typeof optionsSchema>, dir: string): Prom
       tables,
       mutate: (body) => {
         const request = parseMutateRequest(body)
-        const context = { db, generators, org, counters, random: mutationRandom }
+        const context = { db, generators, org, counters, random: mutationRandom, deletedLeadResults }
         return adminSerial(() => mutate(admin, context, request))
       },
       extra: {
         'POST /_admin/alter': (body) => {
           const request = parseAlterRequest(body)
-          const context = { db, generators, org, counters, random: mutationRandom }
+          const context = { db, generators, org, counters, random: mutationRandom, deletedLeadResults }
           return adminSerial(() => alter(admin, context, request))
         },
         'GET /_admin/athena-tables': () => adminSerial(() => athenaTableCounts(admin, db)),

@@ -24,6 +24,8 @@ export interface PickerContext {
   db: SalesProDatabase
   org: Org
   random: Random
+  /** estimates whose lead result was deleted: never picked for a new one */
+  deletedLeadResults?: ReadonlySet<string>
 }
 
 /**
@@ -37,7 +39,7 @@ function generatedValue(db: SalesProDatabase, table: AthenaTable, name: string):
   return convertSql(quoteIdent(name), live, generated)
 }
 
-export function createPicker(connection: DuckDBConnection, { db, org, random }: PickerContext): Picker {
+export function createPicker(connection: DuckDBConnection, { db, org, random, deletedLeadResults }: PickerContext): Picker {
   const salt = () => sqlString(String(random.int(0, 2 ** 31)))
   const read = async (sql: string) => (await connection.runAndReadAll(sql)).getRowsJS() as unknown[][]
   const companyOf = (id: unknown) => org.companyById(id as string | null) ?? org.companies[0]
@@ -79,7 +81,8 @@ export function createPicker(connection: DuckDBConnection, { db, org, random }: 
     async estimates(n, withoutLeadResult) {
       const leads = db.table('lead_results')
       const hasLead = `EXISTS (SELECT 1 FROM ${leads} l WHERE l.estimate_id = e.estimate_id)`
-      const missing = withoutLeadResult ? `AND NOT ${hasLead}` : ''
+      const retired = withoutLeadResult && deletedLeadResults?.size ? `AND e.estimate_id NOT IN (${[...deletedLeadResults].map(sqlString).join(', ')})` : ''
+      const missing = withoutLeadResult ? `AND NOT ${hasLead} ${retired}` : ''
       const e = (name: string) => generatedValue(db, 'estimate', name)
       const rows = await read(
         `SELECT estimate_id, ${e('customer_id')}, ${e('company_id')}, ${e('customer_first_name')},

@@ -111,6 +111,18 @@ describe('POST /_admin/mutate', () => {
     expect(gone).toEqual([])
   })
 
+  it('never gives a new lead result the key of a deleted one (a late insert would bring it back older than it was)', async () => {
+    const { deleted } = await mutateOk({ table: 'lead_results', deletes: 10, at: AT })
+    expect(deleted).toHaveLength(10)
+    // more new lead results than estimates without one: every estimate the picker may take is taken
+    const { inserted } = await mutateOk({ table: 'lead_results', inserts: 60, at: AT })
+    expect(inserted).toHaveLength(60)
+    expect(inserted.map((r: Changed) => r.key).filter((key: string | null) => deleted.includes(key))).toEqual([])
+    // a re-insert names the key, and is stamped now: it still brings one back
+    const back = await mutateOk({ table: 'lead_results', inserts: [{ estimate_id: deleted[0] }], at: AT })
+    expect(back.inserted.map((r: Changed) => r.key)).toEqual([deleted[0]])
+  })
+
   it('accepts only inserts for the append-only user_activity log', async () => {
     const before = await emulator.tables()
     const result = await mutateOk({ table: 'user_activity', inserts: 2, at: AT })

@@ -46,6 +46,12 @@ export interface MutateContext {
   counters: IdCounters
   /** the seeded stream that picks random rows */
   random: Random
+  /**
+   * lead results deleted so far, by their estimate's id: a new lead result goes to an estimate
+   * that never had one, so no key comes back as a new record older than the one deleted (a
+   * late insert is stamped in the past; only a re-insert, stamped now, brings a key back)
+   */
+  deletedLeadResults: Set<string>
 }
 
 const badRequest = (message: string) => new HttpError(400, message)
@@ -99,6 +105,7 @@ export async function mutate(
           ? await createPicker(connection, context).keys(spec.name, request.deletes, touched)
           : request.deletes
       result.deleted = await applyDeletes(connection, context.db, spec, keys)
+      if (spec.name === 'lead_results') for (const key of result.deleted) context.deletedLeadResults.add(key)
     }
     await connection.run('COMMIT')
   } catch (error) {
