@@ -6,6 +6,7 @@ import type { Queryable, Transaction } from './types.ts'
 import { QUOTES_DOUBLED, type PlainRecord } from '../connectors/types.ts'
 import { copyBytes } from '../copy-bytes.ts'
 import { rebuildRecord, SLIM_PREFIX, type RecordShape } from '../record-shape.ts'
+import { isSlimSql } from './sql/record-shapes.ts'
 
 /**
  * The bulk path: a page is COPYed into a temporary all-text stage, then merged into the stream's
@@ -231,7 +232,7 @@ export async function reprocessFromStage(tx: Queryable, t: StreamTable, runId: n
   const { rows } = await tx.query<{ updated: number }>(
     `WITH updated AS (
        UPDATE ${tableName(t)} AS t SET ${sets.join(', ')}, "_meta" = s."_meta"::jsonb, "_run_id" = $1::bigint,
-         "_raw" = CASE WHEN starts_with(t."_raw"::text, '${SLIM_PREFIX}') THEN s."_raw"::json ELSE t."_raw" END
+         "_raw" = CASE WHEN ${isSlimSql('t')} THEN s."_raw"::json ELSE t."_raw" END
        FROM ${STAGE} s
        WHERE s."_row" BETWEEN $2 AND $3 AND ${keyMatch.join(' AND ')} AND t."_deleted_at" IS NULL
          AND ROW(${names.map((n) => `t.${n}`).join(', ')}, t."_meta") IS DISTINCT FROM ROW(${casts.join(', ')}, s."_meta"::jsonb)

@@ -59,13 +59,16 @@ export interface Lane {
   /** their bytes together */
   readonly namesBytes: number
   readonly fieldCount: number
-  /** `_raw` is written slim (the plan's slimRaw) */
-  readonly slimRaw: boolean
+  /** with the plan's slimRaw, how `_raw` is written slim */
+  readonly slim?: SlimPlan
+}
+
+interface SlimPlan {
   /** the shape the slim `_raw` names, and its first bytes: `{"~shape":"ID"` */
   readonly shape: RecordShape
-  readonly slimStart: Buffer
+  readonly start: Buffer
   /** per header field, when the slim `_raw` keeps its value: NEVER, ALWAYS, or UNLESS_EXACT (a timestamp) */
-  readonly slimKeeps: Uint8Array
+  readonly keeps: Uint8Array
 }
 
 const NEVER = 0
@@ -100,15 +103,20 @@ export function compileLane(header: readonly string[], table: LaneTable, plan: L
   const keyField = header.indexOf(table.key)
   if (keyField < 0) return undefined
   const names = header.map((name, i) => Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(name)}:`, 'latin1'))
+  const slim = plan.slimRaw ? slimPlan(header, columns, plan) : undefined
+  return { columns, keyField, names, namesBytes: names.reduce((sum, name) => sum + name.length, 0), fieldCount: header.length, slim }
+}
+
+/** How a result with `header` stores `_raw` slim: each field rebuilt from its column, or kept. */
+function slimPlan(header: readonly string[], columns: readonly LaneColumn[], plan: LanePlan): SlimPlan {
   const fields = header.map((name, f): ShapeField => {
     const c = columns.findIndex((column) => column.field === f)
     const kind: FieldKind = c < 0 ? 'raw' : FIELD_KINDS[columns[c].kind]
     return [name, kind === 'raw' ? null : plan.columns[c].name, kind]
   })
   const shape = recordShape(fields)
-  const slimKeeps = Uint8Array.from(fields, ([, , kind]) => (kind === 'raw' ? ALWAYS : kind === 'timestamp' ? UNLESS_EXACT : NEVER))
-  const slimStart = Buffer.from(`${SLIM_PREFIX}${JSON.stringify(shape.id)}`, 'latin1')
-  return { columns, keyField, names, namesBytes: names.reduce((sum, name) => sum + name.length, 0), fieldCount: header.length, slimRaw: plan.slimRaw, shape, slimStart, slimKeeps }
+  const keeps = Uint8Array.from(fields, ([, , kind]) => (kind === 'raw' ? ALWAYS : kind === 'timestamp' ? UNLESS_EXACT : NEVER))
+  return { shape, start: Buffer.from(`${SLIM_PREFIX}${JSON.stringify(shape.id)}`, 'latin1'), keeps }
 }
 
 /** How a field of each lane column's kind is rebuilt from its column: a decimal is not (its column may pad its scale). */
@@ -154,11 +162,10 @@ const Z = 0x5a
 
 /** The encoder of one block's records from `offset` on. */
 export function laneEncoder(lane: Lane, block: CsvBlock, offset: number): RowEncoder {
-  const { columns, keyField, names, namesBytes, fieldCount, slimStart, slimKeeps } = lane
+  const { columns, keyField, names, namesBytes, fieldCount, slim } = lane
   const { bytes, first, starts, ends, kinds } = block
-  const slimRaw = lane.slimRaw
   return {
-    shape: slimRaw ? lane.shape : undefined,
+    shape: slim?.shape,
     encode(i: number, out: PlainRecord): boolean {
       if (!block.utf8) return false
       const r = offset + i
@@ -237,7 +244,7 @@ export function laneEncoder(lane: Lane, block: CsvBlock, offset: number): RowEnc
       raw[p++] = 0x7d
       out.rawEnd = p
       out.rawEscaped = escaped
-      if (slimRaw) writeSlim(out, at, last)
+      if (slim) writeSlim(slim, out, at, last)
       out.source = bytes
       out.key = bytes.toString('latin1', starts[keyAt], ends[keyAt])
       return true
@@ -245,15 +252,15 @@ export function laneEncoder(lane: Lane, block: CsvBlock, offset: number): RowEnc
   }
 
   /** The slim `_raw` of the row whose fields are `at…last` (already checked plain): its shape, then each field its columns cannot give back. */
-  function writeSlim(out: PlainRecord, at: number, last: number): void {
+  function writeSlim({ start: shapeStart, keeps: fieldKeeps }: SlimPlan, out: PlainRecord, at: number, last: number): void {
     // at most the whole record's JSON and the shape
-    const bound = slimStart.length + out.rawEnd - out.rawStart + 1
+    const bound = shapeStart.length + out.rawEnd - out.rawStart + 1
     if (out.slim.length < bound) out.slim = Buffer.allocUnsafe(Math.max(out.slim.length * 2, bound))
     const slim = out.slim
-    let p = slimStart.copy(slim, 0)
+    let p = shapeStart.copy(slim, 0)
     let escaped = false
     for (let f = at; f <= last; f++) {
-      const keeps = slimKeeps[f - at]
+      const keeps = fieldKeeps[f - at]
       if (keeps === NEVER) continue
       const kind = kinds[f]
       const start = starts[f]

@@ -1,8 +1,10 @@
-import type { RecordShape } from '../../record-shape.ts'
-import { SLIM_PREFIX } from '../../record-shape.ts'
+import { SLIM_PREFIX, type RecordShape } from '../../record-shape.ts'
 import { quoteIdent, quoteLiteral } from '../identifiers.ts'
 import { tableName, type StreamTable } from '../stream-table.ts'
 import type { Queryable } from '../types.ts'
+
+/** SQL: whether the row `alias` names keeps its `_raw` slim */
+export const isSlimSql = (alias: string) => `starts_with(${alias}."_raw"::text, '${SLIM_PREFIX}')`
 
 /**
  * SQL of the record a row of a stream table holds (`alias` names the row): its `_raw`, or, when
@@ -19,7 +21,7 @@ export function recordSql(alias: string, shapes: readonly RecordShape[] = []): s
   const rebuilt = known.length
     ? `CASE ${raw} ->> '~shape' ${known.map((shape) => `WHEN ${quoteLiteral(shape.id)} THEN ${shapeSql(alias, shape)}`).join(' ')} ELSE ${looked} END`
     : looked
-  return `CASE WHEN starts_with(${raw}::text, '${SLIM_PREFIX}') THEN ${rebuilt} ELSE ${raw} END`
+  return `CASE WHEN ${isSlimSql(alias)} THEN ${rebuilt} ELSE ${raw} END`
 }
 
 /** One shape's record as crmsync.record builds it: each field from `_raw` when it is there, else from its column's text. */
@@ -51,7 +53,7 @@ export async function saveRecordShapes(db: Queryable, shapes: readonly RecordSha
  */
 export async function makeRecordsWhole(db: Queryable, t: Pick<StreamTable, 'schema' | 'table'>): Promise<number> {
   const { rowCount } = await db.query(
-    `UPDATE ${tableName(t)} t SET "_raw" = crmsync.record(t."_raw", to_jsonb(t)) WHERE starts_with(t."_raw"::text, '${SLIM_PREFIX}')`,
+    `UPDATE ${tableName(t)} t SET "_raw" = crmsync.record(t."_raw", to_jsonb(t)) WHERE ${isSlimSql('t')}`,
   )
   return rowCount
 }
