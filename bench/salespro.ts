@@ -42,6 +42,14 @@ export interface SyncAndCopy {
   incremental: { fetched: number; updated: number; durationMs: number }
   /** the incremental run's time ÷ the full run's: both measured minutes apart, so the machine's drift moves both */
   incrementalShare: number
+  /**
+   * PostgreSQL alone doing what the incremental run asks of it, right after it: an UPDATE of as
+   * many scattered rows of the identical table, every column rewritten, from a checkpoint (the
+   * floor under the incremental run: no crmsync, no Athena)
+   */
+  postgresUpdate: { rows: number; durationMs: number }
+  /** that UPDATE's time ÷ the full run's: the share of the full run PostgreSQL itself needs for the changes */
+  postgresUpdateShare: number
   /** the machine's 1-minute load average as the pair started */
   loadAtStart: number
   /** last, one more full sync into a fresh database with the stream's contract `raw: slim` */
@@ -52,7 +60,7 @@ export interface SyncAndCopy {
   tableMb: { whole: number; slim: number }
 }
 
-export type PairRatio = 'ratioSameTable' | 'ratioSourceColumns' | 'ratioCommand' | 'incrementalShare' | 'ratioSlimSourceColumns'
+export type PairRatio = 'ratioSameTable' | 'ratioSourceColumns' | 'ratioCommand' | 'incrementalShare' | 'ratioSlimSourceColumns' | 'postgresUpdateShare'
 
 export interface SalesProBench {
   rows: number
@@ -152,6 +160,30 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
 
 const CHANGES = 1000
 
+/**
+ * PostgreSQL's own price for what an incremental run asks of it: `CHANGES` rows of `bench.same`
+ * (the identical table the first COPY filled, in the source's order), sampled across the whole
+ * table as the emulator's changes are, each rewritten in every column from a table of new values
+ * by one UPDATE, timed from a checkpoint. As in the incremental run's merge, each row's heap page
+ * and key leaf are read and touched for the first time since the checkpoint: the floor under it.
+ */
+async function updateScattered(url: string, seed: number): Promise<{ rows: number; durationMs: number }> {
+  return withClient(url, async (client) => {
+    const { rows: columns } = await client.query<{ name: string }>(
+      `SELECT attname AS name FROM pg_attribute WHERE attrelid = 'bench.same'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    )
+    const set = columns.map(({ name }) => `"${name}" = c."${name}"`).join(', ')
+    // BERNOULLI picks rows all over the table; 0.2% of 1M rows is ~2,000, of which the first 1,000 are kept
+    const percent = Math.min(100, (CHANGES * 200) / Number((await client.query(`SELECT count(*) AS n FROM bench.same`)).rows[0].n))
+    await client.query(`CREATE TABLE bench.changes AS SELECT * FROM bench.same TABLESAMPLE BERNOULLI (${percent}) REPEATABLE (${seed}) LIMIT ${CHANGES}`)
+    await client.query(`UPDATE bench.changes SET customer_first_name = customer_first_name || ' (changed)', updated_at = now()`)
+    await client.query('CHECKPOINT')
+    const started = performance.now()
+    const { rowCount } = await client.query(`UPDATE bench.same t SET ${set} FROM bench.changes c WHERE t.customer_id = c.customer_id`)
+    return { rows: rowCount ?? 0, durationMs: performance.now() - started }
+  })
+}
+
 /** the bench's config for the slim syncs: the customer stream's contract `raw: slim` */
 const SLIM_CONFIG = { sources: { salespro: { streams: { customer: { raw: 'slim' } } } } }
 
@@ -226,6 +258,7 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
       await checkpoint(url)
       await admin(emulator.env.SALESPRO_ATHENA_ENDPOINT, '/_admin/mutate', { table: 'customer', updates: CHANGES })
       const incremental = summary(await runCli(SYNC, { ...env, DATABASE_URL: url }))
+      const postgresUpdate = await updateScattered(url, pair)
       const wholeMb = await tableMb(url)
       await dropDatabase(baseUrl, dbName)
 
@@ -243,13 +276,15 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
         ratioCommand: sameMs / full.wallMs,
         incremental,
         incrementalShare: incremental.durationMs / full.durationMs,
+        postgresUpdate,
+        postgresUpdateShare: postgresUpdate.durationMs / full.durationMs,
         loadAtStart,
         slim,
         ratioSlimSourceColumns: (slim.fetched * 1000) / slim.durationMs / copySourceColumns.rowsPerSec,
         tableMb: { whole: wholeMb, slim: slimMb },
       }
       measured.push(measure)
-      log(`salespro: pair ${pair} of ${pairs} (load ${fmt(loadAtStart, 2)}): full sync ${fmt(full.fetched)} rows in ${fmt(full.durationMs / 1000, 1)} s (command ${fmt(full.wallMs / 1000, 1)} s) = ${fmt(fullRate)} rows/s, peak RSS ${fmt(full.maxRssMb)} MB; COPY of the same rows ${fmt(copySameTable.rowsPerSec)} rows/s (${fmt(statSync(files[0]).size / 1e6)} MB), of the source columns ${fmt(copySourceColumns.rowsPerSec)} rows/s; ratios ${fmt(measure.ratioSameTable, 2)}, ${fmt(measure.ratioSourceColumns, 2)}, command ${fmt(measure.ratioCommand, 2)}; incremental after ${fmt(CHANGES)} changes ${fmt(incremental.fetched)} fetched, ${fmt(incremental.updated)} updated in ${fmt(incremental.durationMs)} ms (${fmt(measure.incrementalShare * 100, 2)}% of the full run); with raw: slim, full sync ${fmt(slim.durationMs / 1000, 1)} s, ÷ COPY of the source columns ${fmt(measure.ratioSlimSourceColumns, 2)}, table ${fmt(slimMb)} MB (whole ${fmt(wholeMb)} MB)`)
+      log(`salespro: pair ${pair} of ${pairs} (load ${fmt(loadAtStart, 2)}): full sync ${fmt(full.fetched)} rows in ${fmt(full.durationMs / 1000, 1)} s (command ${fmt(full.wallMs / 1000, 1)} s) = ${fmt(fullRate)} rows/s, peak RSS ${fmt(full.maxRssMb)} MB; COPY of the same rows ${fmt(copySameTable.rowsPerSec)} rows/s (${fmt(statSync(files[0]).size / 1e6)} MB), of the source columns ${fmt(copySourceColumns.rowsPerSec)} rows/s; ratios ${fmt(measure.ratioSameTable, 2)}, ${fmt(measure.ratioSourceColumns, 2)}, command ${fmt(measure.ratioCommand, 2)}; incremental after ${fmt(CHANGES)} changes ${fmt(incremental.fetched)} fetched, ${fmt(incremental.updated)} updated in ${fmt(incremental.durationMs)} ms (${fmt(measure.incrementalShare * 100, 2)}% of the full run), PostgreSQL's own UPDATE of ${fmt(postgresUpdate.rows)} scattered rows ${fmt(postgresUpdate.durationMs)} ms (${fmt(measure.postgresUpdateShare * 100, 2)}%); with raw: slim, full sync ${fmt(slim.durationMs / 1000, 1)} s, ÷ COPY of the source columns ${fmt(measure.ratioSlimSourceColumns, 2)}, table ${fmt(slimMb)} MB (whole ${fmt(wholeMb)} MB)`)
       await dropDatabase(baseUrl, dbName)
     }
     const medians = {
@@ -258,6 +293,7 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
       ratioCommand: median(measured, 'ratioCommand'),
       incrementalShare: median(measured, 'incrementalShare'),
       ratioSlimSourceColumns: median(measured, 'ratioSlimSourceColumns'),
+      postgresUpdateShare: median(measured, 'postgresUpdateShare'),
     }
     rss.push({ rows, maxRssMb: Math.max(...measured.map((m) => m.full.maxRssMb)), durationMs: medians.ratioSameTable.full.durationMs })
 
