@@ -7,6 +7,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import pg from 'pg'
 import copyStreams from 'pg-copy-streams'
 import { parseS3Url } from '../src/connectors/salespro/client.ts'
+import { quoteIdent } from '../src/warehouse/identifiers.ts'
 import { postgresCpuMs, processCpuMs } from './cpu.ts'
 import { admin, benchHome, dropDatabase, fmt, freshDatabase, runCli, startEmulatorProcess, type CliRun } from './lib.ts'
 import { summarizeProfile, type ProfileSummary } from './profile.ts'
@@ -162,20 +163,20 @@ const CHANGES = 1000
 
 /**
  * PostgreSQL's own price for what an incremental run asks of it: `CHANGES` rows of `bench.same`
- * (the identical table the first COPY filled, in the source's order), sampled across the whole
+ * (the identical table the first COPY filled with the sync's `tableRows` rows, in the source's order), sampled across the whole
  * table as the emulator's changes are, each rewritten in every column from a table of new values
  * by one UPDATE, timed from a checkpoint. As in the incremental run's merge, each row's heap page
  * and key leaf are read and touched for the first time since the checkpoint: the floor under it.
  */
-async function updateScattered(url: string, seed: number): Promise<{ rows: number; durationMs: number }> {
+async function updateScattered(url: string, tableRows: number, seed: number): Promise<{ rows: number; durationMs: number }> {
   return withClient(url, async (client) => {
     const { rows: columns } = await client.query<{ name: string }>(
       `SELECT attname AS name FROM pg_attribute WHERE attrelid = 'bench.same'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
     )
-    const set = columns.map(({ name }) => `"${name}" = c."${name}"`).join(', ')
+    const set = columns.map(({ name }) => `${quoteIdent(name)} = c.${quoteIdent(name)}`).join(', ')
     // BERNOULLI picks rows all over the table: ~1,200 of them (never under 1,000 in practice), of
     // which LIMIT keeps the first 1,000, from the first ~5/6 of the table
-    const percent = Math.min(100, (CHANGES * 120) / Number((await client.query(`SELECT count(*) AS n FROM bench.same`)).rows[0].n))
+    const percent = Math.min(100, (CHANGES * 120) / tableRows)
     await client.query(`CREATE TABLE bench.changes AS SELECT * FROM bench.same TABLESAMPLE BERNOULLI (${percent}) REPEATABLE (${seed}) LIMIT ${CHANGES}`)
     await client.query(`UPDATE bench.changes SET customer_first_name = customer_first_name || ' (changed)', updated_at = now()`)
     await client.query('CHECKPOINT')
@@ -259,7 +260,7 @@ export async function benchSalesPro(baseUrl: string, rows: number, pairs: number
       await checkpoint(url)
       await admin(emulator.env.SALESPRO_ATHENA_ENDPOINT, '/_admin/mutate', { table: 'customer', updates: CHANGES })
       const incremental = summary(await runCli(SYNC, { ...env, DATABASE_URL: url }))
-      const postgresUpdate = await updateScattered(url, pair)
+      const postgresUpdate = await updateScattered(url, full.fetched, pair)
       const wholeMb = await tableMb(url)
       await dropDatabase(baseUrl, dbName)
 
